@@ -1,0 +1,109 @@
+//! API failures, kept apart by what the user can do about them.
+
+use earshot_protocol::{AppError, ErrorCode};
+
+/// What went wrong talking to a LiveKit server.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the URL is not usable: {0}")]
+    InvalidUrl(String),
+    #[error("the host name {host} could not be resolved")]
+    Dns { host: String },
+    #[error("nothing answered at {address}: {detail}")]
+    Unreachable { address: String, detail: String },
+    #[error("the TLS handshake with {host} failed: {detail}")]
+    Tls { host: String, detail: String },
+    #[error("the server did not answer within {seconds} s")]
+    Timeout { seconds: u64 },
+    #[error("the server rejected the API key or secret (401)")]
+    Unauthorized,
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    #[error("already exists: {0}")]
+    AlreadyExists(String),
+    #[error("rate limited by the server (429)")]
+    RateLimited { retry_after: Option<u64> },
+    #[error("server error {status}: {message}")]
+    Server { status: u16, message: String },
+    #[error("no LiveKit API answers at this URL ({0})")]
+    NotLiveKit(String),
+    #[error("could not sign the request token: {0}")]
+    Token(String),
+}
+
+/// Result alias for API calls.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// Whether the same request may succeed if tried again shortly.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Dns { .. }
+                | ApiError::Unreachable { .. }
+                | ApiError::Timeout { .. }
+                | ApiError::RateLimited { .. }
+        ) || matches!(self, ApiError::Server { status, .. } if *status >= 500)
+    }
+}
+
+impl From<ApiError> for AppError {
+    fn from(err: ApiError) -> Self {
+        use ApiError::*;
+        let (code, message) = match &err {
+            InvalidUrl(d) => (ErrorCode::InvalidUrl, format!("The server URL is not usable: {d}.")),
+            Dns { host } => (
+                ErrorCode::DnsFailure,
+                format!("The host name '{host}' could not be resolved. Check the URL for typos."),
+            ),
+            Unreachable { address, .. } => (
+                ErrorCode::Unreachable,
+                format!(
+                    "Nothing answered at {address}. Is the server running, and is the port right?"
+                ),
+            ),
+            Tls { host, detail } => (
+                ErrorCode::TlsFailure,
+                format!(
+                    "The secure connection to {host} failed ({detail}). If the server has no \
+                     TLS, use ws:// or http:// instead of wss:// or https://."
+                ),
+            ),
+            Timeout { seconds } => (
+                ErrorCode::Timeout,
+                format!("The server did not answer within {seconds} s. Try again, or check the network."),
+            ),
+            Unauthorized => (
+                ErrorCode::InvalidCredentials,
+                "The server rejected the API key or secret (401). Check both against your \
+                 LiveKit project's API keys."
+                    .into(),
+            ),
+            PermissionDenied(m) => (
+                ErrorCode::PermissionDenied,
+                format!("This API key is not allowed to do that ({m})."),
+            ),
+            NotFound(m) => (ErrorCode::NotFound, format!("Not found: {m}.")),
+            InvalidArgument(m) => (ErrorCode::InvalidArgument, format!("The server refused the request: {m}.")),
+            AlreadyExists(m) => (ErrorCode::AlreadyExists, format!("That already exists: {m}.")),
+            RateLimited { .. } => (
+                ErrorCode::RateLimited,
+                "The server is rate-limiting Earshot (429); it will slow down and retry.".into(),
+            ),
+            Server { status, message } => (
+                ErrorCode::ServerError,
+                format!("The server failed with status {status}: {message}"),
+            ),
+            NotLiveKit(d) => (
+                ErrorCode::ServerError,
+                format!("Something answered, but it is not a LiveKit server's API ({d}). Check the URL."),
+            ),
+            Token(d) => (ErrorCode::Internal, format!("Could not sign the request token: {d}")),
+        };
+        AppError::new(code, message)
+    }
+}

@@ -1,0 +1,12 @@
+//! Earshot's behaviour, free of Tauri: the secret vault, projects and their settings, and
+//! access to LiveKit's server APIs. The desktop shell is a thin adapter over [`Earshot`].
+#![forbid(unsafe_code)]
+
+pub mod api;
+mod earshot;
+pub mod projects;
+pub mod settings;
+pub mod vault;
+
+pub use earshot::Earshot;
+pub use earshot_protocol as protocol;

@@ -1,0 +1,96 @@
+//! Every command the UI can invoke, as a type that fixes its name, arguments and output.
+//!
+//! On the wire a command is `invoke(NAME, { args: <the command as JSON> })`; the shell's
+//! handler for it takes one parameter named `args`.
+
+use crate::projects::{
+    CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
+};
+use crate::rooms::{ParticipantSummary, RoomsSnapshot};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// A command: its IPC name, its arguments (the type itself) and its output.
+pub trait Command: Serialize + DeserializeOwned {
+    /// The name the shell registers and the UI invokes.
+    const NAME: &'static str;
+    /// What a successful call returns.
+    type Output: Serialize + DeserializeOwned;
+}
+
+macro_rules! commands {
+    ($($(#[$doc:meta])* $ty:ident => $name:literal -> $out:ty { $($(#[$fdoc:meta])* $field:ident : $fty:ty),* $(,)? })*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            pub struct $ty { $($(#[$fdoc])* pub $field: $fty),* }
+            impl Command for $ty {
+                const NAME: &'static str = $name;
+                type Output = $out;
+            }
+        )*
+        /// Names of all commands, for the shell's allow-list (`AppManifest::commands`).
+        pub const COMMANDS: &[&str] = &[$($name),*];
+    };
+}
+
+commands! {
+    /// All projects, the current one, and settings entries that could not be read.
+    ListProjects => "list_projects" -> ProjectsView {}
+    /// Adds a project; with `verify`, only if a connection check succeeds first.
+    AddProject => "add_project" -> ProjectSummary { input: ProjectInput, verify: bool }
+    /// Edits a project; an empty secret keeps the stored one.
+    UpdateProject => "update_project" -> ProjectSummary { id: ProjectId, input: ProjectInput, verify: bool }
+    /// Removes a project and its secret.
+    RemoveProject => "remove_project" -> ProjectsView { id: ProjectId }
+    /// Makes a project the one opened at start-up.
+    SetDefaultProject => "set_default_project" -> ProjectsView { id: ProjectId }
+    /// Makes a project the one the pages work on.
+    SwitchProject => "switch_project" -> ProjectsView { id: ProjectId }
+    /// Checks a saved project's connection and credentials (ListRooms).
+    CheckProject => "check_project" -> ConnectionReport { id: ProjectId }
+    /// Checks unsaved form input (ListRooms) without storing anything. On edit, `id` lets
+    /// an empty secret mean the stored one.
+    CheckProjectInput => "check_project_input" -> ConnectionReport { input: ProjectInput, id: Option<ProjectId> }
+    /// Reads the `lk` CLI config (default `~/.livekit/cli-config.yaml`).
+    ScanCliConfig => "scan_cli_config" -> CliScan { path: Option<String> }
+    /// Imports the named projects from the `lk` CLI config.
+    ImportCliProjects => "import_cli_projects" -> ImportReport { path: Option<String>, names: Vec<String> }
+    /// The rooms of a project (the current one when `project` is `None`).
+    ListRooms => "list_rooms" -> RoomsSnapshot { project: Option<ProjectId> }
+    /// The participants of a room, hidden ones included.
+    ListParticipants => "list_participants" -> Vec<ParticipantSummary> { project: Option<ProjectId>, room: String }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for name in COMMANDS {
+            assert!(seen.insert(*name), "duplicate command {name}");
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
+        }
+    }
+
+    #[test]
+    fn wire_shape_is_stable() {
+        let cmd = AddProject {
+            input: ProjectInput {
+                name: "Prod".into(),
+                url: "wss://x.livekit.cloud".into(),
+                api_key: "APIk".into(),
+                api_secret: crate::SecretInput::new("s3cr3t"),
+            },
+            verify: true,
+        };
+        let json = serde_json::to_value(&cmd).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"input": {"name": "Prod", "url": "wss://x.livekit.cloud",
+                "api_key": "APIk", "api_secret": "s3cr3t"}, "verify": true})
+        );
+        assert!(!format!("{cmd:?}").contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,14 @@
+//! Typed IPC between Earshot's UI (wasm32) and its Rust backend: every command with its
+//! arguments and output, the DTOs they carry and the error shape the UI matches on.
+#![forbid(unsafe_code)]
+
+pub mod command;
+pub mod error;
+pub mod projects;
+pub mod rooms;
+pub mod secret;
+pub mod validate;
+
+pub use command::{Command, COMMANDS};
+pub use error::{AppError, ErrorCode};
+pub use secret::SecretInput;

@@ -1,0 +1,113 @@
+"""A LiveKit participant for Earshot's tests, using the official Python SDK.
+
+Joins a room, optionally publishes a sine tone, and prints one JSON object per line for
+everything it observes (participants joining/leaving, the participant list, tracks, data).
+It leaves when its stdin is closed or after --seconds.
+"""
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import sys
+
+from livekit import api, rtc
+
+SAMPLE_RATE = 48000
+FRAME = 480  # 10 ms
+
+
+def emit(event: str, **fields) -> None:
+    print(json.dumps({"event": event, **fields}), flush=True)
+
+
+def participants(room: rtc.Room) -> list:
+    return sorted(p.identity for p in room.remote_participants.values())
+
+
+async def publish_tone(room: rtc.Room, hz: float, stop: asyncio.Event) -> None:
+    source = rtc.AudioSource(SAMPLE_RATE, 1)
+    track = rtc.LocalAudioTrack.create_audio_track(f"tone-{hz:g}", source)
+    opts = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+    pub = await room.local_participant.publish_track(track, opts)
+    emit("published", track_sid=pub.sid, hz=hz)
+    phase = 0
+    while not stop.is_set():
+        frame = rtc.AudioFrame.create(SAMPLE_RATE, 1, FRAME)
+        data = frame.data
+        for i in range(FRAME):
+            data[i] = int(12000 * math.sin(2 * math.pi * hz * (phase + i) / SAMPLE_RATE))
+        phase += FRAME
+        await source.capture_frame(frame)
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--room", required=True)
+    ap.add_argument("--identity", required=True)
+    ap.add_argument("--name", default="")
+    ap.add_argument("--tone", type=float)
+    ap.add_argument("--seconds", type=float, default=600)
+    ap.add_argument("--attribute", action="append", default=[])
+    args = ap.parse_args()
+
+    attributes = dict(a.split("=", 1) for a in args.attribute)
+    token = (
+        api.AccessToken(os.environ["LIVEKIT_API_KEY"], os.environ["LIVEKIT_API_SECRET"])
+        .with_identity(args.identity)
+        .with_name(args.name or args.identity)
+        .with_attributes(attributes)
+        .with_grants(api.VideoGrants(room_join=True, room=args.room))
+        .to_jwt()
+    )
+    room = rtc.Room()
+    stop = asyncio.Event()
+
+    @room.on("participant_connected")
+    def _joined(p: rtc.RemoteParticipant) -> None:
+        emit("participant_connected", identity=p.identity, participants=participants(room))
+
+    @room.on("participant_disconnected")
+    def _left(p: rtc.RemoteParticipant) -> None:
+        emit("participant_disconnected", identity=p.identity, participants=participants(room))
+
+    @room.on("track_published")
+    def _published(pub: rtc.RemoteTrackPublication, p: rtc.RemoteParticipant) -> None:
+        emit("track_published", identity=p.identity, track_sid=pub.sid)
+
+    @room.on("room_metadata_changed")
+    def _meta(old: str, new: str) -> None:
+        emit("room_metadata_changed", metadata=new)
+
+    @room.on("disconnected")
+    def _disconnected(reason) -> None:
+        emit("disconnected", reason=str(reason))
+        stop.set()
+
+    await room.connect(os.environ["LIVEKIT_URL"], token)
+    emit("connected", room=room.name, identity=args.identity, participants=participants(room))
+
+    tasks = []
+    if args.tone:
+        tasks.append(asyncio.create_task(publish_tone(room, args.tone, stop)))
+
+    loop = asyncio.get_running_loop()
+    stdin_closed = loop.run_in_executor(None, sys.stdin.read)
+    try:
+        await asyncio.wait(
+            [asyncio.ensure_future(stdin_closed), asyncio.ensure_future(stop.wait())],
+            timeout=args.seconds,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+    finally:
+        stop.set()
+        emit("leaving", participants=participants(room))
+        for t in tasks:
+            t.cancel()
+        await room.disconnect()
+    os._exit(0)  # the executor thread blocked on stdin would otherwise delay exit
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
