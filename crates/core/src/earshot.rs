@@ -60,7 +60,11 @@ impl Earshot {
     }
 
     /// Adds a project, checking the connection first when `verify` is set.
-    pub async fn add_project(&self, input: ProjectInput, verify: bool) -> AppResult<ProjectSummary> {
+    pub async fn add_project(
+        &self,
+        input: ProjectInput,
+        verify: bool,
+    ) -> AppResult<ProjectSummary> {
         let _write = self.writes.lock().await;
         let valid = first_error(validate::project_form(&input, true))?;
         self.ensure_unique_name(&valid.name, None)?;
@@ -69,7 +73,9 @@ impl Earshot {
             check(endpoint(&valid, secret.clone())).await?;
         }
         let id = uuid::Uuid::new_v4().simple().to_string();
-        self.vault.set(&projects::secret_account(&id), secret).await?;
+        self.vault
+            .set(&projects::secret_account(&id), secret)
+            .await?;
         if let Err(err) = self.settings.set(&project_key(&id), record_json(&valid)) {
             // Keep the keychain free of secrets no project refers to.
             let _ = self.vault.delete(&projects::secret_account(&id)).await;
@@ -119,7 +125,10 @@ impl Earshot {
             }
             return Err(err.into());
         }
-        self.write().catalog.records.insert(id.to_owned(), record(&valid));
+        self.write()
+            .catalog
+            .records
+            .insert(id.to_owned(), record(&valid));
         self.forget_client(id);
         tracing::info!(project = %id, "project updated");
         self.summary(id)
@@ -141,7 +150,11 @@ impl Earshot {
                 state.catalog.default = None;
             }
             if state.current.as_deref() == Some(id) {
-                state.current = state.catalog.default.clone().or_else(|| first_id(&state.catalog));
+                state.current = state
+                    .catalog
+                    .default
+                    .clone()
+                    .or_else(|| first_id(&state.catalog));
             }
         }
         self.forget_client(id);
@@ -210,7 +223,10 @@ impl Earshot {
                 problem: p.problem(),
             })
             .collect();
-        Ok(CliScan { path: path.display().to_string(), projects })
+        Ok(CliScan {
+            path: path.display().to_string(),
+            projects,
+        })
     }
 
     /// Imports the named projects from the `lk` CLI config; secrets go to the vault only.
@@ -221,9 +237,15 @@ impl Earshot {
     ) -> AppResult<ImportReport> {
         let path = cli_path(path)?;
         let config = cli::read(&path)?;
-        let mut report = ImportReport { imported: Vec::new(), skipped: Vec::new() };
+        let mut report = ImportReport {
+            imported: Vec::new(),
+            skipped: Vec::new(),
+        };
         for name in names {
-            let skip = |reason: String| SettingsProblem { entry: name.clone(), reason };
+            let skip = |reason: String| SettingsProblem {
+                entry: name.clone(),
+                reason,
+            };
             let Some(found) = config.projects.iter().find(|p| &p.name == name) else {
                 report.skipped.push(skip("not in the lk CLI config".into()));
                 continue;
@@ -260,7 +282,10 @@ impl Earshot {
         let id = self.resolve(project)?;
         let api = self.api(&id).await?;
         let started = Instant::now();
-        let mut rooms = api.list_rooms(RetryPolicy::READS).await.map_err(AppError::from)?;
+        let mut rooms = api
+            .list_rooms(RetryPolicy::READS)
+            .await
+            .map_err(AppError::from)?;
         rooms.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(RoomsSnapshot {
             project_id: id,
@@ -287,42 +312,58 @@ impl Earshot {
             return Ok(api.clone());
         }
         let api = ServerApi::for_calls(self.endpoint(id).await?)?;
-        self.clients.lock().expect("clients poisoned").insert(id.to_owned(), api.clone());
+        self.clients
+            .lock()
+            .expect("clients poisoned")
+            .insert(id.to_owned(), api.clone());
         Ok(api)
     }
 
     async fn endpoint(&self, id: &str) -> AppResult<Endpoint> {
         let record = self.record(id)?;
         let secret = self.stored_secret(id).await?;
-        Ok(Endpoint { url: record.url, api_key: record.api_key, api_secret: secret })
+        Ok(Endpoint {
+            url: record.url,
+            api_key: record.api_key,
+            api_secret: secret,
+        })
     }
 
     async fn stored_secret(&self, id: &str) -> AppResult<Secret> {
         let name = self.record(id)?.name;
-        self.vault.get(&projects::secret_account(id)).await?.ok_or_else(|| {
-            AppError::new(
-                ErrorCode::SecretMissing,
-                format!(
-                    "The API secret of '{name}' is missing from the OS keychain. Edit the \
+        self.vault
+            .get(&projects::secret_account(id))
+            .await?
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::SecretMissing,
+                    format!(
+                        "The API secret of '{name}' is missing from the OS keychain. Edit the \
                      project and enter the secret again."
-                ),
-            )
-        })
+                    ),
+                )
+            })
     }
 
     fn resolve(&self, project: Option<&str>) -> AppResult<ProjectId> {
         match project {
             Some(id) => self.record(id).map(|_| id.to_owned()),
             None => self.read().current.clone().ok_or_else(|| {
-                AppError::new(ErrorCode::NoProject, "No project yet: add one on the Projects page.")
+                AppError::new(
+                    ErrorCode::NoProject,
+                    "No project yet: add one on the Projects page.",
+                )
             }),
         }
     }
 
     fn record(&self, id: &str) -> AppResult<ProjectRecord> {
-        self.read().catalog.records.get(id).cloned().ok_or_else(|| {
-            AppError::new(ErrorCode::NotFound, "That project no longer exists.")
-        })
+        self.read()
+            .catalog
+            .records
+            .get(id)
+            .cloned()
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "That project no longer exists."))
     }
 
     fn summary(&self, id: &str) -> AppResult<ProjectSummary> {
@@ -347,7 +388,8 @@ impl Earshot {
     }
 
     fn persist_default(&self, id: &str) -> AppResult<()> {
-        self.settings.set(DEFAULT_KEY, serde_json::Value::String(id.to_owned()))?;
+        self.settings
+            .set(DEFAULT_KEY, serde_json::Value::String(id.to_owned()))?;
         self.write().catalog.default = Some(id.to_owned());
         Ok(())
     }
@@ -357,11 +399,15 @@ impl Earshot {
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
-        self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
-        self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -370,15 +416,26 @@ async fn check(endpoint: Endpoint) -> AppResult<ConnectionReport> {
     let api = ServerApi::new(endpoint, api::CHECK_TIMEOUT)?;
     let started = Instant::now();
     let rooms = api.list_rooms(RetryPolicy::NONE).await?;
-    Ok(ConnectionReport { rooms: rooms.len() as u32, round_trip_ms: millis(started.elapsed()) })
+    Ok(ConnectionReport {
+        rooms: rooms.len() as u32,
+        round_trip_ms: millis(started.elapsed()),
+    })
 }
 
 fn endpoint(valid: &ValidProject, secret: Secret) -> Endpoint {
-    Endpoint { url: valid.url.clone(), api_key: valid.api_key.clone(), api_secret: secret }
+    Endpoint {
+        url: valid.url.clone(),
+        api_key: valid.api_key.clone(),
+        api_secret: secret,
+    }
 }
 
 fn record(valid: &ValidProject) -> ProjectRecord {
-    ProjectRecord { name: valid.name.clone(), url: valid.url.clone(), api_key: valid.api_key.clone() }
+    ProjectRecord {
+        name: valid.name.clone(),
+        url: valid.url.clone(),
+        api_key: valid.api_key.clone(),
+    }
 }
 
 fn record_json(valid: &ValidProject) -> serde_json::Value {
@@ -395,19 +452,29 @@ fn first_id(catalog: &Catalog) -> Option<ProjectId> {
 
 fn first_error(result: Result<ValidProject, Vec<AppError>>) -> AppResult<ValidProject> {
     result.map_err(|errors| {
-        errors.into_iter().next().unwrap_or_else(|| AppError::new(ErrorCode::InvalidInput, "Invalid input."))
+        errors
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| AppError::new(ErrorCode::InvalidInput, "Invalid input."))
     })
 }
 
 fn secret_missing_field() -> AppError {
-    AppError::field(ErrorCode::InvalidInput, "api_secret", "Enter the API secret.")
+    AppError::field(
+        ErrorCode::InvalidInput,
+        "api_secret",
+        "Enter the API secret.",
+    )
 }
 
 fn cli_path(path: Option<&str>) -> AppResult<PathBuf> {
     match path.map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Ok(PathBuf::from(p)),
         None => cli::default_path().ok_or_else(|| {
-            AppError::new(ErrorCode::CliConfigNotFound, "No home directory to look for the lk CLI config in.")
+            AppError::new(
+                ErrorCode::CliConfigNotFound,
+                "No home directory to look for the lk CLI config in.",
+            )
         }),
     }
 }

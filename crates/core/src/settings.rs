@@ -73,7 +73,10 @@ pub fn check_file(path: &Path) -> FileCheck {
         Err(e) => format!("The settings file could not be read ({reason}) nor moved aside ({e})."),
     };
     tracing::warn!(path = %path.display(), "{outcome}");
-    problems.push(SettingsProblem { entry: path.display().to_string(), reason: outcome });
+    problems.push(SettingsProblem {
+        entry: path.display().to_string(),
+        reason: outcome,
+    });
     FileCheck { problems }
 }
 
@@ -82,7 +85,10 @@ fn aside_path(path: &Path) -> PathBuf {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("settings.json");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("settings.json");
     path.with_file_name(format!("{name}.unreadable-{secs}"))
 }
 
@@ -90,14 +96,19 @@ fn aside_path(path: &Path) -> PathBuf {
 /// never leaves a truncated file.
 pub fn write_atomic(path: &Path, entries: &Map<String, Value>) -> Result<(), SettingsError> {
     use std::io::Write;
-    let err = |reason: String| SettingsError { path: path.display().to_string(), reason };
+    let err = |reason: String| SettingsError {
+        path: path.display().to_string(),
+        reason,
+    };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
     }
     let json = serde_json::to_vec_pretty(entries).map_err(|e| err(e.to_string()))?;
     let tmp = path.with_extension("json.tmp");
     let mut file = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
-    file.write_all(&json).and_then(|_| file.sync_all()).map_err(|e| err(e.to_string()))?;
+    file.write_all(&json)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| err(e.to_string()))?;
     std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
 }
 
@@ -112,17 +123,27 @@ pub struct MemorySettings {
 impl MemorySettings {
     /// Settings pre-filled with `entries` (e.g. to simulate a damaged entry).
     pub fn with_entries(entries: Map<String, Value>) -> Self {
-        Self { map: std::sync::Mutex::new(entries) }
+        Self {
+            map: std::sync::Mutex::new(entries),
+        }
     }
 }
 
 #[cfg(feature = "memory-store")]
 impl SettingsStore for std::sync::Arc<MemorySettings> {
     fn entries(&self) -> Vec<(String, Value)> {
-        self.map.lock().expect("poisoned").iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.map
+            .lock()
+            .expect("poisoned")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
     fn set(&self, key: &str, value: Value) -> Result<(), SettingsError> {
-        self.map.lock().expect("poisoned").insert(key.to_owned(), value);
+        self.map
+            .lock()
+            .expect("poisoned")
+            .insert(key.to_owned(), value);
         Ok(())
     }
     fn delete(&self, key: &str) -> Result<(), SettingsError> {
@@ -143,10 +164,15 @@ mod tests {
         let check = check_file(&path);
         assert_eq!(check.problems.len(), 1);
         assert!(!path.exists());
-        let kept: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         assert_eq!(kept.len(), 1);
         assert_eq!(std::fs::read(&kept[0]).unwrap(), b"{ not json");
-        assert!(check.problems[0].reason.contains(&kept[0].display().to_string()));
+        assert!(check.problems[0]
+            .reason
+            .contains(&kept[0].display().to_string()));
     }
 
     #[test]
@@ -157,7 +183,8 @@ mod tests {
         map.insert("a".into(), Value::from(1));
         write_atomic(&path, &map).unwrap();
         assert!(check_file(&path).problems.is_empty());
-        let back: Map<String, Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let back: Map<String, Value> =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         assert_eq!(back, map);
     }
 }

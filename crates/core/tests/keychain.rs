@@ -16,13 +16,20 @@ fn service() -> String {
 fn secret_round_trips_through_the_os_keychain() {
     let store = KeychainStore::new(service());
     let account = "project:roundtrip";
-    store.set(account, &Secret::new("tr0ub4dor&3")).expect("keychain reachable (run via scripts/test.sh)");
+    store
+        .set(account, &Secret::new("tr0ub4dor&3"))
+        .expect("keychain reachable (run via scripts/test.sh)");
     assert_eq!(store.get(account).unwrap().unwrap().expose(), "tr0ub4dor&3");
     store.set(account, &Secret::new("correct horse")).unwrap();
-    assert_eq!(store.get(account).unwrap().unwrap().expose(), "correct horse");
+    assert_eq!(
+        store.get(account).unwrap().unwrap().expose(),
+        "correct horse"
+    );
     store.delete(account).unwrap();
     assert!(store.get(account).unwrap().is_none());
-    store.delete(account).expect("deleting a missing entry is fine");
+    store
+        .delete(account)
+        .expect("deleting a missing entry is fine");
 }
 
 #[tokio::test]
@@ -48,7 +55,10 @@ async fn project_crud_keeps_secret_in_keychain_only() {
     let account = format!("project:{}", added.id);
     assert_eq!(keychain.get(&account).unwrap().unwrap().expose(), secret);
     let stored = serde_json::to_string(&settings.entries()).unwrap();
-    assert!(!stored.contains(&secret), "secret leaked into settings: {stored}");
+    assert!(
+        !stored.contains(&secret),
+        "secret leaked into settings: {stored}"
+    );
 
     // Duplicate names are refused (case-insensitively), nothing stored.
     let dup = app
@@ -63,7 +73,10 @@ async fn project_crud_keeps_secret_in_keychain_only() {
         )
         .await
         .unwrap_err();
-    assert_eq!((dup.code, dup.field.as_deref()), (ErrorCode::DuplicateName, Some("name")));
+    assert_eq!(
+        (dup.code, dup.field.as_deref()),
+        (ErrorCode::DuplicateName, Some("name"))
+    );
 
     // Edit with an empty secret keeps the stored one.
     let edited = app
@@ -79,7 +92,10 @@ async fn project_crud_keeps_secret_in_keychain_only() {
         )
         .await
         .unwrap();
-    assert_eq!((edited.name.as_str(), edited.url.as_str()), ("Crud renamed", "wss://lk.example.com"));
+    assert_eq!(
+        (edited.name.as_str(), edited.url.as_str()),
+        ("Crud renamed", "wss://lk.example.com")
+    );
     assert_eq!(keychain.get(&account).unwrap().unwrap().expose(), secret);
 
     // Invalid input never reaches the keychain or the settings.
@@ -118,17 +134,34 @@ async fn project_crud_keeps_secret_in_keychain_only() {
     let view = app.switch_project(&second.id).unwrap();
     assert_eq!(view.current.as_deref(), Some(second.id.as_str()));
     let view = app.set_default_project(&second.id).await.unwrap();
-    assert!(view.projects.iter().find(|p| p.id == second.id).unwrap().is_default);
+    assert!(
+        view.projects
+            .iter()
+            .find(|p| p.id == second.id)
+            .unwrap()
+            .is_default
+    );
 
     // A fresh core over the same settings sees the same projects.
     let reopened = Earshot::new(settings.clone(), Vault::new(keychain.clone()));
-    let names: Vec<_> = reopened.list_projects().projects.into_iter().map(|p| p.name).collect();
+    let names: Vec<_> = reopened
+        .list_projects()
+        .projects
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
     assert_eq!(names, ["Crud renamed", "Second"]);
-    assert_eq!(reopened.list_projects().current.as_deref(), Some(second.id.as_str()));
+    assert_eq!(
+        reopened.list_projects().current.as_deref(),
+        Some(second.id.as_str())
+    );
 
     let view = app.remove_project(&added.id).await.unwrap();
     assert_eq!(view.projects.len(), 1);
-    assert!(keychain.get(&account).unwrap().is_none(), "secret removed with the project");
+    assert!(
+        keychain.get(&account).unwrap().is_none(),
+        "secret removed with the project"
+    );
     app.remove_project(&second.id).await.unwrap();
     assert!(settings.entries().is_empty(), "{:?}", settings.entries());
 }

@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 #[tokio::test]
 async fn no_keychain_means_a_clear_error_and_nothing_saved() {
-    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/earshot-test-bus");
+    std::env::set_var(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/earshot-test-bus",
+    );
     let settings = Arc::new(MemorySettings::default());
     let app = Earshot::new(settings.clone(), Vault::keychain());
     let err = app

@@ -19,11 +19,17 @@ fn input(url: &str, key: &str, secret: &str) -> ProjectInput {
 }
 
 fn rand_u32() -> u32 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos()
 }
 
 fn app() -> Earshot {
-    Earshot::new(Arc::new(MemorySettings::default()), Vault::new(MemoryStore::default()))
+    Earshot::new(
+        Arc::new(MemorySettings::default()),
+        Vault::new(MemoryStore::default()),
+    )
 }
 
 #[tokio::test]
@@ -36,24 +42,47 @@ async fn connection_check_tells_failures_apart() {
         .expect("valid credentials");
     assert!(ok.round_trip_ms < 5000);
 
-    let code = |r: Result<_, earshot_core::protocol::AppError>| r.map(|_: earshot_core::protocol::projects::ConnectionReport| ()).unwrap_err().code;
-    let wrong_secret = app.check_project_input(input(&bed.ws_url, &bed.api_key, "not-the-secret"), None).await;
+    let code = |r: Result<_, earshot_core::protocol::AppError>| {
+        r.map(|_: earshot_core::protocol::projects::ConnectionReport| ())
+            .unwrap_err()
+            .code
+    };
+    let wrong_secret = app
+        .check_project_input(input(&bed.ws_url, &bed.api_key, "not-the-secret"), None)
+        .await;
     assert_eq!(code(wrong_secret), ErrorCode::InvalidCredentials);
-    let wrong_key = app.check_project_input(input(&bed.ws_url, "APInope", &bed.api_secret), None).await;
+    let wrong_key = app
+        .check_project_input(input(&bed.ws_url, "APInope", &bed.api_secret), None)
+        .await;
     assert_eq!(code(wrong_key), ErrorCode::InvalidCredentials);
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let refused = app
-        .check_project_input(input(&format!("ws://127.0.0.1:{closed}"), &bed.api_key, &bed.api_secret), None)
+        .check_project_input(
+            input(
+                &format!("ws://127.0.0.1:{closed}"),
+                &bed.api_key,
+                &bed.api_secret,
+            ),
+            None,
+        )
         .await;
     assert_eq!(code(refused), ErrorCode::Unreachable);
 
-    let garbage = app.check_project_input(input("ht!tp://::nope", &bed.api_key, &bed.api_secret), None).await;
+    let garbage = app
+        .check_project_input(input("ht!tp://::nope", &bed.api_key, &bed.api_secret), None)
+        .await;
     assert_eq!(code(garbage), ErrorCode::InvalidUrl);
 
     // wss:// against the plain-text dev server: the TLS handshake fails.
     let tls_url = bed.ws_url.replace("ws://", "wss://");
-    let tls = app.check_project_input(input(&tls_url, &bed.api_key, &bed.api_secret), None).await;
+    let tls = app
+        .check_project_input(input(&tls_url, &bed.api_key, &bed.api_secret), None)
+        .await;
     assert_eq!(code(tls), ErrorCode::TlsFailure);
 
     // Something that is not LiveKit answers HTTP: a clear "not a LiveKit server".
@@ -68,11 +97,18 @@ async fn connection_check_tells_failures_apart() {
         }
     });
     let not_lk = app
-        .check_project_input(input(&format!("http://127.0.0.1:{other_port}"), "k", "s"), None)
+        .check_project_input(
+            input(&format!("http://127.0.0.1:{other_port}"), "k", "s"),
+            None,
+        )
         .await
         .unwrap_err();
     assert_eq!(not_lk.code, ErrorCode::ServerError);
-    assert!(not_lk.message.contains("not a LiveKit"), "{}", not_lk.message);
+    assert!(
+        not_lk.message.contains("not a LiveKit"),
+        "{}",
+        not_lk.message
+    );
 }
 
 #[tokio::test]
@@ -90,7 +126,11 @@ async fn silent_server_times_out_within_the_check_budget() {
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::Timeout);
-    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -99,12 +139,17 @@ async fn add_rejects_bad_credentials_and_stores_nothing() {
     let store = Arc::new(MemoryStore::default());
     let settings = Arc::new(MemorySettings::default());
     let app = Earshot::new(settings.clone(), Vault::new(store.clone()));
-    let err = app.add_project(input(&bed.ws_url, &bed.api_key, "wrong"), true).await.unwrap_err();
+    let err = app
+        .add_project(input(&bed.ws_url, &bed.api_key, "wrong"), true)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidCredentials);
     assert!(store.is_empty());
     assert!(app.list_projects().projects.is_empty());
     // verify=false saves anyway (the user chose "Save without checking").
-    app.add_project(input(&bed.ws_url, &bed.api_key, "wrong"), false).await.unwrap();
+    app.add_project(input(&bed.ws_url, &bed.api_key, "wrong"), false)
+        .await
+        .unwrap();
     assert_eq!(store.len(), 1);
 }
 
@@ -112,13 +157,27 @@ async fn add_rejects_bad_credentials_and_stores_nothing() {
 async fn rooms_created_through_livekit_api_are_listed() {
     let bed = livekit();
     let app = app();
-    let project = app.add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true).await.unwrap();
+    let project = app
+        .add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true)
+        .await
+        .unwrap();
     let room = unique_room("listed");
-    let official = livekit_api::services::room::RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
-    official.create_room(&room, Default::default()).await.expect("create room");
+    let official = livekit_api::services::room::RoomClient::with_api_key(
+        &bed.http_url,
+        &bed.api_key,
+        &bed.api_secret,
+    );
+    official
+        .create_room(&room, Default::default())
+        .await
+        .expect("create room");
     let snapshot = app.list_rooms(None).await.unwrap();
     assert_eq!(snapshot.project_id, project.id);
-    let found = snapshot.rooms.iter().find(|r| r.name == room).expect("room listed");
+    let found = snapshot
+        .rooms
+        .iter()
+        .find(|r| r.name == room)
+        .expect("room listed");
     assert_eq!(found.num_participants, 0);
     assert!(found.creation_time > 0);
     official.delete_room(&room).await.unwrap();
@@ -130,18 +189,32 @@ async fn rooms_created_through_livekit_api_are_listed() {
 async fn python_participant_is_seen_in_the_participant_list() {
     let bed = livekit();
     let app = app();
-    app.add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true).await.unwrap();
+    app.add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true)
+        .await
+        .unwrap();
     let room = unique_room("smoke");
-    let peer = Peer::join(bed, &room, "caller-1", PeerOptions::default()).expect("python peer joins");
+    let peer =
+        Peer::join(bed, &room, "caller-1", PeerOptions::default()).expect("python peer joins");
     let participants = app.list_participants(None, &room).await.unwrap();
-    let me = participants.iter().find(|p| p.identity == "caller-1").expect("peer listed");
+    let me = participants
+        .iter()
+        .find(|p| p.identity == "caller-1")
+        .expect("peer listed");
     assert!(!me.hidden);
-    assert!(matches!(me.state.as_str(), "joined" | "active"), "{}", me.state);
+    assert!(
+        matches!(me.state.as_str(), "joined" | "active"),
+        "{}",
+        me.state
+    );
     // The server updates a room's participant count shortly after a join.
     let mut count = None;
     for _ in 0..50 {
         let rooms = app.list_rooms(None).await.unwrap();
-        count = rooms.rooms.iter().find(|r| r.name == room).map(|r| r.num_participants);
+        count = rooms
+            .rooms
+            .iter()
+            .find(|r| r.name == room)
+            .map(|r| r.num_participants);
         if count == Some(1) {
             break;
         }
@@ -155,10 +228,22 @@ async fn python_participant_is_seen_in_the_participant_list() {
 async fn listing_a_missing_room_and_a_deleted_project_have_codes() {
     let bed = livekit();
     let app = app();
-    let p = app.add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true).await.unwrap();
-    let err = app.list_participants(None, "no-such-room-here").await.unwrap_err();
+    let p = app
+        .add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true)
+        .await
+        .unwrap();
+    let err = app
+        .list_participants(None, "no-such-room-here")
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
     app.remove_project(&p.id).await.unwrap();
-    assert_eq!(app.list_rooms(None).await.unwrap_err().code, ErrorCode::NoProject);
-    assert_eq!(app.list_rooms(Some(&p.id)).await.unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(
+        app.list_rooms(None).await.unwrap_err().code,
+        ErrorCode::NoProject
+    );
+    assert_eq!(
+        app.list_rooms(Some(&p.id)).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
 }

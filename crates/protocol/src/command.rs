@@ -70,7 +70,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for name in COMMANDS {
             assert!(seen.insert(*name), "duplicate command {name}");
-            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name}"
+            );
         }
     }
 

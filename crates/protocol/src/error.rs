@@ -90,12 +90,20 @@ pub struct AppError {
 impl AppError {
     /// An error not tied to a form field.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: None }
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     /// An error shown next to one form field.
     pub fn field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), field: Some(field.to_owned()) }
+        Self {
+            code,
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
     }
 }
 

@@ -12,7 +12,11 @@ pub const MAX_KEY_CHARS: usize = 256;
 pub fn project_name(raw: &str) -> Result<String, AppError> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(AppError::field(ErrorCode::InvalidInput, "name", "Give the project a name."));
+        return Err(AppError::field(
+            ErrorCode::InvalidInput,
+            "name",
+            "Give the project a name.",
+        ));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(AppError::field(
@@ -44,7 +48,11 @@ pub fn api_secret(raw: &str) -> Result<String, AppError> {
 fn credential(raw: &str, field: &str, what: &str) -> Result<String, AppError> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(AppError::field(ErrorCode::InvalidInput, field, format!("Enter the {what}.")));
+        return Err(AppError::field(
+            ErrorCode::InvalidInput,
+            field,
+            format!("Enter the {what}."),
+        ));
     }
     if value.len() > MAX_KEY_CHARS {
         return Err(AppError::field(
@@ -71,7 +79,9 @@ pub fn server_url(raw: &str) -> Result<String, AppError> {
     let bad = |msg: String| AppError::field(ErrorCode::InvalidUrl, "url", msg);
     let text = raw.trim();
     if text.is_empty() {
-        return Err(bad("Enter the server URL, e.g. wss://my-project.livekit.cloud.".into()));
+        return Err(bad(
+            "Enter the server URL, e.g. wss://my-project.livekit.cloud.".into(),
+        ));
     }
     let (scheme, rest) = match text.find("://") {
         Some(i) => (text[..i].to_ascii_lowercase(), &text[i + 3..]),
@@ -88,17 +98,23 @@ pub fn server_url(raw: &str) -> Result<String, AppError> {
         }
     };
     if rest.contains(['?', '#']) {
-        return Err(bad("Remove the query or fragment (after ? or #) from the URL.".into()));
+        return Err(bad(
+            "Remove the query or fragment (after ? or #) from the URL.".into(),
+        ));
     }
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
         None => (rest, ""),
     };
     if authority.contains('@') {
-        return Err(bad("Don't put credentials in the URL; use the API key fields.".into()));
+        return Err(bad(
+            "Don't put credentials in the URL; use the API key fields.".into(),
+        ));
     }
     if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("The URL path contains spaces or control characters.".into()));
+        return Err(bad(
+            "The URL path contains spaces or control characters.".into()
+        ));
     }
     let (host, port) = split_host_port(authority).map_err(bad)?;
     let host = host.to_ascii_lowercase();
@@ -136,7 +152,10 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), String> {
             None if tail.is_empty() => None,
             None => return Err("Unexpected text after the IPv6 address.".into()),
         };
-        if !rest[..end].chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+        if !rest[..end]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
             return Err("That is not a valid IPv6 address.".into());
         }
         (host, port)
@@ -153,7 +172,9 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), String> {
         let valid = host.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         });
@@ -186,7 +207,10 @@ pub struct ValidProject {
 }
 
 /// Validates a whole project form, returning every field's error (empty when valid).
-pub fn project_form(input: &ProjectInput, secret_required: bool) -> Result<ValidProject, Vec<AppError>> {
+pub fn project_form(
+    input: &ProjectInput,
+    secret_required: bool,
+) -> Result<ValidProject, Vec<AppError>> {
     let name = project_name(&input.name);
     let url = server_url(&input.url);
     let key = api_key(&input.api_key);
@@ -196,9 +220,12 @@ pub fn project_form(input: &ProjectInput, secret_required: bool) -> Result<Valid
         api_secret(input.api_secret.expose()).map(Some)
     };
     match (name, url, key, secret) {
-        (Ok(name), Ok(url), Ok(api_key), Ok(api_secret)) => {
-            Ok(ValidProject { name, url, api_key, api_secret })
-        }
+        (Ok(name), Ok(url), Ok(api_key), Ok(api_secret)) => Ok(ValidProject {
+            name,
+            url,
+            api_key,
+            api_secret,
+        }),
         (name, url, key, secret) => Err([name.err(), url.err(), key.err(), secret.err()]
             .into_iter()
             .flatten()
@@ -219,7 +246,10 @@ mod tests {
         ok("  ws://localhost:7880  ", "ws://localhost:7880");
         ok("demo.livekit.cloud", "wss://demo.livekit.cloud");
         ok("localhost:7880", "ws://localhost:7880");
-        ok("wss://lk.example.com:8443/livekit/", "wss://lk.example.com:8443/livekit");
+        ok(
+            "wss://lk.example.com:8443/livekit/",
+            "wss://lk.example.com:8443/livekit",
+        );
         ok("ws://[::1]:7880", "ws://[::1]:7880");
     }
 
@@ -252,7 +282,11 @@ mod tests {
 
     #[test]
     fn form_reports_every_field() {
-        let input = ProjectInput { name: " ".into(), url: "ftp://x".into(), ..Default::default() };
+        let input = ProjectInput {
+            name: " ".into(),
+            url: "ftp://x".into(),
+            ..Default::default()
+        };
         let errs = project_form(&input, true).unwrap_err();
         let fields: Vec<_> = errs.iter().filter_map(|e| e.field.clone()).collect();
         assert_eq!(fields, ["name", "url", "api_key", "api_secret"]);

@@ -23,7 +23,10 @@ pub fn cache_dir() -> PathBuf {
 
 /// The repository's root directory.
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 /// The shared test bed of this test binary, started on first use.

@@ -40,7 +40,8 @@ impl Peer {
     pub fn join(bed: &LiveKit, room: &str, identity: &str, opts: PeerOptions) -> Result<Self> {
         let script = crate::repo_root().join("tests/peers/peer.py");
         let mut cmd = Command::new(Self::python());
-        cmd.arg(&script).args(["--room", room, "--identity", identity]);
+        cmd.arg(&script)
+            .args(["--room", room, "--identity", identity]);
         if let Some(hz) = opts.tone_hz {
             cmd.args(["--tone", &hz.to_string()]);
         }
@@ -55,7 +56,12 @@ impl Peer {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .with_context(|| format!("could not start {} (run scripts/setup.sh)", Self::python().display()))?;
+            .with_context(|| {
+                format!(
+                    "could not start {} (run scripts/setup.sh)",
+                    Self::python().display()
+                )
+            })?;
         let stdout = child.stdout.take().context("no stdout")?;
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -68,7 +74,12 @@ impl Peer {
             }
         });
         let stdin = child.stdin.take();
-        let mut peer = Self { child, stdin, lines, seen: Vec::new() };
+        let mut peer = Self {
+            child,
+            stdin,
+            lines,
+            seen: Vec::new(),
+        };
         peer.wait_for(Duration::from_secs(20), |e| e["event"] == "connected")
             .context("the Python peer did not connect")?;
         Ok(peer)
@@ -93,8 +104,12 @@ impl Peer {
                         return Ok(event);
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => bail!("no matching event within {limit:?}; seen: {:?}", self.seen),
-                Err(RecvTimeoutError::Disconnected) => bail!("the peer exited; seen: {:?}", self.seen),
+                Err(RecvTimeoutError::Timeout) => {
+                    bail!("no matching event within {limit:?}; seen: {:?}", self.seen)
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    bail!("the peer exited; seen: {:?}", self.seen)
+                }
             }
         }
     }

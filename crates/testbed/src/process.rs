@@ -14,7 +14,10 @@ impl Service {
     /// Starts `cmd` with stdout and stderr appended to `log`, and a watchdog that kills it
     /// once this test process is gone (statics are never dropped, so no Drop would run).
     pub fn spawn(name: &'static str, mut cmd: Command, log: &Path) -> Result<Self> {
-        let out = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)?;
         let err = out.try_clone()?;
         let child = cmd
             .stdin(Stdio::null())
@@ -56,12 +59,16 @@ fn watchdog(child: u32) -> Result<()> {
 
 /// A free TCP port on 127.0.0.1 (free when asked; good enough for tests).
 pub fn free_tcp_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// A free UDP port on 127.0.0.1.
 pub fn free_udp_port() -> Result<u16> {
-    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// The last `lines` lines of a log file, for failure messages.

@@ -39,7 +39,9 @@ impl LiveKit {
                 binary.display()
             );
         }
-        let dir = tempfile::Builder::new().prefix("earshot-livekit-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("earshot-livekit-")
+            .tempdir()?;
         let port = free_tcp_port()?;
         let redis_port = free_tcp_port()?;
         let api_key = format!("APItest{:08x}", rand::random::<u32>());
@@ -72,21 +74,43 @@ impl LiveKit {
     fn start_services(&self) -> Result<()> {
         let mut services = self.services.lock().expect("services poisoned");
         let mut redis = Command::new("redis-server");
-        redis.args(["--port", &self.redis_port.to_string(), "--bind", "127.0.0.1"]);
-        redis.args(["--save", "", "--appendonly", "no", "--protected-mode", "yes"]);
+        redis.args([
+            "--port",
+            &self.redis_port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ]);
+        redis.args([
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+        ]);
         let redis_log = self.dir.path().join("redis.log");
         services.push(Service::spawn("redis-server", redis, &redis_log)?);
-        wait_for(self.redis_port, Duration::from_secs(10), b"PING\r\n", b"+PONG")
-            .with_context(|| format!("redis did not start:\n{}", tail(&redis_log, 20)))?;
+        wait_for(
+            self.redis_port,
+            Duration::from_secs(10),
+            b"PING\r\n",
+            b"+PONG",
+        )
+        .with_context(|| format!("redis did not start:\n{}", tail(&redis_log, 20)))?;
 
         let mut server = Command::new(Self::binary());
-        server.arg("--config").arg(self.dir.path().join("livekit.yaml"));
+        server
+            .arg("--config")
+            .arg(self.dir.path().join("livekit.yaml"));
         server.args(["--dev", "--bind", "127.0.0.1"]);
         let log = self.log_path();
         services.push(Service::spawn("livekit-server", server, &log)?);
         let get = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
         wait_for(self.port, Duration::from_secs(30), get, b"200 OK").with_context(|| {
-            format!("livekit-server did not become healthy; its log:\n{}", tail(&log, 40))
+            format!(
+                "livekit-server did not become healthy; its log:\n{}",
+                tail(&log, 40)
+            )
         })?;
         Ok(())
     }
@@ -109,10 +133,16 @@ impl LiveKit {
     pub fn restart_server(&self) -> Result<()> {
         self.stop_server();
         let mut server = Command::new(Self::binary());
-        server.arg("--config").arg(self.dir.path().join("livekit.yaml"));
+        server
+            .arg("--config")
+            .arg(self.dir.path().join("livekit.yaml"));
         server.args(["--dev", "--bind", "127.0.0.1"]);
         let log = self.log_path();
-        self.services.lock().expect("poisoned").push(Service::spawn("livekit-server", server, &log)?);
+        self.services.lock().expect("poisoned").push(Service::spawn(
+            "livekit-server",
+            server,
+            &log,
+        )?);
         let get = b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
         wait_for(self.port, Duration::from_secs(30), get, b"200 OK")
             .with_context(|| format!("livekit-server did not restart:\n{}", tail(&log, 40)))
@@ -121,7 +151,9 @@ impl LiveKit {
     /// Whether livekit-server is running now.
     pub fn server_running(&self) -> bool {
         let mut services = self.services.lock().expect("services poisoned");
-        services.iter_mut().any(|s| s.name == "livekit-server" && s.is_running())
+        services
+            .iter_mut()
+            .any(|s| s.name == "livekit-server" && s.is_running())
     }
 }
 

@@ -8,11 +8,18 @@ use livekit_protocol as proto;
 const SERVICE: &str = "RoomService";
 
 fn list_grant() -> VideoGrants {
-    VideoGrants { room_list: true, ..Default::default() }
+    VideoGrants {
+        room_list: true,
+        ..Default::default()
+    }
 }
 
 fn admin_grant(room: &str) -> VideoGrants {
-    VideoGrants { room_admin: true, room: room.to_owned(), ..Default::default() }
+    VideoGrants {
+        room_admin: true,
+        room: room.to_owned(),
+        ..Default::default()
+    }
 }
 
 impl ServerApi {
@@ -28,40 +35,70 @@ impl ServerApi {
         retry: RetryPolicy,
     ) -> ApiResult<Vec<RoomSummary>> {
         let req = proto::ListRoomsRequest { names };
-        let resp: proto::ListRoomsResponse =
-            self.call(SERVICE, "ListRooms", &req, list_grant(), retry).await?;
+        let resp: proto::ListRoomsResponse = self
+            .call(SERVICE, "ListRooms", &req, list_grant(), retry)
+            .await?;
         Ok(resp.rooms.into_iter().map(room_summary).collect())
     }
 
     /// Participants of `room`, hidden ones included (needs `roomAdmin` on that room).
     /// The server lists a missing room as empty; that case is told apart as `NotFound`.
     pub async fn list_participants(&self, room: &str) -> ApiResult<Vec<ParticipantSummary>> {
-        let req = proto::ListParticipantsRequest { room: room.to_owned() };
+        let req = proto::ListParticipantsRequest {
+            room: room.to_owned(),
+        };
         let resp: proto::ListParticipantsResponse = self
-            .call(SERVICE, "ListParticipants", &req, admin_grant(room), RetryPolicy::READS)
+            .call(
+                SERVICE,
+                "ListParticipants",
+                &req,
+                admin_grant(room),
+                RetryPolicy::READS,
+            )
             .await?;
         if resp.participants.is_empty()
-            && self.list_rooms_named(vec![room.to_owned()], RetryPolicy::READS).await?.is_empty()
+            && self
+                .list_rooms_named(vec![room.to_owned()], RetryPolicy::READS)
+                .await?
+                .is_empty()
         {
             return Err(ApiError::NotFound(format!("no active room named '{room}'")));
         }
-        Ok(resp.participants.into_iter().map(participant_summary).collect())
+        Ok(resp
+            .participants
+            .into_iter()
+            .map(participant_summary)
+            .collect())
     }
 
     /// Creates (or returns the existing) room named `name`. Not retried: it is a write.
     pub async fn create_room(&self, name: &str) -> ApiResult<RoomSummary> {
-        let req = proto::CreateRoomRequest { name: name.to_owned(), ..Default::default() };
-        let grants = VideoGrants { room_create: true, ..Default::default() };
-        let room: proto::Room = self.call(SERVICE, "CreateRoom", &req, grants, RetryPolicy::NONE).await?;
+        let req = proto::CreateRoomRequest {
+            name: name.to_owned(),
+            ..Default::default()
+        };
+        let grants = VideoGrants {
+            room_create: true,
+            ..Default::default()
+        };
+        let room: proto::Room = self
+            .call(SERVICE, "CreateRoom", &req, grants, RetryPolicy::NONE)
+            .await?;
         Ok(room_summary(room))
     }
 
     /// Deletes `room`, disconnecting everyone in it.
     pub async fn delete_room(&self, room: &str) -> ApiResult<()> {
-        let req = proto::DeleteRoomRequest { room: room.to_owned() };
-        let grants = VideoGrants { room_create: true, ..Default::default() };
-        let _: proto::DeleteRoomResponse =
-            self.call(SERVICE, "DeleteRoom", &req, grants, RetryPolicy::NONE).await?;
+        let req = proto::DeleteRoomRequest {
+            room: room.to_owned(),
+        };
+        let grants = VideoGrants {
+            room_create: true,
+            ..Default::default()
+        };
+        let _: proto::DeleteRoomResponse = self
+            .call(SERVICE, "DeleteRoom", &req, grants, RetryPolicy::NONE)
+            .await?;
         Ok(())
     }
 }

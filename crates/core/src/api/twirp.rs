@@ -17,8 +17,11 @@ pub struct RetryPolicy {
 
 impl RetryPolicy {
     /// One attempt, no retry (connection checks, writes).
-    pub const NONE: RetryPolicy =
-        RetryPolicy { attempts: 1, base: Duration::ZERO, cap: Duration::ZERO };
+    pub const NONE: RetryPolicy = RetryPolicy {
+        attempts: 1,
+        base: Duration::ZERO,
+        cap: Duration::ZERO,
+    };
     /// The default for reads.
     pub const READS: RetryPolicy = RetryPolicy {
         attempts: 3,
@@ -59,7 +62,13 @@ impl ServerApi {
             .user_agent(concat!("earshot/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::InvalidUrl(e.to_string()))?;
-        Ok(Self { http, endpoint: Arc::new(endpoint), base, host, timeout })
+        Ok(Self {
+            http,
+            endpoint: Arc::new(endpoint),
+            base,
+            host,
+            timeout,
+        })
     }
 
     /// A client with the ordinary call timeout.
@@ -87,11 +96,17 @@ impl ServerApi {
     {
         let mut attempt = 0;
         loop {
-            match self.call_once(service, method, request, grants.clone()).await {
+            match self
+                .call_once(service, method, request, grants.clone())
+                .await
+            {
                 Ok(resp) => return Ok(resp),
                 Err(err) if err.is_transient() && attempt + 1 < retry.attempts => {
                     let mut pause = retry.delay(attempt);
-                    if let ApiError::RateLimited { retry_after: Some(s) } = err {
+                    if let ApiError::RateLimited {
+                        retry_after: Some(s),
+                    } = err
+                    {
                         pause = pause.max(Duration::from_secs(s).min(retry.cap));
                     }
                     tracing::debug!(%err, attempt, ?pause, "{service}/{method} failed; retrying");
@@ -114,11 +129,12 @@ impl ServerApi {
         Req: prost::Message,
         Resp: prost::Message + Default,
     {
-        let token = AccessToken::with_api_key(&self.endpoint.api_key, self.endpoint.api_secret.expose())
-            .with_grants(grants)
-            .with_ttl(Duration::from_secs(600))
-            .to_jwt()
-            .map_err(|e| ApiError::Token(e.to_string()))?;
+        let token =
+            AccessToken::with_api_key(&self.endpoint.api_key, self.endpoint.api_secret.expose())
+                .with_grants(grants)
+                .with_ttl(Duration::from_secs(600))
+                .to_jwt()
+                .map_err(|e| ApiError::Token(e.to_string()))?;
         let url = format!("{}/twirp/livekit.{service}/{method}", self.base);
         let sent = self
             .http
@@ -138,7 +154,9 @@ impl ServerApi {
         let body = resp.bytes().await.map_err(|e| self.transport_error(e))?;
         if status == 200 {
             return Resp::decode(body).map_err(|e| {
-                ApiError::NotLiveKit(format!("the reply to {method} is not a LiveKit message: {e}"))
+                ApiError::NotLiveKit(format!(
+                    "the reply to {method} is not a LiveKit message: {e}"
+                ))
             });
         }
         Err(status_error(status, &body, retry_after))
@@ -146,7 +164,9 @@ impl ServerApi {
 
     fn transport_error(&self, err: reqwest::Error) -> ApiError {
         if err.is_timeout() {
-            return ApiError::Timeout { seconds: self.timeout.as_secs().max(1) };
+            return ApiError::Timeout {
+                seconds: self.timeout.as_secs().max(1),
+            };
         }
         let mut chain = String::new();
         let mut refused = false;
@@ -162,30 +182,54 @@ impl ServerApi {
                         | std::io::ErrorKind::HostUnreachable
                         | std::io::ErrorKind::NetworkUnreachable
                 );
-                tls |= io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>());
+                tls |= io
+                    .get_ref()
+                    .is_some_and(|inner| inner.is::<rustls::Error>());
             }
             tls |= e.is::<rustls::Error>();
             source = e.source();
         }
         let lower = chain.to_ascii_lowercase();
         tracing::debug!(%chain, "transport error");
-        let address = self.base.split("://").nth(1).unwrap_or(&self.base).to_owned();
+        let address = self
+            .base
+            .split("://")
+            .nth(1)
+            .unwrap_or(&self.base)
+            .to_owned();
         if lower.contains("dns error") || lower.contains("failed to lookup address") {
-            ApiError::Dns { host: self.host.clone() }
+            ApiError::Dns {
+                host: self.host.clone(),
+            }
         } else if tls || TLS_MARKERS.iter().any(|m| lower.contains(m)) {
-            ApiError::Tls { host: self.host.clone(), detail: innermost(&err) }
+            ApiError::Tls {
+                host: self.host.clone(),
+                detail: innermost(&err),
+            }
         } else if refused || err.is_connect() {
-            ApiError::Unreachable { address, detail: innermost(&err) }
+            ApiError::Unreachable {
+                address,
+                detail: innermost(&err),
+            }
         } else {
-            ApiError::Server { status: 0, message: innermost(&err) }
+            ApiError::Server {
+                status: 0,
+                message: innermost(&err),
+            }
         }
     }
 }
 
 /// How rustls failures read once hyper has flattened them into text (the typed error is
 /// not always reachable through `source()`).
-const TLS_MARKERS: &[&str] =
-    &["certificate", "tls", "corrupt message", "invalidcontenttype", "handshake", "alert"];
+const TLS_MARKERS: &[&str] = &[
+    "certificate",
+    "tls",
+    "corrupt message",
+    "invalidcontenttype",
+    "handshake",
+    "alert",
+];
 
 fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
     let mut last = err;
@@ -204,7 +248,11 @@ struct TwirpBody {
 
 fn status_error(status: u16, body: &[u8], retry_after: Option<u64>) -> ApiError {
     let twirp: Option<TwirpBody> = serde_json::from_slice(body).ok();
-    let text = || String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_owned();
+    let text = || {
+        String::from_utf8_lossy(&body[..body.len().min(200)])
+            .trim()
+            .to_owned()
+    };
     let msg = twirp.as_ref().map(|t| t.msg.clone()).unwrap_or_else(text);
     match (status, twirp.as_ref().map(|t| t.code.as_str())) {
         (401, _) | (_, Some("unauthenticated")) => ApiError::Unauthorized,
@@ -217,7 +265,10 @@ fn status_error(status: u16, body: &[u8], retry_after: Option<u64>) -> ApiError 
         }
         (_, Some("already_exists")) => ApiError::AlreadyExists(msg),
         (_, None) if status < 500 => ApiError::NotLiveKit(format!("HTTP {status}: {msg}")),
-        _ => ApiError::Server { status, message: msg },
+        _ => ApiError::Server {
+            status,
+            message: msg,
+        },
     }
 }
 
@@ -240,14 +291,28 @@ mod tests {
 
     #[test]
     fn statuses_map_to_errors() {
-        assert!(matches!(status_error(401, b"invalid authorization token", None), ApiError::Unauthorized));
+        assert!(matches!(
+            status_error(401, b"invalid authorization token", None),
+            ApiError::Unauthorized
+        ));
         assert!(matches!(
             status_error(404, br#"{"code":"not_found","msg":"room"}"#, None),
             ApiError::NotFound(m) if m == "room"
         ));
-        assert!(matches!(status_error(404, b"<html>", None), ApiError::NotLiveKit(_)));
-        assert!(matches!(status_error(429, b"", Some(3)), ApiError::RateLimited { retry_after: Some(3) }));
-        assert!(matches!(status_error(503, b"busy", None), ApiError::Server { status: 503, .. }));
+        assert!(matches!(
+            status_error(404, b"<html>", None),
+            ApiError::NotLiveKit(_)
+        ));
+        assert!(matches!(
+            status_error(429, b"", Some(3)),
+            ApiError::RateLimited {
+                retry_after: Some(3)
+            }
+        ));
+        assert!(matches!(
+            status_error(503, b"busy", None),
+            ApiError::Server { status: 503, .. }
+        ));
         assert!(!status_error(401, b"", None).is_transient());
         assert!(status_error(502, b"", None).is_transient());
     }

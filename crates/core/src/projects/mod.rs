@@ -40,7 +40,10 @@ pub struct Catalog {
 impl Catalog {
     /// Reads every project entry; unreadable ones become problems and are left as they are.
     pub fn load(settings: &dyn SettingsStore) -> Self {
-        let mut catalog = Catalog { problems: settings.problems(), ..Default::default() };
+        let mut catalog = Catalog {
+            problems: settings.problems(),
+            ..Default::default()
+        };
         let mut default = None;
         for (key, value) in settings.entries() {
             if key == DEFAULT_KEY {
@@ -51,7 +54,9 @@ impl Catalog {
                 }
                 continue;
             }
-            let Some(id) = key.strip_prefix(PROJECT_PREFIX) else { continue };
+            let Some(id) = key.strip_prefix(PROJECT_PREFIX) else {
+                continue;
+            };
             match serde_json::from_value::<ProjectRecord>(value) {
                 Ok(record) => match check_record(&record) {
                     Ok(()) => {
@@ -68,12 +73,18 @@ impl Catalog {
 
     fn problem(&mut self, entry: &str, reason: String) {
         tracing::warn!(entry, "settings entry left untouched: {reason}");
-        self.problems.push(SettingsProblem { entry: entry.to_owned(), reason });
+        self.problems.push(SettingsProblem {
+            entry: entry.to_owned(),
+            reason,
+        });
     }
 
     /// The project named `name` (case-insensitive), if any.
     pub fn by_name(&self, name: &str) -> Option<&ProjectId> {
-        self.records.iter().find(|(_, r)| r.name.eq_ignore_ascii_case(name)).map(|(id, _)| id)
+        self.records
+            .iter()
+            .find(|(_, r)| r.name.eq_ignore_ascii_case(name))
+            .map(|(id, _)| id)
     }
 
     /// Projects sorted by name for display.

@@ -15,7 +15,9 @@ impl KeychainStore {
 
     /// A store whose entries are filed under `service` (tests use a unique one).
     pub fn new(service: impl Into<String>) -> Self {
-        Self { service: service.into() }
+        Self {
+            service: service.into(),
+        }
     }
 
     fn entry(&self, account: &str) -> VaultResult<keyring::Entry> {
@@ -33,7 +35,9 @@ impl SecretStore for KeychainStore {
     }
 
     fn set(&self, account: &str, secret: &Secret) -> VaultResult<()> {
-        self.entry(account)?.set_password(secret.expose()).map_err(map_err)
+        self.entry(account)?
+            .set_password(secret.expose())
+            .map_err(map_err)
     }
 
     fn delete(&self, account: &str) -> VaultResult<()> {

@@ -24,16 +24,27 @@ impl MemoryStore {
 
 impl SecretStore for MemoryStore {
     fn get(&self, account: &str) -> VaultResult<Option<Secret>> {
-        Ok(self.secrets.lock().expect("memory store poisoned").get(account).cloned())
+        Ok(self
+            .secrets
+            .lock()
+            .expect("memory store poisoned")
+            .get(account)
+            .cloned())
     }
 
     fn set(&self, account: &str, secret: &Secret) -> VaultResult<()> {
-        self.secrets.lock().expect("memory store poisoned").insert(account.into(), secret.clone());
+        self.secrets
+            .lock()
+            .expect("memory store poisoned")
+            .insert(account.into(), secret.clone());
         Ok(())
     }
 
     fn delete(&self, account: &str) -> VaultResult<()> {
-        self.secrets.lock().expect("memory store poisoned").remove(account);
+        self.secrets
+            .lock()
+            .expect("memory store poisoned")
+            .remove(account);
         Ok(())
     }
 }

@@ -96,7 +96,9 @@ pub struct Vault {
 impl Vault {
     /// A vault over the given store.
     pub fn new(store: impl SecretStore) -> Self {
-        Self { store: Arc::new(store) }
+        Self {
+            store: Arc::new(store),
+        }
     }
 
     /// The platform keychain under Earshot's service name.
@@ -126,9 +128,11 @@ impl Vault {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> VaultResult<T> + Send + 'static,
 ) -> VaultResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|join| Err(VaultError::Platform(format!("keychain task failed: {join}"))))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|join| {
+        Err(VaultError::Platform(format!(
+            "keychain task failed: {join}"
+        )))
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Sets up and runs Earshot against a local LiveKit dev server (with redis and demo
+# callers) that this script starts and stops. Pass --no-dev-server to skip the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh run
+
+dev_server=1
+[ "${1:-}" = "--no-dev-server" ] && dev_server=0
+
+work=$(mktemp -d -t earshot-run.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+echo "==> building Earshot"
+cargo build -q -p earshot
+
+if [ "$dev_server" = 1 ]; then
+  port=7880; port_free 7880 || port=$(free_port)
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  cat >"$work/livekit.yaml" <<YAML
+port: $port
+bind_addresses: ["127.0.0.1"]
+rtc:
+  tcp_port: $(free_port)
+  udp_port: $(free_port)
+  use_external_ip: false
+  node_ip: 127.0.0.1
+redis:
+  address: 127.0.0.1:$redis_port
+YAML
+  # The dev key pair is LiveKit's well-known one for --dev; it is passed in the
+  # environment, never written to a file.
+  export LIVEKIT_KEYS="devkey: secret"
+  livekit-server --config "$work/livekit.yaml" --dev --bind 127.0.0.1 >"$work/livekit.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  curl -fs "http://127.0.0.1:$port/" >/dev/null || { echo "livekit-server did not start:"; tail -30 "$work/livekit.log"; exit 1; }
+  echo "==> LiveKit dev server on ws://127.0.0.1:$port (log: $work/livekit.log)"
+
+  export LIVEKIT_URL="ws://127.0.0.1:$port" LIVEKIT_API_KEY=devkey LIVEKIT_API_SECRET=secret
+  for caller in "alice 440" "bob 660"; do
+    set -- $caller
+    "$EARSHOT_PYTHON" tests/peers/peer.py --room demo-call --identity "$1" --tone "$2" \
+      </dev/zero >"$work/caller-$1.log" 2>&1 &
+    pids+=($!)
+  done
+  echo "==> demo callers alice and bob are in room demo-call"
+  export EARSHOT_DEV_URL="ws://127.0.0.1:$port" EARSHOT_DEV_API_KEY=devkey EARSHOT_DEV_API_SECRET=secret
+  unset LIVEKIT_API_SECRET
+fi
+
+app="$CARGO_TARGET_DIR/debug/earshot"
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo "==> no display found: starting a virtual one (Xvfb :77); the window is not visible"
+  Xvfb :77 -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
+  pids+=($!)
+  export DISPLAY=:77
+fi
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  # No desktop session: a throwaway keyring lives as long as this run.
+  echo "==> no desktop session bus: using a temporary GNOME keyring for this run"
+  dbus-run-session -- bash -c 'echo -n earshot | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$app"
+else
+  "$app"
+fi

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sets up and runs every Earshot test: lint, unit, integration against a real
+# livekit-server, and end-to-end on the real app window (Xvfb + tauri-driver).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh test
+
+echo "==> lint: rustfmt, clippy (host and wasm32)"
+cargo fmt --all --check
+cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q -p earshot-ui --target wasm32-unknown-unknown -- -D warnings
+
+echo "==> building tests and the app"
+cargo test -q --workspace --no-run
+export EARSHOT_APP_BINARY="$CARGO_TARGET_DIR/debug/earshot"
+
+log=$(mktemp -t earshot-tests.XXXXXX)
+# One D-Bus session with an unlocked gnome-keyring (the real Secret Service) and one X
+# display for the whole run; both end with it.
+dbus-run-session -- bash -c '
+  set -euo pipefail
+  echo -n earshot-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  display=:$((90 + RANDOM % 400))
+  Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
+  xvfb=$!
+  trap "kill $xvfb 2>/dev/null || true" EXIT
+  export DISPLAY=$display
+  cargo test --workspace -- --test-threads=2 "$@"
+' earshot-tests "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
+rm -f "$log"
+echo
+echo "all: $passed passed, $failed failed"
+exit "$status"

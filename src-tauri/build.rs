@@ -1,0 +1,11 @@
+fn main() {
+    // Commands are allow-listed from the protocol crate so the two cannot drift apart;
+    // capabilities live in src-tauri/ beside the shell's code.
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(earshot_protocol::COMMANDS));
+    if let Err(err) = tauri_build::try_build(attributes) {
+        eprintln!("tauri build failed: {err:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,24 @@
+//! The IPC commands: one-line wrappers over [`earshot_core::Earshot`], named and typed by
+//! `earshot_protocol::command`. Each takes its protocol struct as the argument `args`.
+
+mod projects;
+mod rooms;
+
+/// The handler for every command in `earshot_protocol::COMMANDS`.
+pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
+{
+    tauri::generate_handler![
+        projects::list_projects,
+        projects::add_project,
+        projects::update_project,
+        projects::remove_project,
+        projects::set_default_project,
+        projects::switch_project,
+        projects::check_project,
+        projects::check_project_input,
+        projects::scan_cli_config,
+        projects::import_cli_projects,
+        rooms::list_rooms,
+        rooms::list_participants,
+    ]
+}

@@ -1,0 +1,75 @@
+//! Earshot's desktop shell: wires the core into Tauri. Commands are one-line wrappers
+//! (see `commands/`); behaviour lives in `earshot-core`.
+#![forbid(unsafe_code)]
+
+mod commands;
+mod dev_project;
+mod logging;
+mod settings_store;
+
+use earshot_core::vault::Vault;
+use earshot_core::Earshot;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tauri::{Manager, Runtime};
+
+/// The core as Tauri state.
+pub type Core = Arc<Earshot>;
+
+/// What differs between a real run and a test.
+pub struct Options {
+    /// Where settings and logs go; the platform's app data dir when `None`.
+    pub data_dir: Option<PathBuf>,
+    /// Where secrets go; the OS keychain when `None`.
+    pub vault: Option<Vault>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            data_dir: std::env::var_os("EARSHOT_DATA_DIR").map(PathBuf::from),
+            vault: None,
+        }
+    }
+}
+
+/// Adds Earshot's plugins and commands to `builder` (real or mock runtime).
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .invoke_handler(commands::handler())
+}
+
+/// Creates the core (settings, vault, logs) and hands it to Tauri as state. The real app
+/// calls this from `setup`; tests call it directly, as the mock runtime runs no setup.
+pub fn init<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    options: Options,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = match options.data_dir {
+        Some(dir) => dir,
+        None => app.path().app_data_dir()?,
+    };
+    logging::init(&data_dir.join("logs"));
+    tracing::info!(data_dir = %data_dir.display(), "Earshot starting");
+    let settings = settings_store::PluginSettings::open(app, &data_dir)?;
+    let vault = options.vault.unwrap_or_else(Vault::keychain);
+    let core: Core = Arc::new(Earshot::new(settings, vault));
+    dev_project::ensure_from_env(core.clone());
+    app.manage(core);
+    Ok(())
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    let app = builder(tauri::Builder::default())
+        .setup(|app| init(app.handle(), Options::default()))
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(err) => {
+            eprintln!("Earshot could not start: {err}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Drives the real Earshot window: tauri-driver + WebKitWebDriver on the X display that
+//! scripts/test.sh provides, with the app's HOME and XDG dirs in a temp dir per test.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The app identifier from tauri.conf.json: names its data, config and cache dirs.
+pub const IDENTIFIER: &str = "dev.earshot.console";
+
+/// One running app window.
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    /// The app's HOME; its XDG dirs are inside.
+    pub home: tempfile::TempDir,
+    /// tauri-driver's output, which includes the app's stdout and stderr (its logs).
+    pub output: PathBuf,
+}
+
+/// The app binary built by `cargo test --workspace --no-run`.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("EARSHOT_APP_BINARY") {
+        return path.into();
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| earshot_testbed::repo_root().join("target"));
+    target.join("debug/earshot")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl App {
+    /// Starts the app with a fresh HOME; `prepare` may write files into it first.
+    pub async fn launch(prepare: impl FnOnce(&Path)) -> Result<Self> {
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no DISPLAY: run the end-to-end tests through scripts/test.sh (it starts Xvfb)");
+        }
+        let binary = app_binary();
+        if !binary.exists() {
+            bail!(
+                "{} is missing: build it first (scripts/test.sh does)",
+                binary.display()
+            );
+        }
+        let home = tempfile::Builder::new()
+            .prefix("earshot-e2e-home-")
+            .tempdir()?;
+        for dir in [".config", ".local/share", ".cache", ".local/state"] {
+            std::fs::create_dir_all(home.path().join(dir))?;
+        }
+        prepare(home.path());
+        let output = home.path().join("driver-output.log");
+        let log = std::fs::File::create(&output)?;
+        let (port, native) = (free_port(), free_port());
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("XDG_DATA_HOME", home.path().join(".local/share"))
+            .env("XDG_CACHE_HOME", home.path().join(".cache"))
+            .env("XDG_STATE_HOME", home.path().join(".local/state"))
+            .env("EARSHOT_LOG", "debug")
+            .env_remove("EARSHOT_DEV_URL")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("could not start tauri-driver (scripts/setup.sh installs it)")?;
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": binary.display().to_string() }),
+        );
+        caps.insert("browserName".into(), "wry".into());
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last = None;
+        for _ in 0..50 {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    let app = Self {
+                        client,
+                        driver,
+                        home,
+                        output,
+                    };
+                    app.wait_css("[data-testid=nav-rooms]")
+                        .await
+                        .context("the UI did not render")?;
+                    return Ok(app);
+                }
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        bail!("could not open a WebDriver session: {last:?}")
+    }
+
+    /// Waits up to 15 s for an element.
+    pub async fn wait_css(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("no element matches {css}"))
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_css(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("click {css}"))?;
+        Ok(())
+    }
+
+    /// Replaces the value of the input matching `css`.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let input = self.wait_css(css).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Waits until the element matching `css` has text containing `needle`.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if let Ok(text) = el.text().await {
+                    if text.contains(needle) {
+                        return Ok(text);
+                    }
+                    if std::time::Instant::now() > deadline {
+                        bail!("{css} says {text:?}, not {needle:?}");
+                    }
+                }
+            } else if std::time::Instant::now() > deadline {
+                bail!("no element matches {css}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether any element matches `css` right now.
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Fills and submits the project dialog.
+    pub async fn submit_project(
+        &self,
+        name: &str,
+        url: &str,
+        key: &str,
+        secret: &str,
+    ) -> Result<()> {
+        self.fill("#project-name", name).await?;
+        self.fill("#project-url", url).await?;
+        self.fill("#project-key", key).await?;
+        self.fill("#project-secret", secret).await?;
+        self.click("[data-testid=project-save]").await
+    }
+
+    /// Closes the window and the driver.
+    pub async fn close(mut self) -> Result<(tempfile::TempDir, PathBuf)> {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // WebKitWebDriver ends the app; give it a moment to flush its files.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        Ok((self.home, self.output))
+    }
+}
+
+/// Files under `dir` whose bytes contain `needle`.
+pub fn grep_tree(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.is_symlink() {
+                stack.push(path);
+            } else if std::fs::read(&path)
+                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                hits.push(path.display().to_string());
+            }
+        }
+    }
+    hits
+}
