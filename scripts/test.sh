@@ -7,11 +7,11 @@ source scripts/setup.sh test
 
 echo "==> lint: rustfmt, clippy (host and wasm32)"
 cargo fmt --all --check
-cargo clippy -q --workspace --all-targets -- -D warnings
+cargo clippy -q --workspace --exclude earshot-ui --all-targets -- -D warnings
 cargo clippy -q -p earshot-ui --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> building tests and the app"
-cargo test -q --workspace --no-run
+cargo test -q --workspace --exclude earshot-ui --no-run
 export EARSHOT_APP_BINARY="$CARGO_TARGET_DIR/debug/earshot"
 
 log=$(mktemp -t earshot-tests.XXXXXX)
@@ -25,7 +25,7 @@ dbus-run-session -- bash -c '
   xvfb=$!
   trap "kill $xvfb 2>/dev/null || true" EXIT
   export DISPLAY=$display
-  cargo test --workspace -- --test-threads=2 "$@"
+  cargo test --workspace --exclude earshot-ui -- --test-threads=2 "$@"
 ' earshot-tests "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
