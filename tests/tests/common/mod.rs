@@ -118,12 +118,37 @@ impl App {
 
     /// Waits up to 15 s for an element.
     pub async fn wait_css(&self, css: &str) -> Result<fantoccini::elements::Element> {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(15))
             .for_element(Locator::Css(css))
             .await
-            .with_context(|| format!("no element matches {css}"))
+        {
+            Ok(el) => Ok(el),
+            Err(err) => {
+                let shot = self.screenshot().await;
+                Err(err).with_context(|| format!("no element matches {css} (window: {shot})"))
+            }
+        }
+    }
+
+    /// Saves a picture of the window for a failure message; returns where, or why not.
+    pub async fn screenshot(&self) -> String {
+        let path = std::env::temp_dir().join(format!(
+            "earshot-e2e-{}.png",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or_default()
+        ));
+        match self.client.screenshot().await {
+            Ok(png) => match std::fs::write(&path, png) {
+                Ok(()) => path.display().to_string(),
+                Err(e) => format!("screenshot not saved: {e}"),
+            },
+            Err(e) => format!("no screenshot: {e}"),
+        }
     }
 
     /// Clicks the element matching `css`.
@@ -140,7 +165,10 @@ impl App {
     pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
         let input = self.wait_css(css).await?;
         input.clear().await?;
-        input.send_keys(text).await?;
+        // WebKitWebDriver refuses an empty key sequence; clearing is all that is needed.
+        if !text.is_empty() {
+            input.send_keys(text).await?;
+        }
         Ok(())
     }
 

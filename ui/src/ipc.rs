@@ -1,0 +1,67 @@
+//! The bridge to the backend: the only module that touches `window.__TAURI__`.
+//!
+//! Commands travel as JSON text through `JSON.parse`/`JSON.stringify` so the wire shape is
+//! exactly what serde produces on both sides (no JS `Map`s, no lossy number handling).
+
+use earshot_protocol::{AppError, Command, ErrorCode};
+use js_sys::{Function, Promise, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Runs `cmd` in the backend and returns its output, or the error the backend reported.
+pub async fn invoke<C: Command>(cmd: &C) -> Result<C::Output, AppError> {
+    let invoke = tauri_invoke()?;
+    let args = serde_json::to_string(cmd)
+        .map_err(|e| internal(format!("could not encode {}: {e}", C::NAME)))?;
+    let args = JSON::parse(&args).map_err(|_| internal("could not encode the arguments"))?;
+    let payload = js_sys::Object::new();
+    Reflect::set(&payload, &"args".into(), &args)
+        .map_err(|_| internal("could not build the request"))?;
+    let promise = invoke
+        .call2(&JsValue::NULL, &C::NAME.into(), &payload)
+        .map_err(|e| rejected(C::NAME, e))?
+        .dyn_into::<Promise>()
+        .map_err(|_| internal("the backend did not answer with a promise"))?;
+    match JsFuture::from(promise).await {
+        Ok(value) => {
+            let text = stringify(&value).unwrap_or_else(|| "null".into());
+            serde_json::from_str(&text)
+                .map_err(|e| internal(format!("unexpected reply to {}: {e}", C::NAME)))
+        }
+        Err(err) => Err(rejected(C::NAME, err)),
+    }
+}
+
+fn tauri_invoke() -> Result<Function, AppError> {
+    let tauri = Reflect::get(&js_sys::global(), &"__TAURI__".into())
+        .ok()
+        .filter(|v| v.is_object())
+        .ok_or_else(|| internal("Earshot's backend is not reachable (no Tauri runtime)."))?;
+    let core = Reflect::get(&tauri, &"core".into()).map_err(|_| internal("no Tauri core"))?;
+    Reflect::get(&core, &"invoke".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| internal("no Tauri invoke function"))
+}
+
+/// A rejection is our `AppError` when a command failed, or a plain string when Tauri itself
+/// refused the call (unknown command, arguments that do not deserialize, ACL).
+fn rejected(name: &str, err: JsValue) -> AppError {
+    if let Some(text) = err.as_string() {
+        return internal(format!("{name}: {text}"));
+    }
+    stringify(&err)
+        .and_then(|text| serde_json::from_str::<AppError>(&text).ok())
+        .unwrap_or_else(|| internal(format!("{name} failed without a reason")))
+}
+
+fn stringify(value: &JsValue) -> Option<String> {
+    if value.is_undefined() {
+        return None;
+    }
+    JSON::stringify(value).ok().and_then(|s| s.as_string())
+}
+
+fn internal(message: impl Into<String>) -> AppError {
+    AppError::new(ErrorCode::Internal, message)
+}

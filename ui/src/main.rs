@@ -1,0 +1,14 @@
+//! Earshot's UI: Sycamore compiled to WebAssembly, talking to the Rust backend over Tauri IPC.
+#![forbid(unsafe_code)]
+
+mod app;
+mod components;
+mod ipc;
+mod pages;
+mod routes;
+mod state;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    sycamore::render(app::App);
+}

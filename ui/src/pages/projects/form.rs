@@ -1,0 +1,229 @@
+//! The add / edit project dialog: inline validation as in the backend, a connection check,
+//! and "save anyway" when only the connection failed.
+
+use crate::components::dialog::Dialog;
+use crate::ipc::invoke;
+use crate::state::app_state;
+use earshot_protocol::command::{AddProject, CheckProjectInput, UpdateProject};
+use earshot_protocol::projects::{ProjectInput, ProjectSummary};
+use earshot_protocol::{validate, AppError, SecretInput};
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+/// What the dialog does.
+#[derive(Clone, PartialEq)]
+pub enum FormMode {
+    Add,
+    Edit(ProjectSummary),
+}
+
+#[derive(Clone, Copy)]
+struct Form {
+    name: Signal<String>,
+    url: Signal<String>,
+    key: Signal<String>,
+    secret: Signal<String>,
+    /// Errors shown next to their field.
+    field_errors: Signal<Vec<AppError>>,
+    /// The error of the last attempt that belongs to no field.
+    error: Signal<Option<AppError>>,
+    /// What is going on right now ("Checking the connection…").
+    progress: Signal<Option<&'static str>>,
+    /// Result of "Test connection".
+    checked: Signal<Option<String>>,
+}
+
+impl Form {
+    fn input(self) -> ProjectInput {
+        ProjectInput {
+            name: self.name.get_clone(),
+            url: self.url.get_clone(),
+            api_key: self.key.get_clone(),
+            api_secret: SecretInput::new(self.secret.get_clone()),
+        }
+    }
+
+    /// Validates like the backend does; `false` (with the errors shown) when invalid.
+    fn validate(self, secret_required: bool) -> bool {
+        self.error.set(None);
+        self.checked.set(None);
+        match validate::project_form(&self.input(), secret_required) {
+            Ok(_) => {
+                self.field_errors.set(Vec::new());
+                true
+            }
+            Err(errors) => {
+                self.field_errors.set(errors);
+                false
+            }
+        }
+    }
+
+    fn failed(self, err: AppError) {
+        if err.field.is_some() {
+            self.field_errors.set(vec![err]);
+        } else {
+            self.error.set(Some(err));
+        }
+    }
+
+    fn field_error(self, field: &'static str) -> View {
+        let message = self.field_errors.with(|errors| {
+            errors
+                .iter()
+                .find(|e| e.field.as_deref() == Some(field))
+                .map(|e| e.message.clone())
+        });
+        match message {
+            Some(message) => view! {
+                span(class="field-error", data-testid=format!("error-{field}")) { (message) }
+            },
+            None => view! {},
+        }
+    }
+}
+
+#[component(inline_props)]
+pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> View {
+    let state = app_state();
+    let (title, id, editing) = match &mode {
+        FormMode::Add => ("Add a project".to_owned(), None, None),
+        FormMode::Edit(p) => (
+            format!("Edit {}", p.name),
+            Some(p.id.clone()),
+            Some(p.clone()),
+        ),
+    };
+    let form = Form {
+        name: create_signal(editing.as_ref().map(|p| p.name.clone()).unwrap_or_default()),
+        url: create_signal(editing.as_ref().map(|p| p.url.clone()).unwrap_or_default()),
+        key: create_signal(
+            editing
+                .as_ref()
+                .map(|p| p.api_key.clone())
+                .unwrap_or_default(),
+        ),
+        secret: create_signal(String::new()),
+        field_errors: create_signal(Vec::new()),
+        error: create_signal(None),
+        progress: create_signal(None),
+        checked: create_signal(None),
+    };
+    let adding = editing.is_none();
+    let id = create_signal(id);
+
+    let save = move |verify: bool| {
+        if form.progress.get().is_some() || !form.validate(adding) {
+            return;
+        }
+        form.progress.set(Some(if verify {
+            "Checking the connection, then saving…"
+        } else {
+            "Saving…"
+        }));
+        spawn_local_scoped(async move {
+            let input = form.input();
+            let result = match id.get_clone() {
+                None => invoke(&AddProject { input, verify }).await,
+                Some(id) => invoke(&UpdateProject { id, input, verify }).await,
+            };
+            form.progress.set(None);
+            match result {
+                Ok(project) => {
+                    form.secret.set(String::new());
+                    state.tell(if adding {
+                        format!("Project “{}” added.", project.name)
+                    } else {
+                        format!("Project “{}” saved.", project.name)
+                    });
+                    state.reload_projects();
+                    on_close();
+                }
+                Err(err) => form.failed(err),
+            }
+        });
+    };
+    let test = move |_| {
+        if form.progress.get().is_some() || !form.validate(adding) {
+            return;
+        }
+        form.progress.set(Some("Checking the connection…"));
+        spawn_local_scoped(async move {
+            let result = invoke(&CheckProjectInput {
+                input: form.input(),
+                id: id.get_clone(),
+            })
+            .await;
+            form.progress.set(None);
+            match result {
+                Ok(report) => form.checked.set(Some(format!(
+                    "Connected: {} room(s) listed in {} ms.",
+                    report.rooms, report.round_trip_ms
+                ))),
+                Err(err) => form.failed(err),
+            }
+        });
+    };
+    let secret_hint = if adding {
+        "Stored in the OS keychain only."
+    } else {
+        "Leave empty to keep the stored secret."
+    };
+
+    view! {
+        Dialog(title=title, test_id="project-dialog") {
+            form(class="form", on:submit=move |ev: web_sys::SubmitEvent| {
+                ev.prevent_default();
+                save(true);
+            }) {
+                label(r#for="project-name") { "Name" }
+                input(id="project-name", bind:value=form.name, placeholder="Production", autocomplete="off")
+                (form.field_error("name"))
+
+                label(r#for="project-url") { "Server URL" }
+                input(id="project-url", bind:value=form.url, placeholder="wss://my-project.livekit.cloud", autocomplete="off")
+                (form.field_error("url"))
+
+                label(r#for="project-key") { "API key" }
+                input(id="project-key", bind:value=form.key, autocomplete="off")
+                (form.field_error("api_key"))
+
+                label(r#for="project-secret") { "API secret" }
+                input(id="project-secret", r#type="password", bind:value=form.secret, autocomplete="off",
+                    placeholder=secret_hint)
+                (form.field_error("api_secret"))
+
+                (form.progress.get().map(|text| view! {
+                    p(class="progress", data-testid="form-progress") { span(class="spinner") (text) }
+                }).unwrap_or_default())
+                (form.checked.get_clone().map(|text| view! {
+                    p(class="ok", data-testid="form-check-result") { (text) }
+                }).unwrap_or_default())
+                (form.error.get_clone().map(|err| {
+                    let offer = err.code.is_connection_problem();
+                    view! {
+                        div(class="form-error", role="alert") {
+                            p(data-testid="form-error") { (err.message.clone()) }
+                            (if offer {
+                                view! {
+                                    button(r#type="button", class="secondary", data-testid="project-save-anyway",
+                                        on:click=move |_| save(false)) { "Save without checking" }
+                                }
+                            } else {
+                                view! {}
+                            })
+                        }
+                    }
+                }).unwrap_or_default())
+
+                div(class="actions") {
+                    button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close()) { "Cancel" }
+                    button(r#type="button", class="secondary", data-testid="project-test", on:click=test,
+                        disabled=form.progress.get().is_some()) { "Test connection" }
+                    button(r#type="submit", class="primary", data-testid="project-save",
+                        disabled=form.progress.get().is_some()) { "Save" }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The rooms page: the current project's active rooms, refreshed every few seconds, with
+//! the time since the last answer and a clear error state when the server cannot be reached.
+
+use crate::ipc::invoke;
+use crate::routes::Page;
+use crate::state::{app_state, human_duration, now_ms};
+use earshot_protocol::command::{ListParticipants, ListRooms};
+use earshot_protocol::rooms::{ParticipantSummary, RoomSummary, RoomsSnapshot};
+use earshot_protocol::AppError;
+use gloo_timers::future::TimeoutFuture;
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+/// Refresh period while the server answers.
+const REFRESH_MS: f64 = 3_000.0;
+/// Longest wait between attempts while it does not.
+const MAX_BACKOFF_MS: f64 = 30_000.0;
+
+#[component]
+pub fn RoomsPage() -> View {
+    let state = app_state();
+    let snapshot = create_signal(None::<RoomsSnapshot>);
+    let error = create_signal(None::<AppError>);
+    let failures = create_signal(0u32);
+    let filter = create_signal(String::new());
+    let now = create_signal(now_ms());
+    // Bumped by "Retry" to refresh at once.
+    let poke = create_signal(0u32);
+    let open_room = create_signal(None::<String>);
+
+    let current_id = create_memo(move || state.current().map(|p| p.id));
+
+    spawn_local_scoped(async move {
+        let mut last_poke = poke.get();
+        let mut last_project = None::<String>;
+        let mut next_at = 0.0;
+        loop {
+            let project = current_id.get_clone();
+            let due = now_ms() >= next_at || poke.get() != last_poke || project != last_project;
+            if due && project.is_some() {
+                last_poke = poke.get();
+                if project != last_project {
+                    snapshot.set(None);
+                    open_room.set(None);
+                }
+                last_project = project.clone();
+                match invoke(&ListRooms {
+                    project: project.clone(),
+                })
+                .await
+                {
+                    Ok(snap) if Some(&snap.project_id) == project.as_ref() => {
+                        snapshot.set(Some(snap));
+                        error.set(None);
+                        failures.set(0);
+                        next_at = now_ms() + REFRESH_MS;
+                    }
+                    Ok(_) => next_at = 0.0, // the project changed meanwhile: ask again
+                    Err(err) => {
+                        failures.set(failures.get() + 1);
+                        let backoff =
+                            (REFRESH_MS * 2f64.powi(failures.get() as i32 - 1)).min(MAX_BACKOFF_MS);
+                        next_at = now_ms() + backoff;
+                        error.set(Some(err));
+                    }
+                }
+            }
+            TimeoutFuture::new(250).await;
+            now.set(now_ms());
+        }
+    });
+
+    let rooms = create_memo(move || {
+        let needle = filter.get_clone().to_lowercase();
+        let mut rooms = snapshot.with(|s| s.as_ref().map(|s| s.rooms.clone()).unwrap_or_default());
+        rooms.retain(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle));
+        rooms.sort_by(|a, b| a.name.cmp(&b.name));
+        rooms
+    });
+    let updated = move || {
+        snapshot.with(|s| {
+            s.as_ref().map(|s| {
+                let secs = ((now.get() - s.fetched_at_ms as f64) / 1000.0).floor() as i64;
+                format!(
+                    "updated {} ago · {} ms",
+                    human_duration(secs),
+                    s.round_trip_ms
+                )
+            })
+        })
+    };
+
+    view! {
+        section(class="rooms") {
+            div(class="page-head") {
+                h1 {
+                    "Rooms"
+                    (state.current().map(|p| view! { span(class="muted") { " · " (p.name) } }).unwrap_or_default())
+                }
+                div(class="actions") {
+                    input(r#type="search", placeholder="Filter by name", data-testid="rooms-filter", bind:value=filter)
+                    span(class="muted", data-testid="rooms-updated") { (updated().unwrap_or_default()) }
+                }
+            }
+            (if current_id.with(Option::is_none) && state.projects.with(Option::is_some) {
+                view! {
+                    div(class="empty", data-testid="rooms-no-project") {
+                        p { "No project is configured yet." }
+                        button(r#type="button", class="primary", on:click=move |_| state.page.set(Page::Projects)) { "Add a project" }
+                    }
+                }
+            } else { view! {} })
+            (error.get_clone().map(|err| {
+                let retry_in = failures.get();
+                view! {
+                    div(class="banner error", role="alert") {
+                        p(data-testid="rooms-error") { (err.message) }
+                        p(class="muted") {
+                            (if snapshot.with(Option::is_some) { "Showing the last rooms received. " } else { "" })
+                            "Retrying with growing pauses (attempt " (retry_in) ")."
+                        }
+                        button(r#type="button", data-testid="rooms-retry", on:click=move |_| poke.set(poke.get() + 1)) { "Retry now" }
+                    }
+                }
+            }).unwrap_or_default())
+            (if snapshot.with(|s| s.as_ref().is_some_and(|s| s.rooms.is_empty())) {
+                view! { p(class="empty", data-testid="rooms-empty") { "No active rooms in this project." } }
+            } else { view! {} })
+            table(class="grid") {
+                thead { tr { th { "Room" } th { "Participants" } th { "Publishers" } th { "Age" } th { "Recording" } th { "Metadata" } } }
+                tbody {
+                    Keyed(
+                        list=rooms,
+                        key=|r: &RoomSummary| (r.sid.clone(), r.name.clone(), r.num_participants, r.num_publishers, r.active_recording, r.metadata.clone()),
+                        view=move |r: RoomSummary| room_row(r, now, open_room),
+                    )
+                }
+            }
+            (open_room.get_clone().map(|room| view! { Participants(room=room, close=open_room) }).unwrap_or_default())
+        }
+    }
+}
+
+fn room_row(r: RoomSummary, now: Signal<f64>, open_room: Signal<Option<String>>) -> View {
+    let name = r.name.clone();
+    let (attr_name, label) = (r.name.clone(), r.name);
+    let created = r.creation_time;
+    let meta: String = r.metadata.chars().take(40).collect();
+    let participants = r.num_participants.to_string();
+    let publishers = r.num_publishers.to_string();
+    let recording = if r.active_recording {
+        "● recording"
+    } else {
+        ""
+    };
+    view! {
+        tr(data-testid="room-row", data-room=attr_name, class="clickable",
+            on:click=move |_| open_room.set(Some(name.clone()))) {
+            td { strong { (label) } }
+            td(data-testid="room-participants-count") { (participants) }
+            td { (publishers) }
+            td { (human_duration((now.get() / 1000.0) as i64 - created)) }
+            td { (recording) }
+            td(class="mono muted") { (meta) }
+        }
+    }
+}
+
+/// The participants of one room, hidden ones (listeners, recorders) marked.
+#[component(inline_props)]
+fn Participants(room: String, close: Signal<Option<String>>) -> View {
+    let list = create_signal(None::<Result<Vec<ParticipantSummary>, AppError>>);
+    let name = room.clone();
+    spawn_local_scoped(async move {
+        loop {
+            let result = invoke(&ListParticipants {
+                project: None,
+                room: name.clone(),
+            })
+            .await;
+            list.set(Some(result));
+            TimeoutFuture::new(REFRESH_MS as u32).await;
+        }
+    });
+    view! {
+        div(class="panel", data-testid="room-detail") {
+            div(class="page-head") {
+                h2 { "Participants in " (room.clone()) }
+                button(r#type="button", data-testid="room-detail-close", on:click=move |_| close.set(None)) { "Close" }
+            }
+            (match list.get_clone() {
+                None => view! { p(class="muted") { "Loading…" } },
+                Some(Err(err)) => view! { p(class="banner error") { (err.message) } },
+                Some(Ok(people)) if people.is_empty() => view! { p(class="muted") { "Nobody is in this room." } },
+                Some(Ok(people)) => {
+                    let rows = people.into_iter().map(participant_row).collect::<Vec<_>>();
+                    view! {
+                        table(class="grid") {
+                            thead { tr { th { "Identity" } th { "Name" } th { "State" } th { "Tracks" } th { "Visibility" } } }
+                            tbody { (rows) }
+                        }
+                    }
+                }
+            })
+        }
+    }
+}
+
+fn participant_row(p: ParticipantSummary) -> View {
+    let (attr, identity, name, state) = (p.identity.clone(), p.identity, p.name, p.state);
+    let tracks = p.tracks.to_string();
+    let hidden = if p.hidden { "hidden" } else { "" };
+    view! {
+        tr(data-testid="participant-row", data-identity=attr) {
+            td { (identity) }
+            td { (name) }
+            td { (state) }
+            td { (tracks) }
+            td { (hidden) }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! The pages of the app. Navigation is in-memory: the window always loads one document.
+
+/// A page in the navigation bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Rooms,
+    Projects,
+}
+
+impl Page {
+    /// Every page, in navigation order.
+    pub const ALL: [Page; 2] = [Page::Rooms, Page::Projects];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Rooms => "Rooms",
+            Page::Projects => "Projects",
+        }
+    }
+
+    /// The `data-testid` of its navigation link.
+    pub fn test_id(self) -> &'static str {
+        match self {
+            Page::Rooms => "nav-rooms",
+            Page::Projects => "nav-projects",
+        }
+    }
+}
