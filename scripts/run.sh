@@ -12,7 +12,14 @@ work=$(mktemp -d -t earshot-run.XXXXXX)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # livekit-server drains rooms on SIGTERM, which can take long: 5 s, then it is killed.
+  for _ in $(seq 50); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -52,10 +59,14 @@ YAML
   echo "==> LiveKit dev server on ws://127.0.0.1:$port (log: $work/livekit.log)"
 
   export LIVEKIT_URL="ws://127.0.0.1:$port" LIVEKIT_API_KEY=devkey LIVEKIT_API_SECRET=secret
+  # A caller stays until its stdin closes: they all read a FIFO whose only writer is this
+  # script, so they hang up by themselves when it ends, however it ends.
+  mkfifo "$work/hold"
+  exec 9<>"$work/hold"
   for caller in "alice 440" "bob 660"; do
     set -- $caller
     "$EARSHOT_PYTHON" tests/peers/peer.py --room demo-call --identity "$1" --tone "$2" \
-      </dev/zero >"$work/caller-$1.log" 2>&1 &
+      <"$work/hold" >"$work/caller-$1.log" 2>&1 &
     pids+=($!)
   done
   echo "==> demo callers alice and bob are in room demo-call"
@@ -73,7 +84,10 @@ fi
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
   # No desktop session: a throwaway keyring lives as long as this run.
   echo "==> no desktop session bus: using a temporary GNOME keyring for this run"
-  dbus-run-session -- bash -c 'echo -n earshot | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$app"
+  # Its keyring file lives in this run's temp dir, so it never meets (or asks for the
+  # password of) a login keyring already in ~/.local/share/keyrings.
+  mkdir -p "$work/keyring"
+  dbus-run-session -- bash -c 'echo -n earshot | XDG_DATA_HOME="$1" gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$app" "$work/keyring"
 else
   "$app"
 fi

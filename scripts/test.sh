@@ -19,11 +19,13 @@ log=$(mktemp -t earshot-tests.XXXXXX)
 # display for the whole run; both end with it.
 dbus-run-session -- bash -c '
   set -euo pipefail
-  echo -n earshot-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  # A throwaway keyring file, so an existing login keyring never prompts for its password.
+  keyring_home=$(mktemp -d -t earshot-keyring.XXXXXX)
+  echo -n earshot-test | XDG_DATA_HOME="$keyring_home" gnome-keyring-daemon --unlock --components=secrets >/dev/null
   display=:$((90 + RANDOM % 400))
   Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
   xvfb=$!
-  trap "kill $xvfb 2>/dev/null || true" EXIT
+  trap "kill $xvfb 2>/dev/null || true; rm -rf $keyring_home" EXIT
   export DISPLAY=$display
   cargo test --workspace --exclude earshot-ui -- --test-threads=2 "$@"
 ' earshot-tests "$@" 2>&1 | tee "$log"
