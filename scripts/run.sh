@@ -63,13 +63,18 @@ YAML
   # script, so they hang up by themselves when it ends, however it ends.
   mkfifo "$work/hold"
   exec 9<>"$work/hold"
-  for caller in "alice 440" "bob 660"; do
+  epoch=$(date +%s)
+  for caller in "alice Alice agent" "bob Bob customer"; do
     set -- $caller
-    "$EARSHOT_PYTHON" tests/peers/peer.py --room demo-call --identity "$1" --tone "$2" \
-      <"$work/hold" >"$work/caller-$1.log" 2>&1 &
+    "$EARSHOT_PYTHON" scripts/demo/caller.py --room demo-call --identity "$1" --name "$2" \
+      --role "$3" --epoch "$epoch" <"$work/hold" >"$work/caller-$1.log" 2>&1 &
     pids+=($!)
   done
-  echo "==> demo callers alice and bob are in room demo-call"
+  # A second, quieter room: one caller on hold music (a tone), to have more than one call.
+  "$EARSHOT_PYTHON" tests/peers/peer.py --room demo-hold --identity carol --tone 330 \
+    <"$work/hold" >"$work/caller-carol.log" 2>&1 &
+  pids+=($!)
+  echo "==> demo calls: alice and bob talking in demo-call, carol on hold in demo-hold"
   export EARSHOT_DEV_URL="ws://127.0.0.1:$port" EARSHOT_DEV_API_KEY=devkey EARSHOT_DEV_API_SECRET=secret
   unset LIVEKIT_API_SECRET
 fi

@@ -20,7 +20,7 @@ _step() { printf '\n==> %s\n' "$*" >&2; }
 
 _apt_packages="build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   librsvg2-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev cmake file
-  redis-server dbus dbus-x11 gnome-keyring python3-venv xvfb xauth curl"
+  redis-server dbus dbus-x11 gnome-keyring python3-venv xvfb xauth curl espeak-ng sox"
 [ "$_purpose" = test ] && _apt_packages="$_apt_packages webkit2gtk-driver"
 
 _missing=""

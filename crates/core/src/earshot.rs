@@ -268,11 +268,14 @@ impl Earshot {
         Ok(report)
     }
 
-    /// Adds the project `name` if no project has that name yet (used to preconfigure a
-    /// local dev server); returns its id either way.
+    /// Adds the project named in `input`, or updates the one with that name (used to
+    /// preconfigure a local dev server); returns its id either way.
     pub async fn ensure_project(&self, input: ProjectInput) -> AppResult<ProjectId> {
-        if let Some(id) = self.read().catalog.by_name(input.name.trim()).cloned() {
-            return Ok(id);
+        let existing = self.read().catalog.by_name(input.name.trim()).cloned();
+        if let Some(id) = existing {
+            // The dev server's port and the keychain holding its secret may differ from
+            // the last run: refresh both rather than keep a project that cannot connect.
+            return Ok(self.update_project(&id, input, false).await?.id);
         }
         Ok(self.add_project(input, false).await?.id)
     }

@@ -247,3 +247,23 @@ async fn listing_a_missing_room_and_a_deleted_project_have_codes() {
         ErrorCode::NotFound
     );
 }
+
+#[tokio::test]
+async fn ensured_dev_project_follows_a_new_port_and_secret() {
+    let bed = livekit();
+    let app = app();
+    let name = format!("Local dev {}", rand_u32());
+    let mut stale = input("ws://127.0.0.1:9", &bed.api_key, "old-secret");
+    stale.name = name.clone();
+    let id = app.ensure_project(stale).await.expect("first ensure");
+    let mut fresh = input(&bed.ws_url, &bed.api_key, &bed.api_secret);
+    fresh.name = name.clone();
+    assert_eq!(app.ensure_project(fresh).await.expect("second ensure"), id);
+    let view = app.list_projects();
+    let same: Vec<_> = view.projects.iter().filter(|p| p.name == name).collect();
+    assert_eq!(same.len(), 1, "one project, updated in place");
+    assert_eq!(same[0].url, bed.ws_url);
+    app.check_project(&id)
+        .await
+        .expect("the new URL and secret are used");
+}
