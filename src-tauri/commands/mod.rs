@@ -1,6 +1,7 @@
 //! The IPC commands: one-line wrappers over [`earshot_core::Earshot`], named and typed by
 //! `earshot_protocol::command`. Each takes its protocol struct as the argument `args`.
 
+mod admin;
 mod projects;
 mod rooms;
 
@@ -20,5 +21,19 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         projects::import_cli_projects,
         rooms::list_rooms,
         rooms::list_participants,
+        admin::create_room,
+        admin::delete_room,
+        admin::update_room_metadata,
+        admin::get_room_detail,
+        admin::mute_track,
+        admin::mute_all_audio,
+        admin::remove_participant,
+        admin::update_participant,
+        admin::move_participant,
+        admin::forward_participant,
+        admin::update_subscriptions,
+        admin::send_data,
+        admin::create_token,
+        admin::inspect_token,
     ]
 }

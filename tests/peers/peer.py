@@ -50,10 +50,11 @@ async def main() -> None:
     ap.add_argument("--tone", type=float)
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--attribute", action="append", default=[])
+    ap.add_argument("--token", help="join with this token instead of minting one")
     args = ap.parse_args()
 
     attributes = dict(a.split("=", 1) for a in args.attribute)
-    token = (
+    token = args.token or (
         api.AccessToken(os.environ["LIVEKIT_API_KEY"], os.environ["LIVEKIT_API_SECRET"])
         .with_identity(args.identity)
         .with_name(args.name or args.identity)
@@ -80,13 +81,70 @@ async def main() -> None:
     def _meta(old: str, new: str) -> None:
         emit("room_metadata_changed", metadata=new)
 
+    @room.on("track_muted")
+    def _muted(p: rtc.Participant, pub: rtc.TrackPublication) -> None:
+        emit("track_muted", identity=p.identity, track_sid=pub.sid)
+
+    @room.on("track_unmuted")
+    def _unmuted(p: rtc.Participant, pub: rtc.TrackPublication) -> None:
+        emit("track_unmuted", identity=p.identity, track_sid=pub.sid)
+
+    @room.on("participant_permissions_changed")
+    def _permissions(p: rtc.Participant, permissions) -> None:
+        emit(
+            "participant_permissions_changed",
+            identity=p.identity,
+            can_publish=permissions.can_publish,
+            can_subscribe=permissions.can_subscribe,
+            can_publish_data=permissions.can_publish_data,
+        )
+
+    @room.on("participant_metadata_changed")
+    def _pmeta(p: rtc.Participant, old: str, new: str) -> None:
+        emit("participant_metadata_changed", identity=p.identity, metadata=new)
+
+    @room.on("participant_name_changed")
+    def _pname(p: rtc.Participant, old: str, new: str) -> None:
+        emit("participant_name_changed", identity=p.identity, name=new)
+
+    @room.on("participant_attributes_changed")
+    def _pattrs(changed: dict, p: rtc.Participant) -> None:
+        emit("participant_attributes_changed", identity=p.identity, attributes=dict(p.attributes))
+
+    @room.on("data_received")
+    def _data(packet: rtc.DataPacket) -> None:
+        emit(
+            "data_received",
+            topic=packet.topic or "",
+            payload=packet.data.decode("utf-8", errors="replace"),
+            sender=packet.participant.identity if packet.participant else None,
+        )
+
+    @room.on("moved")
+    def _moved() -> None:
+        emit("moved", room=room.name)
+
     @room.on("disconnected")
     def _disconnected(reason) -> None:
         emit("disconnected", reason=str(reason))
         stop.set()
 
     await room.connect(os.environ["LIVEKIT_URL"], token)
-    emit("connected", room=room.name, identity=args.identity, participants=participants(room))
+    local = room.local_participant
+    perm = local.permissions
+    emit(
+        "connected",
+        room=room.name,
+        identity=local.identity,
+        name=local.name,
+        participants=participants(room),
+        metadata=local.metadata,
+        attributes=dict(local.attributes),
+        can_publish=perm.can_publish,
+        can_subscribe=perm.can_subscribe,
+        can_publish_data=perm.can_publish_data,
+        hidden=perm.hidden,
+    )
 
     tasks = []
     if args.tone:

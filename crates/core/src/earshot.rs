@@ -322,7 +322,7 @@ impl Earshot {
         Ok(api)
     }
 
-    async fn endpoint(&self, id: &str) -> AppResult<Endpoint> {
+    pub(crate) async fn endpoint(&self, id: &str) -> AppResult<Endpoint> {
         let record = self.record(id)?;
         let secret = self.stored_secret(id).await?;
         Ok(Endpoint {
@@ -348,7 +348,7 @@ impl Earshot {
             })
     }
 
-    fn resolve(&self, project: Option<&str>) -> AppResult<ProjectId> {
+    pub(crate) fn resolve(&self, project: Option<&str>) -> AppResult<ProjectId> {
         match project {
             Some(id) => self.record(id).map(|_| id.to_owned()),
             None => self.read().current.clone().ok_or_else(|| {

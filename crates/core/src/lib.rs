@@ -2,10 +2,12 @@
 //! access to LiveKit's server APIs. The desktop shell is a thin adapter over [`Earshot`].
 #![forbid(unsafe_code)]
 
+mod admin;
 pub mod api;
 mod earshot;
 pub mod projects;
 pub mod settings;
+pub mod tokens;
 pub mod vault;
 
 pub use earshot::Earshot;

@@ -3,10 +3,14 @@
 //! On the wire a command is `invoke(NAME, { args: <the command as JSON> })`; the shell's
 //! handler for it takes one parameter named `args`.
 
+use crate::admin::{
+    DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
+};
 use crate::projects::{
     CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
 };
-use crate::rooms::{ParticipantSummary, RoomsSnapshot};
+use crate::rooms::{ParticipantSummary, RoomSummary, RoomsSnapshot};
+use crate::tokens::{TokenInspection, TokenRequest, TokenResult};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// A command: its IPC name, its arguments (the type itself) and its output.
@@ -59,6 +63,34 @@ commands! {
     ListRooms => "list_rooms" -> RoomsSnapshot { project: Option<ProjectId> }
     /// The participants of a room, hidden ones included.
     ListParticipants => "list_participants" -> Vec<ParticipantSummary> { project: Option<ProjectId>, room: String }
+    /// Creates a room with every option CreateRoom takes.
+    CreateRoom => "create_room" -> RoomSummary { project: Option<ProjectId>, options: RoomOptions }
+    /// Deletes a room, disconnecting everyone in it.
+    DeleteRoom => "delete_room" -> () { project: Option<ProjectId>, room: String }
+    /// Replaces a room's metadata.
+    UpdateRoomMetadata => "update_room_metadata" -> RoomSummary { project: Option<ProjectId>, room: String, metadata: String }
+    /// A room's settings, participants and tracks.
+    GetRoomDetail => "get_room_detail" -> RoomDetail { project: Option<ProjectId>, room: String }
+    /// Mutes or unmutes one published track.
+    MuteTrack => "mute_track" -> TrackDetail { project: Option<ProjectId>, room: String, identity: String, track_sid: String, muted: bool }
+    /// Mutes every audio track in a room; returns how many were muted.
+    MuteAllAudio => "mute_all_audio" -> u32 { project: Option<ProjectId>, room: String }
+    /// Disconnects a participant from a room.
+    RemoveParticipant => "remove_participant" -> () { project: Option<ProjectId>, room: String, identity: String }
+    /// Changes a participant's name, metadata, attributes or permissions.
+    UpdateParticipant => "update_participant" -> ParticipantDetail { project: Option<ProjectId>, room: String, identity: String, changes: ParticipantChanges }
+    /// Moves a participant to another room.
+    MoveParticipant => "move_participant" -> () { project: Option<ProjectId>, room: String, identity: String, destination: String }
+    /// Forwards a participant's tracks into another room (it stays in both).
+    ForwardParticipant => "forward_participant" -> () { project: Option<ProjectId>, room: String, identity: String, destination: String }
+    /// Subscribes a participant to tracks, or unsubscribes it.
+    UpdateSubscriptions => "update_subscriptions" -> () { project: Option<ProjectId>, room: String, identity: String, track_sids: Vec<String>, subscribe: bool }
+    /// Sends a data message into a room.
+    SendData => "send_data" -> () { project: Option<ProjectId>, room: String, message: DataMessage }
+    /// Signs a token with the project's key and secret.
+    CreateToken => "create_token" -> TokenResult { project: Option<ProjectId>, request: TokenRequest }
+    /// Decodes any token and checks it against the project's secret.
+    InspectToken => "inspect_token" -> TokenInspection { project: Option<ProjectId>, token: String }
 }
 
 #[cfg(test)]

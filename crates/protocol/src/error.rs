@@ -29,6 +29,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The server refused the request's arguments.
     InvalidArgument,
+    /// The server does not implement the call (e.g. a LiveKit Cloud-only API).
+    Unsupported,
     /// The thing to create exists already.
     AlreadyExists,
     /// The project, room or other resource does not exist.

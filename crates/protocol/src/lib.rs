@@ -2,11 +2,13 @@
 //! arguments and output, the DTOs they carry and the error shape the UI matches on.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod command;
 pub mod error;
 pub mod projects;
 pub mod rooms;
 pub mod secret;
+pub mod tokens;
 pub mod validate;
 
 pub use command::{Command, COMMANDS};

@@ -17,6 +17,8 @@ pub struct PeerOptions {
     pub tone_hz: Option<f64>,
     /// Extra participant attributes (`key=value`).
     pub attributes: Vec<(String, String)>,
+    /// Join with this token instead of one minted with room-join rights.
+    pub token: Option<String>,
 }
 
 /// A Python SDK participant in a room.
@@ -44,6 +46,9 @@ impl Peer {
             .args(["--room", room, "--identity", identity]);
         if let Some(hz) = opts.tone_hz {
             cmd.args(["--tone", &hz.to_string()]);
+        }
+        if let Some(token) = &opts.token {
+            cmd.args(["--token", token]);
         }
         for (k, v) in &opts.attributes {
             cmd.args(["--attribute", &format!("{k}={v}")]);

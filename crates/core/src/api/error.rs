@@ -25,6 +25,8 @@ pub enum ApiError {
     InvalidArgument(String),
     #[error("already exists: {0}")]
     AlreadyExists(String),
+    #[error("the server does not implement this: {0}")]
+    Unsupported(String),
     #[error("rate limited by the server (429)")]
     RateLimited { retry_after: Option<u64> },
     #[error("server error {status}: {message}")]
@@ -90,6 +92,14 @@ impl From<ApiError> for AppError {
             NotFound(m) => (ErrorCode::NotFound, format!("Not found: {m}.")),
             InvalidArgument(m) => (ErrorCode::InvalidArgument, format!("The server refused the request: {m}.")),
             AlreadyExists(m) => (ErrorCode::AlreadyExists, format!("That already exists: {m}.")),
+            Unsupported(m) => (
+                ErrorCode::Unsupported,
+                format!(
+                    "This server does not support that operation ({m}). Some calls, such as \
+                     moving or forwarding participants, are only offered by LiveKit Cloud or \
+                     newer servers."
+                ),
+            ),
             RateLimited { .. } => (
                 ErrorCode::RateLimited,
                 "The server is rate-limiting Earshot (429); it will slow down and retry.".into(),

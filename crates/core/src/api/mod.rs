@@ -4,6 +4,7 @@
 //! status, so calls go through [`twirp`], which keeps status, timeout, DNS, refusal and TLS
 //! failures apart. Tokens are still signed by livekit-api's `access_token`.
 
+pub mod admin;
 mod error;
 pub mod rooms;
 mod twirp;

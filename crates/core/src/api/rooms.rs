@@ -103,7 +103,7 @@ impl ServerApi {
     }
 }
 
-fn room_summary(room: proto::Room) -> RoomSummary {
+pub(crate) fn room_summary(room: proto::Room) -> RoomSummary {
     RoomSummary {
         sid: room.sid,
         name: room.name,
@@ -116,13 +116,7 @@ fn room_summary(room: proto::Room) -> RoomSummary {
 }
 
 fn participant_summary(p: proto::ParticipantInfo) -> ParticipantSummary {
-    let state = match proto::participant_info::State::try_from(p.state) {
-        Ok(proto::participant_info::State::Joining) => "joining",
-        Ok(proto::participant_info::State::Joined) => "joined",
-        Ok(proto::participant_info::State::Active) => "active",
-        Ok(proto::participant_info::State::Disconnected) => "disconnected",
-        Err(_) => "unknown",
-    };
+    let state = state_name(p.state);
     ParticipantSummary {
         hidden: p.permission.as_ref().is_some_and(|perm| perm.hidden),
         sid: p.sid,
@@ -131,5 +125,16 @@ fn participant_summary(p: proto::ParticipantInfo) -> ParticipantSummary {
         state: state.to_owned(),
         joined_at: p.joined_at,
         tracks: p.tracks.len() as u32,
+    }
+}
+
+/// A participant's state as the UI names it.
+pub(crate) fn state_name(state: i32) -> &'static str {
+    match proto::participant_info::State::try_from(state) {
+        Ok(proto::participant_info::State::Joining) => "joining",
+        Ok(proto::participant_info::State::Joined) => "joined",
+        Ok(proto::participant_info::State::Active) => "active",
+        Ok(proto::participant_info::State::Disconnected) => "disconnected",
+        Err(_) => "unknown",
     }
 }

@@ -264,6 +264,9 @@ fn status_error(status: u16, body: &[u8], retry_after: Option<u64>) -> ApiError 
             ApiError::InvalidArgument(msg)
         }
         (_, Some("already_exists")) => ApiError::AlreadyExists(msg),
+        // livekit-server answers Cloud-only calls with `unknown: not implemented`.
+        (_, Some("unimplemented")) => ApiError::Unsupported(msg),
+        (_, Some("unknown")) if msg.contains("not implemented") => ApiError::Unsupported(msg),
         (_, None) if status < 500 => ApiError::NotLiveKit(format!("HTTP {status}: {msg}")),
         _ => ApiError::Server {
             status,

@@ -1,0 +1,384 @@
+//! Room and participant administration and tokens against the real livekit-server, with
+//! official Python SDK participants reporting what they see.
+
+use earshot_core::protocol::admin::{DataMessage, ParticipantChanges, Permission, RoomOptions};
+use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::tokens::{Grants, TokenRequest};
+use earshot_core::protocol::{ErrorCode, SecretInput};
+use earshot_core::settings::MemorySettings;
+use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::Earshot;
+use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn app() -> Earshot {
+    let bed = livekit();
+    let app = Earshot::new(
+        Arc::new(MemorySettings::default()),
+        Vault::new(MemoryStore::default()),
+    );
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("test bed project");
+    app
+}
+
+fn options(name: &str) -> RoomOptions {
+    RoomOptions {
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn created_room_options_read_back() {
+    let app = app().await;
+    let name = unique_room("opts");
+    let created = app
+        .create_room(
+            None,
+            &RoomOptions {
+                name: name.clone(),
+                empty_timeout: Some(120),
+                departure_timeout: Some(30),
+                max_participants: Some(7),
+                metadata: r#"{"team": "support"}"#.into(),
+                min_playout_delay: Some(0),
+                max_playout_delay: Some(200),
+                sync_streams: true,
+                agents_json: r#"[{"agent_name": "notes", "metadata": "m"}]"#.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("create");
+    assert_eq!(created.name, name);
+    let detail = app.room_detail(None, &name).await.expect("detail");
+    assert_eq!(detail.empty_timeout, 120);
+    assert_eq!(detail.departure_timeout, 30);
+    assert_eq!(detail.max_participants, 7);
+    assert_eq!(detail.room.metadata, r#"{"team": "support"}"#);
+    assert!(detail.participants.is_empty());
+
+    let unicode = "Sprechstunde – München 🎧";
+    app.create_room(None, &options(unicode))
+        .await
+        .expect("unicode names are fine");
+    let rooms = app.list_rooms(None).await.expect("list").rooms;
+    assert!(rooms.iter().any(|r| r.name == unicode));
+    app.delete_room(None, unicode)
+        .await
+        .expect("delete unicode");
+    app.delete_room(None, &name).await.expect("delete");
+    let err = app.room_detail(None, &name).await.expect_err("deleted");
+    assert_eq!(err.code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_before_anything_is_sent() {
+    let app = app().await;
+    let cases = [
+        (options(" padded"), "name"),
+        (options(&"r".repeat(200)), "name"),
+        (
+            RoomOptions {
+                metadata: "x".repeat(64_001),
+                ..options("meta-too-big")
+            },
+            "metadata",
+        ),
+        (
+            RoomOptions {
+                egress_json: "{ nope".into(),
+                ..options("bad-egress")
+            },
+            "egress_json",
+        ),
+        (
+            RoomOptions {
+                agents_json: r#"{"agent_name": "x"}"#.into(),
+                ..options("bad-agents")
+            },
+            "agents_json",
+        ),
+    ];
+    for (opts, field) in cases {
+        let err = app.create_room(None, &opts).await.expect_err(field);
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{field}: {err:?}");
+        assert_eq!(err.field.as_deref(), Some(field), "{err:?}");
+    }
+    let rooms = app.list_rooms(None).await.expect("list").rooms;
+    for name in ["meta-too-big", "bad-egress", "bad-agents", " padded"] {
+        assert!(!rooms.iter().any(|r| r.name == name), "{name} was created");
+    }
+    let err = app
+        .send_data(None, "any", &DataMessage::default())
+        .await
+        .expect_err("empty payload");
+    assert_eq!(err.field.as_deref(), Some("payload"));
+}
+
+#[tokio::test]
+async fn participant_sees_metadata_data_and_permission_changes() {
+    let bed = livekit();
+    let app = app().await;
+    let room = unique_room("moderate");
+    let mut peer = Peer::join(bed, &room, "caller", PeerOptions::default()).expect("peer");
+
+    app.update_room_metadata(None, &room, r#"{"topic": "billing"}"#)
+        .await
+        .expect("metadata");
+    peer.wait_for(WAIT, |e| {
+        e["event"] == "room_metadata_changed" && e["metadata"] == r#"{"topic": "billing"}"#
+    })
+    .expect("the participant saw the new room metadata");
+
+    app.send_data(
+        None,
+        &room,
+        &DataMessage {
+            topic: "earshot".into(),
+            payload: "hello ✓".into(),
+            reliable: true,
+            destination_identities: vec!["caller".into()],
+        },
+    )
+    .await
+    .expect("send data");
+    peer.wait_for(WAIT, |e| {
+        e["event"] == "data_received" && e["topic"] == "earshot" && e["payload"] == "hello ✓"
+    })
+    .expect("the participant received the data message");
+
+    let updated = app
+        .update_participant(
+            None,
+            &room,
+            "caller",
+            &ParticipantChanges {
+                name: Some("Caller One".into()),
+                metadata: Some("vip".into()),
+                attributes: Some(BTreeMap::from([("tier".into(), "gold".into())])),
+                permission: Some(Permission {
+                    can_subscribe: true,
+                    can_publish: false,
+                    can_publish_data: false,
+                    ..Default::default()
+                }),
+            },
+        )
+        .await
+        .expect("update participant");
+    assert_eq!(updated.name, "Caller One");
+    assert_eq!(
+        updated.attributes.get("tier").map(String::as_str),
+        Some("gold")
+    );
+    peer.wait_for(WAIT, |e| {
+        e["event"] == "participant_permissions_changed" && e["can_publish"] == false
+    })
+    .expect("the participant saw its new permissions");
+    peer.wait_for(WAIT, |e| {
+        e["event"] == "participant_metadata_changed" && e["metadata"] == "vip"
+    })
+    .expect("the participant saw its new metadata");
+
+    app.remove_participant(None, &room, "caller")
+        .await
+        .expect("remove");
+    peer.wait_for(WAIT, |e| e["event"] == "disconnected")
+        .expect("the participant was disconnected");
+}
+
+#[tokio::test]
+async fn muting_a_track_is_seen_by_its_publisher() {
+    let bed = livekit();
+    let app = app().await;
+    let room = unique_room("mute");
+    let mut peer = Peer::join(
+        bed,
+        &room,
+        "speaker",
+        PeerOptions {
+            tone_hz: Some(440.0),
+            ..Default::default()
+        },
+    )
+    .expect("peer");
+    let published = peer
+        .wait_for(WAIT, |e| e["event"] == "published")
+        .expect("published");
+    let sid = published["track_sid"].as_str().expect("sid").to_owned();
+
+    // The server lists the track a moment after the publisher learns its sid.
+    let mut speaker = None;
+    for _ in 0..50 {
+        let detail = app.room_detail(None, &room).await.expect("detail");
+        speaker = detail
+            .participants
+            .into_iter()
+            .find(|p| p.tracks.iter().any(|t| t.sid == sid));
+        if speaker.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let speaker = speaker.expect("the room detail lists the published track");
+    assert_eq!(speaker.kind, "standard");
+    let track = speaker.tracks.iter().find(|t| t.sid == sid).expect("track");
+    assert_eq!(
+        (track.kind.as_str(), track.source.as_str()),
+        ("audio", "microphone")
+    );
+    // Opus, possibly wrapped in RED (redundant audio) as the Python SDK publishes it.
+    let mime = track.mime_type.to_ascii_lowercase();
+    assert!(mime.contains("opus") || mime.contains("red"), "{track:?}");
+
+    let muted = app
+        .mute_track(None, &room, "speaker", &sid, true)
+        .await
+        .expect("mute");
+    assert!(muted.muted);
+    peer.wait_for(WAIT, |e| {
+        e["event"] == "track_muted" && e["track_sid"] == sid.as_str()
+    })
+    .expect("the publisher saw its track muted");
+    // The test server does not enable remote unmute: the refusal must say why.
+    match app.mute_track(None, &room, "speaker", &sid, false).await {
+        Ok(t) => assert!(!t.muted),
+        Err(err) => assert!(
+            err.message.contains("enable_remote_unmute"),
+            "unexplained refusal: {err:?}"
+        ),
+    }
+    let err = app
+        .mute_track(None, &room, "nobody", &sid, true)
+        .await
+        .expect_err("unknown participant");
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+}
+
+#[tokio::test]
+async fn built_token_joins_with_exactly_its_grants() {
+    let bed = livekit();
+    let app = app().await;
+    let room = unique_room("token");
+    let request = TokenRequest {
+        identity: "token-user".into(),
+        name: "Token User".into(),
+        metadata: "from-earshot".into(),
+        attributes: BTreeMap::from([("role".into(), "auditor".into())]),
+        ttl_seconds: 600,
+        grants: Grants {
+            room: room.clone(),
+            room_join: true,
+            can_subscribe: true,
+            can_publish: false,
+            can_publish_data: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let token = app.create_token(None, &request).await.expect("token");
+    let claims: serde_json::Value = serde_json::from_str(&token.claims_json).expect("claims");
+    assert_eq!(claims["sub"], "token-user");
+    assert_eq!(claims["video"]["room"], room.as_str());
+    assert_eq!(claims["video"]["canPublish"], false);
+    let ttl = token.expires_at
+        - std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+    assert!((590..=600).contains(&ttl), "ttl {ttl}");
+
+    let mut peer = Peer::join(
+        bed,
+        &room,
+        "ignored",
+        PeerOptions {
+            token: Some(token.jwt.clone()),
+            ..Default::default()
+        },
+    )
+    .expect("joins with the built token");
+    let connected = peer
+        .wait_for(WAIT, |e| e["event"] == "connected")
+        .expect("connected");
+    assert_eq!(connected["identity"], "token-user");
+    assert_eq!(connected["name"], "Token User");
+    assert_eq!(connected["metadata"], "from-earshot");
+    assert_eq!(connected["attributes"]["role"], "auditor");
+    assert_eq!(connected["can_publish"], false);
+    assert_eq!(connected["can_subscribe"], true);
+    assert_eq!(connected["can_publish_data"], true);
+
+    let inspected = app.inspect_token(None, &token.jwt).await.expect("inspect");
+    assert!(inspected.verified, "{inspected:?}");
+    assert_eq!(inspected.identity, "token-user");
+    assert!(!inspected.expired);
+    let mut forged = token.jwt.clone();
+    forged.pop();
+    forged.push(if token.jwt.ends_with('A') { 'B' } else { 'A' });
+    let inspected = app
+        .inspect_token(None, &forged)
+        .await
+        .expect("inspect forged");
+    assert!(!inspected.verified && inspected.verify_problem.is_some());
+    let err = app
+        .inspect_token(None, "not a token")
+        .await
+        .expect_err("garbage");
+    assert_eq!(err.field.as_deref(), Some("token"));
+
+    let bad = TokenRequest {
+        ttl_seconds: 0,
+        ..request
+    };
+    let err = app.create_token(None, &bad).await.expect_err("ttl 0");
+    assert_eq!(err.field.as_deref(), Some("ttl_seconds"));
+}
+
+#[tokio::test]
+async fn move_and_forward_either_work_or_say_why() {
+    let bed = livekit();
+    let app = app().await;
+    let room = unique_room("from");
+    let target = unique_room("to");
+    app.create_room(None, &options(&target))
+        .await
+        .expect("target");
+    let mut peer = Peer::join(bed, &room, "mover", PeerOptions::default()).expect("peer");
+    match app
+        .relocate_participant(None, &room, "mover", &target, false)
+        .await
+    {
+        Ok(()) => {
+            peer.wait_for(WAIT, |e| e["event"] == "moved")
+                .expect("the participant was moved");
+            let people = app.list_participants(None, &target).await.expect("list");
+            assert!(people.iter().any(|p| p.identity == "mover"));
+        }
+        Err(err) => {
+            // livekit-server (OSS) does not implement it: the user is told so, plainly.
+            eprintln!("MoveParticipant refused: {:?} {}", err.code, err.message);
+            assert_eq!(err.code, ErrorCode::Unsupported, "{err:?}");
+            let err = app
+                .relocate_participant(None, &room, "mover", &target, true)
+                .await
+                .expect_err("forward is Cloud-only too");
+            assert_eq!(err.code, ErrorCode::Unsupported, "{err:?}");
+        }
+    }
+}

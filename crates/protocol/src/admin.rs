@@ -1,0 +1,309 @@
+//! Room and participant administration: what the rooms page's create / edit / detail views
+//! send and show, and the input rules shared by the UI (inline) and the backend.
+
+use crate::rooms::RoomSummary;
+use crate::{AppError, ErrorCode};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Longest room name or identity accepted (characters).
+pub const MAX_NAME_CHARS: usize = 128;
+/// livekit-server's default `limit.max_metadata_size` (bytes), for room and participant
+/// metadata; a server may be configured lower or higher.
+pub const MAX_METADATA_BYTES: usize = 64_000;
+/// livekit-server's default `limit.max_attributes_size` (bytes, keys and values together).
+pub const MAX_ATTRIBUTES_BYTES: usize = 64_000;
+/// Longest data message payload Earshot sends (bytes); reliable messages above ~15 KiB
+/// are split by the server, lossy ones are dropped.
+pub const MAX_DATA_BYTES: usize = 15_000;
+
+/// Every option of CreateRoom. Empty / `None` means "server default".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomOptions {
+    pub name: String,
+    /// Seconds an empty room stays open before the server closes it.
+    pub empty_timeout: Option<u32>,
+    /// Seconds the room stays open after the last participant left.
+    pub departure_timeout: Option<u32>,
+    pub max_participants: Option<u32>,
+    pub metadata: String,
+    /// Playout delay bounds in milliseconds.
+    pub min_playout_delay: Option<u32>,
+    pub max_playout_delay: Option<u32>,
+    pub sync_streams: bool,
+    /// Pin the room to a node (self-hosted multi-node setups).
+    pub node_id: String,
+    /// `RoomEgress` as JSON (LiveKit's field names), empty for none.
+    pub egress_json: String,
+    /// A JSON array of `RoomAgentDispatch` (`[{"agent_name": "...", "metadata": "..."}]`).
+    pub agents_json: String,
+}
+
+/// A room with its settings and everyone in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomDetail {
+    pub room: RoomSummary,
+    pub empty_timeout: u32,
+    pub departure_timeout: u32,
+    pub max_participants: u32,
+    pub participants: Vec<ParticipantDetail>,
+}
+
+/// What a participant may do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permission {
+    pub can_subscribe: bool,
+    pub can_publish: bool,
+    pub can_publish_data: bool,
+    pub can_update_metadata: bool,
+    /// `camera`, `microphone`, `screen_share`, `screen_share_audio`; empty means all.
+    pub can_publish_sources: Vec<String>,
+    pub hidden: bool,
+    pub recorder: bool,
+    pub agent: bool,
+}
+
+/// A participant as the room detail shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantDetail {
+    pub sid: String,
+    pub identity: String,
+    pub name: String,
+    /// `joining`, `joined`, `active` or `disconnected`.
+    pub state: String,
+    /// `standard`, `ingress`, `egress`, `sip` or `agent`.
+    pub kind: String,
+    /// Unix time in seconds.
+    pub joined_at: i64,
+    pub metadata: String,
+    pub attributes: BTreeMap<String, String>,
+    pub permission: Permission,
+    pub tracks: Vec<TrackDetail>,
+}
+
+/// A published track.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackDetail {
+    pub sid: String,
+    pub name: String,
+    /// `audio`, `video` or `data`.
+    pub kind: String,
+    /// `camera`, `microphone`, `screen_share`, `screen_share_audio` or `unknown`.
+    pub source: String,
+    pub muted: bool,
+    pub mime_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub simulcast: bool,
+    /// Simulcast layers as `quality widthxheight`.
+    pub layers: Vec<String>,
+}
+
+/// Changes to a participant; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantChanges {
+    pub name: Option<String>,
+    pub metadata: Option<String>,
+    /// Keys mapped to `""` are removed, as the server does.
+    pub attributes: Option<BTreeMap<String, String>>,
+    pub permission: Option<Permission>,
+}
+
+/// A data message to send into a room.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataMessage {
+    pub topic: String,
+    /// Sent as UTF-8 bytes.
+    pub payload: String,
+    pub reliable: bool,
+    /// Empty means everyone in the room.
+    pub destination_identities: Vec<String>,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::field(ErrorCode::InvalidInput, field, message)
+}
+
+/// A room name or identity: 1..=128 characters, any script, no control characters and no
+/// leading or trailing spaces (they make names that look equal but are not).
+pub fn name_field(raw: &str, field: &str, what: &str) -> Result<(), AppError> {
+    if raw.is_empty() {
+        return Err(invalid(field, format!("Enter a {what}.")));
+    }
+    if raw.trim() != raw {
+        return Err(invalid(
+            field,
+            format!("The {what} starts or ends with a space; remove it."),
+        ));
+    }
+    let chars = raw.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(invalid(
+            field,
+            format!("The {what} has {chars} characters; at most {MAX_NAME_CHARS} are allowed."),
+        ));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err(invalid(
+            field,
+            format!("The {what} contains a control character."),
+        ));
+    }
+    Ok(())
+}
+
+/// Metadata: at most [`MAX_METADATA_BYTES`]; if it looks like JSON it must parse.
+pub fn metadata_field(raw: &str, field: &str) -> Result<(), AppError> {
+    if raw.len() > MAX_METADATA_BYTES {
+        return Err(invalid(
+            field,
+            format!(
+                "Metadata is {} bytes; the server's default limit is {MAX_METADATA_BYTES}.",
+                raw.len()
+            ),
+        ));
+    }
+    let t = raw.trim_start();
+    if t.starts_with('{') || t.starts_with('[') {
+        json_error(raw).map_or(Ok(()), |e| {
+            Err(invalid(
+                field,
+                format!("This looks like JSON but is not valid: {e}"),
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// A JSON field that must hold an object (`array = false`) or an array, or be empty.
+pub fn json_field(raw: &str, field: &str, array: bool) -> Result<(), AppError> {
+    if raw.trim().is_empty() {
+        return Ok(());
+    }
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Err(e) => Err(invalid(field, format!("Invalid JSON: {e}"))),
+        Ok(v) if array && !v.is_array() => Err(invalid(field, "Expected a JSON array: [ … ].")),
+        Ok(v) if !array && !v.is_object() => Err(invalid(field, "Expected a JSON object: { … }.")),
+        Ok(_) => Ok(()),
+    }
+}
+
+fn json_error(raw: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(raw)
+        .err()
+        .map(|e| e.to_string())
+}
+
+/// Attributes: non-empty keys, total size within [`MAX_ATTRIBUTES_BYTES`].
+pub fn attributes_field(attrs: &BTreeMap<String, String>, field: &str) -> Result<(), AppError> {
+    if attrs.keys().any(|k| k.trim().is_empty()) {
+        return Err(invalid(field, "An attribute has an empty key."));
+    }
+    let size: usize = attrs.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if size > MAX_ATTRIBUTES_BYTES {
+        return Err(invalid(
+            field,
+            format!("Attributes are {size} bytes; the server's default limit is {MAX_ATTRIBUTES_BYTES}."),
+        ));
+    }
+    Ok(())
+}
+
+/// Every error of a create-room form (empty when valid).
+pub fn room_options(o: &RoomOptions) -> Vec<AppError> {
+    let mut errors = Vec::new();
+    let mut check = |r: Result<(), AppError>| {
+        if let Err(e) = r {
+            errors.push(e);
+        }
+    };
+    check(name_field(&o.name, "name", "room name"));
+    check(metadata_field(&o.metadata, "metadata"));
+    check(json_field(&o.egress_json, "egress_json", false));
+    check(json_field(&o.agents_json, "agents_json", true));
+    if let (Some(min), Some(max)) = (o.min_playout_delay, o.max_playout_delay) {
+        if min > max {
+            check(Err(invalid(
+                "max_playout_delay",
+                "The maximum playout delay is below the minimum.",
+            )));
+        }
+    }
+    if o.node_id.trim() != o.node_id {
+        check(Err(invalid(
+            "node_id",
+            "The node id has surrounding spaces.",
+        )));
+    }
+    errors
+}
+
+/// Every error of a data message (empty when valid).
+pub fn data_message(m: &DataMessage) -> Vec<AppError> {
+    let mut errors = Vec::new();
+    if m.payload.is_empty() {
+        errors.push(invalid("payload", "Enter the message to send."));
+    } else if m.payload.len() > MAX_DATA_BYTES {
+        errors.push(invalid(
+            "payload",
+            format!(
+                "The message is {} bytes; at most {MAX_DATA_BYTES}.",
+                m.payload.len()
+            ),
+        ));
+    }
+    if m.topic.chars().any(char::is_control) {
+        errors.push(invalid("topic", "The topic contains a control character."));
+    }
+    for id in &m.destination_identities {
+        if let Err(e) = name_field(id, "destination_identities", "destination identity") {
+            errors.push(e);
+            break;
+        }
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_accept_unicode_and_reject_the_rest() {
+        assert!(name_field("Sprechstunde – München 🎧", "name", "room name").is_ok());
+        assert!(name_field("two words", "name", "room name").is_ok());
+        assert!(name_field(" padded", "name", "room name").is_err());
+        assert!(name_field(&"x".repeat(MAX_NAME_CHARS + 1), "name", "room name").is_err());
+        assert!(name_field("tab\there", "name", "room name").is_err());
+        assert!(name_field("", "name", "room name").is_err());
+    }
+
+    #[test]
+    fn room_form_names_each_bad_field() {
+        let o = RoomOptions {
+            name: "ok".into(),
+            metadata: "x".repeat(MAX_METADATA_BYTES + 1),
+            egress_json: "{not json".into(),
+            agents_json: "{}".into(),
+            min_playout_delay: Some(500),
+            max_playout_delay: Some(100),
+            ..Default::default()
+        };
+        let fields: Vec<_> = room_options(&o)
+            .into_iter()
+            .map(|e| e.field.unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "metadata",
+                "egress_json",
+                "agents_json",
+                "max_playout_delay"
+            ]
+        );
+        assert!(metadata_field("{\"a\": 1}", "metadata").is_ok());
+        assert!(metadata_field("{\"a\": }", "metadata").is_err());
+        assert!(metadata_field("plain text", "metadata").is_ok());
+    }
+}

@@ -1,0 +1,125 @@
+//! The token builder and inspector.
+
+use crate::{AppError, ErrorCode};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Longest lifetime the builder issues (30 days).
+pub const MAX_TTL_SECONDS: u64 = 30 * 24 * 3600;
+
+/// Every VideoGrant field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grants {
+    pub room: String,
+    pub room_join: bool,
+    pub room_list: bool,
+    pub room_create: bool,
+    pub room_admin: bool,
+    pub room_record: bool,
+    pub ingress_admin: bool,
+    pub can_publish: bool,
+    pub can_publish_data: bool,
+    /// `camera`, `microphone`, `screen_share`, `screen_share_audio`; empty means all.
+    pub can_publish_sources: Vec<String>,
+    pub can_subscribe: bool,
+    pub can_update_own_metadata: bool,
+    pub hidden: bool,
+    pub recorder: bool,
+    pub agent: bool,
+}
+
+/// SIP grants.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SipGrants {
+    pub admin: bool,
+    pub call: bool,
+}
+
+/// What the token builder submits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    pub identity: String,
+    pub name: String,
+    pub metadata: String,
+    pub attributes: BTreeMap<String, String>,
+    pub ttl_seconds: u64,
+    pub grants: Grants,
+    pub sip: SipGrants,
+    /// `RoomConfiguration` as JSON, empty for none.
+    pub room_config_json: String,
+}
+
+/// A signed token and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResult {
+    pub jwt: String,
+    /// The decoded claims, pretty-printed JSON.
+    pub claims_json: String,
+    /// Unix time in seconds.
+    pub expires_at: i64,
+}
+
+/// What the inspector found in a pasted token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInspection {
+    /// The decoded claims (signature not required), pretty-printed JSON.
+    pub claims_json: String,
+    pub identity: String,
+    pub issuer: String,
+    pub expires_at: Option<i64>,
+    pub expired: bool,
+    /// Whether the signature verifies with the current project's key and secret.
+    pub verified: bool,
+    /// Why it does not verify, when it does not.
+    pub verify_problem: Option<String>,
+}
+
+/// Every error of a token request (empty when valid).
+pub fn token_request(r: &TokenRequest) -> Vec<AppError> {
+    let mut errors = Vec::new();
+    let invalid = |field: &str, m: String| AppError::field(ErrorCode::InvalidInput, field, m);
+    if let Err(e) = crate::admin::name_field(&r.identity, "identity", "identity") {
+        errors.push(e);
+    }
+    if r.ttl_seconds == 0 || r.ttl_seconds > MAX_TTL_SECONDS {
+        errors.push(invalid(
+            "ttl_seconds",
+            format!(
+                "The lifetime must be between 1 s and {} days.",
+                MAX_TTL_SECONDS / 86_400
+            ),
+        ));
+    }
+    if r.grants.room_join && r.grants.room.is_empty() {
+        errors.push(invalid(
+            "room",
+            "A token that joins a room must name the room.".into(),
+        ));
+    }
+    if !r.grants.room.is_empty() {
+        if let Err(e) = crate::admin::name_field(&r.grants.room, "room", "room name") {
+            errors.push(e);
+        }
+    }
+    if let Err(e) = crate::admin::metadata_field(&r.metadata, "metadata") {
+        errors.push(e);
+    }
+    if let Err(e) = crate::admin::attributes_field(&r.attributes, "attributes") {
+        errors.push(e);
+    }
+    if let Err(e) = crate::admin::json_field(&r.room_config_json, "room_config_json", false) {
+        errors.push(e);
+    }
+    for s in &r.grants.can_publish_sources {
+        if !matches!(
+            s.as_str(),
+            "camera" | "microphone" | "screen_share" | "screen_share_audio"
+        ) {
+            errors.push(invalid(
+                "can_publish_sources",
+                format!("Unknown source '{s}'."),
+            ));
+        }
+    }
+    errors
+}
