@@ -1,7 +1,7 @@
 //! The app frame: header with navigation and project switcher, the current page, notices.
 
 use crate::components::switcher::ProjectSwitcher;
-use crate::pages::{projects::ProjectsPage, rooms::RoomsPage};
+use crate::pages::{projects::ProjectsPage, rooms::RoomsPage, tokens::TokensPage};
 use crate::routes::Page;
 use crate::state::{app_state, AppState};
 use sycamore::prelude::*;
@@ -21,6 +21,7 @@ pub fn App() -> View {
             main(class="page") {
                 (match state.page.get() {
                     Page::Rooms => view! { RoomsPage {} },
+                    Page::Tokens => view! { TokensPage {} },
                     Page::Projects => view! { ProjectsPage {} },
                 })
             }

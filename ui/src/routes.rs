@@ -4,16 +4,18 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Rooms,
+    Tokens,
     Projects,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 2] = [Page::Rooms, Page::Projects];
+    pub const ALL: [Page; 3] = [Page::Rooms, Page::Tokens, Page::Projects];
 
     pub fn title(self) -> &'static str {
         match self {
             Page::Rooms => "Rooms",
+            Page::Tokens => "Tokens",
             Page::Projects => "Projects",
         }
     }
@@ -22,6 +24,7 @@ impl Page {
     pub fn test_id(self) -> &'static str {
         match self {
             Page::Rooms => "nav-rooms",
+            Page::Tokens => "nav-tokens",
             Page::Projects => "nav-projects",
         }
     }

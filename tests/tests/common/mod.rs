@@ -165,8 +165,12 @@ impl App {
     pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
         let input = self.wait_css(css).await?;
         input.clear().await?;
-        // WebKitWebDriver refuses an empty key sequence; clearing is all that is needed.
-        if !text.is_empty() {
+        if text.is_empty() {
+            // WebKitWebDriver refuses an empty key sequence, and clear() fires no input
+            // event: type a character and delete it, as a user would.
+            input.send_keys("x").await?;
+            input.send_keys("\u{E003}").await?;
+        } else {
             input.send_keys(text).await?;
         }
         Ok(())

@@ -1,4 +1,5 @@
 //! Pieces shared by several pages.
 
 pub mod dialog;
+pub mod fields;
 pub mod switcher;

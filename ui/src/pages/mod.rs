@@ -2,3 +2,4 @@
 
 pub mod projects;
 pub mod rooms;
+pub mod tokens;

@@ -1,11 +1,16 @@
 //! The rooms page: the current project's active rooms, refreshed every few seconds, with
 //! the time since the last answer and a clear error state when the server cannot be reached.
 
+mod create;
+mod detail;
+
 use crate::ipc::invoke;
 use crate::routes::Page;
 use crate::state::{app_state, human_duration, now_ms};
-use earshot_protocol::command::{ListParticipants, ListRooms};
-use earshot_protocol::rooms::{ParticipantSummary, RoomSummary, RoomsSnapshot};
+use create::CreateRoomDialog;
+use detail::RoomDetailPanel;
+use earshot_protocol::command::ListRooms;
+use earshot_protocol::rooms::{RoomSummary, RoomsSnapshot};
 use earshot_protocol::AppError;
 use gloo_timers::future::TimeoutFuture;
 use sycamore::futures::spawn_local_scoped;
@@ -27,6 +32,7 @@ pub fn RoomsPage() -> View {
     // Bumped by "Retry" to refresh at once.
     let poke = create_signal(0u32);
     let open_room = create_signal(None::<String>);
+    let creating = create_signal(false);
 
     let current_id = create_memo(move || state.current().map(|p| p.id));
 
@@ -99,6 +105,8 @@ pub fn RoomsPage() -> View {
                 }
                 div(class="actions") {
                     input(r#type="search", placeholder="Filter by name", data-testid="rooms-filter", bind:value=filter)
+                    button(r#type="button", class="primary", data-testid="create-room",
+                        disabled=current_id.with(Option::is_none), on:click=move |_| creating.set(true)) { "Create room" }
                     span(class="muted", data-testid="rooms-updated") { (updated().unwrap_or_default()) }
                 }
             }
@@ -136,7 +144,18 @@ pub fn RoomsPage() -> View {
                     )
                 }
             }
-            (open_room.get_clone().map(|room| view! { Participants(room=room, close=open_room) }).unwrap_or_default())
+            (open_room.get_clone().map(|room| view! { RoomDetailPanel(room=room, close=open_room) }).unwrap_or_default())
+            (if creating.get() {
+                view! {
+                    CreateRoomDialog(on_close=move |created: Option<String>| {
+                        creating.set(false);
+                        if created.is_some() {
+                            poke.set(poke.get() + 1);
+                            open_room.set(created);
+                        }
+                    })
+                }
+            } else { view! {} })
         }
     }
 }
@@ -162,61 +181,6 @@ fn room_row(r: RoomSummary, now: Signal<f64>, open_room: Signal<Option<String>>)
             td { (human_duration((now.get() / 1000.0) as i64 - created)) }
             td { (recording) }
             td(class="mono muted") { (meta) }
-        }
-    }
-}
-
-/// The participants of one room, hidden ones (listeners, recorders) marked.
-#[component(inline_props)]
-fn Participants(room: String, close: Signal<Option<String>>) -> View {
-    let list = create_signal(None::<Result<Vec<ParticipantSummary>, AppError>>);
-    let name = room.clone();
-    spawn_local_scoped(async move {
-        loop {
-            let result = invoke(&ListParticipants {
-                project: None,
-                room: name.clone(),
-            })
-            .await;
-            list.set(Some(result));
-            TimeoutFuture::new(REFRESH_MS as u32).await;
-        }
-    });
-    view! {
-        div(class="panel", data-testid="room-detail") {
-            div(class="page-head") {
-                h2 { "Participants in " (room.clone()) }
-                button(r#type="button", data-testid="room-detail-close", on:click=move |_| close.set(None)) { "Close" }
-            }
-            (match list.get_clone() {
-                None => view! { p(class="muted") { "Loading…" } },
-                Some(Err(err)) => view! { p(class="banner error") { (err.message) } },
-                Some(Ok(people)) if people.is_empty() => view! { p(class="muted") { "Nobody is in this room." } },
-                Some(Ok(people)) => {
-                    let rows = people.into_iter().map(participant_row).collect::<Vec<_>>();
-                    view! {
-                        table(class="grid") {
-                            thead { tr { th { "Identity" } th { "Name" } th { "State" } th { "Tracks" } th { "Visibility" } } }
-                            tbody { (rows) }
-                        }
-                    }
-                }
-            })
-        }
-    }
-}
-
-fn participant_row(p: ParticipantSummary) -> View {
-    let (attr, identity, name, state) = (p.identity.clone(), p.identity, p.name, p.state);
-    let tracks = p.tracks.to_string();
-    let hidden = if p.hidden { "hidden" } else { "" };
-    view! {
-        tr(data-testid="participant-row", data-identity=attr) {
-            td { (identity) }
-            td { (name) }
-            td { (state) }
-            td { (tracks) }
-            td { (hidden) }
         }
     }
 }

@@ -1,0 +1,65 @@
+//! End to end on the real window: creating a room (with inline validation), removing a
+//! participant played by the official Python SDK, and deleting the room.
+
+mod common;
+
+use common::App;
+use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use std::time::Duration;
+
+#[tokio::test]
+async fn create_room_remove_participant_delete_room() -> anyhow::Result<()> {
+    let bed = livekit();
+    let app = App::launch(|_| {}).await?;
+    app.click("[data-testid=nav-projects]").await?;
+    app.click("[data-testid=add-project]").await?;
+    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
+        .await?;
+    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
+        .await?;
+    app.click("[data-testid=nav-rooms]").await?;
+
+    // Invalid input is named inline and nothing is created.
+    app.click("[data-testid=create-room]").await?;
+    app.fill("#room-name", &"x".repeat(200)).await?;
+    app.fill("#room-agents", "{\"agent_name\": \"x\"}").await?;
+    app.click("[data-testid=room-create-submit]").await?;
+    app.wait_text("[data-testid=error-name]", "at most 128")
+        .await?;
+    app.wait_text("[data-testid=error-agents_json]", "array")
+        .await?;
+    assert!(!app.exists("[data-testid=form-progress]").await);
+
+    let room = unique_room("e2e-admin");
+    app.fill("#room-name", &room).await?;
+    app.fill("#room-agents", "").await?;
+    app.fill("#room-max-participants", "5").await?;
+    app.click("[data-testid=room-create-submit]").await?;
+    app.wait_css(&format!("[data-testid=room-row][data-room='{room}']"))
+        .await?;
+    app.wait_css("[data-testid=room-detail]").await?;
+
+    let mut peer = Peer::join(bed, &room, "to-remove", PeerOptions::default())?;
+    app.wait_css("[data-testid=participant-row][data-identity='to-remove']")
+        .await?;
+    app.click(
+        "[data-testid=participant-row][data-identity='to-remove'] [data-testid=participant-remove]",
+    )
+    .await?;
+    app.click("[data-testid=confirm-ok]").await?;
+    peer.wait_for(Duration::from_secs(15), |e| e["event"] == "disconnected")?;
+
+    app.click("[data-testid=room-delete]").await?;
+    app.click("[data-testid=confirm-ok]").await?;
+    app.wait_text("[data-testid=notice]", "deleted").await?;
+    let gone = format!("[data-testid=room-row][data-room='{room}']");
+    for _ in 0..100 {
+        if !app.exists(&gone).await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert!(!app.exists(&gone).await, "the deleted room is still listed");
+    app.close().await?;
+    Ok(())
+}

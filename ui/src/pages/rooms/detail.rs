@@ -1,0 +1,415 @@
+//! One room in detail: its settings, participants (kind, state, permissions, attributes,
+//! hidden flag) and their tracks, refreshed live, with the moderation actions.
+
+use crate::components::dialog::Confirm;
+use crate::components::fields::{field_error, route_error};
+use crate::ipc::invoke;
+use crate::state::{app_state, human_duration, now_ms};
+use earshot_protocol::admin::{self, DataMessage, ParticipantDetail, RoomDetail, TrackDetail};
+use earshot_protocol::command::{
+    DeleteRoom, GetRoomDetail, MuteAllAudio, MuteTrack, RemoveParticipant, SendData,
+    UpdateRoomMetadata,
+};
+use earshot_protocol::AppError;
+use gloo_timers::future::TimeoutFuture;
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+/// What needs confirming.
+#[derive(Clone, PartialEq)]
+enum Ask {
+    Nothing,
+    DeleteRoom,
+    Remove(String),
+}
+
+#[component(inline_props)]
+pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
+    let state = app_state();
+    let detail = create_signal(None::<Result<RoomDetail, AppError>>);
+    let poke = create_signal(0u32);
+    let ask = create_signal(Ask::Nothing);
+    let busy = create_signal(None::<String>);
+    let room = create_signal(room);
+
+    spawn_local_scoped(async move {
+        let mut seen = u32::MAX;
+        let mut next = 0.0;
+        loop {
+            if now_ms() >= next || poke.get() != seen {
+                seen = poke.get();
+                let result = invoke(&GetRoomDetail {
+                    project: None,
+                    room: room.get_clone(),
+                })
+                .await;
+                detail.set(Some(result));
+                next = now_ms() + 2_000.0;
+            }
+            TimeoutFuture::new(200).await;
+        }
+    });
+
+    // Runs an action, shows its progress, reports its result, then refreshes.
+    let act = move |label: String,
+                    done: String,
+                    f: std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<(), AppError>>>,
+    >| {
+        busy.set(Some(label));
+        spawn_local_scoped(async move {
+            let result = f.await;
+            busy.set(None);
+            match result {
+                Ok(()) => state.tell(done),
+                Err(err) => state.fail(&err),
+            }
+            poke.set(poke.get().wrapping_add(1));
+        });
+    };
+    let delete_room = move || {
+        ask.set(Ask::Nothing);
+        let name = room.get_clone();
+        busy.set(Some("Deleting the room…".into()));
+        spawn_local_scoped(async move {
+            let result = invoke(&DeleteRoom {
+                project: None,
+                room: name.clone(),
+            })
+            .await;
+            busy.set(None);
+            match result {
+                Ok(()) => {
+                    state.tell(format!("Room “{name}” deleted."));
+                    close.set(None);
+                }
+                Err(err) => state.fail(&err),
+            }
+        });
+    };
+    let remove = move |identity: String| {
+        ask.set(Ask::Nothing);
+        let name = room.get_clone();
+        act(
+            format!("Removing {identity}…"),
+            format!("{identity} was removed from {name}."),
+            Box::pin(async move {
+                invoke(&RemoveParticipant {
+                    project: None,
+                    room: name,
+                    identity,
+                })
+                .await
+            }),
+        );
+    };
+    let mute_all = move |_| {
+        let name = room.get_clone();
+        busy.set(Some("Muting all audio…".into()));
+        spawn_local_scoped(async move {
+            let result = invoke(&MuteAllAudio {
+                project: None,
+                room: name,
+            })
+            .await;
+            busy.set(None);
+            match result {
+                Ok(n) => state.tell(format!("Muted {n} audio track(s).")),
+                Err(err) => state.fail(&err),
+            }
+            poke.set(poke.get().wrapping_add(1));
+        });
+    };
+    let mute = move |identity: String, track: TrackDetail| {
+        let name = room.get_clone();
+        let muted = !track.muted;
+        let verb = if muted { "Muted" } else { "Unmuted" };
+        act(
+            format!("{verb} {}…", track.name),
+            format!("{verb} {}'s {}.", identity, track.source),
+            Box::pin(async move {
+                invoke(&MuteTrack {
+                    project: None,
+                    room: name,
+                    identity,
+                    track_sid: track.sid,
+                    muted,
+                })
+                .await
+                .map(|_| ())
+            }),
+        );
+    };
+
+    view! {
+        div(class="panel", data-testid="room-detail") {
+            div(class="page-head") {
+                h2 { "Room " (room.get_clone()) }
+                div(class="actions") {
+                    button(r#type="button", data-testid="room-mute-all", on:click=mute_all) { "Mute all audio" }
+                    button(r#type="button", class="danger", data-testid="room-delete", on:click=move |_| ask.set(Ask::DeleteRoom)) { "Delete room" }
+                    button(r#type="button", data-testid="room-detail-close", on:click=move |_| close.set(None)) { "Close" }
+                }
+            }
+            (busy.get_clone().map(|b| view! { p(class="progress", data-testid="room-progress") { span(class="spinner") (b) } }).unwrap_or_default())
+            (match detail.get_clone() {
+                None => view! { p(class="muted") { "Loading…" } },
+                Some(Err(err)) => view! { p(class="banner error", data-testid="room-detail-error") { (err.message) } },
+                Some(Ok(d)) => overview(d, mute, move |id| ask.set(Ask::Remove(id))),
+            })
+            MetadataEditor(room=room, detail=detail, poke=poke)
+            SendDataForm(room=room)
+            (match ask.get_clone() {
+                Ask::Nothing => view! {},
+                Ask::DeleteRoom => view! {
+                    Confirm(title="Delete room".to_owned(),
+                        message=format!("Delete “{}”? Everyone in it is disconnected at once.", room.get_clone()),
+                        ok_label="Delete".to_owned(), on_ok=delete_room, on_cancel=move || ask.set(Ask::Nothing))
+                },
+                Ask::Remove(identity) => {
+                    let who = identity.clone();
+                    view! {
+                        Confirm(title="Remove participant".to_owned(),
+                            message=format!("Disconnect {identity} from this room? They can rejoin if their token allows it."),
+                            ok_label="Remove".to_owned(), on_ok=move || remove(who.clone()), on_cancel=move || ask.set(Ask::Nothing))
+                    }
+                }
+            })
+        }
+    }
+}
+
+fn overview(
+    d: RoomDetail,
+    mute: impl Fn(String, TrackDetail) + Copy + 'static,
+    remove: impl Fn(String) + Copy + 'static,
+) -> View {
+    let facts = format!(
+        "{} participant(s) · created {} ago · empty timeout {} s · departure timeout {} s · max participants {}",
+        d.participants.len(),
+        human_duration((now_ms() / 1000.0) as i64 - d.room.creation_time),
+        d.empty_timeout,
+        d.departure_timeout,
+        if d.max_participants == 0 { "unlimited".to_owned() } else { d.max_participants.to_string() },
+    );
+    let rows = d
+        .participants
+        .into_iter()
+        .map(|p| participant_row(p, mute, remove))
+        .collect::<Vec<_>>();
+    view! {
+        p(class="muted") { (facts) }
+        table(class="grid") {
+            thead { tr { th { "Identity" } th { "Kind" } th { "State" } th { "Joined" } th { "Permissions" } th { "Tracks" } th {} } }
+            tbody { (rows) }
+        }
+    }
+}
+
+fn participant_row(
+    p: ParticipantDetail,
+    mute: impl Fn(String, TrackDetail) + Copy + 'static,
+    remove: impl Fn(String) + Copy + 'static,
+) -> View {
+    let perm = &p.permission;
+    let mut rights = Vec::new();
+    if perm.can_publish {
+        rights.push("publish")
+    }
+    if perm.can_subscribe {
+        rights.push("subscribe")
+    }
+    if perm.can_publish_data {
+        rights.push("data")
+    }
+    if perm.can_update_metadata {
+        rights.push("metadata")
+    }
+    if perm.hidden {
+        rights.push("hidden")
+    }
+    if perm.recorder {
+        rights.push("recorder")
+    }
+    let rights = rights.join(", ");
+    let attrs = p
+        .attributes
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let joined = format!(
+        "{} ago",
+        human_duration((now_ms() / 1000.0) as i64 - p.joined_at)
+    );
+    let identity = p.identity.clone();
+    let (attr_id, label, name, kind, state_name, meta) = (
+        p.identity.clone(),
+        p.identity.clone(),
+        p.name.clone(),
+        p.kind.clone(),
+        p.state.clone(),
+        p.metadata.clone(),
+    );
+    let hidden = if p.permission.hidden { "hidden" } else { "" };
+    let tracks = p.tracks.into_iter().map(|t| {
+        let who = identity.clone();
+        let text = format!(
+            "{} {} {}{}{}",
+            t.kind,
+            t.source,
+            t.mime_type,
+            if t.width > 0 { format!(" {}x{}", t.width, t.height) } else { String::new() },
+            if t.layers.is_empty() { String::new() } else { format!(" [{}]", t.layers.join(", ")) },
+        );
+        let muted = t.muted;
+        let sid = t.sid.clone();
+        view! {
+            div(class="track", data-testid="track", data-track=sid) {
+                span(class=if muted { "muted-track" } else { "" }) { (text) (if muted { " (muted)" } else { "" }) }
+                button(r#type="button", class="small", data-testid="track-mute", on:click=move |_| mute(who.clone(), t.clone())) {
+                    (if muted { "Unmute" } else { "Mute" })
+                }
+            }
+        }
+    }).collect::<Vec<_>>();
+    view! {
+        tr(data-testid="participant-row", data-identity=attr_id) {
+            td { strong { (label) } br {} span(class="muted") { (name) } br {} span(class="mono muted") { (attrs) } br {} span(class="mono muted") { (meta) } }
+            td { (kind) " " span(class="badge") { (hidden) } }
+            td { (state_name) }
+            td { (joined) }
+            td { (rights) }
+            td { (tracks) }
+            td { button(r#type="button", class="danger small", data-testid="participant-remove", on:click=move |_| remove(identity.clone())) { "Remove" } }
+        }
+    }
+}
+
+#[component(inline_props)]
+fn MetadataEditor(
+    room: Signal<String>,
+    detail: Signal<Option<Result<RoomDetail, AppError>>>,
+    poke: Signal<u32>,
+) -> View {
+    let state = app_state();
+    let editing = create_signal(false);
+    let text = create_signal(String::new());
+    let errors = create_signal(Vec::<AppError>::new());
+    let error = create_signal(None::<AppError>);
+    let start = move |_| {
+        let current = detail.with(|d| {
+            d.as_ref()
+                .and_then(|d| d.as_ref().ok())
+                .map(|d| d.room.metadata.clone())
+        });
+        text.set(current.unwrap_or_default());
+        editing.set(true);
+    };
+    let save = move |_| {
+        let metadata = text.get_clone();
+        if let Err(e) = admin::metadata_field(&metadata, "metadata") {
+            return errors.set(vec![e]);
+        }
+        errors.set(Vec::new());
+        spawn_local_scoped(async move {
+            match invoke(&UpdateRoomMetadata {
+                project: None,
+                room: room.get_clone(),
+                metadata,
+            })
+            .await
+            {
+                Ok(_) => {
+                    editing.set(false);
+                    state.tell("Room metadata saved.");
+                    poke.set(poke.get().wrapping_add(1));
+                }
+                Err(err) => route_error(err, errors, error),
+            }
+        });
+    };
+    view! {
+        div(class="subpanel") {
+            (if editing.get() {
+                view! {
+                    div(class="form") {
+                        label(r#for="room-metadata-text") { "Room metadata " span(class="muted") { (text.with(String::len)) " / " (admin::MAX_METADATA_BYTES) " bytes" } }
+                        textarea(id="room-metadata-text", rows="4", bind:value=text)
+                        (field_error(errors, "metadata"))
+                        (error.get_clone().map(|e| view! { p(class="form-error") { (e.message) } }).unwrap_or_default())
+                        div(class="actions") {
+                            button(r#type="button", on:click=move |_| editing.set(false)) { "Cancel" }
+                            button(r#type="button", class="primary", data-testid="room-metadata-save", on:click=save) { "Save metadata" }
+                        }
+                    }
+                }
+            } else {
+                let current = detail.with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).map(|d| d.room.metadata.clone())).unwrap_or_default();
+                view! {
+                    p { "Metadata: " span(class="mono") { (if current.is_empty() { "(none)".to_owned() } else { current.clone() }) } " "
+                        button(r#type="button", class="small", data-testid="room-metadata-edit", on:click=start) { "Edit" } }
+                }
+            })
+        }
+    }
+}
+
+#[component(inline_props)]
+fn SendDataForm(room: Signal<String>) -> View {
+    let state = app_state();
+    let topic = create_signal(String::new());
+    let payload = create_signal(String::new());
+    let reliable = create_signal(true);
+    let to = create_signal(String::new());
+    let errors = create_signal(Vec::<AppError>::new());
+    let error = create_signal(None::<AppError>);
+    let send = move |_| {
+        let message = DataMessage {
+            topic: topic.get_clone(),
+            payload: payload.get_clone(),
+            reliable: reliable.get(),
+            destination_identities: to
+                .get_clone()
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        };
+        let errs = admin::data_message(&message);
+        if !errs.is_empty() {
+            return errors.set(errs);
+        }
+        errors.set(Vec::new());
+        error.set(None);
+        spawn_local_scoped(async move {
+            match invoke(&SendData {
+                project: None,
+                room: room.get_clone(),
+                message,
+            })
+            .await
+            {
+                Ok(()) => state.tell("Data message sent."),
+                Err(err) => route_error(err, errors, error),
+            }
+        });
+    };
+    view! {
+        details(class="subpanel") {
+            summary { "Send a data message" }
+            div(class="form") {
+                div(class="cols") {
+                    div { label(r#for="data-topic") { "Topic" } input(id="data-topic", bind:value=topic) (field_error(errors, "topic")) }
+                    div { label(r#for="data-to") { "To (identities, comma-separated; empty = everyone)" } input(id="data-to", bind:value=to) (field_error(errors, "destination_identities")) }
+                }
+                label(r#for="data-payload") { "Message" }
+                textarea(id="data-payload", rows="2", bind:value=payload)
+                (field_error(errors, "payload"))
+                label(class="check") { input(r#type="checkbox", bind:checked=reliable) " Reliable (ordered, retransmitted); off = lossy" }
+                (error.get_clone().map(|e| view! { p(class="form-error") { (e.message) } }).unwrap_or_default())
+                div(class="actions") { button(r#type="button", class="primary", data-testid="data-send", on:click=send) { "Send" } }
+            }
+        }
+    }
+}
