@@ -13,13 +13,7 @@ use livekit_protocol as proto;
 
 const SERVICE: &str = "RoomService";
 
-fn admin(room: &str) -> VideoGrants {
-    VideoGrants {
-        room_admin: true,
-        room: room.to_owned(),
-        ..Default::default()
-    }
-}
+use super::rooms::admin_grant as admin;
 
 impl ServerApi {
     /// CreateRoom with every option; JSON options were validated by the protocol rules.

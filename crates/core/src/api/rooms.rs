@@ -14,7 +14,8 @@ fn list_grant() -> VideoGrants {
     }
 }
 
-fn admin_grant(room: &str) -> VideoGrants {
+/// `roomAdmin` on one room: what every participant-level call needs.
+pub(crate) fn admin_grant(room: &str) -> VideoGrants {
     VideoGrants {
         room_admin: true,
         room: room.to_owned(),

@@ -2,6 +2,7 @@
 //! and "save anyway" when only the connection failed.
 
 use crate::components::dialog::Dialog;
+use crate::components::fields::field_error;
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{AddProject, CheckProjectInput, UpdateProject};
@@ -64,21 +65,6 @@ impl Form {
             self.field_errors.set(vec![err]);
         } else {
             self.error.set(Some(err));
-        }
-    }
-
-    fn field_error(self, field: &'static str) -> View {
-        let message = self.field_errors.with(|errors| {
-            errors
-                .iter()
-                .find(|e| e.field.as_deref() == Some(field))
-                .map(|e| e.message.clone())
-        });
-        match message {
-            Some(message) => view! {
-                span(class="field-error", data-testid=format!("error-{field}")) { (message) }
-            },
-            None => view! {},
         }
     }
 }
@@ -178,20 +164,20 @@ pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> Vie
             }) {
                 label(r#for="project-name") { "Name" }
                 input(id="project-name", bind:value=form.name, placeholder="Production", autocomplete="off")
-                (form.field_error("name"))
+                (field_error(form.field_errors, "name"))
 
                 label(r#for="project-url") { "Server URL" }
                 input(id="project-url", bind:value=form.url, placeholder="wss://my-project.livekit.cloud", autocomplete="off")
-                (form.field_error("url"))
+                (field_error(form.field_errors, "url"))
 
                 label(r#for="project-key") { "API key" }
                 input(id="project-key", bind:value=form.key, autocomplete="off")
-                (form.field_error("api_key"))
+                (field_error(form.field_errors, "api_key"))
 
                 label(r#for="project-secret") { "API secret" }
                 input(id="project-secret", r#type="password", bind:value=form.secret, autocomplete="off",
                     placeholder=secret_hint)
-                (form.field_error("api_secret"))
+                (field_error(form.field_errors, "api_secret"))
 
                 (form.progress.get().map(|text| view! {
                     p(class="progress", data-testid="form-progress") { span(class="spinner") (text) }

@@ -28,6 +28,8 @@ pub fn RoomsPage() -> View {
     let error = create_signal(None::<AppError>);
     let failures = create_signal(0u32);
     let filter = create_signal(String::new());
+    // Sort key: "name", "participants" (most first) or "age" (oldest first).
+    let sort = create_signal("name".to_owned());
     let now = create_signal(now_ms());
     // Bumped by "Retry" to refresh at once.
     let poke = create_signal(0u32);
@@ -80,7 +82,19 @@ pub fn RoomsPage() -> View {
         let needle = filter.get_clone().to_lowercase();
         let mut rooms = snapshot.with(|s| s.as_ref().map(|s| s.rooms.clone()).unwrap_or_default());
         rooms.retain(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle));
-        rooms.sort_by(|a, b| a.name.cmp(&b.name));
+        match sort.get_clone().as_str() {
+            "participants" => rooms.sort_by(|a, b| {
+                b.num_participants
+                    .cmp(&a.num_participants)
+                    .then_with(|| a.name.cmp(&b.name))
+            }),
+            "age" => rooms.sort_by(|a, b| {
+                a.creation_time
+                    .cmp(&b.creation_time)
+                    .then_with(|| a.name.cmp(&b.name))
+            }),
+            _ => rooms.sort_by(|a, b| a.name.cmp(&b.name)),
+        }
         rooms
     });
     let updated = move || {
@@ -105,6 +119,14 @@ pub fn RoomsPage() -> View {
                 }
                 div(class="actions") {
                     input(r#type="search", placeholder="Filter by name", data-testid="rooms-filter", bind:value=filter)
+                    label(class="check") {
+                        "Sort "
+                        select(data-testid="rooms-sort", bind:value=sort) {
+                            option(value="name") { "by name" }
+                            option(value="participants") { "by participants" }
+                            option(value="age") { "by age" }
+                        }
+                    }
                     button(r#type="button", class="primary", data-testid="create-room",
                         disabled=current_id.with(Option::is_none), on:click=move |_| creating.set(true)) { "Create room" }
                     span(class="muted", data-testid="rooms-updated") { (updated().unwrap_or_default()) }
