@@ -72,22 +72,6 @@ impl ServerApi {
             .collect())
     }
 
-    /// Creates (or returns the existing) room named `name`. Not retried: it is a write.
-    pub async fn create_room(&self, name: &str) -> ApiResult<RoomSummary> {
-        let req = proto::CreateRoomRequest {
-            name: name.to_owned(),
-            ..Default::default()
-        };
-        let grants = VideoGrants {
-            room_create: true,
-            ..Default::default()
-        };
-        let room: proto::Room = self
-            .call(SERVICE, "CreateRoom", &req, grants, RetryPolicy::NONE)
-            .await?;
-        Ok(room_summary(room))
-    }
-
     /// Deletes `room`, disconnecting everyone in it.
     pub async fn delete_room(&self, room: &str) -> ApiResult<()> {
         let req = proto::DeleteRoomRequest {
