@@ -1,0 +1,145 @@
+//! The subscriber PeerConnection: answers the server's offers (receive only), trickles ICE
+//! candidates both ways and hands received audio tracks to the room.
+
+use crate::error::{ListenError, ListenResult};
+use livekit_protocol as proto;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use webrtc::media_stream::track_remote::TrackRemote;
+use webrtc::peer_connection::{
+    register_default_interceptors, MediaEngine, PeerConnection, PeerConnectionBuilder,
+    PeerConnectionEventHandler, RTCConfigurationBuilder, RTCIceCandidateInit, RTCIceServer,
+    RTCPeerConnectionIceEvent, RTCPeerConnectionState, RTCSessionDescription, Registry,
+};
+
+/// What the PeerConnection reports to the room task.
+pub(crate) enum PcEvent {
+    /// A local ICE candidate, already as the JSON `candidate_init` LiveKit expects.
+    Candidate(String),
+    State(RTCPeerConnectionState),
+    Track(Arc<dyn TrackRemote>),
+}
+
+/// Forwards PeerConnection callbacks into the room task's queue, so all state lives there.
+struct Handler {
+    tx: mpsc::UnboundedSender<PcEvent>,
+}
+
+#[async_trait::async_trait]
+impl PeerConnectionEventHandler for Handler {
+    async fn on_ice_candidate(&self, event: RTCPeerConnectionIceEvent) {
+        let json = event
+            .candidate
+            .to_json()
+            .ok()
+            .and_then(|init| serde_json::to_string(&init).ok());
+        if let Some(json) = json {
+            let _ = self.tx.send(PcEvent::Candidate(json));
+        }
+    }
+
+    async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
+        let _ = self.tx.send(PcEvent::State(state));
+    }
+
+    async fn on_track(&self, track: Arc<dyn TrackRemote>) {
+        let _ = self.tx.send(PcEvent::Track(track));
+    }
+}
+
+/// The subscriber side of one connection.
+pub(crate) struct Subscriber {
+    pc: Arc<dyn PeerConnection>,
+    /// Remote candidates that came before the offer they belong to.
+    pending: Vec<RTCIceCandidateInit>,
+    has_remote: bool,
+}
+
+fn media(err: impl std::fmt::Display) -> ListenError {
+    ListenError::Media(err.to_string())
+}
+
+impl Subscriber {
+    /// Builds a PeerConnection that only receives, with the server's ICE servers.
+    pub(crate) async fn new(
+        ice_servers: &[proto::IceServer],
+    ) -> ListenResult<(Self, mpsc::UnboundedReceiver<PcEvent>)> {
+        let mut media_engine = MediaEngine::default();
+        media_engine.register_default_codecs().map_err(media)?;
+        let registry =
+            register_default_interceptors(Registry::new(), &mut media_engine).map_err(media)?;
+        let config = RTCConfigurationBuilder::new()
+            .with_ice_servers(
+                ice_servers
+                    .iter()
+                    .map(|s| RTCIceServer {
+                        urls: s.urls.clone(),
+                        username: s.username.clone(),
+                        credential: s.credential.clone(),
+                    })
+                    .collect(),
+            )
+            .build();
+        let (tx, rx) = mpsc::unbounded_channel();
+        let pc = PeerConnectionBuilder::new()
+            .with_configuration(config)
+            .with_media_engine(media_engine)
+            .with_interceptor_registry(registry)
+            .with_handler(Arc::new(Handler { tx }))
+            .with_udp_addrs(vec!["0.0.0.0:0".to_owned()])
+            .build()
+            .await
+            .map_err(media)?;
+        Ok((
+            Self {
+                pc: Arc::new(pc),
+                pending: Vec::new(),
+                has_remote: false,
+            },
+            rx,
+        ))
+    }
+
+    /// Answers an offer from the server; the answer goes back over the signal connection.
+    pub(crate) async fn answer(
+        &mut self,
+        offer: &proto::SessionDescription,
+    ) -> ListenResult<proto::SessionDescription> {
+        let desc = RTCSessionDescription::offer(offer.sdp.clone()).map_err(media)?;
+        self.pc.set_remote_description(desc).await.map_err(media)?;
+        self.has_remote = true;
+        for candidate in std::mem::take(&mut self.pending) {
+            // A stale candidate is harmless; ICE uses the others.
+            let _ = self.pc.add_ice_candidate(candidate).await;
+        }
+        let answer = self.pc.create_answer(None).await.map_err(media)?;
+        self.pc
+            .set_local_description(answer.clone())
+            .await
+            .map_err(media)?;
+        Ok(proto::SessionDescription {
+            r#type: "answer".into(),
+            sdp: answer.sdp,
+            id: offer.id,
+            ..Default::default()
+        })
+    }
+
+    /// Adds a candidate the server trickled (JSON `RTCIceCandidateInit`).
+    pub(crate) async fn add_remote_candidate(&mut self, json: &str) {
+        let Ok(candidate) = serde_json::from_str::<RTCIceCandidateInit>(json) else {
+            tracing::debug!("ignoring an unparsable ICE candidate");
+            return;
+        };
+        if self.has_remote {
+            let _ = self.pc.add_ice_candidate(candidate).await;
+        } else {
+            self.pending.push(candidate);
+        }
+    }
+
+    /// Closes the connection (its tracks end, which ends their reader tasks).
+    pub(crate) async fn close(&self) {
+        let _ = self.pc.close().await;
+    }
+}
