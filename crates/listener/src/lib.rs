@@ -19,6 +19,7 @@ pub mod track;
 pub use earshot_protocol::listen::{
     AudibleSet, EndReason, Level, ListenEvent, ListenState, RoomMeters, SpeakerInfo, SpeakerMeter,
 };
+pub use earshot_protocol::{AppError, ErrorCode};
 pub use error::{ListenError, ListenResult};
 pub use jitter::JitterConfig;
 pub use latency::LatencySummary;

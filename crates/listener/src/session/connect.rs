@@ -9,6 +9,7 @@ use crate::audio::{lock, SharedAudio};
 use crate::error::{ListenError, ListenResult};
 use crate::token::mint_listener_token;
 use livekit_api::services::room::RoomClient;
+use livekit_api::services::{ServerError, ServiceError};
 use livekit_protocol as proto;
 use livekit_signaling::{SignalClient, SignalEvents, SignalOptions};
 use std::time::Duration;
@@ -108,8 +109,19 @@ async fn check_room(params: &RoomParams) -> ListenResult<()> {
         .map_err(|_| ListenError::Timeout {
             what: "the room lookup",
             seconds: LOOKUP_TIMEOUT.as_secs(),
-        })?
-        .map_err(|e| ListenError::from_service(&params.url, &e))?;
+        })?;
+    let rooms = match rooms {
+        Ok(rooms) => rooms,
+        // LiveKit answers a bad key with a plain-text 401 that is no Twirp error; the
+        // server is up, so let the join (whose rtc/validate reports the status) tell why.
+        Err(ServiceError::Twirp(ServerError::Request(e)))
+            if e.is_decode() || e.status().is_some() =>
+        {
+            tracing::debug!("room lookup got a non-Twirp answer ({e}); joining tells why");
+            return Ok(());
+        }
+        Err(e) => return Err(ListenError::from_service(&params.url, &e)),
+    };
     if rooms.iter().any(|r| r.name == params.room) {
         Ok(())
     } else {
@@ -154,7 +166,7 @@ pub(crate) async fn connect(
         .as_ref()
         .map(|p| p.sid.clone())
         .unwrap_or_default();
-    let (sub, pc_events) = match Subscriber::new(&join.ice_servers).await {
+    let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &params.url).await {
         Ok(ok) => ok,
         Err(e) => {
             signal.close().await;

@@ -212,6 +212,7 @@ async fn on_signal(
     use proto::signal_response::Message;
     match message {
         Message::Offer(offer) => {
+            tracing::debug!(id = offer.id, tracks = ?offer.mid_to_track_id, "subscriber offer");
             let answer = timeout(RESUME_TIMEOUT, conn.sub.answer(&offer)).await;
             match answer {
                 Ok(Ok(answer)) => {
@@ -226,11 +227,17 @@ async fn on_signal(
                 Err(_) => return Some(Outcome::Lost { resume: false }),
             }
         }
-        Message::Trickle(trickle) if trickle.target == proto::SignalTarget::Subscriber as i32 => {
+        Message::Trickle(trickle)
+            if {
+                tracing::debug!(candidate = %trickle.candidate_init, target = trickle.target, "remote candidate");
+                true
+            } && trickle.target == proto::SignalTarget::Subscriber as i32 =>
+        {
             conn.sub.add_remote_candidate(&trickle.candidate_init).await;
         }
         Message::Update(update) => {
             let change = conn.apply_roster(&update.participants, audio).await;
+            tracing::debug!(?change, "participant update");
             if change.speakers_changed {
                 events.speakers(conn.roster.speakers());
             }
@@ -268,6 +275,7 @@ async fn on_pc(
 ) -> Option<RTCPeerConnectionState> {
     match event {
         PcEvent::Candidate(candidate_init) => {
+            tracing::debug!(%candidate_init, "local candidate");
             conn.signal
                 .send(proto::signal_request::Message::Trickle(
                     proto::TrickleRequest {
@@ -280,18 +288,20 @@ async fn on_pc(
             None
         }
         PcEvent::State(state) => {
+            tracing::debug!(?state, "subscriber connection state");
             conn.pc_state = state;
             Some(state)
         }
         PcEvent::Track(track) => {
             let track_sid = track.track_id().await;
+            tracing::debug!(%track_sid, "track arrived");
             match conn.roster.identity_of_track(&track_sid) {
                 Some(identity) => {
                     lock(audio).add_track(&track_sid, &identity);
                     conn.readers
                         .push(tokio::spawn(read_rtp(track, track_sid, audio.clone())));
                 }
-                None => tracing::debug!(%track_sid, "ignoring a track we did not ask for"),
+                None => tracing::warn!(%track_sid, "ignoring a track we did not ask for"),
             }
             None
         }

@@ -47,6 +47,70 @@ impl PeerConnectionEventHandler for Handler {
     }
 }
 
+/// The local address the OS routes to the server from, as `ip:0`. Binding it (rather than
+/// the wildcard, which webrtc-rs expands to every non-loopback interface) gives one host
+/// candidate that surely reaches the server, loopback servers included.
+async fn local_bind_addr(server_url: &str) -> String {
+    let fallback = "0.0.0.0:0".to_owned();
+    let Some(authority) = server_url
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or(rest))
+    else {
+        return fallback;
+    };
+    let with_port = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        authority.to_owned()
+    } else {
+        format!("{authority}:443")
+    };
+    let Ok(Some(server)) = tokio::net::lookup_host(with_port)
+        .await
+        .map(|mut addrs| addrs.next())
+    else {
+        return fallback;
+    };
+    let any = if server.is_ipv4() {
+        "0.0.0.0:0"
+    } else {
+        "[::]:0"
+    };
+    // A connected UDP socket sends nothing; it only asks the routing table for the source.
+    let local = std::net::UdpSocket::bind(any)
+        .and_then(|socket| socket.connect(server).map(|_| socket))
+        .and_then(|socket| socket.local_addr());
+    match local {
+        Ok(local) => std::net::SocketAddr::new(local.ip(), 0).to_string(),
+        Err(_) => fallback,
+    }
+}
+
+/// The TURN servers among the server's ICE servers. STUN ones are dropped: against an SFU the
+/// server learns our address from the connectivity checks (peer-reflexive), so a
+/// server-reflexive candidate adds nothing, while webrtc-rs resolves STUN host names inside
+/// its driver loop, stalling every connection for the resolver timeout (5 s) when DNS is slow
+/// or absent. TURN stays: it is what gets through restrictive firewalls.
+fn relay_servers(ice_servers: &[proto::IceServer]) -> Vec<RTCIceServer> {
+    ice_servers
+        .iter()
+        .filter_map(|s| {
+            let urls: Vec<String> = s
+                .urls
+                .iter()
+                .filter(|u| u.starts_with("turn:") || u.starts_with("turns:"))
+                .cloned()
+                .collect();
+            (!urls.is_empty()).then(|| RTCIceServer {
+                urls,
+                username: s.username.clone(),
+                credential: s.credential.clone(),
+            })
+        })
+        .collect()
+}
+
 /// The subscriber side of one connection.
 pub(crate) struct Subscriber {
     pc: Arc<dyn PeerConnection>,
@@ -63,22 +127,15 @@ impl Subscriber {
     /// Builds a PeerConnection that only receives, with the server's ICE servers.
     pub(crate) async fn new(
         ice_servers: &[proto::IceServer],
+        server_url: &str,
     ) -> ListenResult<(Self, mpsc::UnboundedReceiver<PcEvent>)> {
+        tracing::debug!(?ice_servers, "ICE servers from the server");
         let mut media_engine = MediaEngine::default();
         media_engine.register_default_codecs().map_err(media)?;
         let registry =
             register_default_interceptors(Registry::new(), &mut media_engine).map_err(media)?;
         let config = RTCConfigurationBuilder::new()
-            .with_ice_servers(
-                ice_servers
-                    .iter()
-                    .map(|s| RTCIceServer {
-                        urls: s.urls.clone(),
-                        username: s.username.clone(),
-                        credential: s.credential.clone(),
-                    })
-                    .collect(),
-            )
+            .with_ice_servers(relay_servers(ice_servers))
             .build();
         let (tx, rx) = mpsc::unbounded_channel();
         let pc = PeerConnectionBuilder::new()
@@ -86,7 +143,7 @@ impl Subscriber {
             .with_media_engine(media_engine)
             .with_interceptor_registry(registry)
             .with_handler(Arc::new(Handler { tx }))
-            .with_udp_addrs(vec!["0.0.0.0:0".to_owned()])
+            .with_udp_addrs(vec![local_bind_addr(server_url).await])
             .build()
             .await
             .map_err(media)?;
@@ -107,16 +164,19 @@ impl Subscriber {
     ) -> ListenResult<proto::SessionDescription> {
         let desc = RTCSessionDescription::offer(offer.sdp.clone()).map_err(media)?;
         self.pc.set_remote_description(desc).await.map_err(media)?;
+        tracing::debug!("remote description set");
         self.has_remote = true;
         for candidate in std::mem::take(&mut self.pending) {
             // A stale candidate is harmless; ICE uses the others.
             let _ = self.pc.add_ice_candidate(candidate).await;
         }
         let answer = self.pc.create_answer(None).await.map_err(media)?;
+        tracing::debug!("answer created");
         self.pc
             .set_local_description(answer.clone())
             .await
             .map_err(media)?;
+        tracing::debug!("local description set");
         Ok(proto::SessionDescription {
             r#type: "answer".into(),
             sdp: answer.sdp,

@@ -19,6 +19,11 @@ pub fn target(bed: &LiveKit) -> ServerTarget {
 }
 
 pub fn listener() -> (Listener, ListenerOutput) {
+    // RUST_LOG=earshot_listener=debug shows the listener's side when a test fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     Listener::new(ListenerConfig {
         supervisor: "tester".into(),
         ..Default::default()
@@ -147,4 +152,16 @@ pub async fn wait_for_audio(
             _ => return None,
         }
     }
+}
+
+/// Waits until `hz` is clearly present in the audible mix (checked over 0.5 s windows).
+pub async fn wait_for_tone(out: &mut ListenerOutput, hz: f64, limit: Duration) -> Option<Instant> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        let pcm = samples(&collect(out, Duration::from_millis(500)).await);
+        if power_at(&pcm, hz) > 1e-5 {
+            return Some(Instant::now());
+        }
+    }
+    None
 }
