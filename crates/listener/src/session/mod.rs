@@ -348,6 +348,7 @@ async fn reconnect(
         detail: "the connection dropped".into(),
     };
     for attempt in 1u32.. {
+        tracing::info!(room = %params.room, attempt, resume, "reconnecting");
         events.state(ListenState::Reconnecting { attempt });
         if attempt > 1 {
             let wait = backoff(attempt - 2);
@@ -383,7 +384,10 @@ async fn reconnect(
             Err(e) if !e.is_transient() => {
                 return Err(EndReason::ConnectionLost { error: e.into() })
             }
-            Err(e) => last_error = e,
+            Err(e) => {
+                tracing::info!(room = %params.room, attempt, "rejoin failed: {e}");
+                last_error = e;
+            }
         }
         if started.elapsed() > params.reconnect_budget {
             break;
