@@ -66,7 +66,13 @@ fn main() -> anyhow::Result<()> {
             joins.push(joined);
             first_audio.push(heard);
             // Keep listening a moment so the latency window fills with steady-state frames.
-            tokio::time::sleep(Duration::from_millis(1500)).await;
+            let steady = Instant::now() + Duration::from_millis(1500);
+            while let Ok(Some(_)) = tokio::time::timeout(
+                steady.saturating_duration_since(Instant::now()),
+                out.frames.recv(),
+            )
+            .await
+            {}
             listener.stop(&room).await?;
             println!("run {run:2}: joined {joined:?}, first audio {heard:?}");
         }

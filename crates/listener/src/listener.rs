@@ -86,6 +86,20 @@ pub struct AudioFrame {
 impl AudioFrame {
     pub const SAMPLE_RATE: u32 = SAMPLE_RATE;
     pub const SAMPLES: usize = FRAME_SAMPLES;
+
+    /// The samples as little-endian f32 bytes (3840 bytes), the binary payload for a Tauri
+    /// `ipc::Channel` (payloads under 1 KiB would fall back to a JSON number array).
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        self.samples.iter().flat_map(|s| s.to_le_bytes()).collect()
+    }
+
+    /// The samples as 16-bit PCM.
+    pub fn to_i16(&self) -> Vec<i16> {
+        self.samples
+            .iter()
+            .map(|s| (s.clamp(-1.0, 1.0) * i16::MAX as f32) as i16)
+            .collect()
+    }
 }
 
 /// What the listener hands out.
@@ -114,7 +128,10 @@ fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The listen-in engine. Create it inside a tokio runtime; dropping it leaves every room.
+/// The listen-in engine. Dropping it leaves every room.
+///
+/// # Panics
+/// [`Listener::new`] must be called inside a tokio runtime (it spawns the mixing clock).
 pub struct Listener {
     inner: Arc<Inner>,
     clock: JoinHandle<()>,
@@ -331,6 +348,10 @@ async fn run_clock(inner: std::sync::Weak<Inner>, frames: mpsc::Sender<AudioFram
             }
             if tick.is_multiple_of(FRAMES_PER_METER) {
                 let (speakers, master) = audio.mixer.take_meters();
+                // Nobody publishing: nothing to show, and events are not free for the UI.
+                if speakers.is_empty() {
+                    continue;
+                }
                 let _ = inner.events.send(ListenEvent::Meters(RoomMeters {
                     room: name.clone(),
                     speakers,

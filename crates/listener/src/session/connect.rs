@@ -18,8 +18,9 @@ use tokio::task::JoinHandle;
 use tokio::time::timeout;
 use webrtc::peer_connection::RTCPeerConnectionState;
 
-/// Deadline of the room lookup before the first join.
-const LOOKUP_TIMEOUT: Duration = Duration::from_secs(4);
+/// Deadline of the room lookup before the first join; with the signal deadline it keeps a
+/// failing first join under 10 s.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
 /// Deadline of one signal connect (WebSocket + JoinResponse).
 const SIGNAL_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -351,7 +351,9 @@ async fn reconnect(
         tracing::info!(room = %params.room, attempt, resume, "reconnecting");
         events.state(ListenState::Reconnecting { attempt });
         if attempt > 1 {
-            let wait = backoff(attempt - 2);
+            // Never sleep past the budget: giving up late is as bad as giving up early.
+            let left = params.reconnect_budget.saturating_sub(started.elapsed());
+            let wait = backoff(attempt - 2).min(left);
             tokio::select! {
                 _ = sleep(wait) => {}
                 cmd = cmds.recv() => {
