@@ -245,3 +245,44 @@ async fn bad_input_fails_fast_with_a_clear_code() {
     let (err, _) = fails_within_10s(&target(bed), "  ").await;
     assert_eq!(err.code, ErrorCode::InvalidInput);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follows_a_publisher_mute() {
+    let bed = livekit();
+    let room = unique_room("muted");
+    let mut peer = tone_peer(bed, &room, "speaker", 440.0);
+    let published =
+        blocking(|| peer.wait_for(Duration::from_secs(10), |e| e["event"] == "published"))
+            .expect("published");
+    let track_sid = published["track_sid"].as_str().expect("sid").to_owned();
+    let (listener, mut out) = listener();
+    listener.listen(&target(bed), &room).await.expect("listen");
+    listener.set_audible(AudibleSet::Focus(room.clone()));
+    wait_for_audio(&mut out, Duration::from_secs(10), 0.01)
+        .await
+        .expect("audio");
+
+    // An admin mutes the publisher's track: the listener sees it and the audio stops.
+    let client = RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
+    client
+        .mute_published_track(&room, "speaker", &track_sid, true)
+        .await
+        .expect("mute");
+    let muted = wait_event(&mut out, Duration::from_secs(5), |e| {
+        matches!(e, ListenEvent::Speakers { room: r, speakers } if *r == room
+            && speakers.iter().any(|s| s.identity == "speaker" && s.publisher_muted))
+    })
+    .await;
+    assert!(muted.is_some(), "the mute shows in the speaker list");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    drain(&mut out);
+    let after = rms(&samples(
+        &collect(&mut out, Duration::from_millis(500)).await,
+    ));
+    println!("publisher muted: rms {after:.6}");
+    assert!(
+        after < 1e-3,
+        "silence after the publisher mute, rms {after}"
+    );
+    assert_eq!(listener.state(&room), Some(ListenState::Live));
+}
