@@ -48,7 +48,7 @@ impl ListenError {
 
     /// Maps a failed signal connect. `rtc/validate` turns a refused WebSocket upgrade into an
     /// HTTP status, which is the only way to tell a bad key from a dead server here.
-    pub(crate) fn from_signal(url: &str, err: &SignalError) -> Self {
+    pub(crate) fn from_signal(url: &str, err: &SignalError, deadline: std::time::Duration) -> Self {
         match err {
             SignalError::UrlParse(e) => ListenError::InvalidUrl(e.clone()),
             SignalError::TokenFormat => ListenError::InvalidCredentials,
@@ -62,13 +62,9 @@ impl ListenError {
                 ListenError::InvalidCredentials
             }
             SignalError::Server(status, body) => ListenError::Server(format!("{status}: {body}")),
-            SignalError::Timeout(what) => ListenError::Timeout {
-                what: if what.is_empty() {
-                    "joining"
-                } else {
-                    "the signal connection"
-                },
-                seconds: 5,
+            SignalError::Timeout(_) => ListenError::Timeout {
+                what: "the signal connection",
+                seconds: deadline.as_secs_f64().ceil() as u64,
             },
             other => ListenError::Unreachable {
                 url: url.to_owned(),

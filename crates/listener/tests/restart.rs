@@ -22,6 +22,7 @@ async fn live_again_after_a_server_restart() {
 
     blocking(|| bed.restart_server()).expect("restart livekit-server");
     let ready = Instant::now();
+    tracing::info!("server ready");
     let reconnecting = wait_event(&mut out, Duration::from_secs(10), |e| {
         is_state(e, &room, |s| matches!(s, ListenState::Reconnecting { .. }))
     })

@@ -23,6 +23,9 @@ use webrtc::peer_connection::RTCPeerConnectionState;
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
 /// Deadline of one signal connect (WebSocket + JoinResponse).
 const SIGNAL_TIMEOUT: Duration = Duration::from_secs(5);
+/// Deadline of one rejoin attempt. Shorter: a server that just came back can leave the
+/// first join hanging, and the next attempt (after backoff) is the faster way in.
+const REJOIN_TIMEOUT: Duration = Duration::from_millis(2500);
 
 /// One live connection to a room.
 pub(crate) struct Connection {
@@ -151,17 +154,22 @@ pub(crate) async fn connect(
     options.auto_subscribe = false;
     // Self-hosted servers have no regions; a failover loop would only delay the error.
     options.region_failover = false;
-    options.connect_timeout = SIGNAL_TIMEOUT;
+    let deadline = if first {
+        SIGNAL_TIMEOUT
+    } else {
+        REJOIN_TIMEOUT
+    };
+    options.connect_timeout = deadline;
     let (signal, join, signal_events) = timeout(
-        SIGNAL_TIMEOUT + Duration::from_secs(1),
+        deadline + Duration::from_millis(500),
         SignalClient::connect(&params.url, &token.jwt, options, None),
     )
     .await
     .map_err(|_| ListenError::Timeout {
         what: "joining the room",
-        seconds: SIGNAL_TIMEOUT.as_secs() + 1,
+        seconds: deadline.as_secs_f64().ceil() as u64 + 1,
     })?
-    .map_err(|e| ListenError::from_signal(&params.url, &e))?;
+    .map_err(|e| ListenError::from_signal(&params.url, &e, deadline))?;
     let me = join
         .participant
         .as_ref()

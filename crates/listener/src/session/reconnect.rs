@@ -109,7 +109,7 @@ async fn try_resume(conn: &mut Connection, audio: &SharedAudio) -> ListenResult<
         what: "resuming",
         seconds: RESUME_TIMEOUT.as_secs(),
     })?;
-    restart.map_err(|e| ListenError::from_signal(&conn.signal.url(), &e))?;
+    restart.map_err(|e| ListenError::from_signal(&conn.signal.url(), &e, RESUME_TIMEOUT))?;
     let deadline = Instant::now() + RESUME_TIMEOUT;
     // A signal-only drop leaves the media path up; nothing to wait for then.
     while conn.pc_state != RTCPeerConnectionState::Connected {
