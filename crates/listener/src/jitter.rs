@@ -82,6 +82,8 @@ pub struct JitterBuffer {
 }
 
 const SAMPLES_PER_MS: u32 = 48;
+/// Most consecutive missing packets concealed one by one (100 ms at 20 ms packets).
+const MAX_CONCEALED: u64 = 5;
 
 impl JitterBuffer {
     pub fn new(config: JitterConfig) -> Self {
@@ -198,6 +200,14 @@ impl JitterBuffer {
         if waited < self.config.max_wait {
             return Playout::Wait;
         }
+        // A long run of missing packets (a sequence jump, a long outage) is not worth
+        // concealing packet by packet: that would play seconds of PLC. Skip to what we have.
+        if first - next > MAX_CONCEALED {
+            self.stats.lost += first - next;
+            self.next = Some(first);
+            self.expected_ts = None;
+            return self.pop(now);
+        }
         self.stats.lost += 1;
         self.next = Some(next + 1);
         self.expected_ts = self
@@ -310,6 +320,21 @@ mod tests {
         }
         assert_eq!(silence, 960 * 3);
         assert_eq!(jb.stats.lost, 0);
+    }
+
+    #[test]
+    fn a_sequence_jump_skips_ahead_instead_of_concealing_it_all() {
+        let t0 = Instant::now();
+        let mut jb = JitterBuffer::new(JitterConfig::default());
+        jb.push(packet(1, 0, t0));
+        jb.push(packet(2, 960, t0));
+        assert_eq!(played(&jb.pop(t0)), Some(1));
+        assert_eq!(played(&jb.pop(t0)), Some(2));
+        jb.push(packet(1002, 960 * 1002, t0));
+        jb.push(packet(1003, 960 * 1003, t0));
+        let later = t0 + Duration::from_millis(100);
+        assert_eq!(played(&jb.pop(later)), Some(1002));
+        assert_eq!(jb.stats.lost, 999);
     }
 
     #[test]
