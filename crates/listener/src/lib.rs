@@ -4,6 +4,35 @@
 //!
 //! Opus is decoded by libopus (the `opus` crate builds it from source), which gives real
 //! packet-loss concealment and in-band FEC.
+//!
+//! The app shell drives it like this (inside a tokio runtime):
+//!
+//! ```no_run
+//! # async fn shell() -> Result<(), earshot_listener::AppError> {
+//! use earshot_listener::{AudibleSet, Listener, ListenerConfig, ServerTarget};
+//! let (listener, mut output) = Listener::new(ListenerConfig {
+//!     supervisor: "dana".into(),
+//!     ..Default::default()
+//! });
+//! let server = ServerTarget {
+//!     url: "wss://example.livekit.cloud".into(),
+//!     api_key: "APIkey".into(),
+//!     api_secret: "secret".into(),
+//! };
+//! listener.listen(&server, "support-42").await?; // errors are AppError-convertible
+//! listener.set_audible(AudibleSet::Focus("support-42".into()));
+//! listener.set_gain("support-42", "caller", 0.5)?;
+//! tokio::spawn(async move {
+//!     while let Some(frame) = output.frames.recv().await {
+//!         let _bytes = frame.to_le_bytes(); // → tauri::ipc::Channel as binary
+//!     }
+//! });
+//! while let Some(event) = output.events.recv().await {
+//!     let _json = serde_json::to_string(&event); // → UI event (state, speakers, meters)
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
 mod audio;
