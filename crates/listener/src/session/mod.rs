@@ -115,9 +115,8 @@ async fn run(
     let _ = ready.send(Ok(()));
     events.speakers(conn.roster.speakers());
     events.state(ListenState::Live);
-    let mut empty_grace = params.empty_on_join_grace;
     loop {
-        let outcome = drive(&mut conn, &params, &audio, &events, &mut cmds, empty_grace).await;
+        let outcome = drive(&mut conn, &params, &audio, &events, &mut cmds).await;
         match outcome {
             Outcome::End(reason) => {
                 conn.close().await;
@@ -131,8 +130,6 @@ async fn run(
                         conn = next;
                         events.speakers(conn.roster.speakers());
                         events.state(ListenState::Live);
-                        // After a server restart the publishers rejoin too, maybe after us.
-                        empty_grace = params.empty_on_join_grace;
                     }
                     Err(reason) => {
                         lock(&audio).clear_tracks();
@@ -152,11 +149,12 @@ async fn drive(
     audio: &SharedAudio,
     events: &RoomEvents,
     cmds: &mut mpsc::UnboundedReceiver<RoomCommand>,
-    empty_on_join: Duration,
 ) -> Outcome {
     let far = Instant::now() + Duration::from_secs(86_400 * 365);
+    // Found empty on (re)join: wait longer than after a leave, because after a server
+    // restart the publishers rejoin too, maybe after us.
     let mut empty_at = if conn.roster.visible() == 0 {
-        Instant::now() + empty_on_join
+        Instant::now() + params.empty_on_join_grace
     } else {
         far
     };
