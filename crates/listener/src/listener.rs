@@ -279,6 +279,19 @@ impl Listener {
             .collect()
     }
 
+    /// Drops `room`'s signal connection as a network failure would, to exercise resuming.
+    #[doc(hidden)]
+    pub fn simulate_signal_drop(&self, room: &str) -> ListenResult<()> {
+        let rooms = guard(&self.inner.rooms);
+        let entry = rooms
+            .get(room)
+            .ok_or_else(|| ListenError::NotListening(room.to_owned()))?;
+        entry
+            .commands
+            .send(RoomCommand::SimulateSignalDrop)
+            .map_err(|_| ListenError::NotListening(room.to_owned()))
+    }
+
     /// Latency percentiles of the recent frames (RTP arrival → hand-out).
     pub fn latency(&self) -> LatencySummary {
         guard(&self.inner.latency).summary()

@@ -45,6 +45,9 @@ pub(crate) struct RoomParams {
 /// Requests from the listener to a room task.
 pub(crate) enum RoomCommand {
     Leave,
+    /// Drop the signal connection as a network failure would (tests the resume path, like the
+    /// official SDK's `SimulateScenario::SignalReconnect`).
+    SimulateSignalDrop,
 }
 
 /// Where a room task reports; also keeps the latest state for the listener to read.
@@ -163,6 +166,7 @@ async fn drive(
         tokio::select! {
             cmd = cmds.recv() => match cmd {
                 Some(RoomCommand::Leave) | None => return Outcome::End(EndReason::Stopped),
+                Some(RoomCommand::SimulateSignalDrop) => conn.signal.close().await,
             },
             event = conn.signal_events.recv() => {
                 let Some(SignalEvent::Message(message)) = event else {
