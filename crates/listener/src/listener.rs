@@ -394,3 +394,42 @@ async fn run_clock(inner: std::sync::Weak<Inner>, frames: mpsc::Sender<AudioFram
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shell_can_keep_it_in_shared_state() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Listener>();
+        shareable::<ServerTarget>();
+        fn sendable<T: Send + 'static>() {}
+        sendable::<ListenerOutput>();
+        sendable::<AudioFrame>();
+    }
+
+    #[test]
+    fn frame_views() {
+        let frame = AudioFrame {
+            rooms: vec!["r".into()],
+            samples: vec![0.5; FRAME_SAMPLES],
+            sequence: 1,
+            latency: None,
+        };
+        let bytes = frame.to_le_bytes();
+        assert_eq!(bytes.len(), FRAME_SAMPLES * 4);
+        assert_eq!(&bytes[..4], &0.5f32.to_le_bytes());
+        assert_eq!(frame.to_i16()[0], i16::MAX / 2);
+    }
+
+    #[tokio::test]
+    async fn nothing_is_handed_out_until_a_room_is_audible() {
+        let (listener, mut out) = Listener::new(ListenerConfig::default());
+        listener.set_audible(AudibleSet::Focus("nowhere".into()));
+        let got = tokio::time::timeout(Duration::from_millis(100), out.frames.recv()).await;
+        assert!(got.is_err(), "no frames for a room we do not listen to");
+        assert!(listener.set_gain("nowhere", "x", 1.0).is_err());
+        assert!(listener.stop("nowhere").await.is_err());
+    }
+}

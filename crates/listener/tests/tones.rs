@@ -51,6 +51,22 @@ async fn two_tones_decode_and_mixer_controls_work() {
     };
     println!("meters: {meters:?}");
     assert!(meters.master.rms > 0.01 && meters.master.peak > 0.01);
+    // At most 30 meter reports per second per room (counted from now: drop the backlog).
+    while out.events.try_recv().is_ok() {}
+    let started = std::time::Instant::now();
+    let mut reports = 0;
+    while started.elapsed() < Duration::from_secs(1) {
+        if let Ok(Some(ListenEvent::Meters(m))) =
+            tokio::time::timeout(Duration::from_millis(50), out.events.recv()).await
+        {
+            reports += usize::from(m.room == room);
+        }
+    }
+    println!("meter reports in 1 s: {reports}");
+    assert!(
+        (10..=30).contains(&reports),
+        "{reports} meter reports per second"
+    );
 
     // Solo alice: only 440 Hz.
     listener.set_solo(&room, "alice", true).expect("solo");
