@@ -21,6 +21,8 @@ use webrtc::peer_connection::RTCPeerConnectionState;
 /// Deadline of the room lookup before the first join; with the signal deadline it keeps a
 /// failing first join under 10 s.
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
+/// Deadline of writing one signal request.
+const SEND_TIMEOUT: Duration = Duration::from_secs(2);
 /// Deadline of one signal connect (WebSocket + JoinResponse).
 const SIGNAL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Deadline of one rejoin attempt. Shorter: a server that just came back can leave the
@@ -99,9 +101,19 @@ impl Connection {
                 })
                 .collect(),
         };
-        self.signal
-            .send(proto::signal_request::Message::Subscription(update))
+        self.send(proto::signal_request::Message::Subscription(update))
             .await;
+    }
+
+    /// Sends a request to the server. A send waits for the socket write, so it is bounded:
+    /// a stalled connection must not stall the room; the ping timeout then reports it.
+    pub(crate) async fn send(&self, message: proto::signal_request::Message) {
+        if timeout(SEND_TIMEOUT, self.signal.send(message))
+            .await
+            .is_err()
+        {
+            tracing::warn!("a signal request was not written within {SEND_TIMEOUT:?}");
+        }
     }
 }
 

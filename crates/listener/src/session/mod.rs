@@ -216,8 +216,7 @@ async fn on_signal(
             let answer = timeout(RESUME_TIMEOUT, conn.sub.answer(&offer)).await;
             match answer {
                 Ok(Ok(answer)) => {
-                    conn.signal
-                        .send(proto::signal_request::Message::Answer(answer))
+                    conn.send(proto::signal_request::Message::Answer(answer))
                         .await;
                 }
                 Ok(Err(e)) => {
@@ -276,15 +275,14 @@ async fn on_pc(
     match event {
         PcEvent::Candidate(candidate_init) => {
             tracing::debug!(%candidate_init, "local candidate");
-            conn.signal
-                .send(proto::signal_request::Message::Trickle(
-                    proto::TrickleRequest {
-                        candidate_init,
-                        target: proto::SignalTarget::Subscriber as i32,
-                        ..Default::default()
-                    },
-                ))
-                .await;
+            conn.send(proto::signal_request::Message::Trickle(
+                proto::TrickleRequest {
+                    candidate_init,
+                    target: proto::SignalTarget::Subscriber as i32,
+                    ..Default::default()
+                },
+            ))
+            .await;
             None
         }
         PcEvent::State(state) => {

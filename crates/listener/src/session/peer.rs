@@ -66,10 +66,12 @@ async fn local_bind_addr(server_url: &str) -> String {
     } else {
         format!("{authority}:443")
     };
-    let Ok(Some(server)) = tokio::net::lookup_host(with_port)
-        .await
-        .map(|mut addrs| addrs.next())
-    else {
+    // Name resolution can hang on a broken resolver; the wildcard is a fine fallback.
+    let lookup = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        tokio::net::lookup_host(with_port),
+    );
+    let Ok(Ok(Some(server))) = lookup.await.map(|r| r.map(|mut addrs| addrs.next())) else {
         return fallback;
     };
     let any = if server.is_ipv4() {

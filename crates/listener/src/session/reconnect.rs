@@ -140,7 +140,8 @@ async fn try_resume(conn: &mut Connection, audio: &SharedAudio) -> ListenResult<
             }
         }
     }
-    conn.signal.set_reconnected().await;
+    // Releases the requests queued while resuming; a stalled socket must not hang us here.
+    let _ = timeout(Duration::from_secs(2), conn.signal.set_reconnected()).await;
     Ok(())
 }
 
