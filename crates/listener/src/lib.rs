@@ -37,6 +37,7 @@
 
 mod audio;
 pub mod error;
+mod frame;
 pub mod jitter;
 mod latency;
 mod listener;
@@ -50,8 +51,9 @@ pub use earshot_protocol::listen::{
 };
 pub use earshot_protocol::{AppError, ErrorCode};
 pub use error::{ListenError, ListenResult};
+pub use frame::AudioFrame;
 pub use jitter::JitterConfig;
 pub use latency::LatencySummary;
-pub use listener::{AudioFrame, Listener, ListenerConfig, ListenerOutput, ServerTarget};
+pub use listener::{Listener, ListenerConfig, ListenerOutput, ServerTarget};
 pub use mixer::{Mixer, SpeakerControl};
 pub use token::{listener_grants, mint_listener_token, ListenerToken, MAX_TOKEN_TTL};
