@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod command;
 pub mod error;
+pub mod listen;
 pub mod projects;
 pub mod rooms;
 pub mod secret;

@@ -1,0 +1,59 @@
+//! Earshot's hidden listen-in engine: joins LiveKit rooms as an invisible, subscribe-only
+//! participant, pulls only audio, and hands out one mixed 20 ms PCM stream plus state and
+//! meter events. No Tauri here; the app shell forwards frames and events to the UI.
+//!
+//! Opus is decoded by libopus (the `opus` crate builds it from source), which gives real
+//! packet-loss concealment and in-band FEC.
+//!
+//! The app shell drives it like this (inside a tokio runtime):
+//!
+//! ```no_run
+//! # async fn shell() -> Result<(), earshot_listener::AppError> {
+//! use earshot_listener::{AudibleSet, Listener, ListenerConfig, ServerTarget};
+//! let (listener, mut output) = Listener::new(ListenerConfig {
+//!     supervisor: "dana".into(),
+//!     ..Default::default()
+//! });
+//! let server = ServerTarget {
+//!     url: "wss://example.livekit.cloud".into(),
+//!     api_key: "APIkey".into(),
+//!     api_secret: "secret".into(),
+//! };
+//! listener.listen(&server, "support-42").await?; // errors are AppError-convertible
+//! listener.set_audible(AudibleSet::Focus("support-42".into()));
+//! listener.set_gain("support-42", "caller", 0.5)?;
+//! tokio::spawn(async move {
+//!     while let Some(frame) = output.frames.recv().await {
+//!         let _bytes = frame.to_le_bytes(); // → tauri::ipc::Channel as binary
+//!     }
+//! });
+//! while let Some(event) = output.events.recv().await {
+//!     let _json = serde_json::to_string(&event); // → UI event (state, speakers, meters)
+//! }
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+
+mod audio;
+pub mod error;
+mod frame;
+pub mod jitter;
+mod latency;
+mod listener;
+pub mod mixer;
+mod session;
+pub mod token;
+pub mod track;
+
+pub use earshot_protocol::listen::{
+    AudibleSet, EndReason, Level, ListenEvent, ListenState, RoomMeters, SpeakerInfo, SpeakerMeter,
+};
+pub use earshot_protocol::{AppError, ErrorCode};
+pub use error::{ListenError, ListenResult};
+pub use frame::AudioFrame;
+pub use jitter::JitterConfig;
+pub use latency::LatencySummary;
+pub use listener::{Listener, ListenerConfig, ListenerOutput, ServerTarget};
+pub use mixer::{Mixer, SpeakerControl};
+pub use token::{listener_grants, mint_listener_token, ListenerToken, MAX_TOKEN_TTL};

@@ -1,0 +1,390 @@
+//! The listener: several rooms at once, each joined and left on its own, one clock that
+//! renders every room every 20 ms and hands out the mix of the audible set.
+
+use crate::audio::{lock, RoomAudio, SharedAudio};
+use crate::error::{ListenError, ListenResult};
+use crate::frame::AudioFrame;
+use crate::jitter::JitterConfig;
+use crate::latency::{LatencySummary, LatencyWindow};
+use crate::session::{self, RoomCommand, RoomEvents, RoomParams};
+use crate::token::MAX_TOKEN_TTL;
+use crate::track::FRAME_SAMPLES;
+use earshot_protocol::listen::{AudibleSet, ListenEvent, ListenState, RoomMeters};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// Frames per meter report: 2 × 20 ms = 25 Hz, under the UI's 30 Hz budget.
+const FRAMES_PER_METER: u64 = 2;
+
+/// How the listener behaves; `Default` suits the app.
+#[derive(Debug, Clone)]
+pub struct ListenerConfig {
+    /// The supervisor's name, part of the listener identity and attributes.
+    pub supervisor: String,
+    /// Lifetime of each minted token (at most 120 s).
+    pub token_ttl: Duration,
+    pub jitter: JitterConfig,
+    /// Leave this long after the last visible participant left (must stay under 5 s).
+    pub empty_grace: Duration,
+    /// Leave this long after joining (or rejoining) a room nobody visible is in.
+    pub empty_on_join_grace: Duration,
+    /// Give up reconnecting after this long.
+    pub reconnect_budget: Duration,
+    /// Frames queued for the consumer before new ones are dropped (50 = 1 s).
+    pub frame_queue: usize,
+}
+
+impl Default for ListenerConfig {
+    fn default() -> Self {
+        Self {
+            supervisor: "supervisor".into(),
+            token_ttl: MAX_TOKEN_TTL,
+            jitter: JitterConfig::default(),
+            empty_grace: Duration::from_secs(3),
+            empty_on_join_grace: Duration::from_secs(10),
+            reconnect_budget: Duration::from_secs(60),
+            frame_queue: 50,
+        }
+    }
+}
+
+/// Which server to listen on and the key to mint tokens with.
+#[derive(Clone)]
+pub struct ServerTarget {
+    /// `ws(s)://` or `http(s)://` URL of the LiveKit server.
+    pub url: String,
+    pub api_key: String,
+    pub api_secret: String,
+}
+
+impl std::fmt::Debug for ServerTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerTarget")
+            .field("url", &self.url)
+            .field("api_key", &self.api_key)
+            .field("api_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// What the listener hands out.
+pub struct ListenerOutput {
+    pub frames: mpsc::Receiver<AudioFrame>,
+    pub events: mpsc::UnboundedReceiver<ListenEvent>,
+}
+
+struct RoomEntry {
+    audio: SharedAudio,
+    commands: mpsc::UnboundedSender<RoomCommand>,
+    state: Arc<Mutex<ListenState>>,
+    task: JoinHandle<()>,
+}
+
+struct Inner {
+    config: ListenerConfig,
+    rooms: Mutex<BTreeMap<String, RoomEntry>>,
+    audible: Mutex<AudibleSet>,
+    latency: Mutex<LatencyWindow>,
+    events: mpsc::UnboundedSender<ListenEvent>,
+    dropped_frames: AtomicU64,
+}
+
+fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The listen-in engine. Dropping it leaves every room.
+///
+/// # Panics
+/// [`Listener::new`] must be called inside a tokio runtime (it spawns the mixing clock).
+pub struct Listener {
+    inner: Arc<Inner>,
+    clock: JoinHandle<()>,
+}
+
+impl Listener {
+    /// Starts the listener's clock; returns the handle and the output streams.
+    pub fn new(config: ListenerConfig) -> (Self, ListenerOutput) {
+        let (frames_tx, frames) = mpsc::channel(config.frame_queue.max(1));
+        let (events_tx, events) = mpsc::unbounded_channel();
+        let inner = Arc::new(Inner {
+            config,
+            rooms: Mutex::new(BTreeMap::new()),
+            audible: Mutex::new(AudibleSet::None),
+            latency: Mutex::new(LatencyWindow::default()),
+            events: events_tx,
+            dropped_frames: AtomicU64::new(0),
+        });
+        let clock = tokio::spawn(run_clock(Arc::downgrade(&inner), frames_tx));
+        (Self { inner, clock }, ListenerOutput { frames, events })
+    }
+
+    /// Joins `room` hidden and starts pulling its audio. Returns once joined, or the reason
+    /// it could not (within 10 s). The room is not audible until put in the audible set.
+    pub async fn listen(&self, server: &ServerTarget, room: &str) -> ListenResult<()> {
+        let room = room.trim();
+        if room.is_empty() {
+            return Err(ListenError::InvalidInput("the room name is empty".into()));
+        }
+        let params = RoomParams {
+            url: server.url.clone(),
+            api_key: server.api_key.clone(),
+            api_secret: server.api_secret.clone(),
+            room: room.to_owned(),
+            supervisor: self.inner.config.supervisor.clone(),
+            token_ttl: self.inner.config.token_ttl,
+            empty_grace: self.inner.config.empty_grace,
+            empty_on_join_grace: self.inner.config.empty_on_join_grace,
+            reconnect_budget: self.inner.config.reconnect_budget,
+        };
+        let (ready_tx, ready) = oneshot::channel();
+        {
+            let mut rooms = guard(&self.inner.rooms);
+            if rooms.get(room).is_some_and(|r| !r.task.is_finished()) {
+                return Err(ListenError::AlreadyListening(room.to_owned()));
+            }
+            let audio = RoomAudio::shared(self.inner.config.jitter);
+            let state = Arc::new(Mutex::new(ListenState::Connecting));
+            let (commands, cmd_rx) = mpsc::unbounded_channel();
+            let events = RoomEvents {
+                room: room.to_owned(),
+                tx: self.inner.events.clone(),
+                state: state.clone(),
+            };
+            let task = session::spawn(params, audio.clone(), events, cmd_rx, ready_tx);
+            rooms.insert(
+                room.to_owned(),
+                RoomEntry {
+                    audio,
+                    commands,
+                    state,
+                    task,
+                },
+            );
+        }
+        let result = ready.await.unwrap_or_else(|_| {
+            Err(ListenError::Media(
+                "the room task ended before joining".into(),
+            ))
+        });
+        if result.is_err() {
+            guard(&self.inner.rooms).remove(room);
+        }
+        result
+    }
+
+    /// Stops listening to `room` and waits (at most 3 s) until it has left.
+    pub async fn stop(&self, room: &str) -> ListenResult<()> {
+        let entry = guard(&self.inner.rooms).remove(room);
+        let Some(entry) = entry else {
+            return Err(ListenError::NotListening(room.to_owned()));
+        };
+        let _ = entry.commands.send(RoomCommand::Leave);
+        let mut task = entry.task;
+        if tokio::time::timeout(Duration::from_secs(3), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+        }
+        Ok(())
+    }
+
+    /// Chooses what is heard; takes effect with the next frame, no rejoin.
+    pub fn set_audible(&self, set: AudibleSet) {
+        *guard(&self.inner.audible) = set;
+    }
+
+    /// What is heard now.
+    pub fn audible(&self) -> AudibleSet {
+        guard(&self.inner.audible).clone()
+    }
+
+    fn with_audio<T>(&self, room: &str, f: impl FnOnce(&mut RoomAudio) -> T) -> ListenResult<T> {
+        let rooms = guard(&self.inner.rooms);
+        let entry = rooms
+            .get(room)
+            .ok_or_else(|| ListenError::NotListening(room.to_owned()))?;
+        let mut audio = lock(&entry.audio);
+        Ok(f(&mut audio))
+    }
+
+    /// Sets a speaker's linear gain (0..=4) in `room`.
+    pub fn set_gain(&self, room: &str, identity: &str, gain: f32) -> ListenResult<()> {
+        self.with_audio(room, |a| a.mixer.set_gain(identity, gain))
+    }
+
+    /// Mutes a speaker in `room` for the supervisor only.
+    pub fn set_muted(&self, room: &str, identity: &str, muted: bool) -> ListenResult<()> {
+        self.with_audio(room, |a| a.mixer.set_muted(identity, muted))
+    }
+
+    /// Adds a speaker to, or removes it from, `room`'s solo set.
+    pub fn set_solo(&self, room: &str, identity: &str, solo: bool) -> ListenResult<()> {
+        self.with_audio(room, |a| a.mixer.set_solo(identity, solo))
+    }
+
+    /// Clears `room`'s solo set.
+    pub fn clear_solo(&self, room: &str) -> ListenResult<()> {
+        self.with_audio(room, |a| a.mixer.clear_solo())
+    }
+
+    /// The state of `room`, if it is being listened to (or just ended).
+    pub fn state(&self, room: &str) -> Option<ListenState> {
+        guard(&self.inner.rooms)
+            .get(room)
+            .map(|e| guard(&e.state).clone())
+    }
+
+    /// Every room with its state.
+    pub fn rooms(&self) -> Vec<(String, ListenState)> {
+        guard(&self.inner.rooms)
+            .iter()
+            .map(|(name, e)| (name.clone(), guard(&e.state).clone()))
+            .collect()
+    }
+
+    /// Drops `room`'s signal connection as a network failure would, to exercise resuming.
+    #[doc(hidden)]
+    pub fn simulate_signal_drop(&self, room: &str) -> ListenResult<()> {
+        let rooms = guard(&self.inner.rooms);
+        let entry = rooms
+            .get(room)
+            .ok_or_else(|| ListenError::NotListening(room.to_owned()))?;
+        entry
+            .commands
+            .send(RoomCommand::SimulateSignalDrop)
+            .map_err(|_| ListenError::NotListening(room.to_owned()))
+    }
+
+    /// Latency percentiles of the recent frames (RTP arrival → hand-out).
+    pub fn latency(&self) -> LatencySummary {
+        guard(&self.inner.latency).summary()
+    }
+
+    /// Forgets the latency samples (e.g. between benchmark runs).
+    pub fn reset_latency(&self) {
+        guard(&self.inner.latency).clear();
+    }
+
+    /// Frames dropped because the consumer did not keep up.
+    pub fn dropped_frames(&self) -> u64 {
+        self.inner.dropped_frames.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        // Room tasks leave the room themselves when asked; they outlive this handle briefly.
+        for entry in guard(&self.inner.rooms).values() {
+            let _ = entry.commands.send(RoomCommand::Leave);
+        }
+        self.clock.abort();
+    }
+}
+
+/// Renders every room each 20 ms, hands out the audible mix and reports meters.
+async fn run_clock(inner: std::sync::Weak<Inner>, frames: mpsc::Sender<AudioFrame>) {
+    let mut ticker = tokio::time::interval(Duration::from_millis(20));
+    // Catch up after a stall: each tick drains 20 ms from the jitter buffers, so skipping
+    // ticks would let them overflow.
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut sequence = 0u64;
+    let mut tick = 0u64;
+    loop {
+        ticker.tick().await;
+        let Some(inner) = inner.upgrade() else {
+            return;
+        };
+        tick += 1;
+        let now = Instant::now();
+        let audible = guard(&inner.audible).clone();
+        let rooms: Vec<(String, SharedAudio)> = {
+            let mut rooms = guard(&inner.rooms);
+            rooms.retain(|_, e| !e.task.is_finished());
+            rooms
+                .iter()
+                .map(|(name, e)| (name.clone(), e.audio.clone()))
+                .collect()
+        };
+        let mut mix = [0.0f32; FRAME_SAMPLES];
+        let mut heard = Vec::new();
+        let mut earliest: Option<Instant> = None;
+        for (name, audio) in &rooms {
+            let mut frame = [0.0f32; FRAME_SAMPLES];
+            let mut audio = lock(audio);
+            // Every room is rendered, audible or not, so switching is instant and meters run.
+            let arrival = audio.render(now, &mut frame);
+            if audible.contains(name) {
+                heard.push(name.clone());
+                for (m, s) in mix.iter_mut().zip(frame.iter()) {
+                    *m += s;
+                }
+                if let Some(arrival) = arrival {
+                    earliest = Some(earliest.map_or(arrival, |e| e.min(arrival)));
+                }
+            }
+            if tick.is_multiple_of(FRAMES_PER_METER) {
+                let (speakers, master) = audio.mixer.take_meters();
+                // Nobody publishing: nothing to show, and events are not free for the UI.
+                if speakers.is_empty() {
+                    continue;
+                }
+                let _ = inner.events.send(ListenEvent::Meters(RoomMeters {
+                    room: name.clone(),
+                    speakers,
+                    master,
+                }));
+            }
+        }
+        if heard.is_empty() {
+            continue;
+        }
+        for m in mix.iter_mut() {
+            *m = m.clamp(-1.0, 1.0);
+        }
+        let latency = earliest.map(|a| a.elapsed());
+        if let Some(latency) = latency {
+            guard(&inner.latency).record(latency);
+        }
+        sequence += 1;
+        let frame = AudioFrame {
+            rooms: heard,
+            samples: mix.to_vec(),
+            sequence,
+            latency,
+        };
+        if frames.try_send(frame).is_err() {
+            inner.dropped_frames.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shell_can_keep_it_in_shared_state() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Listener>();
+        shareable::<ServerTarget>();
+        fn sendable<T: Send + 'static>() {}
+        sendable::<ListenerOutput>();
+        sendable::<AudioFrame>();
+    }
+
+    #[tokio::test]
+    async fn nothing_is_handed_out_until_a_room_is_audible() {
+        let (listener, mut out) = Listener::new(ListenerConfig::default());
+        listener.set_audible(AudibleSet::Focus("nowhere".into()));
+        let got = tokio::time::timeout(Duration::from_millis(100), out.frames.recv()).await;
+        assert!(got.is_err(), "no frames for a room we do not listen to");
+        assert!(listener.set_gain("nowhere", "x", 1.0).is_err());
+        assert!(listener.stop("nowhere").await.is_err());
+    }
+}

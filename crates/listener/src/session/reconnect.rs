@@ -1,0 +1,164 @@
+//! Getting a dropped room connection back: resume the session first (new signal
+//! connection, ICE restart on the same PeerConnection), then full rejoins with full-jitter
+//! backoff, until the reconnect budget is spent.
+
+use super::connect::{connect, Connection};
+use super::{on_pc, on_signal, RoomCommand, RoomEvents, RoomParams, RESUME_TIMEOUT};
+use crate::audio::SharedAudio;
+use crate::error::{ListenError, ListenResult};
+use earshot_protocol::listen::{EndReason, ListenState};
+use livekit_protocol as proto;
+use livekit_signaling::SignalEvent;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::{sleep, sleep_until, timeout, Instant};
+use webrtc::peer_connection::RTCPeerConnectionState;
+
+/// First reconnect backoff ceiling; doubles per attempt.
+const BACKOFF_BASE: Duration = Duration::from_millis(300);
+/// Backoff ceiling.
+const BACKOFF_CAP: Duration = Duration::from_secs(7);
+
+/// Full-jitter backoff: uniformly random up to `base * 2^attempt`, capped.
+pub(crate) fn backoff(attempt: u32) -> Duration {
+    let ceiling = BACKOFF_BASE
+        .saturating_mul(1u32 << attempt.min(16))
+        .min(BACKOFF_CAP);
+    ceiling.mul_f64(rand::random::<f64>())
+}
+
+/// Resumes or rejoins until live again, or gives up after the reconnect budget.
+pub(super) async fn reconnect(
+    conn: Connection,
+    resume: bool,
+    params: &RoomParams,
+    audio: &SharedAudio,
+    events: &RoomEvents,
+    cmds: &mut mpsc::UnboundedReceiver<RoomCommand>,
+) -> Result<Connection, EndReason> {
+    let started = Instant::now();
+    let mut old = Some(conn);
+    let mut last_error = ListenError::Unreachable {
+        url: params.url.clone(),
+        detail: "the connection dropped".into(),
+    };
+    for attempt in 1u32.. {
+        tracing::info!(room = %params.room, attempt, resume, "reconnecting");
+        events.state(ListenState::Reconnecting { attempt });
+        if attempt > 1 {
+            // Never sleep past the budget: giving up late is as bad as giving up early.
+            let left = params.reconnect_budget.saturating_sub(started.elapsed());
+            let wait = backoff(attempt - 2).min(left);
+            tokio::select! {
+                _ = sleep(wait) => {}
+                cmd = cmds.recv() => {
+                    if matches!(cmd, Some(RoomCommand::Leave) | None) {
+                        if let Some(conn) = old.take() {
+                            conn.close().await;
+                        }
+                        return Err(EndReason::Stopped);
+                    }
+                }
+            }
+        }
+        if attempt == 1 && resume {
+            if let Some(conn) = old.as_mut() {
+                match try_resume(conn, audio).await {
+                    Ok(()) => return old.ok_or(EndReason::Stopped),
+                    Err(e) => {
+                        tracing::info!(room = %params.room, "resume failed ({e}), rejoining");
+                        last_error = e;
+                    }
+                }
+            }
+            continue;
+        }
+        if let Some(conn) = old.take() {
+            conn.close().await;
+        }
+        match connect(params, audio, false).await {
+            Ok(conn) => return Ok(conn),
+            Err(e) if !e.is_transient() => {
+                return Err(EndReason::ConnectionLost { error: e.into() })
+            }
+            Err(e) => {
+                tracing::info!(room = %params.room, attempt, "rejoin failed: {e}");
+                last_error = e;
+            }
+        }
+        if started.elapsed() > params.reconnect_budget {
+            break;
+        }
+    }
+    Err(EndReason::ConnectionLost {
+        error: last_error.into(),
+    })
+}
+
+/// Resumes the session on a new signal connection and waits for the subscriber
+/// PeerConnection to be connected again (answering the server's ICE-restart offer).
+async fn try_resume(conn: &mut Connection, audio: &SharedAudio) -> ListenResult<()> {
+    let restart = timeout(
+        RESUME_TIMEOUT,
+        conn.signal
+            .restart(proto::ReconnectReason::RrSignalDisconnected),
+    )
+    .await
+    .map_err(|_| ListenError::Timeout {
+        what: "resuming",
+        seconds: RESUME_TIMEOUT.as_secs(),
+    })?;
+    restart.map_err(|e| ListenError::from_signal(&conn.signal.url(), &e, RESUME_TIMEOUT))?;
+    let deadline = Instant::now() + RESUME_TIMEOUT;
+    // A signal-only drop leaves the media path up; nothing to wait for then.
+    while conn.pc_state != RTCPeerConnectionState::Connected {
+        tokio::select! {
+            event = conn.signal_events.recv() => {
+                let Some(SignalEvent::Message(message)) = event else {
+                    return Err(ListenError::Server("the signal connection closed while resuming".into()));
+                };
+                let ignore_events = RoomEvents {
+                    room: String::new(),
+                    tx: mpsc::unbounded_channel().0,
+                    state: Arc::new(Mutex::new(ListenState::Connecting)),
+                };
+                if on_signal(conn, *message, audio, &ignore_events).await.is_some() {
+                    return Err(ListenError::Server("the server refused the resume".into()));
+                }
+            }
+            event = conn.pc_events.recv() => {
+                let Some(event) = event else {
+                    return Err(ListenError::Media("the PeerConnection ended".into()));
+                };
+                if on_pc(conn, event, audio).await == Some(RTCPeerConnectionState::Failed) {
+                    return Err(ListenError::Media("ICE restart failed".into()));
+                }
+            }
+            _ = sleep_until(deadline) => {
+                return Err(ListenError::Timeout { what: "the media reconnect", seconds: RESUME_TIMEOUT.as_secs() });
+            }
+        }
+    }
+    // Releases the requests queued while resuming; a stalled socket must not hang us here.
+    let _ = timeout(Duration::from_secs(2), conn.signal.set_reconnected()).await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_full_jitter_and_capped() {
+        for attempt in 0..20 {
+            let ceiling = BACKOFF_BASE
+                .saturating_mul(1 << attempt.min(16))
+                .min(BACKOFF_CAP);
+            for _ in 0..50 {
+                assert!(backoff(attempt) <= ceiling);
+            }
+        }
+        assert!(BACKOFF_BASE.saturating_mul(1 << 5) > BACKOFF_CAP);
+    }
+}

@@ -1,0 +1,167 @@
+//! Helpers shared by the listener's integration tests: the test bed target, collecting what
+//! the listener hands out, and measuring tones in PCM.
+#![allow(dead_code)]
+
+use earshot_listener::{
+    AudioFrame, ListenEvent, ListenState, Listener, ListenerConfig, ListenerOutput, ServerTarget,
+};
+use earshot_testbed::{LiveKit, Peer, PeerOptions};
+use std::time::{Duration, Instant};
+
+pub const RATE: f64 = 48_000.0;
+
+pub fn target(bed: &LiveKit) -> ServerTarget {
+    ServerTarget {
+        url: bed.ws_url.clone(),
+        api_key: bed.api_key.clone(),
+        api_secret: bed.api_secret.clone(),
+    }
+}
+
+pub fn listener() -> (Listener, ListenerOutput) {
+    // RUST_LOG=earshot_listener=debug shows the listener's side when a test fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    Listener::new(ListenerConfig {
+        supervisor: "tester".into(),
+        ..Default::default()
+    })
+}
+
+/// Runs blocking test-bed code (Python peers) without stalling the runtime's other tasks.
+pub fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+pub fn tone_peer(bed: &LiveKit, room: &str, identity: &str, hz: f64) -> Peer {
+    blocking(|| {
+        Peer::join(
+            bed,
+            room,
+            identity,
+            PeerOptions {
+                tone_hz: Some(hz),
+                ..Default::default()
+            },
+        )
+        .expect("python peer")
+    })
+}
+
+/// Drops whatever frames are queued now.
+pub fn drain(out: &mut ListenerOutput) {
+    while out.frames.try_recv().is_ok() {}
+}
+
+/// Collects `duration` worth of frames (by count, 20 ms each).
+pub async fn collect(out: &mut ListenerOutput, duration: Duration) -> Vec<AudioFrame> {
+    let wanted = (duration.as_millis() / 20) as usize;
+    let mut frames = Vec::with_capacity(wanted);
+    let deadline = Instant::now() + duration + Duration::from_secs(5);
+    while frames.len() < wanted {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, out.frames.recv()).await {
+            Ok(Some(frame)) => frames.push(frame),
+            _ => panic!("only {} of {wanted} frames arrived", frames.len()),
+        }
+    }
+    frames
+}
+
+pub fn samples(frames: &[AudioFrame]) -> Vec<f32> {
+    frames
+        .iter()
+        .flat_map(|f| f.samples.iter().copied())
+        .collect()
+}
+
+pub fn rms(pcm: &[f32]) -> f64 {
+    if pcm.is_empty() {
+        return 0.0;
+    }
+    (pcm.iter().map(|s| (*s as f64).powi(2)).sum::<f64>() / pcm.len() as f64).sqrt()
+}
+
+/// Power of `hz` in `pcm` (Hann-windowed DFT bin at an arbitrary frequency).
+pub fn power_at(pcm: &[f32], hz: f64) -> f64 {
+    let n = pcm.len() as f64;
+    let w = 2.0 * std::f64::consts::PI * hz / RATE;
+    let (mut re, mut im) = (0.0, 0.0);
+    for (i, s) in pcm.iter().enumerate() {
+        let hann = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / n).cos();
+        let x = *s as f64 * hann;
+        re += x * (w * i as f64).cos();
+        im -= x * (w * i as f64).sin();
+    }
+    (re * re + im * im) / (n * n)
+}
+
+/// The strongest frequency in `lo..=hi`: a 1 Hz scan, then a 0.05 Hz scan around the peak.
+pub fn peak_hz(pcm: &[f32], lo: f64, hi: f64) -> f64 {
+    let scan = |from: f64, to: f64, step: f64| {
+        let mut best = (from, f64::MIN);
+        let mut f = from;
+        while f <= to {
+            let p = power_at(pcm, f);
+            if p > best.1 {
+                best = (f, p);
+            }
+            f += step;
+        }
+        best.0
+    };
+    let coarse = scan(lo, hi, 1.0);
+    scan(coarse - 1.0, coarse + 1.0, 0.05)
+}
+
+/// Waits for an event matching `pred`, up to `limit`.
+pub async fn wait_event(
+    out: &mut ListenerOutput,
+    limit: Duration,
+    mut pred: impl FnMut(&ListenEvent) -> bool,
+) -> Option<ListenEvent> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, out.events.recv()).await {
+            Ok(Some(event)) if pred(&event) => return Some(event),
+            Ok(Some(_)) => {}
+            _ => return None,
+        }
+    }
+}
+
+pub fn is_state(event: &ListenEvent, room: &str, f: impl Fn(&ListenState) -> bool) -> bool {
+    matches!(event, ListenEvent::State { room: r, state } if r == room && f(state))
+}
+
+/// Waits until frames carry audio (RMS over one frame above `floor`); returns when.
+pub async fn wait_for_audio(
+    out: &mut ListenerOutput,
+    limit: Duration,
+    floor: f64,
+) -> Option<Instant> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, out.frames.recv()).await {
+            Ok(Some(frame)) if rms(&frame.samples) > floor => return Some(Instant::now()),
+            Ok(Some(_)) => {}
+            _ => return None,
+        }
+    }
+}
+
+/// Waits until `hz` is clearly present in the audible mix (checked over 0.5 s windows).
+pub async fn wait_for_tone(out: &mut ListenerOutput, hz: f64, limit: Duration) -> Option<Instant> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        let pcm = samples(&collect(out, Duration::from_millis(500)).await);
+        if power_at(&pcm, hz) > 1e-5 {
+            return Some(Instant::now());
+        }
+    }
+    None
+}
