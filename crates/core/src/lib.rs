@@ -1,10 +1,12 @@
-//! Earshot's behaviour, free of Tauri: the secret vault, projects and their settings, and
-//! access to LiveKit's server APIs. The desktop shell is a thin adapter over [`Earshot`].
+//! Earshot's behaviour, free of Tauri: the secret vault, projects and their settings, access
+//! to LiveKit's server APIs, and the hidden listener. The desktop shell is a thin adapter over
+//! [`Earshot`].
 #![forbid(unsafe_code)]
 
 mod admin;
 pub mod api;
 mod earshot;
+pub mod listener;
 pub mod projects;
 pub mod settings;
 pub mod tokens;

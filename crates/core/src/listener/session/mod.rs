@@ -7,8 +7,8 @@ mod peer;
 mod reconnect;
 mod roster;
 
-use crate::audio::{lock, SharedAudio};
-use crate::error::ListenResult;
+use crate::listener::audio::{lock, SharedAudio};
+use crate::listener::error::ListenResult;
 use connect::{connect, Connection};
 use earshot_protocol::listen::{EndReason, ListenEvent, ListenState, SpeakerInfo};
 use livekit_protocol as proto;

@@ -5,9 +5,9 @@
 use super::peer::{PcEvent, Subscriber};
 use super::roster::{Roster, RosterChange};
 use super::RoomParams;
-use crate::audio::{lock, SharedAudio};
-use crate::error::{ListenError, ListenResult};
-use crate::token::mint_listener_token;
+use crate::listener::audio::{lock, SharedAudio};
+use crate::listener::error::{ListenError, ListenResult};
+use crate::listener::token::mint_listener_token;
 use livekit_api::services::room::RoomClient;
 use livekit_api::services::{ServerError, ServiceError};
 use livekit_protocol as proto;

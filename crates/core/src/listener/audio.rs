@@ -1,9 +1,9 @@
 //! The audio of one listened room: its tracks' decoders and its mixer, shared between the
 //! network tasks (which push RTP) and the listener's clock (which pulls 20 ms frames).
 
-use crate::jitter::JitterConfig;
-use crate::mixer::Mixer;
-use crate::track::{TrackAudio, FRAME_SAMPLES};
+use crate::listener::jitter::JitterConfig;
+use crate::listener::mixer::Mixer;
+use crate::listener::track::{TrackAudio, FRAME_SAMPLES};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;

@@ -8,8 +8,8 @@
 //! The app shell drives it like this (inside a tokio runtime):
 //!
 //! ```no_run
-//! # async fn shell() -> Result<(), earshot_listener::AppError> {
-//! use earshot_listener::{AudibleSet, Listener, ListenerConfig, ServerTarget};
+//! # async fn shell() -> Result<(), earshot_core::listener::AppError> {
+//! use earshot_core::listener::{AudibleSet, Listener, ListenerConfig, ServerTarget};
 //! let (listener, mut output) = Listener::new(ListenerConfig {
 //!     supervisor: "dana".into(),
 //!     ..Default::default()
@@ -33,14 +33,13 @@
 //! # Ok(())
 //! # }
 //! ```
-#![forbid(unsafe_code)]
 
 mod audio;
+mod engine;
 pub mod error;
 mod frame;
 pub mod jitter;
 mod latency;
-mod listener;
 pub mod mixer;
 mod session;
 pub mod token;
@@ -50,10 +49,10 @@ pub use earshot_protocol::listen::{
     AudibleSet, EndReason, Level, ListenEvent, ListenState, RoomMeters, SpeakerInfo, SpeakerMeter,
 };
 pub use earshot_protocol::{AppError, ErrorCode};
+pub use engine::{Listener, ListenerConfig, ListenerOutput, ServerTarget};
 pub use error::{ListenError, ListenResult};
 pub use frame::AudioFrame;
 pub use jitter::JitterConfig;
 pub use latency::LatencySummary;
-pub use listener::{Listener, ListenerConfig, ListenerOutput, ServerTarget};
 pub use mixer::{Mixer, SpeakerControl};
 pub use token::{listener_grants, mint_listener_token, ListenerToken, MAX_TOKEN_TTL};

@@ -4,8 +4,8 @@
 
 use super::connect::{connect, Connection};
 use super::{on_pc, on_signal, RoomCommand, RoomEvents, RoomParams, RESUME_TIMEOUT};
-use crate::audio::SharedAudio;
-use crate::error::{ListenError, ListenResult};
+use crate::listener::audio::SharedAudio;
+use crate::listener::error::{ListenError, ListenResult};
 use earshot_protocol::listen::{EndReason, ListenState};
 use livekit_protocol as proto;
 use livekit_signaling::SignalEvent;

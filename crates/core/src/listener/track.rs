@@ -1,6 +1,6 @@
 //! One subscribed audio track: its jitter buffer and Opus decoder, pulled in 20 ms frames.
 
-use crate::jitter::{JitterBuffer, JitterConfig, Packet, Playout};
+use crate::listener::jitter::{JitterBuffer, JitterConfig, Packet, Playout};
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -58,7 +58,7 @@ impl TrackAudio {
     }
 
     /// Jitter-buffer counters.
-    pub fn jitter_stats(&self) -> crate::jitter::JitterStats {
+    pub fn jitter_stats(&self) -> crate::listener::jitter::JitterStats {
         self.jitter.stats
     }
 

@@ -1,6 +1,6 @@
 //! The listener's least-privilege access token: hidden, subscribe-only, one room, short-lived.
 
-use crate::error::{ListenError, ListenResult};
+use crate::listener::error::{ListenError, ListenResult};
 use livekit_api::access_token::{AccessToken, VideoGrants};
 use std::time::Duration;
 

@@ -1,14 +1,14 @@
 //! The listener: several rooms at once, each joined and left on its own, one clock that
 //! renders every room every 20 ms and hands out the mix of the audible set.
 
-use crate::audio::{lock, RoomAudio, SharedAudio};
-use crate::error::{ListenError, ListenResult};
-use crate::frame::AudioFrame;
-use crate::jitter::JitterConfig;
-use crate::latency::{LatencySummary, LatencyWindow};
-use crate::session::{self, RoomCommand, RoomEvents, RoomParams};
-use crate::token::MAX_TOKEN_TTL;
-use crate::track::FRAME_SAMPLES;
+use crate::listener::audio::{lock, RoomAudio, SharedAudio};
+use crate::listener::error::{ListenError, ListenResult};
+use crate::listener::frame::AudioFrame;
+use crate::listener::jitter::JitterConfig;
+use crate::listener::latency::{LatencySummary, LatencyWindow};
+use crate::listener::session::{self, RoomCommand, RoomEvents, RoomParams};
+use crate::listener::token::MAX_TOKEN_TTL;
+use crate::listener::track::FRAME_SAMPLES;
 use earshot_protocol::listen::{AudibleSet, ListenEvent, ListenState, RoomMeters};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

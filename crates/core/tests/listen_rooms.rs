@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use earshot_listener::{AudibleSet, EndReason, ErrorCode, ListenEvent, ListenState, ServerTarget};
+use earshot_core::listener::{
+    AudibleSet, EndReason, ErrorCode, ListenEvent, ListenState, ServerTarget,
+};
 use earshot_protocol::AppError;
 use earshot_testbed::{livekit, unique_room};
 use livekit_api::services::room::RoomClient;

@@ -4,7 +4,9 @@
 mod common;
 
 use common::*;
-use earshot_listener::{EndReason, ErrorCode, ListenEvent, ListenState, Listener, ListenerConfig};
+use earshot_core::listener::{
+    EndReason, ErrorCode, ListenEvent, ListenState, Listener, ListenerConfig,
+};
 use earshot_testbed::{livekit, unique_room};
 use std::time::{Duration, Instant};
 

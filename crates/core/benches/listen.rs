@@ -4,7 +4,7 @@
 //! `cargo bench -p earshot-listener --bench listen` (needs the test bed: livekit-server and
 //! the Python venv from scripts/setup.sh).
 
-use earshot_listener::{AudibleSet, Listener, ListenerConfig, ServerTarget};
+use earshot_core::listener::{AudibleSet, Listener, ListenerConfig, ServerTarget};
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use std::time::{Duration, Instant};
 

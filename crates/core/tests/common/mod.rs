@@ -2,7 +2,7 @@
 //! the listener hands out, and measuring tones in PCM.
 #![allow(dead_code)]
 
-use earshot_listener::{
+use earshot_core::listener::{
     AudioFrame, ListenEvent, ListenState, Listener, ListenerConfig, ListenerOutput, ServerTarget,
 };
 use earshot_testbed::{LiveKit, Peer, PeerOptions};
@@ -19,7 +19,7 @@ pub fn target(bed: &LiveKit) -> ServerTarget {
 }
 
 pub fn listener() -> (Listener, ListenerOutput) {
-    // RUST_LOG=earshot_listener=debug shows the listener's side when a test fails.
+    // RUST_LOG=earshot_core::listener=debug shows the listener's side when a test fails.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()
