@@ -2,6 +2,7 @@
 //! `earshot_protocol::command`. Each takes its protocol struct as the argument `args`.
 
 mod admin;
+mod listen;
 mod projects;
 mod rooms;
 
@@ -35,5 +36,12 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         admin::send_data,
         admin::create_token,
         admin::inspect_token,
+        listen::listen_attach,
+        listen::listen_start,
+        listen::listen_stop,
+        listen::listen_set_audible,
+        listen::listen_set_speaker,
+        listen::listen_status,
+        listen::list_hidden_participants,
     ]
 }

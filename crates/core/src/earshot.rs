@@ -33,6 +33,8 @@ pub struct Earshot {
     writes: tokio::sync::Mutex<()>,
     /// One API client per project, dropped whenever the project changes.
     clients: Mutex<HashMap<ProjectId, ServerApi>>,
+    /// Hidden listen-in, shared by every page.
+    pub(crate) listen: crate::listen::ListenHub,
 }
 
 impl Earshot {
@@ -46,6 +48,7 @@ impl Earshot {
             state: RwLock::new(State { catalog, current }),
             writes: tokio::sync::Mutex::new(()),
             clients: Mutex::new(HashMap::new()),
+            listen: crate::listen::ListenHub::new(&supervisor_name()),
         }
     }
 
@@ -348,6 +351,10 @@ impl Earshot {
             })
     }
 
+    pub(crate) fn project_name(&self, id: &str) -> AppResult<String> {
+        Ok(self.record(id)?.name)
+    }
+
     pub(crate) fn resolve(&self, project: Option<&str>) -> AppResult<ProjectId> {
         match project {
             Some(id) => self.record(id).map(|_| id.to_owned()),
@@ -486,9 +493,17 @@ fn millis(d: Duration) -> u32 {
     d.as_millis().min(u32::MAX as u128) as u32
 }
 
-fn unix_millis() -> i64 {
+pub(crate) fn unix_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+/// Who listeners say they are: the OS user (a setting may override it later).
+fn supervisor_name() -> String {
+    std::env::var("EARSHOT_SUPERVISOR")
+        .or_else(|_| std::env::var("USER"))
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "supervisor".into())
 }

@@ -6,6 +6,7 @@
 mod admin;
 pub mod api;
 mod earshot;
+pub mod listen;
 pub mod listener;
 pub mod projects;
 pub mod settings;

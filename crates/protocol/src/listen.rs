@@ -2,6 +2,7 @@
 //! level meters, as the backend reports them to the UI (audio itself travels as binary).
 
 use crate::error::AppError;
+use crate::projects::ProjectId;
 use serde::{Deserialize, Serialize};
 
 /// Why listening to a room stopped.
@@ -30,6 +31,9 @@ pub enum ListenState {
     Live,
     /// The connection dropped; resuming or rejoining (`attempt` counts from 1).
     Reconnecting { attempt: u32 },
+    /// The listener gave up reconnecting; the app joins the room again from scratch
+    /// (`attempt` counts from 1, a few attempts with growing pauses).
+    Rejoining { attempt: u32 },
     /// Listening is over; the room is no longer in the listener.
     Ended { reason: EndReason },
 }
@@ -114,6 +118,57 @@ pub enum ListenEvent {
     /// Level meters of a room.
     Meters(RoomMeters),
 }
+
+/// A change to how one speaker is mixed (for the supervisor only).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "control", content = "value", rename_all = "snake_case")]
+pub enum SpeakerChange {
+    /// Linear gain, 0.0–4.0.
+    Gain(f32),
+    Muted(bool),
+    Solo(bool),
+}
+
+/// One room the supervisor listens to (or just stopped hearing, until dismissed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListenRoom {
+    pub room: String,
+    pub project: ProjectId,
+    pub project_name: String,
+    pub state: ListenState,
+    pub speakers: Vec<SpeakerInfo>,
+    /// Unix time in milliseconds when listening started.
+    pub started_at_ms: i64,
+    /// App-level rejoins after the listener gave up reconnecting (0 normally).
+    pub rejoins: u32,
+}
+
+/// Everything the Listen page needs when it opens.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListenStatus {
+    pub rooms: Vec<ListenRoom>,
+    pub audible: AudibleSet,
+    /// Mixed frames dropped because playback did not keep up.
+    pub dropped_frames: u64,
+}
+
+/// A hidden participant of a room: a colleague listening in (or another hidden client).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HiddenParticipant {
+    pub identity: String,
+    pub name: String,
+    /// The supervisor named in an Earshot listener's attributes.
+    pub supervisor: Option<String>,
+    /// `listener` for Earshot listeners, `observer` for its room views, else empty.
+    pub role: String,
+    /// Unix time in seconds.
+    pub joined_at: i64,
+    /// Whether this is this app's own listener.
+    pub is_me: bool,
+}
+
+/// Bytes in one binary audio message: 960 little-endian f32 samples (20 ms at 48 kHz, mono).
+pub const AUDIO_FRAME_BYTES: usize = 960 * 4;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,244 @@
+//! Listen-in as the app drives it (the hub on `Earshot`): a saved project, bytes handed to a
+//! sink exactly as the shell forwards them to the UI, speaker controls, who is listening,
+//! leaving, and bad input — against the real livekit-server with Python SDK publishers.
+
+mod common;
+
+use common::{peak_hz, rms, tone_peer, RATE};
+use earshot_core::listen::ListenSink;
+use earshot_core::listener::{AudibleSet, ListenEvent, ListenState};
+use earshot_core::protocol::listen::{SpeakerChange, AUDIO_FRAME_BYTES};
+use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::{ErrorCode, SecretInput};
+use earshot_core::settings::MemorySettings;
+use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::Earshot;
+use earshot_testbed::{livekit, unique_room};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Records what the shell would send to the UI.
+#[derive(Default)]
+struct Recorder {
+    audio: Mutex<Vec<Vec<u8>>>,
+    events: Mutex<Vec<ListenEvent>>,
+}
+
+impl ListenSink for Recorder {
+    fn audio(&self, frame: Vec<u8>) -> bool {
+        self.audio.lock().unwrap().push(frame);
+        true
+    }
+    fn event(&self, event: &ListenEvent) -> bool {
+        self.events.lock().unwrap().push(event.clone());
+        true
+    }
+}
+
+impl Recorder {
+    /// The PCM of the frames received after `from` (an index into the audio list).
+    fn pcm_since(&self, from: usize) -> Vec<f32> {
+        self.audio.lock().unwrap()[from..]
+            .iter()
+            .flat_map(|bytes| {
+                bytes
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+    fn frames(&self) -> usize {
+        self.audio.lock().unwrap().len()
+    }
+    fn saw(&self, pred: impl Fn(&ListenEvent) -> bool) -> bool {
+        self.events.lock().unwrap().iter().any(pred)
+    }
+}
+
+async fn app() -> Earshot {
+    let bed = livekit();
+    let app = Earshot::new(
+        Arc::new(MemorySettings::default()),
+        Vault::new(MemoryStore::default()),
+    );
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("test bed project");
+    app
+}
+
+async fn until(limit: Duration, mut ok: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if ok() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_listens_through_its_sink() {
+    let app = app().await;
+    let sink = Arc::new(Recorder::default());
+    app.listen().attach(sink.clone());
+    let room = unique_room("hub");
+    let _caller = tone_peer(livekit(), &room, "caller", 440.0);
+
+    let started = Instant::now();
+    let joined = app.listen_start(None, &room, true).await.expect("listen");
+    assert_eq!(joined.state, ListenState::Live);
+    assert_eq!(joined.project_name, "bed");
+    assert_eq!(
+        app.listen().status().audible,
+        AudibleSet::Focus(room.clone())
+    );
+
+    // Bytes exactly as the UI gets them: 960 f32 per message, carrying the caller's tone.
+    let heard = until(Duration::from_secs(10), || {
+        let pcm = sink.pcm_since(0);
+        pcm.len() >= 4800 && rms(&pcm[pcm.len() - 960..]) > 0.01
+    })
+    .await;
+    assert!(heard, "audio reached the sink");
+    println!(
+        "listen_start → audible frames at the sink: {:?}",
+        started.elapsed()
+    );
+    assert!(sink
+        .audio
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|f| f.len() == AUDIO_FRAME_BYTES));
+    let from = sink.frames();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let pcm = sink.pcm_since(from);
+    let hz = peak_hz(&pcm, 400.0, 480.0);
+    assert!((hz - 440.0).abs() <= 2.0, "heard {hz:.2} Hz");
+    assert!(
+        pcm.len() as f64 >= 0.8 * RATE,
+        "about a second of audio, got {}",
+        pcm.len()
+    );
+
+    // State and speakers are recorded for pages that open later.
+    assert!(
+        until(Duration::from_secs(5), || app.listen().status().rooms[0]
+            .speakers
+            .iter()
+            .any(|s| s.identity == "caller"))
+        .await
+    );
+    assert!(
+        sink.saw(|e| matches!(e, ListenEvent::Meters(m) if m.room == room
+        && m.speakers.iter().any(|s| s.identity == "caller" && s.level.rms > 0.0)))
+    );
+
+    // Muting the speaker silences what is handed out; unmuting brings it back.
+    app.listen()
+        .set_speaker(&room, "caller", SpeakerChange::Muted(true))
+        .expect("mute");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let from = sink.frames();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(rms(&sink.pcm_since(from)) < 1e-6, "muted speaker is silent");
+    app.listen()
+        .set_speaker(&room, "caller", SpeakerChange::Muted(false))
+        .expect("unmute");
+    let err = app
+        .listen()
+        .set_speaker(&room, "caller", SpeakerChange::Gain(9.0))
+        .expect_err("gain out of range");
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        (ErrorCode::InvalidInput, Some("gain"))
+    );
+
+    // Who is listening: the server lists our hidden listener with the supervisor.
+    let hidden = app.hidden_participants(None, &room).await.expect("hidden");
+    let me = hidden
+        .iter()
+        .find(|h| h.is_me)
+        .expect("our listener is listed");
+    assert_eq!(me.role, "listener");
+    assert_eq!(me.supervisor.as_deref(), Some(app.listen().supervisor()));
+
+    // The same room twice is refused; an unknown room in the audible set too.
+    let again = app
+        .listen_start(None, &room, false)
+        .await
+        .expect_err("twice");
+    assert_eq!(again.code, ErrorCode::AlreadyExists);
+    let unknown = app
+        .listen()
+        .set_audible(AudibleSet::Mix(vec![room.clone(), "nowhere".into()]))
+        .expect_err("unknown room");
+    assert_eq!(unknown.code, ErrorCode::NotFound);
+
+    // Leaving: the room is gone from the status and from the audible set, frames stop.
+    app.listen().stop(&room).await.expect("stop");
+    let status = app.listen().status();
+    assert!(status.rooms.is_empty());
+    assert_eq!(status.audible, AudibleSet::None);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = sink.frames();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(sink.frames(), after, "no frames once nothing is heard");
+    // The server sees the listener go (it never keeps the room open).
+    let supervisor = app.listen().supervisor().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let hidden = app
+            .hidden_participants(None, &room)
+            .await
+            .unwrap_or_default();
+        if hidden
+            .iter()
+            .all(|h| h.supervisor.as_deref() != Some(&supervisor))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "listener still in the room: {hidden:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let err = app.listen().stop(&room).await.expect_err("not listening");
+    assert_eq!(err.code, ErrorCode::NotFound);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_rooms_fail_fast_and_leave_nothing_behind() {
+    let app = app().await;
+    let started = Instant::now();
+    let err = app
+        .listen_start(None, &unique_room("missing"), true)
+        .await
+        .expect_err("no such room");
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let err = app
+        .listen_start(None, " padded", true)
+        .await
+        .expect_err("bad name");
+    assert_eq!(err.field.as_deref(), Some("room"));
+    let status = app.listen().status();
+    assert!(status.rooms.is_empty(), "failed joins leave no record");
+    assert_eq!(
+        status.audible,
+        AudibleSet::None,
+        "the audible set is restored"
+    );
+}
