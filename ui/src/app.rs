@@ -1,7 +1,10 @@
 //! The app frame: header with navigation and project switcher, the current page, notices.
 
 use crate::components::switcher::ProjectSwitcher;
-use crate::pages::{projects::ProjectsPage, rooms::RoomsPage, tokens::TokensPage};
+use crate::listening::{listening, Listening};
+use crate::pages::{
+    listen::ListenPage, projects::ProjectsPage, rooms::RoomsPage, tokens::TokensPage,
+};
 use crate::routes::Page;
 use crate::state::{app_state, AppState};
 use sycamore::prelude::*;
@@ -10,6 +13,9 @@ use sycamore::prelude::*;
 pub fn App() -> View {
     let state = AppState::new();
     provide_context(state);
+    let listen = Listening::new();
+    provide_context(listen);
+    listen.attach();
     state.reload_projects();
     view! {
         div(class="frame") {
@@ -21,6 +27,7 @@ pub fn App() -> View {
             main(class="page") {
                 (match state.page.get() {
                     Page::Rooms => view! { RoomsPage {} },
+                    Page::Listen => view! { ListenPage {} },
                     Page::Tokens => view! { TokensPage {} },
                     Page::Projects => view! { ProjectsPage {} },
                 })
@@ -33,6 +40,8 @@ pub fn App() -> View {
 #[component]
 fn Nav() -> View {
     let state = app_state();
+    let listen = listening();
+    let live = create_memo(move || listen.active_count());
     let problems = create_memo(move || {
         state
             .projects
@@ -53,6 +62,11 @@ fn Nav() -> View {
                         view! {
                             span(class="badge warn", data-testid="settings-problems-badge",
                                 title="Some settings could not be read") { (problems.get()) }
+                        }
+                    } else if page == Page::Listen && live.get() > 0 {
+                        view! {
+                            span(class="badge accent", data-testid="listen-badge",
+                                title="Rooms you are listening to") { (live.get()) }
                         }
                     } else {
                         view! {}

@@ -5,6 +5,7 @@
 
 use earshot_protocol::{AppError, Command, ErrorCode};
 use js_sys::{Function, Promise, Reflect, JSON};
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -64,4 +65,48 @@ fn stringify(value: &JsValue) -> Option<String> {
 
 fn internal(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::Internal, message)
+}
+
+/// A Tauri Channel: the backend streams messages into it (binary ones arrive as an
+/// `ArrayBuffer`, JSON ones as objects). Dropping it stops delivery to `on_message`.
+pub struct Channel {
+    /// What a command argument carries so the backend can find the channel.
+    pub wire_id: String,
+    object: JsValue,
+    _on_message: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Channel {
+    /// Opens a channel whose messages go to `on_message`.
+    pub fn open(on_message: impl FnMut(JsValue) + 'static) -> Result<Self, AppError> {
+        let tauri = Reflect::get(&js_sys::global(), &"__TAURI__".into())
+            .map_err(|_| internal("no Tauri runtime"))?;
+        let core = Reflect::get(&tauri, &"core".into()).map_err(|_| internal("no Tauri core"))?;
+        let class = Reflect::get(&core, &"Channel".into())
+            .ok()
+            .and_then(|c| c.dyn_into::<Function>().ok())
+            .ok_or_else(|| internal("no Tauri Channel"))?;
+        let object = Reflect::construct(&class, &js_sys::Array::new())
+            .map_err(|_| internal("could not open a channel"))?;
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(on_message);
+        Reflect::set(&object, &"onmessage".into(), on_message.as_ref())
+            .map_err(|_| internal("could not listen on the channel"))?;
+        let id = Reflect::get(&object, &"id".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .ok_or_else(|| internal("the channel has no id"))?;
+        Ok(Self {
+            wire_id: format!("__CHANNEL__:{id}"),
+            object,
+            _on_message: on_message,
+        })
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        // Messages still in flight must not call the freed closure.
+        let noop = Function::new_no_args("");
+        let _ = Reflect::set(&self.object, &"onmessage".into(), &noop);
+    }
 }

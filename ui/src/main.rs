@@ -2,8 +2,10 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod audio;
 mod components;
 mod ipc;
+mod listening;
 mod pages;
 mod routes;
 mod state;

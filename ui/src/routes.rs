@@ -4,17 +4,19 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     Rooms,
+    Listen,
     Tokens,
     Projects,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 3] = [Page::Rooms, Page::Tokens, Page::Projects];
+    pub const ALL: [Page; 4] = [Page::Rooms, Page::Listen, Page::Tokens, Page::Projects];
 
     pub fn title(self) -> &'static str {
         match self {
             Page::Rooms => "Rooms",
+            Page::Listen => "Listen",
             Page::Tokens => "Tokens",
             Page::Projects => "Projects",
         }
@@ -24,6 +26,7 @@ impl Page {
     pub fn test_id(self) -> &'static str {
         match self {
             Page::Rooms => "nav-rooms",
+            Page::Listen => "nav-listen",
             Page::Tokens => "nav-tokens",
             Page::Projects => "nav-projects",
         }

@@ -157,7 +157,7 @@ pub fn RoomsPage() -> View {
                 view! { p(class="empty", data-testid="rooms-empty") { "No active rooms in this project." } }
             } else { view! {} })
             table(class="grid") {
-                thead { tr { th { "Room" } th { "Participants" } th { "Publishers" } th { "Age" } th { "Recording" } th { "Metadata" } } }
+                thead { tr { th { "Room" } th { "Participants" } th { "Publishers" } th { "Age" } th { "Recording" } th { "Metadata" } th {} } }
                 tbody {
                     Keyed(
                         list=rooms,
@@ -184,6 +184,7 @@ pub fn RoomsPage() -> View {
 
 fn room_row(r: RoomSummary, now: Signal<f64>, open_room: Signal<Option<String>>) -> View {
     let name = r.name.clone();
+    let listen_room = r.name.clone();
     let (attr_name, label) = (r.name.clone(), r.name);
     let created = r.creation_time;
     let meta: String = r.metadata.chars().take(40).collect();
@@ -203,6 +204,38 @@ fn room_row(r: RoomSummary, now: Signal<f64>, open_room: Signal<Option<String>>)
             td { (human_duration((now.get() / 1000.0) as i64 - created)) }
             td { (recording) }
             td(class="mono muted") { (meta) }
+            td { ListenButton(room=listen_room) }
         }
+    }
+}
+
+/// Starts listening to a room and opens the Listen page; the click also unlocks audio output.
+#[component(inline_props)]
+fn ListenButton(room: String) -> View {
+    let state = app_state();
+    let listen = crate::listening::listening();
+    let busy = create_signal(false);
+    let label = room.clone();
+    view! {
+        button(r#type="button", data-testid="room-listen", disabled=busy.get(),
+            title=format!("Listen to {label} unseen"),
+            on:click=move |ev: web_sys::MouseEvent| {
+                // The row opens the detail on click; listening is a separate action.
+                ev.stop_propagation();
+                let room = room.clone();
+                let project = state.current().map(|p| p.id);
+                busy.set(true);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = listen.start(project, room.clone()).await;
+                    // The page may have changed meanwhile, disposing this button.
+                    if busy.is_alive() {
+                        busy.set(false);
+                    }
+                    match result {
+                        Ok(()) => state.page.set(Page::Listen),
+                        Err(err) => state.fail(&err),
+                    }
+                });
+            }) { (if busy.get() { "Joining…" } else { "Listen" }) }
     }
 }

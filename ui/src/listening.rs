@@ -1,0 +1,282 @@
+//! The listen-in session of the whole app: the two channels the backend streams into (binary
+//! audio, JSON events), the audio output, and signals every page reads. It outlives pages, so
+//! listening goes on while the supervisor looks at something else.
+
+use crate::audio::{Player, PlayerStats};
+use crate::ipc::{invoke, Channel};
+use earshot_protocol::command::{
+    ListenAttach, ListenSetAudible, ListenSetSpeaker, ListenStart, ListenStatusQuery, ListenStop,
+};
+use earshot_protocol::listen::{
+    AudibleSet, ListenEvent, ListenRoom, ListenState, ListenStatus, RoomMeters, SpeakerChange,
+};
+use earshot_protocol::AppError;
+use js_sys::{ArrayBuffer, Float32Array, JSON};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use sycamore::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Signals about listening; `Copy`, provided by context.
+#[derive(Clone, Copy)]
+pub struct Listening {
+    /// Rooms listened to (or ended, until dismissed), by name.
+    pub rooms: Signal<BTreeMap<String, ListenRoom>>,
+    /// Latest meters per room.
+    pub meters: Signal<BTreeMap<String, RoomMeters>>,
+    pub audible: Signal<AudibleSet>,
+    /// What the audio worklet reports (underruns, overruns, buffer).
+    pub stats: Signal<PlayerStats>,
+    /// Audio messages received from the backend (updated a few times per second).
+    pub frames: Signal<u64>,
+    /// Why audio output could not start, if so (listening goes on: meters still work).
+    pub audio_error: Signal<Option<String>>,
+    /// Whether the channels are attached to the backend.
+    pub attached: Signal<bool>,
+}
+
+struct Wiring {
+    _audio: Channel,
+    _events: Channel,
+    player: Option<Player>,
+    frames: u64,
+}
+
+thread_local! {
+    static WIRING: RefCell<Option<Wiring>> = const { RefCell::new(None) };
+}
+
+impl Listening {
+    pub fn new() -> Self {
+        Self {
+            rooms: create_signal(BTreeMap::new()),
+            meters: create_signal(BTreeMap::new()),
+            audible: create_signal(AudibleSet::None),
+            stats: create_signal(PlayerStats::default()),
+            frames: create_signal(0),
+            audio_error: create_signal(None),
+            attached: create_signal(false),
+        }
+    }
+
+    /// Opens the channels and hands them to the backend; loads what is already going on.
+    pub fn attach(self) {
+        let audio = Channel::open(move |message: JsValue| self.on_audio(message));
+        let events = Channel::open(move |message: JsValue| self.on_event(message));
+        let (audio, events) = match (audio, events) {
+            (Ok(a), Ok(e)) => (a, e),
+            (Err(err), _) | (_, Err(err)) => {
+                self.audio_error.set(Some(err.message));
+                return;
+            }
+        };
+        let cmd = ListenAttach {
+            audio: audio.wire_id.clone(),
+            events: events.wire_id.clone(),
+        };
+        WIRING.with(|w| {
+            *w.borrow_mut() = Some(Wiring {
+                _audio: audio,
+                _events: events,
+                player: None,
+                frames: 0,
+            })
+        });
+        wasm_bindgen_futures::spawn_local(async move {
+            match invoke(&cmd).await {
+                Ok(status) => {
+                    self.apply_status(status);
+                    self.attached.set(true);
+                }
+                Err(err) => self.audio_error.set(Some(err.message)),
+            }
+        });
+        // Frame counts are shown, not acted on: refresh them a few times per second only.
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                gloo_timers::future::TimeoutFuture::new(250).await;
+                let n = WIRING.with(|w| w.borrow().as_ref().map_or(0, |w| w.frames));
+                if n != self.frames.get_untracked() {
+                    self.frames.set(n);
+                }
+            }
+        });
+    }
+
+    fn apply_status(self, status: ListenStatus) {
+        self.rooms.set(
+            status
+                .rooms
+                .into_iter()
+                .map(|r| (r.room.clone(), r))
+                .collect(),
+        );
+        self.audible.set(status.audible);
+    }
+
+    /// Reloads every room's record from the backend.
+    pub fn refresh(self) {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(status) = invoke(&ListenStatusQuery {}).await {
+                self.apply_status(status);
+            }
+        });
+    }
+
+    fn on_audio(self, message: JsValue) {
+        let Some(buffer) = message.dyn_ref::<ArrayBuffer>() else {
+            return;
+        };
+        let samples = Float32Array::new(buffer).to_vec();
+        WIRING.with(|w| {
+            if let Some(w) = w.borrow_mut().as_mut() {
+                w.frames += 1;
+                if let Some(player) = &w.player {
+                    player.push(&samples);
+                }
+            }
+        });
+    }
+
+    fn on_event(self, message: JsValue) {
+        let Some(text) = JSON::stringify(&message).ok().and_then(|s| s.as_string()) else {
+            return;
+        };
+        let Ok(event) = serde_json::from_str::<ListenEvent>(&text) else {
+            web_sys::console::warn_1(&format!("unreadable listen event: {text}").into());
+            return;
+        };
+        match event {
+            ListenEvent::State { room, state } => {
+                let known = self.rooms.with_untracked(|rooms| rooms.contains_key(&room));
+                if known {
+                    self.rooms.update(|rooms| {
+                        if let Some(r) = rooms.get_mut(&room) {
+                            r.state = state;
+                        }
+                    });
+                } else {
+                    // Joined by a page that closed before the answer came: ask for it all.
+                    self.refresh();
+                }
+            }
+            ListenEvent::Speakers { room, speakers } => {
+                let known = self.rooms.with_untracked(|rooms| rooms.contains_key(&room));
+                if known {
+                    self.rooms.update(|rooms| {
+                        if let Some(r) = rooms.get_mut(&room) {
+                            r.speakers = speakers;
+                        }
+                    });
+                } else {
+                    // Speakers are reported while joining, before the join's answer.
+                    self.refresh();
+                }
+            }
+            ListenEvent::Meters(meters) => self.meters.update(|m| {
+                m.insert(meters.room.clone(), meters);
+            }),
+        }
+    }
+
+    /// Starts the audio output if it is not running. Call it from a click: the webview lets
+    /// audio start on a user gesture.
+    pub async fn ensure_output(self) {
+        let running = WIRING.with(|w| w.borrow().as_ref().is_some_and(|w| w.player.is_some()));
+        if running {
+            return;
+        }
+        match Player::start(self.stats).await {
+            Ok(player) => {
+                WIRING.with(|w| {
+                    if let Some(w) = w.borrow_mut().as_mut() {
+                        w.player = Some(player);
+                    }
+                });
+                self.audio_error.set(None);
+            }
+            Err(err) => {
+                web_sys::console::warn_1(&format!("audio output: {err}").into());
+                self.audio_error
+                    .set(Some(format!("Audio output could not start: {err}")));
+            }
+        }
+    }
+
+    /// Joins `room` of `project` (current when `None`) and makes it the one heard.
+    pub async fn start(self, project: Option<String>, room: String) -> Result<(), AppError> {
+        self.ensure_output().await;
+        let joined = invoke(&ListenStart {
+            project,
+            room: room.clone(),
+            hear: true,
+        })
+        .await?;
+        self.rooms.update(|rooms| {
+            rooms.insert(room.clone(), joined);
+        });
+        self.audible.set(AudibleSet::Focus(room));
+        // Events that came while joining may have asked for a status already; have the last
+        // word be one taken after the join.
+        self.refresh();
+        Ok(())
+    }
+
+    /// Leaves `room` (or dismisses it once ended).
+    pub async fn stop(self, room: String) -> Result<(), AppError> {
+        invoke(&ListenStop { room: room.clone() }).await?;
+        self.rooms.update(|rooms| {
+            rooms.remove(&room);
+        });
+        self.meters.update(|m| {
+            m.remove(&room);
+        });
+        let audible = match self.audible.get_clone() {
+            AudibleSet::Focus(r) if r == room => AudibleSet::None,
+            AudibleSet::Mix(rooms) => {
+                AudibleSet::Mix(rooms.into_iter().filter(|r| *r != room).collect())
+            }
+            other => other,
+        };
+        self.audible.set(audible);
+        Ok(())
+    }
+
+    /// Chooses what is heard.
+    pub async fn set_audible(self, set: AudibleSet) -> Result<(), AppError> {
+        self.ensure_output().await;
+        invoke(&ListenSetAudible { set: set.clone() }).await?;
+        self.audible.set(set);
+        Ok(())
+    }
+
+    /// Changes one speaker's mix; the next meters event shows the result.
+    pub async fn set_speaker(
+        self,
+        room: String,
+        identity: String,
+        change: SpeakerChange,
+    ) -> Result<(), AppError> {
+        invoke(&ListenSetSpeaker {
+            room,
+            identity,
+            change,
+        })
+        .await
+    }
+
+    /// Rooms whose connection is not over.
+    pub fn active_count(self) -> usize {
+        self.rooms.with(|rooms| {
+            rooms
+                .values()
+                .filter(|r| !matches!(r.state, ListenState::Ended { .. }))
+                .count()
+        })
+    }
+}
+
+/// The listening session provided by [`crate::app::App`].
+pub fn listening() -> Listening {
+    use_context::<Listening>()
+}
