@@ -5,6 +5,7 @@ mod admin;
 mod listen;
 mod projects;
 mod rooms;
+mod wallboard;
 
 /// The handler for every command in `earshot_protocol::COMMANDS`.
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
@@ -43,5 +44,13 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         listen::listen_set_speaker,
         listen::listen_status,
         listen::list_hidden_participants,
+        wallboard::wallboard_attach,
+        wallboard::wallboard_watch,
+        wallboard::wallboard_poke,
+        wallboard::list_alert_rules,
+        wallboard::save_alert_rule,
+        wallboard::delete_alert_rule,
+        wallboard::list_alerts,
+        wallboard::clear_alerts,
     ]
 }

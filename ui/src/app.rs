@@ -2,8 +2,10 @@
 
 use crate::components::switcher::ProjectSwitcher;
 use crate::listening::{listening, Listening};
+use crate::monitoring::{monitoring, Monitoring};
 use crate::pages::{
-    listen::ListenPage, projects::ProjectsPage, rooms::RoomsPage, tokens::TokensPage,
+    alerts::AlertsPage, listen::ListenPage, projects::ProjectsPage, rooms::RoomsPage,
+    tokens::TokensPage, wallboard::WallboardPage,
 };
 use crate::routes::Page;
 use crate::state::{app_state, AppState};
@@ -16,6 +18,9 @@ pub fn App() -> View {
     let listen = Listening::new();
     provide_context(listen);
     listen.attach();
+    let mon = Monitoring::new();
+    provide_context(mon);
+    mon.attach();
     state.reload_projects();
     view! {
         div(class="frame") {
@@ -28,6 +33,8 @@ pub fn App() -> View {
                 (match state.page.get() {
                     Page::Rooms => view! { RoomsPage {} },
                     Page::Listen => view! { ListenPage {} },
+                    Page::Wallboard => view! { WallboardPage {} },
+                    Page::Alerts => view! { AlertsPage {} },
                     Page::Tokens => view! { TokensPage {} },
                     Page::Projects => view! { ProjectsPage {} },
                 })
@@ -42,6 +49,7 @@ fn Nav() -> View {
     let state = app_state();
     let listen = listening();
     let live = create_memo(move || listen.active_count());
+    let mon = monitoring();
     let problems = create_memo(move || {
         state
             .projects
@@ -62,6 +70,11 @@ fn Nav() -> View {
                         view! {
                             span(class="badge warn", data-testid="settings-problems-badge",
                                 title="Some settings could not be read") { (problems.get()) }
+                        }
+                    } else if page == Page::Alerts && mon.unseen_alerts.get() > 0 {
+                        view! {
+                            span(class="badge warn", data-testid="alerts-badge",
+                                title="New alerts") { (mon.unseen_alerts.get()) }
                         }
                     } else if page == Page::Listen && live.get() > 0 {
                         view! {

@@ -6,6 +6,7 @@ mod audio;
 mod components;
 mod ipc;
 mod listening;
+mod monitoring;
 mod pages;
 mod routes;
 mod state;

@@ -17,6 +17,8 @@ pub struct AppState {
     pub page: Signal<Page>,
     /// A short message about the last action, shown in the footer.
     pub notice: Signal<Option<Notice>>,
+    /// A room another page asked the Rooms page to open.
+    pub open_room: Signal<Option<String>>,
 }
 
 /// A one-line outcome of an action.
@@ -33,6 +35,7 @@ impl AppState {
             projects_error: create_signal(None),
             page: create_signal(Page::Rooms),
             notice: create_signal(None),
+            open_room: create_signal(None),
         }
     }
 

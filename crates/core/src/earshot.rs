@@ -35,12 +35,15 @@ pub struct Earshot {
     clients: Mutex<HashMap<ProjectId, ServerApi>>,
     /// Hidden listen-in, shared by every page.
     pub(crate) listen: crate::listen::ListenHub,
+    /// The wallboard's pollers, board and alert rules.
+    pub(crate) monitor: crate::monitor::Monitor,
 }
 
 impl Earshot {
     /// Loads projects from `settings`; secrets are read from `vault` when first needed.
     pub fn new(settings: impl SettingsStore, vault: Vault) -> Self {
         let catalog = Catalog::load(&settings);
+        let monitor = crate::monitor::Monitor::new(&settings);
         let current = catalog.default.clone().or_else(|| first_id(&catalog));
         Self {
             settings: Arc::new(settings),
@@ -49,6 +52,7 @@ impl Earshot {
             writes: tokio::sync::Mutex::new(()),
             clients: Mutex::new(HashMap::new()),
             listen: crate::listen::ListenHub::new(&supervisor_name()),
+            monitor,
         }
     }
 
@@ -95,6 +99,7 @@ impl Earshot {
             self.persist_default(&id)?;
         }
         tracing::info!(project = %id, name = %valid.name, "project added");
+        self.monitor.projects_changed(None);
         self.summary(&id)
     }
 
@@ -134,6 +139,7 @@ impl Earshot {
             .insert(id.to_owned(), record(&valid));
         self.forget_client(id);
         tracing::info!(project = %id, "project updated");
+        self.monitor.projects_changed(Some(id));
         self.summary(id)
     }
 
@@ -161,6 +167,7 @@ impl Earshot {
             }
         }
         self.forget_client(id);
+        self.monitor.projects_changed(Some(id));
         if let Err(err) = self.vault.delete(&projects::secret_account(id)).await {
             // The project is gone either way; say that its secret may linger.
             let problem = SettingsProblem {
@@ -349,6 +356,10 @@ impl Earshot {
                     ),
                 )
             })
+    }
+
+    pub(crate) fn settings(&self) -> &dyn SettingsStore {
+        &*self.settings
     }
 
     pub(crate) fn project_name(&self, id: &str) -> AppResult<String> {

@@ -8,6 +8,7 @@ pub mod api;
 mod earshot;
 pub mod listen;
 pub mod listener;
+pub mod monitor;
 pub mod projects;
 pub mod settings;
 pub mod tokens;

@@ -12,6 +12,7 @@ use crate::projects::{
 };
 use crate::rooms::{ParticipantSummary, RoomSummary, RoomsSnapshot};
 use crate::tokens::{TokenInspection, TokenRequest, TokenResult};
+use crate::wallboard::{Alert, AlertRule, WallSnapshot};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// A command: its IPC name, its arguments (the type itself) and its output.
@@ -107,6 +108,23 @@ commands! {
     ListenStatusQuery => "listen_status" -> ListenStatus {}
     /// Who listens to a room unseen: its hidden participants.
     ListHiddenParticipants => "list_hidden_participants" -> Vec<HiddenParticipant> { project: Option<ProjectId>, room: String }
+    /// Starts the wallboard's pollers (once) and hands the backend the UI's channel
+    /// (`__CHANNEL__:<id>`) for [`crate::wallboard::WallEvent`]s.
+    WallboardAttach => "wallboard_attach" -> WallSnapshot { events: String }
+    /// Chooses the projects on the wallboard (`None`: all).
+    WallboardWatch => "wallboard_watch" -> WallSnapshot { projects: Option<Vec<ProjectId>> }
+    /// Polls a project now (also after its key was refused).
+    WallboardPoke => "wallboard_poke" -> () { project: ProjectId }
+    /// The alert rules.
+    ListAlertRules => "list_alert_rules" -> Vec<AlertRule> {}
+    /// Creates (empty id) or replaces an alert rule.
+    SaveAlertRule => "save_alert_rule" -> AlertRule { rule: AlertRule }
+    /// Deletes an alert rule.
+    DeleteAlertRule => "delete_alert_rule" -> () { id: String }
+    /// Alerts raised in this session, newest first.
+    ListAlerts => "list_alerts" -> Vec<Alert> {}
+    /// Empties the in-app alert list.
+    ClearAlerts => "clear_alerts" -> () {}
 }
 
 #[cfg(test)]

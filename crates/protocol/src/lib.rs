@@ -11,6 +11,7 @@ pub mod rooms;
 pub mod secret;
 pub mod tokens;
 pub mod validate;
+pub mod wallboard;
 
 pub use command::{Command, COMMANDS};
 pub use error::{AppError, ErrorCode};

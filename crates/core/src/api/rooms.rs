@@ -72,6 +72,31 @@ impl ServerApi {
             .collect())
     }
 
+    /// Participants of `room` in full (attributes, permissions) in one call without retry:
+    /// the wallboard's pollers pace themselves.
+    pub async fn participant_details(
+        &self,
+        room: &str,
+    ) -> ApiResult<Vec<earshot_protocol::admin::ParticipantDetail>> {
+        let req = proto::ListParticipantsRequest {
+            room: room.to_owned(),
+        };
+        let resp: proto::ListParticipantsResponse = self
+            .call(
+                SERVICE,
+                "ListParticipants",
+                &req,
+                admin_grant(room),
+                RetryPolicy::NONE,
+            )
+            .await?;
+        Ok(resp
+            .participants
+            .into_iter()
+            .map(super::admin::participant_detail)
+            .collect())
+    }
+
     /// Deletes `room`, disconnecting everyone in it.
     pub async fn delete_room(&self, room: &str) -> ApiResult<()> {
         let req = proto::DeleteRoomRequest {

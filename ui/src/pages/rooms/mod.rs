@@ -33,7 +33,9 @@ pub fn RoomsPage() -> View {
     let now = create_signal(now_ms());
     // Bumped by "Retry" to refresh at once.
     let poke = create_signal(0u32);
-    let open_room = create_signal(None::<String>);
+    // Another page (the wallboard) may have asked for a room to be opened.
+    let open_room = create_signal(state.open_room.get_clone_untracked());
+    state.open_room.set(None);
     let creating = create_signal(false);
 
     let current_id = create_memo(move || state.current().map(|p| p.id));

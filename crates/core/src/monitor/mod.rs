@@ -1,0 +1,262 @@
+//! Watching many projects at once: one poller per watched project (never more than one
+//! request in flight each, adaptive intervals, backoff on errors and 429, stop on 401), the
+//! board they keep, the diffs sent to the UI, and the alert rules evaluated on them.
+
+pub mod alerts;
+pub mod board;
+mod poller;
+pub mod schedule;
+
+use crate::earshot::AppResult;
+use crate::Earshot;
+use alerts::Alerts;
+use board::Board;
+use earshot_protocol::projects::ProjectId;
+use earshot_protocol::wallboard::{self, Alert, AlertRule, ProjectHealth, WallEvent, WallSnapshot};
+use earshot_protocol::{AppError, ErrorCode};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+/// Where wallboard events go (the shell: a Tauri channel and desktop notifications).
+pub trait WallSink: Send + Sync {
+    /// A delta or an alert for the UI; `false` when the sink is gone.
+    fn event(&self, event: &WallEvent) -> bool;
+    /// Shows an alert outside the window (a desktop notification).
+    fn notify(&self, alert: &Alert);
+}
+
+pub(crate) struct PollerHandle {
+    task: JoinHandle<()>,
+    poke: Arc<Notify>,
+}
+
+/// Shared by the pollers.
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub board: Mutex<Board>,
+    pub health: Mutex<HashMap<ProjectId, ProjectHealth>>,
+    pub alerts: Mutex<Alerts>,
+    pub sink: RwLock<Option<Arc<dyn WallSink>>>,
+}
+
+pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    pub fn send(&self, event: WallEvent) {
+        let sink = self.sink.read().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(sink) = sink {
+            if let WallEvent::Alert(alert) = &event {
+                sink.notify(alert);
+            }
+            sink.event(&event);
+        }
+    }
+}
+
+/// The wallboard's state on [`Earshot`].
+pub struct Monitor {
+    pub(crate) shared: Arc<Shared>,
+    pollers: Mutex<HashMap<ProjectId, PollerHandle>>,
+    /// `None`: every project.
+    watched: Mutex<Option<Vec<ProjectId>>>,
+    pub(crate) schedule: schedule::Schedule,
+    /// The core, once the wallboard is attached, so project changes restart pollers.
+    core: Mutex<Option<Weak<Earshot>>>,
+}
+
+impl Monitor {
+    pub(crate) fn new(settings: &dyn crate::settings::SettingsStore) -> Self {
+        let shared = Shared {
+            alerts: Mutex::new(Alerts::load(settings)),
+            ..Default::default()
+        };
+        Self {
+            shared: Arc::new(shared),
+            pollers: Mutex::new(HashMap::new()),
+            watched: Mutex::new(None),
+            schedule: schedule::Schedule::default(),
+            core: Mutex::new(None),
+        }
+    }
+
+    /// Everything the wallboard shows now.
+    pub fn snapshot(&self) -> WallSnapshot {
+        let mut rooms = guard(&self.shared.board).rooms();
+        rooms.sort_by(|a, b| (&a.project, &a.name).cmp(&(&b.project, &b.name)));
+        let mut health: Vec<_> = guard(&self.shared.health).values().cloned().collect();
+        health.sort_by(|a, b| a.name.cmp(&b.name));
+        WallSnapshot {
+            rooms,
+            health,
+            watched: guard(&self.watched).clone(),
+        }
+    }
+
+    /// Polls `project` now (and restarts a poller stopped by a refused key).
+    pub fn poke(&self, project: &str) -> AppResult<()> {
+        match guard(&self.pollers).get(project) {
+            Some(p) => {
+                p.poke.notify_one();
+                Ok(())
+            }
+            None => Err(AppError::new(
+                ErrorCode::NotFound,
+                "That project is not on the wallboard.",
+            )),
+        }
+    }
+
+    /// A project was added, edited or removed: pollers follow (an edited project's poller
+    /// restarts with its new URL and name).
+    pub(crate) fn projects_changed(&self, edited: Option<&str>) {
+        if let Some(id) = edited {
+            if let Some(p) = guard(&self.pollers).remove(id) {
+                p.task.abort();
+            }
+        }
+        let core = guard(&self.core).as_ref().and_then(Weak::upgrade);
+        if let Some(core) = core {
+            core.reconcile_pollers();
+        }
+    }
+
+    pub fn alert_rules(&self) -> Vec<AlertRule> {
+        guard(&self.shared.alerts).rules()
+    }
+
+    pub fn alerts(&self) -> Vec<Alert> {
+        guard(&self.shared.alerts).raised()
+    }
+
+    pub fn clear_alerts(&self) {
+        guard(&self.shared.alerts).clear();
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        for (_, p) in guard(&self.pollers).drain() {
+            p.task.abort();
+        }
+    }
+}
+
+impl Earshot {
+    /// Starts watching (idempotent) and routes events to `sink`; returns the current board.
+    pub fn wallboard_attach(self: &Arc<Self>, sink: Arc<dyn WallSink>) -> WallSnapshot {
+        *self
+            .monitor
+            .shared
+            .sink
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(sink);
+        *guard(&self.monitor.core) = Some(Arc::downgrade(self));
+        self.reconcile_pollers();
+        self.monitor.snapshot()
+    }
+
+    /// Chooses the watched projects (`None`: all); pollers start and stop to match.
+    pub fn wallboard_watch(
+        self: &Arc<Self>,
+        projects: Option<Vec<ProjectId>>,
+    ) -> AppResult<WallSnapshot> {
+        if let Some(ids) = &projects {
+            for id in ids {
+                self.resolve(Some(id))?;
+            }
+        }
+        *guard(&self.monitor.watched) = projects;
+        self.reconcile_pollers();
+        Ok(self.monitor.snapshot())
+    }
+
+    /// Starts pollers for watched projects that have none, stops the others (and forgets
+    /// their rooms). Called on attach, on watch changes and when projects change.
+    pub fn reconcile_pollers(self: &Arc<Self>) {
+        let projects: Vec<(ProjectId, String)> = self
+            .list_projects()
+            .projects
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let watched = guard(&self.monitor.watched).clone();
+        let wanted: Vec<(ProjectId, String)> = projects
+            .into_iter()
+            .filter(|(id, _)| watched.as_ref().is_none_or(|w| w.contains(id)))
+            .collect();
+        let mut pollers = guard(&self.monitor.pollers);
+        let stale: Vec<ProjectId> = pollers
+            .keys()
+            .filter(|id| !wanted.iter().any(|(w, _)| w == *id))
+            .cloned()
+            .collect();
+        for id in stale {
+            if let Some(p) = pollers.remove(&id) {
+                p.task.abort();
+            }
+            let gone = guard(&self.monitor.shared.board).forget(&id);
+            guard(&self.monitor.shared.health).remove(&id);
+            self.monitor
+                .shared
+                .send(WallEvent::Delta(wallboard::WallDelta {
+                    project: id.clone(),
+                    upserts: Vec::new(),
+                    removed: gone.into_iter().map(|r| r.sid).collect(),
+                    health: poller::initial_health(
+                        &id,
+                        "",
+                        earshot_protocol::wallboard::PollState::Stopped,
+                    ),
+                    at_ms: crate::earshot::unix_millis(),
+                }));
+        }
+        for (id, name) in wanted {
+            if pollers.contains_key(&id) {
+                continue;
+            }
+            guard(&self.monitor.shared.health).insert(
+                id.clone(),
+                poller::initial_health(&id, &name, wallboard::PollState::Starting),
+            );
+            let poke = Arc::new(Notify::new());
+            let task = tokio::spawn(poller::run(
+                Arc::downgrade(self) as Weak<Earshot>,
+                self.monitor.shared.clone(),
+                id.clone(),
+                name,
+                self.monitor.schedule.clone(),
+                poke.clone(),
+            ));
+            pollers.insert(id, PollerHandle { task, poke });
+        }
+    }
+
+    /// Saves an alert rule after checking it; returns it with its id.
+    pub fn save_alert_rule(&self, rule: AlertRule) -> AppResult<AlertRule> {
+        if let Some(err) = wallboard::alert_rule(&rule).into_iter().next() {
+            return Err(err);
+        }
+        if let Some(project) = &rule.project {
+            self.resolve(Some(project))?;
+        }
+        Ok(guard(&self.monitor.shared.alerts).save(self.settings(), rule)?)
+    }
+
+    /// Deletes an alert rule.
+    pub fn delete_alert_rule(&self, id: &str) -> AppResult<()> {
+        if guard(&self.monitor.shared.alerts).delete(self.settings(), id)? {
+            Ok(())
+        } else {
+            Err(AppError::new(ErrorCode::NotFound, "No such alert rule."))
+        }
+    }
+
+    /// The wallboard.
+    pub fn monitor(&self) -> &Monitor {
+        &self.monitor
+    }
+}

@@ -1,0 +1,252 @@
+//! One project's poller: ListRooms on the project's rhythm, participant lookups for rooms
+//! that changed (listeners present, who joined), the diff and the alerts, one request at a
+//! time.
+
+use super::alerts::SeenParticipant;
+use super::schedule::Schedule;
+use super::{guard, Shared};
+use crate::api::{ApiError, RetryPolicy};
+use crate::earshot::unix_millis;
+use crate::Earshot;
+use earshot_protocol::projects::ProjectId;
+use earshot_protocol::rooms::RoomSummary;
+use earshot_protocol::wallboard::{PollState, ProjectHealth, WallDelta, WallEvent, WallRoom};
+use earshot_protocol::AppError;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// Participant lookups per poll at most, so a project with many changing rooms is not
+/// flooded; the rest are looked up on the next polls.
+const LOOKUPS_PER_POLL: usize = 10;
+
+pub(crate) fn initial_health(id: &str, name: &str, state: PollState) -> ProjectHealth {
+    ProjectHealth {
+        project: id.to_owned(),
+        name: name.to_owned(),
+        state,
+        rtt_ms: None,
+        last_error: None,
+        last_ok_ms: None,
+        next_in_ms: 0,
+        requests: 0,
+        failures: 0,
+    }
+}
+
+fn wall_room(project: &str, r: RoomSummary) -> WallRoom {
+    WallRoom {
+        project: project.to_owned(),
+        sid: r.sid,
+        name: r.name,
+        participants: r.num_participants,
+        publishers: r.num_publishers,
+        created: r.creation_time,
+        recording: r.active_recording,
+        listeners: None,
+        metadata_preview: r.metadata.chars().take(60).collect(),
+    }
+}
+
+struct Poller {
+    shared: Arc<Shared>,
+    id: ProjectId,
+    health: ProjectHealth,
+    schedule: Schedule,
+    baseline: bool,
+    /// Participant sids seen per room sid (for "joined" alerts).
+    seen: HashMap<String, HashSet<String>>,
+    /// Rooms that existed at the first answer: their first lookup raises nothing.
+    baseline_rooms: HashSet<String>,
+    /// When each room's participants were last looked up.
+    looked_at: HashMap<String, Instant>,
+}
+
+/// Runs until the task is aborted or the core is gone.
+pub(crate) async fn run(
+    core: Weak<Earshot>,
+    shared: Arc<Shared>,
+    id: ProjectId,
+    name: String,
+    schedule: Schedule,
+    poke: Arc<Notify>,
+) {
+    let mut poller = Poller {
+        health: initial_health(&id, &name, PollState::Starting),
+        shared,
+        id,
+        schedule,
+        baseline: true,
+        seen: HashMap::new(),
+        baseline_rooms: HashSet::new(),
+        looked_at: HashMap::new(),
+    };
+    guard(&poller.shared.health).insert(poller.id.clone(), poller.health.clone());
+    loop {
+        let Some(app) = core.upgrade() else {
+            return;
+        };
+        let pause = poller.poll(&app).await;
+        drop(app);
+        match pause {
+            Some(pause) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = poke.notified() => {}
+                }
+            }
+            // Stopped (refused key, missing secret): wait for the user to retry.
+            None => poke.notified().await,
+        }
+    }
+}
+
+impl Poller {
+    /// One poll; the pause before the next, or `None` to stop until poked.
+    async fn poll(&mut self, app: &Earshot) -> Option<Duration> {
+        let api = match app.api(&self.id).await {
+            Ok(api) => api,
+            Err(err) => {
+                // No secret, a bad URL: nothing a retry fixes.
+                return self.failed(err, None);
+            }
+        };
+        let started = Instant::now();
+        self.health.requests += 1;
+        let rooms = match api.list_rooms(RetryPolicy::NONE).await {
+            Ok(rooms) => rooms,
+            Err(err) => {
+                let pause = self.schedule.failed(&err);
+                return self.failed(err.into(), pause);
+            }
+        };
+        let rtt = started.elapsed();
+        let fresh: Vec<WallRoom> = rooms.into_iter().map(|r| wall_room(&self.id, r)).collect();
+        let diff = guard(&self.shared.board).apply(&self.id, fresh);
+        let now = unix_millis();
+        let mut alerts = guard(&self.shared.alerts).on_diff(&self.id, &diff, self.baseline, now);
+        if self.baseline {
+            self.baseline_rooms = diff.added.iter().map(|r| r.sid.clone()).collect();
+        }
+        for room in &diff.removed {
+            self.seen.remove(&room.sid);
+            self.looked_at.remove(&room.sid);
+        }
+
+        let mut upserts: HashMap<String, WallRoom> = diff
+            .added
+            .iter()
+            .cloned()
+            .chain(diff.changed.iter().map(|(_, r)| r.clone()))
+            .map(|r| (r.sid.clone(), r))
+            .collect();
+        // Lookups: rooms whose counts changed first, then rooms never looked at.
+        let mut targets: Vec<WallRoom> = diff
+            .added
+            .iter()
+            .chain(
+                diff.changed
+                    .iter()
+                    .filter(|(b, r)| b.participants != r.participants)
+                    .map(|(_, r)| r),
+            )
+            .filter(|r| r.participants > 0 || r.listeners.is_some_and(|l| l > 0))
+            .cloned()
+            .collect();
+        if targets.len() < LOOKUPS_PER_POLL {
+            // Then the rooms looked at longest ago: listeners join without changing the
+            // participant count, so every room is revisited in turn.
+            let mut rest: Vec<WallRoom> = guard(&self.shared.board)
+                .rooms()
+                .into_iter()
+                .filter(|r| {
+                    r.project == self.id
+                        && (r.participants > 0 || r.listeners.is_none_or(|l| l > 0))
+                })
+                .filter(|r| !targets.iter().any(|t| t.sid == r.sid))
+                .collect();
+            rest.sort_by_key(|r| self.looked_at.get(&r.sid).copied());
+            targets.extend(rest.into_iter().take(LOOKUPS_PER_POLL - targets.len()));
+        }
+        targets.truncate(LOOKUPS_PER_POLL);
+        for room in targets {
+            self.health.requests += 1;
+            self.looked_at.insert(room.sid.clone(), Instant::now());
+            let people = match api.participant_details(&room.name).await {
+                Ok(people) => people,
+                Err(ApiError::NotFound(_)) => continue,
+                Err(err) => {
+                    tracing::debug!(room = %room.name, error = %err, "participant lookup failed");
+                    continue;
+                }
+            };
+            let hidden = people.iter().filter(|p| p.permission.hidden).count() as u32;
+            if let Some(updated) =
+                guard(&self.shared.board).set_listeners(&self.id, &room.sid, hidden)
+            {
+                upserts.insert(updated.sid.clone(), updated);
+            }
+            let first_look = !self.seen.contains_key(&room.sid);
+            let seen = self.seen.entry(room.sid.clone()).or_default();
+            let joined: Vec<SeenParticipant> = people
+                .into_iter()
+                .filter(|p| seen.insert(p.sid.clone()))
+                .map(|p| SeenParticipant {
+                    sid: p.sid,
+                    identity: p.identity,
+                    attributes: p.attributes,
+                })
+                .collect();
+            let quiet = first_look && self.baseline_rooms.contains(&room.sid);
+            if !quiet && !joined.is_empty() {
+                alerts.extend(guard(&self.shared.alerts).on_joined(&room, &joined, now));
+            }
+        }
+
+        let changed = !diff.is_empty();
+        let pause = self.schedule.succeeded(changed);
+        self.baseline = false;
+        self.health.state = PollState::Ok;
+        self.health.rtt_ms = Some(rtt.as_millis().min(u32::MAX as u128) as u32);
+        self.health.last_error = None;
+        self.health.last_ok_ms = Some(now);
+        self.health.failures = 0;
+        self.health.next_in_ms = pause.as_millis() as u32;
+        guard(&self.shared.health).insert(self.id.clone(), self.health.clone());
+        self.shared.send(WallEvent::Delta(WallDelta {
+            project: self.id.clone(),
+            upserts: upserts.into_values().collect(),
+            removed: diff.removed.into_iter().map(|r| r.sid).collect(),
+            health: self.health.clone(),
+            at_ms: now,
+        }));
+        for alert in alerts {
+            tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
+            self.shared.send(WallEvent::Alert(alert));
+        }
+        Some(pause)
+    }
+
+    fn failed(&mut self, err: AppError, pause: Option<Duration>) -> Option<Duration> {
+        tracing::warn!(project = %self.id, code = ?err.code, "wallboard poll failed: {}", err.message);
+        self.health.state = if pause.is_some() {
+            PollState::Failing
+        } else {
+            PollState::Stopped
+        };
+        self.health.failures = self.schedule.failures();
+        self.health.last_error = Some(err);
+        self.health.next_in_ms = pause.map_or(0, |p| p.as_millis() as u32);
+        guard(&self.shared.health).insert(self.id.clone(), self.health.clone());
+        // The rooms stay as last seen (the UI marks the project as failing).
+        self.shared.send(WallEvent::Delta(WallDelta {
+            project: self.id.clone(),
+            upserts: Vec::new(),
+            removed: Vec::new(),
+            health: self.health.clone(),
+            at_ms: unix_millis(),
+        }));
+        pause
+    }
+}

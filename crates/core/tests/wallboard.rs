@@ -1,0 +1,319 @@
+//! The wallboard against the real livekit-server with Python SDK participants: rooms
+//! starting, people joining (one with an attribute), a hidden listener counted, people
+//! leaving and the room ending — each reflected within one refresh, each alert rule firing
+//! exactly once per event.
+
+use earshot_core::monitor::WallSink;
+use earshot_core::protocol::admin::RoomOptions;
+use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::wallboard::{
+    Alert, AlertCondition, AlertRule, PollState, WallEvent, WallRoom,
+};
+use earshot_core::protocol::{ErrorCode, SecretInput};
+use earshot_core::settings::MemorySettings;
+use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::Earshot;
+use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+struct Recorder {
+    events: Mutex<Vec<(Instant, WallEvent)>>,
+    notified: Mutex<Vec<Alert>>,
+}
+
+impl WallSink for Recorder {
+    fn event(&self, event: &WallEvent) -> bool {
+        self.events
+            .lock()
+            .unwrap()
+            .push((Instant::now(), event.clone()));
+        true
+    }
+    fn notify(&self, alert: &Alert) {
+        self.notified.lock().unwrap().push(alert.clone());
+    }
+}
+
+impl Recorder {
+    /// The room as the latest delta after `since` shows it (`Some(None)`: removed).
+    fn room_after(&self, since: Instant, name: &str) -> Option<Option<WallRoom>> {
+        let events = self.events.lock().unwrap();
+        let mut state = None;
+        let mut sid = None;
+        for (at, event) in events.iter() {
+            let WallEvent::Delta(d) = event else { continue };
+            for r in &d.upserts {
+                if r.name == name {
+                    sid = Some(r.sid.clone());
+                    if *at >= since {
+                        state = Some(Some(r.clone()));
+                    }
+                }
+            }
+            if *at >= since && sid.as_ref().is_some_and(|s| d.removed.contains(s)) {
+                state = Some(None);
+            }
+        }
+        state
+    }
+
+    fn alerts(&self) -> Vec<Alert> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|(_, e)| match e {
+                WallEvent::Alert(a) => Some(a.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+async fn app() -> Arc<Earshot> {
+    let bed = livekit();
+    let app = Earshot::new(
+        Arc::new(MemorySettings::default()),
+        Vault::new(MemoryStore::default()),
+    );
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("test bed project");
+    Arc::new(app)
+}
+
+/// Waits until the wallboard shows `name` as `ok` accepts it; returns how long that took.
+async fn reflected(
+    rec: &Recorder,
+    name: &str,
+    ok: impl Fn(&Option<WallRoom>) -> bool,
+    what: &str,
+) -> Duration {
+    let since = Instant::now();
+    let deadline = since + Duration::from_secs(15);
+    loop {
+        if let Some(state) = rec.room_after(since, name) {
+            if ok(&state) {
+                let took = since.elapsed();
+                println!("wallboard reflected '{what}' after {took:?}");
+                return took;
+            }
+        }
+        assert!(Instant::now() < deadline, "wallboard never showed '{what}'");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn rule(name: &str, condition: AlertCondition, pattern: &str) -> AlertRule {
+    AlertRule {
+        id: String::new(),
+        name: name.into(),
+        condition,
+        project: None,
+        room_pattern: pattern.into(),
+        enabled: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wallboard_follows_rooms_and_alerts_fire_once() {
+    let bed = livekit();
+    let app = app().await;
+    let room = unique_room("wb");
+    let pattern = format!("{room}*");
+    for r in [
+        rule("started", AlertCondition::RoomStarted, &pattern),
+        rule(
+            "crowded",
+            AlertCondition::ParticipantsAbove { count: 1 },
+            &pattern,
+        ),
+        rule(
+            "vip",
+            AlertCondition::AttributeJoined {
+                key: "tier".into(),
+                value: "vip".into(),
+            },
+            &pattern,
+        ),
+        rule("ended", AlertCondition::RoomEnded, &pattern),
+    ] {
+        app.save_alert_rule(r).expect("rule saved");
+    }
+    let bad = app
+        .save_alert_rule(rule("", AlertCondition::ParticipantsAbove { count: 0 }, ""))
+        .expect_err("invalid rule");
+    assert_eq!(
+        (bad.code, bad.field.as_deref()),
+        (ErrorCode::InvalidInput, Some("name"))
+    );
+
+    let rec = Arc::new(Recorder::default());
+    app.wallboard_attach(rec.clone());
+    // The first answer is the baseline.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app
+        .monitor()
+        .snapshot()
+        .health
+        .iter()
+        .all(|h| h.state != PollState::Ok)
+    {
+        assert!(Instant::now() < deadline, "first poll");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    app.create_room(
+        None,
+        &RoomOptions {
+            name: room.clone(),
+            empty_timeout: Some(60),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("room");
+    let mut took = vec![reflected(&rec, &room, |r| r.is_some(), "room started").await];
+    let blocking = |f: Box<dyn FnOnce() -> Peer + Send>| tokio::task::block_in_place(f);
+    let alice = blocking(Box::new({
+        let room = room.clone();
+        move || {
+            Peer::join(
+                bed,
+                &room,
+                "alice",
+                PeerOptions {
+                    tone_hz: Some(440.0),
+                    ..Default::default()
+                },
+            )
+            .expect("alice")
+        }
+    }));
+    took.push(
+        reflected(
+            &rec,
+            &room,
+            |r| r.as_ref().is_some_and(|r| r.participants == 1),
+            "alice joined",
+        )
+        .await,
+    );
+    let vip = blocking(Box::new({
+        let room = room.clone();
+        move || {
+            Peer::join(
+                bed,
+                &room,
+                "victor",
+                PeerOptions {
+                    attributes: vec![("tier".into(), "vip".into())],
+                    ..Default::default()
+                },
+            )
+            .expect("victor")
+        }
+    }));
+    took.push(
+        reflected(
+            &rec,
+            &room,
+            |r| r.as_ref().is_some_and(|r| r.participants == 2),
+            "victor joined",
+        )
+        .await,
+    );
+
+    // A hidden listener is counted as a listener, not as a participant.
+    app.listen_start(None, &room, false).await.expect("listen");
+    took.push(
+        reflected(
+            &rec,
+            &room,
+            |r| {
+                r.as_ref()
+                    .is_some_and(|r| r.listeners == Some(1) && r.participants == 2)
+            },
+            "listener present",
+        )
+        .await,
+    );
+    app.listen().stop(&room).await.expect("stop listening");
+
+    blocking(Box::new(move || {
+        vip.leave();
+        alice
+    }))
+    .leave();
+    took.push(
+        reflected(
+            &rec,
+            &room,
+            |r| r.as_ref().is_some_and(|r| r.participants == 0),
+            "both left",
+        )
+        .await,
+    );
+    app.delete_room(None, &room).await.expect("delete");
+    took.push(reflected(&rec, &room, |r| r.is_none(), "room ended").await);
+    // Several more polls: nothing fires twice.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    let mut fired: HashMap<String, usize> = HashMap::new();
+    for alert in rec.alerts().iter().filter(|a| a.room == room) {
+        *fired.entry(alert.rule_name.clone()).or_default() += 1;
+    }
+    let expected: HashMap<String, usize> =
+        [("started", 1), ("crowded", 1), ("vip", 1), ("ended", 1)]
+            .map(|(k, v)| (k.to_owned(), v))
+            .into();
+    assert_eq!(
+        fired,
+        expected,
+        "each rule once per event: {:?}",
+        rec.alerts()
+    );
+    assert_eq!(
+        rec.notified
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| a.room == room)
+            .count(),
+        4,
+        "desktop notifications"
+    );
+    assert_eq!(
+        app.monitor()
+            .alerts()
+            .iter()
+            .filter(|a| a.room == room)
+            .count(),
+        4,
+        "in-app list"
+    );
+    let health = &app.monitor().snapshot().health[0];
+    assert_eq!(health.state, PollState::Ok);
+    assert!(health.rtt_ms.is_some());
+    // "Within one refresh": the longest wait is bounded by the idle interval plus a lookup.
+    let worst = took.iter().max().copied().unwrap_or_default();
+    println!(
+        "worst reflection delay {worst:?}, polls sent {}",
+        health.requests
+    );
+    assert!(
+        worst <= Duration::from_secs(11),
+        "reflected within one refresh: {took:?}"
+    );
+}

@@ -1,0 +1,78 @@
+//! The wallboard while livekit-server is down (its own test binary: the shared server is
+//! stopped): the poller backs off (requests counted over 30 s), shows the error, and
+//! recovers on its own when the server returns.
+
+use earshot_core::monitor::WallSink;
+use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::wallboard::{Alert, PollState, WallEvent};
+use earshot_core::protocol::{ErrorCode, SecretInput};
+use earshot_core::settings::MemorySettings;
+use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::Earshot;
+use earshot_testbed::livekit;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Quiet;
+impl WallSink for Quiet {
+    fn event(&self, _: &WallEvent) -> bool {
+        true
+    }
+    fn notify(&self, _: &Alert) {}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backs_off_while_down_and_recovers() {
+    let bed = livekit();
+    let app = Earshot::new(
+        Arc::new(MemorySettings::default()),
+        Vault::new(MemoryStore::default()),
+    );
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("project");
+    let app = Arc::new(app);
+    app.wallboard_attach(Arc::new(Quiet));
+    let health = || app.monitor().snapshot().health[0].clone();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while health().state != PollState::Ok {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    tokio::task::block_in_place(|| bed.stop_server());
+    let before = health().requests;
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let h = health();
+    let sent = h.requests - before;
+    println!(
+        "requests while down for 30 s: {sent} (failures {}, next in {} ms)",
+        h.failures, h.next_in_ms
+    );
+    assert_eq!(h.state, PollState::Failing);
+    assert_eq!(
+        h.last_error.as_ref().map(|e| e.code),
+        Some(ErrorCode::Unreachable),
+        "{:?}",
+        h.last_error
+    );
+    // Without backoff a 2–10 s rhythm would send 3–15; with it: 2+4+8+16 s pauses → ≤ 6.
+    assert!((2..=6).contains(&sent), "{sent} requests in 30 s");
+
+    tokio::task::block_in_place(|| bed.restart_server()).expect("restart");
+    let back = Instant::now();
+    let deadline = back + Duration::from_secs(65);
+    while health().state != PollState::Ok {
+        assert!(Instant::now() < deadline, "did not recover: {:?}", health());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!("recovered {:?} after the server returned", back.elapsed());
+}

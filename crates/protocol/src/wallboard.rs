@@ -1,0 +1,216 @@
+//! The wallboard: active rooms across projects as the backend's pollers see them, each
+//! project's polling health, and alert rules with the alerts they raised.
+
+use crate::error::{AppError, ErrorCode};
+use crate::projects::ProjectId;
+use serde::{Deserialize, Serialize};
+
+/// One active room on the wallboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WallRoom {
+    pub project: ProjectId,
+    pub sid: String,
+    pub name: String,
+    /// Participants the server counts (hidden ones are not).
+    pub participants: u32,
+    pub publishers: u32,
+    /// Unix time in seconds.
+    pub created: i64,
+    pub recording: bool,
+    /// Hidden participants (listeners) when known; looked up for rooms that changed.
+    pub listeners: Option<u32>,
+    /// The first 60 characters of the room's metadata.
+    pub metadata_preview: String,
+}
+
+/// How a project's polling goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollState {
+    /// Not asked yet.
+    Starting,
+    /// The last request succeeded.
+    Ok,
+    /// The last request failed; the next one waits longer (backoff).
+    Failing,
+    /// The server refused the key (401): polling stops until the project is edited or the
+    /// user retries, as repeating a refused key is pointless.
+    Stopped,
+}
+
+/// A project's polling health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectHealth {
+    pub project: ProjectId,
+    pub name: String,
+    pub state: PollState,
+    /// Round-trip time of the last successful ListRooms.
+    pub rtt_ms: Option<u32>,
+    pub last_error: Option<AppError>,
+    /// Unix time in milliseconds of the last successful answer.
+    pub last_ok_ms: Option<i64>,
+    /// The wait before the next request.
+    pub next_in_ms: u32,
+    /// Requests sent since polling started (each ListRooms and each participant lookup).
+    pub requests: u64,
+    /// Consecutive failures.
+    pub failures: u32,
+}
+
+/// What changed in one project since its previous answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WallDelta {
+    pub project: ProjectId,
+    /// Rooms that appeared or changed.
+    pub upserts: Vec<WallRoom>,
+    /// Sids of rooms that ended.
+    pub removed: Vec<String>,
+    pub health: ProjectHealth,
+    /// Unix time in milliseconds.
+    pub at_ms: i64,
+}
+
+/// Everything the wallboard shows when it opens.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WallSnapshot {
+    pub rooms: Vec<WallRoom>,
+    pub health: Vec<ProjectHealth>,
+    /// The projects watched; `None` means all.
+    pub watched: Option<Vec<ProjectId>>,
+}
+
+/// What an alert rule watches for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AlertCondition {
+    /// A room matching the pattern starts.
+    RoomStarted,
+    /// A room matching the pattern ends.
+    RoomEnded,
+    /// A room's participant count rises above `count`.
+    ParticipantsAbove { count: u32 },
+    /// A participant whose attribute `key` equals `value` (any value when empty) joins.
+    AttributeJoined { key: String, value: String },
+}
+
+/// A user-defined alert rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertRule {
+    /// Empty when creating; assigned by the backend.
+    pub id: String,
+    pub name: String,
+    pub condition: AlertCondition,
+    /// Limit to one project; all projects when `None`.
+    pub project: Option<ProjectId>,
+    /// Room name pattern: `*` matches any run of characters; empty matches every room.
+    pub room_pattern: String,
+    pub enabled: bool,
+}
+
+/// One raised alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: u64,
+    pub rule_id: String,
+    pub rule_name: String,
+    pub project: ProjectId,
+    pub room: String,
+    /// What happened, one sentence.
+    pub text: String,
+    /// Unix time in milliseconds.
+    pub at_ms: i64,
+}
+
+/// Messages on the wallboard's channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum WallEvent {
+    Delta(WallDelta),
+    Alert(Alert),
+}
+
+/// Whether `name` matches `pattern` (`*` = any run of characters, case-sensitive).
+pub fn pattern_matches(pattern: &str, name: &str) -> bool {
+    if pattern.is_empty() {
+        return true;
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Checks a rule before it is saved; errors name the field.
+pub fn alert_rule(rule: &AlertRule) -> Vec<AppError> {
+    let mut errors = Vec::new();
+    let invalid = |field: &str, msg: &str| AppError::field(ErrorCode::InvalidInput, field, msg);
+    if rule.name.trim().is_empty() {
+        errors.push(invalid("name", "Give the rule a name."));
+    } else if rule.name.chars().count() > 80 {
+        errors.push(invalid("name", "The name must be at most 80 characters."));
+    }
+    if rule.room_pattern.chars().count() > 128 || rule.room_pattern.chars().any(char::is_control) {
+        errors.push(invalid(
+            "room_pattern",
+            "The room pattern must be at most 128 characters, without control characters.",
+        ));
+    }
+    match &rule.condition {
+        AlertCondition::ParticipantsAbove { count } if *count == 0 || *count > 100_000 => {
+            errors.push(invalid("count", "The participant count must be 1–100000."));
+        }
+        AlertCondition::AttributeJoined { key, .. } if key.trim().is_empty() => {
+            errors.push(invalid("key", "Enter the attribute to watch for."));
+        }
+        _ => {}
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(pattern_matches("", "anything"));
+        assert!(pattern_matches("support-*", "support-42"));
+        assert!(!pattern_matches("support-*", "sales-1"));
+        assert!(pattern_matches("*-vip-*", "call-vip-7"));
+        assert!(pattern_matches("a*c", "abc") && !pattern_matches("a*c", "ab"));
+        assert!(pattern_matches("exact", "exact") && !pattern_matches("exact", "exact2"));
+        assert!(
+            !pattern_matches("ab*ba", "aba"),
+            "prefix and suffix must not overlap"
+        );
+    }
+
+    #[test]
+    fn rules_are_checked() {
+        let rule = AlertRule {
+            id: String::new(),
+            name: " ".into(),
+            condition: AlertCondition::ParticipantsAbove { count: 0 },
+            project: None,
+            room_pattern: String::new(),
+            enabled: true,
+        };
+        let fields: Vec<_> = alert_rule(&rule)
+            .into_iter()
+            .filter_map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["name", "count"]);
+    }
+}

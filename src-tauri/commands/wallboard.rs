@@ -1,0 +1,105 @@
+//! The wallboard and alerts: one-line wrappers over the core's monitor, plus the sink that
+//! forwards its events to the UI's channel and raises desktop notifications.
+
+use crate::Core;
+use earshot_core::monitor::WallSink;
+use earshot_core::protocol::command::*;
+use earshot_core::protocol::wallboard::{Alert, AlertRule, WallEvent, WallSnapshot};
+use earshot_core::protocol::{AppError, ErrorCode};
+use std::sync::Arc;
+use tauri::ipc::{Channel, InvokeResponseBody, JavaScriptChannelId};
+use tauri::{AppHandle, Manager, Runtime, State, Webview};
+use tauri_plugin_notification::NotificationExt;
+
+type Reply<T> = Result<T, AppError>;
+
+struct ChannelSink<R: Runtime> {
+    events: Channel<InvokeResponseBody>,
+    app: AppHandle<R>,
+}
+
+impl<R: Runtime> WallSink for ChannelSink<R> {
+    fn event(&self, event: &WallEvent) -> bool {
+        match serde_json::to_string(event) {
+            Ok(json) => self.events.send(InvokeResponseBody::Json(json)).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    fn notify(&self, alert: &Alert) {
+        // No notification daemon (e.g. a bare X session) is not an error worth more than a log
+        // line: the alert is in the in-app list either way.
+        if let Err(err) = self
+            .app
+            .notification()
+            .builder()
+            .title(format!("Earshot: {}", alert.rule_name))
+            .body(&alert.text)
+            .show()
+        {
+            tracing::warn!(error = %err, "desktop notification not shown");
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn wallboard_attach<R: Runtime>(
+    core: State<'_, Core>,
+    webview: Webview<R>,
+    args: WallboardAttach,
+) -> Reply<WallSnapshot> {
+    let id: JavaScriptChannelId = args.events.parse().map_err(|e: &str| {
+        AppError::field(
+            ErrorCode::InvalidInput,
+            "events",
+            format!("bad channel: {e}"),
+        )
+    })?;
+    let sink = ChannelSink {
+        events: id.channel_on(webview.clone()),
+        app: webview.app_handle().clone(),
+    };
+    Ok(core.inner().wallboard_attach(Arc::new(sink)))
+}
+
+#[tauri::command]
+pub async fn wallboard_watch(core: State<'_, Core>, args: WallboardWatch) -> Reply<WallSnapshot> {
+    core.inner().wallboard_watch(args.projects)
+}
+
+#[tauri::command]
+pub async fn wallboard_poke(core: State<'_, Core>, args: WallboardPoke) -> Reply<()> {
+    core.monitor().poke(&args.project)
+}
+
+#[tauri::command]
+pub async fn list_alert_rules(
+    core: State<'_, Core>,
+    args: ListAlertRules,
+) -> Reply<Vec<AlertRule>> {
+    let ListAlertRules {} = args;
+    Ok(core.monitor().alert_rules())
+}
+
+#[tauri::command]
+pub async fn save_alert_rule(core: State<'_, Core>, args: SaveAlertRule) -> Reply<AlertRule> {
+    core.save_alert_rule(args.rule)
+}
+
+#[tauri::command]
+pub async fn delete_alert_rule(core: State<'_, Core>, args: DeleteAlertRule) -> Reply<()> {
+    core.delete_alert_rule(&args.id)
+}
+
+#[tauri::command]
+pub async fn list_alerts(core: State<'_, Core>, args: ListAlerts) -> Reply<Vec<Alert>> {
+    let ListAlerts {} = args;
+    Ok(core.monitor().alerts())
+}
+
+#[tauri::command]
+pub async fn clear_alerts(core: State<'_, Core>, args: ClearAlerts) -> Reply<()> {
+    let ClearAlerts {} = args;
+    core.monitor().clear_alerts();
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! End to end on the real window: a room created by the test appears on the wallboard with
+//! its participants and the chart; an alert rule made in the Alerts page fires once when the
+//! room ends.
+
+mod common;
+
+use anyhow::{bail, Result};
+use common::App;
+use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use livekit_api::services::room::{CreateRoomOptions, RoomClient};
+use std::time::{Duration, Instant};
+
+async fn wait_count(app: &App, css: &str, wanted: usize) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = app
+            .client
+            .find_all(fantoccini::Locator::Css(css))
+            .await?
+            .len();
+        if n == wanted {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "{css}: {n} elements, wanted {wanted} (window: {})",
+                app.screenshot().await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test]
+async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
+    let bed = livekit();
+    let rooms = RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
+    let app = App::launch(|_| {}).await?;
+    app.click("[data-testid=nav-projects]").await?;
+    app.click("[data-testid=add-project]").await?;
+    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
+        .await?;
+    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
+        .await?;
+
+    // A rule made in the window: tell when this test's room ends.
+    let room = unique_room("e2e-wall");
+    app.click("[data-testid=nav-alerts]").await?;
+    app.fill("#rule-name", "wall ended").await?;
+    app.client
+        .find(fantoccini::Locator::Css("#rule-kind"))
+        .await?
+        .select_by_value("room_ended")
+        .await?;
+    app.fill("#rule-pattern", &format!("{room}*")).await?;
+    app.click("[data-testid=rule-save]").await?;
+    app.wait_css("[data-testid=alert-rule][data-rule='wall ended']")
+        .await?;
+    // Bad input is refused inline, nothing saved.
+    app.fill("#rule-name", "").await?;
+    app.click("[data-testid=rule-save]").await?;
+    app.wait_text("[data-testid=error-name]", "name").await?;
+    wait_count(&app, "[data-testid=alert-rule]", 1).await?;
+
+    app.click("[data-testid=nav-wallboard]").await?;
+    app.wait_css("[data-testid=wall-health][data-state=ok]")
+        .await?;
+    let created = Instant::now();
+    rooms
+        .create_room(
+            &room,
+            CreateRoomOptions {
+                empty_timeout: 60,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let row = format!("[data-testid=wall-row][data-room='{room}']");
+    app.wait_css(&row).await?;
+    println!("room created → on the wallboard: {:?}", created.elapsed());
+    let _peer = Peer::join(bed, &room, "walker", PeerOptions::default())?;
+    app.wait_text(&format!("{row} [data-testid=wall-participants]"), "1")
+        .await?;
+    assert!(
+        app.exists("[data-testid=wall-chart] svg").await,
+        "the chart is drawn"
+    );
+
+    rooms.delete_room(&room).await?;
+    let gone = Instant::now();
+    let deadline = gone + Duration::from_secs(20);
+    while app.exists(&row).await {
+        if Instant::now() > deadline {
+            bail!("the deleted room stays on the wallboard");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    println!(
+        "room deleted → gone from the wallboard: {:?}",
+        gone.elapsed()
+    );
+    app.wait_css("[data-testid=alerts-badge]").await?;
+    app.click("[data-testid=nav-alerts]").await?;
+    wait_count(&app, "[data-testid=alert-entry][data-rule='wall ended']", 1).await?;
+    // More polls pass; the rule does not fire again.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    wait_count(&app, "[data-testid=alert-entry][data-rule='wall ended']", 1).await?;
+    app.close().await?;
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! The wallboard's data for the whole app: the channel the backend's pollers stream deltas
+//! and alerts into, the rooms of every watched project, each project's health, participant
+//! history for the charts (last hour, in memory) and the alerts raised.
+
+use crate::ipc::{invoke, Channel};
+use earshot_protocol::command::{WallboardAttach, WallboardWatch};
+use earshot_protocol::projects::ProjectId;
+use earshot_protocol::wallboard::{
+    Alert, ProjectHealth, WallDelta, WallEvent, WallRoom, WallSnapshot,
+};
+use js_sys::JSON;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use sycamore::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// History kept for the charts.
+const HISTORY_MS: f64 = 3_600_000.0;
+
+/// Rooms by project, then sid.
+pub type Rooms = HashMap<ProjectId, HashMap<String, WallRoom>>;
+
+/// Wallboard signals; `Copy`, provided by context.
+#[derive(Clone, Copy)]
+pub struct Monitoring {
+    pub rooms: Signal<Rooms>,
+    pub health: Signal<BTreeMap<ProjectId, ProjectHealth>>,
+    /// `None`: every project is watched.
+    pub watched: Signal<Option<Vec<ProjectId>>>,
+    /// Participants per project over time: (unix ms, total).
+    pub project_history: Signal<HashMap<ProjectId, VecDeque<(f64, u32)>>>,
+    /// Participants per room (by sid) over time.
+    pub room_history: Signal<HashMap<String, VecDeque<(f64, u32)>>>,
+    pub alerts: Signal<Vec<Alert>>,
+    /// Alerts raised since the Alerts page was last opened.
+    pub unseen_alerts: Signal<u32>,
+    /// Deltas applied (for the page's "updated" line and tests).
+    pub deltas: Signal<u64>,
+    pub error: Signal<Option<String>>,
+}
+
+thread_local! {
+    static CHANNEL: RefCell<Option<Channel>> = const { RefCell::new(None) };
+}
+
+fn push_point(series: &mut VecDeque<(f64, u32)>, at: f64, value: u32) {
+    if series.back().is_some_and(|(_, v)| *v == value) && series.len() > 1 {
+        // Same value: move the last point instead of adding one (keeps the series short).
+        let prev = series[series.len() - 2].1;
+        if prev == value {
+            if let Some(last) = series.back_mut() {
+                last.0 = at;
+            }
+            return;
+        }
+    }
+    series.push_back((at, value));
+    while series.front().is_some_and(|(t, _)| at - t > HISTORY_MS) {
+        series.pop_front();
+    }
+}
+
+impl Monitoring {
+    pub fn new() -> Self {
+        Self {
+            rooms: create_signal(HashMap::new()),
+            health: create_signal(BTreeMap::new()),
+            watched: create_signal(None),
+            project_history: create_signal(HashMap::new()),
+            room_history: create_signal(HashMap::new()),
+            alerts: create_signal(Vec::new()),
+            unseen_alerts: create_signal(0),
+            deltas: create_signal(0),
+            error: create_signal(None),
+        }
+    }
+
+    /// Opens the channel and starts the backend's pollers.
+    pub fn attach(self) {
+        let channel = match Channel::open(move |message: JsValue| self.on_event(message)) {
+            Ok(c) => c,
+            Err(err) => {
+                self.error.set(Some(err.message));
+                return;
+            }
+        };
+        let cmd = WallboardAttach {
+            events: channel.wire_id.clone(),
+        };
+        CHANNEL.with(|c| *c.borrow_mut() = Some(channel));
+        wasm_bindgen_futures::spawn_local(async move {
+            match invoke(&cmd).await {
+                Ok(snapshot) => self.apply_snapshot(snapshot),
+                Err(err) => self.error.set(Some(err.message)),
+            }
+        });
+    }
+
+    /// Chooses the watched projects.
+    pub fn watch(self, projects: Option<Vec<ProjectId>>) {
+        wasm_bindgen_futures::spawn_local(async move {
+            match invoke(&WallboardWatch { projects }).await {
+                Ok(snapshot) => self.apply_snapshot(snapshot),
+                Err(err) => self.error.set(Some(err.message)),
+            }
+        });
+    }
+
+    fn apply_snapshot(self, snapshot: WallSnapshot) {
+        let mut rooms: Rooms = HashMap::new();
+        for room in snapshot.rooms {
+            rooms
+                .entry(room.project.clone())
+                .or_default()
+                .insert(room.sid.clone(), room);
+        }
+        self.rooms.set(rooms);
+        self.health.set(
+            snapshot
+                .health
+                .into_iter()
+                .map(|h| (h.project.clone(), h))
+                .collect(),
+        );
+        self.watched.set(snapshot.watched);
+        self.error.set(None);
+    }
+
+    fn on_event(self, message: JsValue) {
+        let Some(text) = JSON::stringify(&message).ok().and_then(|s| s.as_string()) else {
+            return;
+        };
+        match serde_json::from_str::<WallEvent>(&text) {
+            Ok(WallEvent::Delta(delta)) => self.apply_delta(delta),
+            Ok(WallEvent::Alert(alert)) => {
+                self.alerts.update(|a| a.insert(0, alert));
+                self.unseen_alerts
+                    .set(self.unseen_alerts.get_untracked() + 1);
+            }
+            Err(err) => web_sys::console::warn_1(&format!("wallboard event: {err}").into()),
+        }
+    }
+
+    fn apply_delta(self, delta: WallDelta) {
+        let at = delta.at_ms as f64;
+        let project = delta.project.clone();
+        if !delta.upserts.is_empty() || !delta.removed.is_empty() {
+            let mut changed_rooms = Vec::new();
+            self.rooms.update(|rooms| {
+                let map = rooms.entry(project.clone()).or_default();
+                for sid in &delta.removed {
+                    if map.remove(sid).is_some() {
+                        changed_rooms.push((sid.clone(), 0));
+                    }
+                }
+                for room in delta.upserts {
+                    changed_rooms.push((room.sid.clone(), room.participants));
+                    map.insert(room.sid.clone(), room);
+                }
+            });
+            self.room_history.update(|h| {
+                for (sid, n) in changed_rooms {
+                    push_point(h.entry(sid).or_default(), at, n);
+                }
+            });
+        }
+        let total = self.rooms.with_untracked(|r| {
+            r.get(&project)
+                .map_or(0, |m| m.values().map(|r| r.participants).sum())
+        });
+        self.project_history
+            .update(|h| push_point(h.entry(project.clone()).or_default(), at, total));
+        self.health.update(|h| {
+            h.insert(project, delta.health);
+        });
+        self.deltas.set(self.deltas.get_untracked() + 1);
+    }
+}
+
+/// The wallboard data provided by [`crate::app::App`].
+pub fn monitoring() -> Monitoring {
+    use_context::<Monitoring>()
+}

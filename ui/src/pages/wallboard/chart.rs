@@ -1,0 +1,91 @@
+//! Participants over time as an SVG line chart drawn by plotters (its SVG backend renders to
+//! a string the page inserts).
+
+use plotters::prelude::*;
+use std::collections::VecDeque;
+
+/// One line: a label and its (unix ms, value) points.
+pub struct Series<'a> {
+    pub label: String,
+    pub points: &'a VecDeque<(f64, u32)>,
+}
+
+const COLORS: [RGBColor; 6] = [
+    RGBColor(37, 99, 235),
+    RGBColor(47, 158, 68),
+    RGBColor(240, 140, 0),
+    RGBColor(201, 42, 42),
+    RGBColor(112, 72, 232),
+    RGBColor(12, 133, 153),
+];
+
+/// Draws `series` over the `window_ms` before `now_ms` as step lines (a count holds until
+/// the next answer changes it). Returns the SVG text, or why it could not be drawn.
+pub fn participants_svg(
+    series: &[Series<'_>],
+    now_ms: f64,
+    window_ms: f64,
+    size: (u32, u32),
+) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let max = series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|(_, v)| *v))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let minutes = window_ms / 60_000.0;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(24)
+            .y_label_area_size(36)
+            .build_cartesian_2d(-minutes..0.0, 0.0..(f64::from(max) * 1.15))
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc("minutes ago")
+            .y_desc("participants")
+            .x_labels(7)
+            .y_labels(5)
+            .light_line_style(RGBColor(235, 238, 243))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (i, s) in series.iter().enumerate() {
+            let color = COLORS[i % COLORS.len()];
+            let mut points = Vec::with_capacity(s.points.len() * 2 + 1);
+            let mut last: Option<f64> = None;
+            for (t, v) in s.points.iter() {
+                let x = ((t - now_ms) / 60_000.0).max(-minutes);
+                if let Some(prev) = last {
+                    points.push((x, prev));
+                }
+                points.push((x, f64::from(*v)));
+                last = Some(f64::from(*v));
+            }
+            if let Some(prev) = last {
+                points.push((0.0, prev));
+            }
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(2)))
+                .map_err(|e| e.to_string())?
+                .label(s.label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(2))
+                });
+        }
+        if !series.is_empty() {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(220, 224, 230))
+                .position(SeriesLabelPosition::UpperLeft)
+                .draw()
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}

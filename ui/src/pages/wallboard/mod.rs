@@ -1,0 +1,257 @@
+//! The wallboard: active rooms of every watched project in one virtualized list (only the
+//! rows in view are in the DOM), each project's polling health, and participants over the
+//! last hour per project. One click opens a room or listens to it.
+
+mod chart;
+
+use crate::ipc::invoke;
+use crate::listening::listening;
+use crate::monitoring::monitoring;
+use crate::routes::Page;
+use crate::state::{app_state, human_duration, now_ms};
+use chart::{participants_svg, Series};
+use earshot_protocol::command::WallboardPoke;
+use earshot_protocol::wallboard::{PollState, ProjectHealth, WallRoom};
+use gloo_timers::future::TimeoutFuture;
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+/// Row height in pixels (fixed, so the visible window is computed from the scroll offset).
+const ROW_PX: f64 = 34.0;
+/// Height of the scrolling list.
+const VIEW_PX: f64 = 476.0;
+/// Rows rendered beyond the visible ones, above and below.
+const OVERSCAN: usize = 6;
+
+#[component]
+pub fn WallboardPage() -> View {
+    let state = app_state();
+    let mon = monitoring();
+    let filter = create_signal(String::new());
+    let sort = create_signal("participants".to_owned());
+    let scroll = create_signal(0.0f64);
+    let now = create_signal(now_ms());
+    spawn_local_scoped(async move {
+        loop {
+            TimeoutFuture::new(1000).await;
+            now.set(now_ms());
+        }
+    });
+
+    let project_name = move |id: &str| {
+        state.projects.with(|v| {
+            v.as_ref()
+                .and_then(|v| v.projects.iter().find(|p| p.id == id))
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| id.to_owned())
+        })
+    };
+    let rows = create_memo(move || {
+        let needle = filter.get_clone().to_lowercase();
+        let mut rows: Vec<WallRoom> = mon.rooms.with(|r| {
+            r.values()
+                .flat_map(|m| m.values())
+                .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+                .cloned()
+                .collect()
+        });
+        match sort.get_clone().as_str() {
+            "name" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
+            "age" => {
+                rows.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.name.cmp(&b.name)))
+            }
+            "listeners" => rows.sort_by(|a, b| {
+                b.listeners
+                    .cmp(&a.listeners)
+                    .then_with(|| a.name.cmp(&b.name))
+            }),
+            "project" => rows.sort_by(|a, b| (&a.project, &a.name).cmp(&(&b.project, &b.name))),
+            _ => rows.sort_by(|a, b| {
+                b.participants
+                    .cmp(&a.participants)
+                    .then_with(|| a.name.cmp(&b.name))
+            }),
+        }
+        rows
+    });
+    // Only the rows in view (plus a few) are rendered.
+    let window = create_memo(move || {
+        let total = rows.with(Vec::len);
+        let first = ((scroll.get() / ROW_PX) as usize)
+            .saturating_sub(OVERSCAN)
+            .min(total);
+        let last = (first + (VIEW_PX / ROW_PX) as usize + 2 * OVERSCAN).min(total);
+        (first, last, total)
+    });
+    let visible = create_memo(move || {
+        let (first, last, _) = window.get();
+        rows.with(|r| r[first..last].to_vec())
+    });
+    let totals = move || {
+        rows.with(|r| {
+            let people: u32 = r.iter().map(|r| r.participants).sum();
+            let listeners: u32 = r.iter().filter_map(|r| r.listeners).sum();
+            format!(
+                "{} rooms · {people} participants · {listeners} listening unseen",
+                r.len()
+            )
+        })
+    };
+    let chart = move || {
+        let now = now.get();
+        mon.project_history.with(|h| {
+            let mut ids: Vec<&String> = h.keys().collect();
+            ids.sort();
+            let series: Vec<Series<'_>> = ids
+                .into_iter()
+                .map(|id| Series {
+                    label: project_name(id),
+                    points: &h[id],
+                })
+                .collect();
+            participants_svg(&series, now, 3_600_000.0, (760, 220))
+        })
+    };
+    let on_scroll = move |ev: web_sys::Event| {
+        if let Some(el) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        {
+            scroll.set(f64::from(el.scroll_top()));
+        }
+    };
+    let health = create_memo(move || mon.health.with(|h| h.values().cloned().collect::<Vec<_>>()));
+
+    view! {
+        section(class="wallboard") {
+            div(class="page-head") {
+                h1 { "Wallboard" span(class="muted", data-testid="wall-totals") { " · " (totals()) } }
+                div(class="actions") {
+                    input(r#type="search", placeholder="Filter rooms", data-testid="wall-filter", bind:value=filter)
+                    label(class="check") {
+                        "Sort "
+                        select(data-testid="wall-sort", bind:value=sort) {
+                            option(value="participants") { "by participants" }
+                            option(value="name") { "by name" }
+                            option(value="age") { "by duration" }
+                            option(value="listeners") { "by listeners" }
+                            option(value="project") { "by project" }
+                        }
+                    }
+                }
+            }
+            (mon.error.get_clone().map(|e| view! { p(class="banner error") { (e) } }).unwrap_or_default())
+            div(class="health-strip") {
+                Keyed(list=health, key=|h: &ProjectHealth| (h.project.clone(), h.state, h.rtt_ms, h.failures, h.requests),
+                    view=move |h: ProjectHealth| health_card(h, mon.watched))
+            }
+            (match chart() {
+                Ok(svg) => view! { div(class="chart", data-testid="wall-chart", dangerously_set_inner_html=svg) },
+                Err(e) => view! { p(class="muted") { "Chart unavailable: " (e) } },
+            })
+            div(class="wall-head") {
+                span { "Project" } span { "Room" } span { "People" } span { "Publishers" }
+                span { "Listening" } span { "Duration" } span {}
+            }
+            div(class="wall-list", data-testid="wall-list", style=format!("height: {VIEW_PX}px"), on:scroll=on_scroll) {
+                div(style=move || format!("height: {}px", window.get().0 as f64 * ROW_PX))
+                Keyed(list=visible, key=|r: &WallRoom| (r.project.clone(), r.sid.clone(), r.participants, r.publishers, r.listeners, r.recording),
+                    view=move |r: WallRoom| { let name = project_name(&r.project); wall_row(r, name, now) })
+                div(style=move || { let (_, last, total) = window.get(); format!("height: {}px", (total - last) as f64 * ROW_PX) })
+            }
+            (if rows.with(Vec::is_empty) {
+                view! { p(class="empty", data-testid="wall-empty") { "No active rooms in the watched projects." } }
+            } else { view! {} })
+        }
+    }
+}
+
+fn health_card(h: ProjectHealth, watched: Signal<Option<Vec<String>>>) -> View {
+    let state = app_state();
+    let mon = monitoring();
+    let (class, label) = match h.state {
+        PollState::Starting => ("badge state-connecting", "starting"),
+        PollState::Ok => ("badge state-live", "ok"),
+        PollState::Failing => ("badge state-reconnecting", "failing"),
+        PollState::Stopped => ("badge state-ended", "stopped"),
+    };
+    let detail = match (&h.last_error, h.rtt_ms) {
+        (Some(err), _) => err.message.clone(),
+        (None, Some(rtt)) => format!("{rtt} ms round trip"),
+        (None, None) => String::new(),
+    };
+    let next = if h.state == PollState::Stopped {
+        "not polling".to_owned()
+    } else {
+        format!("next in {}", human_duration(i64::from(h.next_in_ms / 1000)))
+    };
+    let project = h.project.clone();
+    let toggle_project = h.project.clone();
+    let is_watched =
+        move || watched.with(|w| w.as_ref().is_none_or(|w| w.contains(&toggle_project)));
+    let project_for_watch = h.project.clone();
+    view! {
+        div(class="panel health", data-testid="wall-health", data-project=h.project.clone(), data-state=label) {
+            strong { (h.name.clone()) } span(class=class) { (label) }
+            div(class="muted") { (detail) }
+            div(class="muted") { (next) " · " (h.requests) " requests" }
+            button(r#type="button", class="link", on:click=move |_| {
+                let project = project.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Err(err) = invoke(&WallboardPoke { project }).await { state.fail(&err); }
+                });
+            }) { "Refresh now" }
+            label(class="check") {
+                input(r#type="checkbox", prop:checked=is_watched(), on:change=move |_| {
+                    let all: Vec<String> = state.projects.with(|v| v.as_ref().map(|v| v.projects.iter().map(|p| p.id.clone()).collect()).unwrap_or_default());
+                    let mut current = watched.get_clone().unwrap_or_else(|| all.clone());
+                    if current.contains(&project_for_watch) { current.retain(|p| *p != project_for_watch); } else { current.push(project_for_watch.clone()); }
+                    let set = if all.iter().all(|p| current.contains(p)) { None } else { Some(current) };
+                    mon.watch(set);
+                })
+                " watch"
+            }
+        }
+    }
+}
+
+fn wall_row(r: WallRoom, project_name: String, now: Signal<f64>) -> View {
+    let state = app_state();
+    let listen = listening();
+    let (room, project) = (r.name.clone(), r.project.clone());
+    let (listen_room, listen_project) = (r.name.clone(), r.project.clone());
+    let created = r.created;
+    let listeners = r
+        .listeners
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| "…".into());
+    let recording = if r.recording { " ●" } else { "" };
+    let (attr_room, label) = (r.name.clone(), r.name.clone());
+    let (participants, publishers) = (r.participants, r.publishers);
+    view! {
+        div(class="wall-row", data-testid="wall-row", data-room=attr_room, style=format!("height: {ROW_PX}px")) {
+            span(class="muted") { (project_name) }
+            span { strong { (label) } (recording) }
+            span(data-testid="wall-participants") { (participants) }
+            span { (publishers) }
+            span(data-testid="wall-listeners") { (listeners) }
+            span { (human_duration((now.get() / 1000.0) as i64 - created)) }
+            span(class="row-actions") {
+                button(r#type="button", data-testid="wall-open", on:click=move |_| {
+                    state.switch_to(project.clone());
+                    state.open_room.set(Some(room.clone()));
+                    state.page.set(Page::Rooms);
+                }) { "Open" }
+                button(r#type="button", data-testid="wall-listen", on:click=move |_| {
+                    let (room, project) = (listen_room.clone(), listen_project.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match listen.start(Some(project), room).await {
+                            Ok(()) => state.page.set(Page::Listen),
+                            Err(err) => state.fail(&err),
+                        }
+                    });
+                }) { "Listen" }
+            }
+        }
+    }
+}
