@@ -52,5 +52,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         wallboard::delete_alert_rule,
         wallboard::list_alerts,
         wallboard::clear_alerts,
+        wallboard::observe_room,
+        wallboard::stop_observing,
     ]
 }

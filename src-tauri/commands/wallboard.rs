@@ -2,8 +2,10 @@
 //! forwards its events to the UI's channel and raises desktop notifications.
 
 use crate::Core;
+use earshot_core::monitor::observer::RoomViewSink;
 use earshot_core::monitor::WallSink;
 use earshot_core::protocol::command::*;
+use earshot_core::protocol::observe::RoomView;
 use earshot_core::protocol::wallboard::{Alert, AlertRule, WallEvent, WallSnapshot};
 use earshot_core::protocol::{AppError, ErrorCode};
 use std::sync::Arc;
@@ -12,6 +14,17 @@ use tauri::{AppHandle, Manager, Runtime, State, Webview};
 use tauri_plugin_notification::NotificationExt;
 
 type Reply<T> = Result<T, AppError>;
+
+fn channel<R: Runtime>(webview: &Webview<R>, wire: &str) -> Reply<Channel<InvokeResponseBody>> {
+    let id: JavaScriptChannelId = wire.parse().map_err(|e: &str| {
+        AppError::field(
+            ErrorCode::InvalidInput,
+            "events",
+            format!("bad channel: {e}"),
+        )
+    })?;
+    Ok(id.channel_on(webview.clone()))
+}
 
 struct ChannelSink<R: Runtime> {
     events: Channel<InvokeResponseBody>,
@@ -48,18 +61,44 @@ pub async fn wallboard_attach<R: Runtime>(
     webview: Webview<R>,
     args: WallboardAttach,
 ) -> Reply<WallSnapshot> {
-    let id: JavaScriptChannelId = args.events.parse().map_err(|e: &str| {
-        AppError::field(
-            ErrorCode::InvalidInput,
-            "events",
-            format!("bad channel: {e}"),
-        )
-    })?;
     let sink = ChannelSink {
-        events: id.channel_on(webview.clone()),
+        events: channel(&webview, &args.events)?,
         app: webview.app_handle().clone(),
     };
     Ok(core.inner().wallboard_attach(Arc::new(sink)))
+}
+
+struct ViewSink {
+    events: Channel<InvokeResponseBody>,
+}
+
+impl RoomViewSink for ViewSink {
+    fn view(&self, view: &RoomView) -> bool {
+        match serde_json::to_string(view) {
+            Ok(json) => self.events.send(InvokeResponseBody::Json(json)).is_ok(),
+            Err(_) => false,
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn observe_room<R: Runtime>(
+    core: State<'_, Core>,
+    webview: Webview<R>,
+    args: ObserveRoom,
+) -> Reply<RoomView> {
+    let events = channel(&webview, &args.events)?;
+    core.observe_room(
+        args.project.as_deref(),
+        &args.room,
+        Arc::new(ViewSink { events }),
+    )
+    .await
+}
+
+#[tauri::command]
+pub async fn stop_observing(core: State<'_, Core>, args: StopObserving) -> Reply<()> {
+    core.stop_observing(&args.room)
 }
 
 #[tauri::command]

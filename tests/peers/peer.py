@@ -8,6 +8,7 @@ It leaves when its stdin is closed or after --seconds.
 import argparse
 import asyncio
 import json
+import time
 import math
 import os
 import sys
@@ -19,7 +20,8 @@ FRAME = 480  # 10 ms
 
 
 def emit(event: str, **fields) -> None:
-    print(json.dumps({"event": event, **fields}), flush=True)
+    # `t` (Unix seconds) lets tests measure how long others took to see this happen.
+    print(json.dumps({"event": event, "t": time.time(), **fields}), flush=True)
 
 
 def participants(room: rtc.Room) -> list:

@@ -7,6 +7,7 @@ use crate::admin::{
     DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
 use crate::listen::{AudibleSet, HiddenParticipant, ListenRoom, ListenStatus, SpeakerChange};
+use crate::observe::RoomView;
 use crate::projects::{
     CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
 };
@@ -125,6 +126,11 @@ commands! {
     ListAlerts => "list_alerts" -> Vec<Alert> {}
     /// Empties the in-app alert list.
     ClearAlerts => "clear_alerts" -> () {}
+    /// Opens the real-time view of a room: a hidden, media-free connection whose
+    /// [`RoomView`]s stream into the UI's channel (`__CHANNEL__:<id>`).
+    ObserveRoom => "observe_room" -> RoomView { project: Option<ProjectId>, room: String, events: String }
+    /// Closes a room's real-time view (the connection leaves).
+    StopObserving => "stop_observing" -> () { room: String }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod command;
 pub mod error;
 pub mod listen;
+pub mod observe;
 pub mod projects;
 pub mod rooms;
 pub mod secret;

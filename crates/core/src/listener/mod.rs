@@ -41,7 +41,7 @@ mod frame;
 pub mod jitter;
 mod latency;
 pub mod mixer;
-mod session;
+pub(crate) mod session;
 pub mod token;
 pub mod track;
 

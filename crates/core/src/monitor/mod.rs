@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod board;
+pub mod observer;
 mod poller;
 pub mod schedule;
 
@@ -66,6 +67,8 @@ pub struct Monitor {
     pub(crate) schedule: schedule::Schedule,
     /// The core, once the wallboard is attached, so project changes restart pollers.
     core: Mutex<Option<Weak<Earshot>>>,
+    /// Open real-time room views, by room name.
+    observers: observer::Observers,
 }
 
 impl Monitor {
@@ -80,6 +83,7 @@ impl Monitor {
             watched: Mutex::new(None),
             schedule: schedule::Schedule::default(),
             core: Mutex::new(None),
+            observers: Default::default(),
         }
     }
 
@@ -252,6 +256,59 @@ impl Earshot {
             Ok(())
         } else {
             Err(AppError::new(ErrorCode::NotFound, "No such alert rule."))
+        }
+    }
+
+    /// Opens the real-time view of `room` (replacing an open one); its views go to `sink`.
+    /// The room must exist: joining would otherwise create it.
+    pub async fn observe_room(
+        &self,
+        project: Option<&str>,
+        room: &str,
+        sink: Arc<dyn observer::RoomViewSink>,
+    ) -> AppResult<earshot_protocol::observe::RoomView> {
+        earshot_protocol::admin::name_field(room, "room", "room name")?;
+        let id = self.resolve(project)?;
+        let api = self.api(&id).await?;
+        if api
+            .list_rooms_named(vec![room.to_owned()], crate::api::RetryPolicy::READS)
+            .await?
+            .is_empty()
+        {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("There is no active room named '{room}'."),
+            ));
+        }
+        let endpoint = self.endpoint(&id).await?;
+        let target = crate::listener::ServerTarget {
+            url: endpoint.url,
+            api_key: endpoint.api_key,
+            api_secret: endpoint.api_secret.expose().to_owned(),
+        };
+        observer::prune(&self.monitor.observers);
+        if let Some(old) = guard(&self.monitor.observers).remove(room) {
+            old.stop();
+        }
+        let supervisor = self.listen().supervisor().to_owned();
+        let (obs, view) = observer::observe(id, target, room.to_owned(), supervisor, sink).await?;
+        guard(&self.monitor.observers).insert(room.to_owned(), obs);
+        tracing::info!(%room, "room view opened");
+        Ok(view)
+    }
+
+    /// Closes the real-time view of `room`.
+    pub fn stop_observing(&self, room: &str) -> AppResult<()> {
+        observer::prune(&self.monitor.observers);
+        match guard(&self.monitor.observers).remove(room) {
+            Some(obs) => {
+                obs.stop();
+                Ok(())
+            }
+            None => Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("No room view is open for '{room}'."),
+            )),
         }
     }
 

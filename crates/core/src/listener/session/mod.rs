@@ -3,7 +3,7 @@
 //! SDK's `rtc_session.rs`. Leaves on its own when the room empties or is deleted.
 
 mod connect;
-mod peer;
+pub(crate) mod peer;
 mod reconnect;
 mod roster;
 

@@ -1,0 +1,523 @@
+//! The real-time room view's connection: joins a room hidden and turns participant updates,
+//! active speakers, connection quality and mutes into [`RoomView`]s as they arrive. Leaves
+//! when the view closes or the room empties; a dropped connection is rejoined with backoff.
+//!
+//! LiveKit sends speaker and quality updates only to subscribers of a participant's tracks
+//! (measured: a signal-only connection gets joins, leaves and mutes but no speakers), so the
+//! view subscribes the audio tracks on a receive-only PeerConnection and drops the packets
+//! unread-as-audio: no decoding, no playback; the server's own speaker detection is used.
+
+use crate::earshot::unix_millis;
+use crate::listener::session::peer::{PcEvent, Subscriber};
+use crate::listener::token::{ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
+use crate::listener::ServerTarget;
+use earshot_protocol::observe::{ObserveState, ObservedParticipant, ObservedTrack, RoomView};
+use earshot_protocol::{AppError, ErrorCode};
+use livekit_api::access_token::{AccessToken, VideoGrants};
+use livekit_protocol as proto;
+use livekit_signaling::{SignalClient, SignalEvent, SignalEvents, SignalOptions};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::{sleep_until, timeout, Instant};
+use webrtc::peer_connection::RTCPeerConnectionState;
+
+/// Where views go; `false` when the receiver is gone (the view then closes).
+pub trait RoomViewSink: Send + Sync {
+    fn view(&self, view: &RoomView) -> bool;
+}
+
+const JOIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// Deadline of writing one signal request.
+const SEND_TIMEOUT: Duration = Duration::from_secs(2);
+/// Leave this long after the last visible participant left.
+const EMPTY_GRACE: Duration = Duration::from_secs(3);
+/// Rejoin attempts after a drop, with these pauses before each.
+const REJOIN_PAUSES: [Duration; 4] = [
+    Duration::from_millis(300),
+    Duration::from_secs(1),
+    Duration::from_secs(3),
+    Duration::from_secs(7),
+];
+/// Observer tokens live this long; rejoins mint new ones.
+const TOKEN_TTL: Duration = Duration::from_secs(120);
+
+/// A running room view.
+pub(crate) struct Observer {
+    pub task: JoinHandle<()>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Observer {
+    /// Asks the connection to leave (it says goodbye to the server, then ends).
+    pub fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn token(target: &ServerTarget, room: &str, supervisor: &str) -> Result<String, AppError> {
+    AccessToken::with_api_key(&target.api_key, &target.api_secret)
+        .with_identity(&format!(
+            "earshot-observer:{supervisor}:{}",
+            uuid::Uuid::new_v4()
+        ))
+        .with_name(&format!("Earshot room view ({supervisor})"))
+        .with_ttl(TOKEN_TTL)
+        .with_grants(VideoGrants {
+            room_join: true,
+            room: room.to_owned(),
+            hidden: true,
+            // Subscribing is allowed but never asked for (auto-subscribe is off): no media.
+            can_subscribe: Some(true),
+            can_publish: Some(false),
+            can_publish_data: Some(false),
+            can_update_own_metadata: Some(false),
+            ..Default::default()
+        })
+        .with_attributes([
+            (ROLE_ATTRIBUTE, "observer"),
+            (SUPERVISOR_ATTRIBUTE, supervisor),
+        ])
+        .to_jwt()
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("could not sign the token: {e}"),
+            )
+        })
+}
+
+/// One live connection: signal plus the receive-only PeerConnection.
+struct Link {
+    signal: SignalClient,
+    events: SignalEvents,
+    sub: Subscriber,
+    pc_events: mpsc::UnboundedReceiver<PcEvent>,
+    /// Tasks draining subscribed tracks (the packets only keep the subscription alive).
+    drains: Vec<JoinHandle<()>>,
+    subscribed: HashSet<String>,
+}
+
+impl Link {
+    async fn send(&self, message: proto::signal_request::Message) {
+        let _ = timeout(SEND_TIMEOUT, self.signal.send(message)).await;
+    }
+
+    /// Subscribes audio tracks not subscribed yet (so the server reports their speakers).
+    async fn subscribe_audio(&mut self, roster: &Roster) {
+        let mut by_participant: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for p in roster.people.values() {
+            for t in p.tracks.iter().filter(|t| t.kind == "audio") {
+                if self.subscribed.insert(t.sid.clone()) {
+                    by_participant
+                        .entry(p.sid.clone())
+                        .or_default()
+                        .push(t.sid.clone());
+                }
+            }
+        }
+        if by_participant.is_empty() {
+            return;
+        }
+        let update = proto::UpdateSubscription {
+            track_sids: by_participant.values().flatten().cloned().collect(),
+            subscribe: true,
+            participant_tracks: by_participant
+                .into_iter()
+                .map(|(participant_sid, track_sids)| proto::ParticipantTracks {
+                    participant_sid,
+                    track_sids,
+                })
+                .collect(),
+        };
+        self.send(proto::signal_request::Message::Subscription(update))
+            .await;
+    }
+
+    async fn close(self) {
+        let _ = timeout(Duration::from_secs(2), async {
+            self.signal
+                .send(proto::signal_request::Message::Leave(proto::LeaveRequest {
+                    reason: proto::DisconnectReason::ClientInitiated as i32,
+                    ..Default::default()
+                }))
+                .await;
+            self.signal.close().await;
+            self.sub.close().await;
+        })
+        .await;
+        for d in self.drains {
+            d.abort();
+        }
+    }
+}
+
+async fn join(
+    target: &ServerTarget,
+    room: &str,
+    supervisor: &str,
+) -> Result<(Link, Roster), AppError> {
+    let jwt = token(target, room, supervisor)?;
+    let mut options = SignalOptions::default();
+    options.auto_subscribe = false;
+    options.region_failover = false;
+    options.connect_timeout = JOIN_TIMEOUT;
+    let joined = timeout(
+        JOIN_TIMEOUT + Duration::from_millis(500),
+        SignalClient::connect(&target.url, &jwt, options, None),
+    )
+    .await
+    .map_err(|_| {
+        AppError::new(
+            ErrorCode::Timeout,
+            "Joining the room view took longer than 5 s.",
+        )
+    })?;
+    let (signal, join, events) = joined.map_err(|e| {
+        let err = crate::listener::ListenError::from_signal(&target.url, &e, JOIN_TIMEOUT);
+        AppError::from(err)
+    })?;
+    let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &target.url).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            signal.close().await;
+            return Err(e.into());
+        }
+    };
+    let me = join
+        .participant
+        .as_ref()
+        .map(|p| p.sid.clone())
+        .unwrap_or_default();
+    let mut roster = Roster::new(&me);
+    roster.apply(&join.other_participants);
+    let mut link = Link {
+        signal,
+        events,
+        sub,
+        pc_events,
+        drains: Vec::new(),
+        subscribed: HashSet::new(),
+    };
+    link.subscribe_audio(&roster).await;
+    Ok((link, roster))
+}
+
+fn kind_name(kind: i32) -> &'static str {
+    use proto::participant_info::Kind;
+    match Kind::try_from(kind) {
+        Ok(Kind::Ingress) => "ingress",
+        Ok(Kind::Egress) => "egress",
+        Ok(Kind::Sip) => "sip",
+        Ok(Kind::Agent) => "agent",
+        _ => "standard",
+    }
+}
+
+fn quality_name(q: i32) -> &'static str {
+    match proto::ConnectionQuality::try_from(q) {
+        Ok(proto::ConnectionQuality::Excellent) => "excellent",
+        Ok(proto::ConnectionQuality::Good) => "good",
+        Ok(proto::ConnectionQuality::Poor) => "poor",
+        Ok(proto::ConnectionQuality::Lost) => "lost",
+        _ => "unknown",
+    }
+}
+
+/// The room as the connection knows it, by participant sid.
+struct Roster {
+    me: String,
+    people: BTreeMap<String, ObservedParticipant>,
+}
+
+impl Roster {
+    fn new(me: &str) -> Self {
+        Self {
+            me: me.to_owned(),
+            people: BTreeMap::new(),
+        }
+    }
+
+    fn apply(&mut self, infos: &[proto::ParticipantInfo]) {
+        use proto::participant_info::State;
+        for p in infos {
+            let hidden = p.permission.as_ref().is_some_and(|perm| perm.hidden);
+            if p.sid == self.me || hidden || p.state == State::Disconnected as i32 {
+                self.people.remove(&p.sid);
+                continue;
+            }
+            let previous = self.people.remove(&p.sid);
+            let tracks = p
+                .tracks
+                .iter()
+                .map(|t| ObservedTrack {
+                    sid: t.sid.clone(),
+                    kind: match proto::TrackType::try_from(t.r#type) {
+                        Ok(proto::TrackType::Audio) => "audio",
+                        Ok(proto::TrackType::Video) => "video",
+                        _ => "data",
+                    }
+                    .into(),
+                    muted: t.muted,
+                })
+                .collect();
+            self.people.insert(
+                p.sid.clone(),
+                ObservedParticipant {
+                    sid: p.sid.clone(),
+                    identity: p.identity.clone(),
+                    name: p.name.clone(),
+                    kind: kind_name(p.kind).into(),
+                    joined_at: p.joined_at,
+                    speaking: previous.as_ref().is_some_and(|o| o.speaking),
+                    level: previous.as_ref().map_or(0.0, |o| o.level),
+                    quality: previous.map_or_else(|| "unknown".into(), |o| o.quality),
+                    tracks,
+                },
+            );
+        }
+    }
+
+    fn speakers(&mut self, speakers: &[proto::SpeakerInfo]) {
+        for s in speakers {
+            if let Some(p) = self.people.get_mut(&s.sid) {
+                p.speaking = s.active;
+                p.level = if s.active { s.level } else { 0.0 };
+            }
+        }
+    }
+
+    fn quality(&mut self, updates: &[proto::ConnectionQualityInfo]) {
+        for q in updates {
+            if let Some(p) = self.people.get_mut(&q.participant_sid) {
+                p.quality = quality_name(q.quality).into();
+            }
+        }
+    }
+}
+
+struct Context {
+    project: String,
+    room: String,
+    sink: Arc<dyn RoomViewSink>,
+}
+
+impl Context {
+    fn send(&self, state: ObserveState, roster: &Roster) -> bool {
+        self.sink.view(&RoomView {
+            project: self.project.clone(),
+            room: self.room.clone(),
+            state,
+            participants: roster.people.values().cloned().collect(),
+            at_ms: unix_millis(),
+        })
+    }
+}
+
+/// Joins `room` and starts following it. Returns the first view, or why joining failed.
+pub(crate) async fn observe(
+    project: String,
+    target: ServerTarget,
+    room: String,
+    supervisor: String,
+    sink: Arc<dyn RoomViewSink>,
+) -> Result<(Observer, RoomView), AppError> {
+    let (link, roster) = join(&target, &room, &supervisor).await?;
+    let first = RoomView {
+        project: project.clone(),
+        room: room.clone(),
+        state: ObserveState::Live,
+        participants: roster.people.values().cloned().collect(),
+        at_ms: unix_millis(),
+    };
+    let (stop_tx, stop_rx) = oneshot::channel();
+    let ctx = Context {
+        project,
+        room,
+        sink,
+    };
+    let task = tokio::spawn(run(ctx, target, supervisor, link, roster, stop_rx));
+    Ok((
+        Observer {
+            task,
+            stop: Some(stop_tx),
+        },
+        first,
+    ))
+}
+
+enum Outcome {
+    End(String),
+    Lost,
+}
+
+async fn run(
+    ctx: Context,
+    target: ServerTarget,
+    supervisor: String,
+    mut link: Link,
+    mut roster: Roster,
+    mut stop: oneshot::Receiver<()>,
+) {
+    loop {
+        let reason = match follow(&ctx, &mut link, &mut roster, &mut stop).await {
+            Outcome::End(reason) => reason,
+            Outcome::Lost => {
+                link.close().await;
+                match rejoin(&ctx, &target, &supervisor, &mut roster, &mut stop).await {
+                    Ok(next) => {
+                        link = next;
+                        if ctx.send(ObserveState::Live, &roster) {
+                            continue;
+                        }
+                        "the view was closed".into()
+                    }
+                    Err(reason) => {
+                        ctx.send(ObserveState::Ended { reason }, &roster);
+                        return;
+                    }
+                }
+            }
+        };
+        link.close().await;
+        tracing::info!(room = %ctx.room, %reason, "room view ended");
+        ctx.send(ObserveState::Ended { reason }, &roster);
+        return;
+    }
+}
+
+async fn rejoin(
+    ctx: &Context,
+    target: &ServerTarget,
+    supervisor: &str,
+    roster: &mut Roster,
+    stop: &mut oneshot::Receiver<()>,
+) -> Result<Link, String> {
+    let mut last = String::new();
+    for (n, pause) in REJOIN_PAUSES.iter().enumerate() {
+        if !ctx.send(
+            ObserveState::Reconnecting {
+                attempt: n as u32 + 1,
+            },
+            roster,
+        ) {
+            return Err("the view was closed".into());
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(*pause) => {}
+            _ = &mut *stop => return Err("the view was closed".into()),
+        }
+        match join(target, &ctx.room, supervisor).await {
+            Ok((link, fresh)) => {
+                *roster = fresh;
+                return Ok(link);
+            }
+            Err(err) if err.code == ErrorCode::NotFound => {
+                return Err("the room was deleted".into())
+            }
+            Err(err) => last = err.message,
+        }
+    }
+    Err(format!("connection lost: {last}"))
+}
+
+async fn follow(
+    ctx: &Context,
+    link: &mut Link,
+    roster: &mut Roster,
+    stop: &mut oneshot::Receiver<()>,
+) -> Outcome {
+    use proto::signal_response::Message;
+    let far = Instant::now() + Duration::from_secs(86_400 * 365);
+    let mut empty_at = if roster.people.is_empty() {
+        Instant::now() + EMPTY_GRACE * 3
+    } else {
+        far
+    };
+    loop {
+        let changed = tokio::select! {
+            _ = &mut *stop => return Outcome::End("the view was closed".into()),
+            _ = sleep_until(empty_at) => return Outcome::End("everyone left the room".into()),
+            event = link.pc_events.recv() => match event {
+                Some(PcEvent::Candidate(candidate_init)) => {
+                    link.send(proto::signal_request::Message::Trickle(proto::TrickleRequest {
+                        candidate_init,
+                        target: proto::SignalTarget::Subscriber as i32,
+                        ..Default::default()
+                    }))
+                    .await;
+                    false
+                }
+                Some(PcEvent::Track(track)) => {
+                    // Read and drop: the subscription is what makes the server report speakers.
+                    link.drains.push(tokio::spawn(async move { while track.poll().await.is_some() {} }));
+                    false
+                }
+                Some(PcEvent::State(RTCPeerConnectionState::Failed)) | None => return Outcome::Lost,
+                Some(PcEvent::State(_)) => false,
+            },
+            event = link.events.recv() => {
+                let Some(SignalEvent::Message(message)) = event else {
+                    return Outcome::Lost;
+                };
+                match *message {
+                    Message::Offer(offer) => {
+                        match timeout(JOIN_TIMEOUT, link.sub.answer(&offer)).await {
+                            Ok(Ok(answer)) => link.send(proto::signal_request::Message::Answer(answer)).await,
+                            _ => return Outcome::Lost,
+                        }
+                        false
+                    }
+                    Message::Trickle(t) if t.target == proto::SignalTarget::Subscriber as i32 => {
+                        link.sub.add_remote_candidate(&t.candidate_init).await;
+                        false
+                    }
+                    Message::Update(update) => {
+                        roster.apply(&update.participants);
+                        link.subscribe_audio(roster).await;
+                        true
+                    }
+                    Message::SpeakersChanged(s) => { roster.speakers(&s.speakers); true }
+                    Message::ConnectionQuality(q) => { roster.quality(&q.updates); true }
+                    Message::Leave(leave) => {
+                        let reason = match proto::DisconnectReason::try_from(leave.reason) {
+                            Ok(proto::DisconnectReason::RoomDeleted) => "the room was deleted",
+                            Ok(proto::DisconnectReason::ParticipantRemoved) => "the server removed the view",
+                            Ok(proto::DisconnectReason::RoomClosed) => "the room closed",
+                            _ => "the server ended the connection",
+                        };
+                        return Outcome::End(reason.into());
+                    }
+                    _ => false,
+                }
+            }
+        };
+        if changed {
+            if !ctx.send(ObserveState::Live, roster) {
+                return Outcome::End("the view was closed".into());
+            }
+            empty_at = if roster.people.is_empty() {
+                if empty_at == far {
+                    Instant::now() + EMPTY_GRACE
+                } else {
+                    empty_at
+                }
+            } else {
+                far
+            };
+        }
+    }
+}
+
+/// Used by [`crate::Earshot`] to keep one view per room.
+pub(crate) type Observers = std::sync::Mutex<BTreeMap<String, Observer>>;
+
+/// Drops observers whose task ended.
+pub(crate) fn prune(observers: &Observers) {
+    let mut map = observers.lock().unwrap_or_else(|p| p.into_inner());
+    map.retain(|_, o| !o.task.is_finished());
+}

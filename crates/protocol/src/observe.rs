@@ -1,0 +1,59 @@
+//! The real-time room view: what a hidden, media-free signal connection learns about a room
+//! as it happens (joins and leaves, active speakers, connection quality, track mutes).
+
+use crate::projects::ProjectId;
+use serde::{Deserialize, Serialize};
+
+/// A published track as the room view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedTrack {
+    pub sid: String,
+    /// `audio`, `video` or `data`.
+    pub kind: String,
+    pub muted: bool,
+}
+
+/// A visible participant in the room view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedParticipant {
+    pub sid: String,
+    pub identity: String,
+    pub name: String,
+    /// `standard`, `ingress`, `egress`, `sip` or `agent`.
+    pub kind: String,
+    /// Unix time in seconds.
+    pub joined_at: i64,
+    /// Among the server's active speakers now.
+    pub speaking: bool,
+    /// The server's audio level for the speaker (0–1).
+    pub level: f32,
+    /// `excellent`, `good`, `poor`, `lost`, or `unknown` until the server reports it.
+    pub quality: String,
+    pub tracks: Vec<ObservedTrack>,
+}
+
+/// Where the room view's connection is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ObserveState {
+    Connecting,
+    Live,
+    Reconnecting {
+        attempt: u32,
+    },
+    /// Over: the view was closed, the room emptied or was deleted, or the connection was lost.
+    Ended {
+        reason: String,
+    },
+}
+
+/// The whole room view, sent again on every change (one room is small).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomView {
+    pub project: ProjectId,
+    pub room: String,
+    pub state: ObserveState,
+    pub participants: Vec<ObservedParticipant>,
+    /// Unix time in milliseconds of this view.
+    pub at_ms: i64,
+}
