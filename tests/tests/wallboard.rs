@@ -1,5 +1,6 @@
 //! End to end on the real window: a room created by the test appears on the wallboard with
-//! its participants and the chart; an alert rule made in the Alerts page fires once when the
+//! its participants and the chart; opening it shows the real-time view, where a joining
+//! participant appears (speaking); an alert rule made in the Alerts page fires once when the
 //! room ends.
 
 mod common;
@@ -78,7 +79,30 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
     let row = format!("[data-testid=wall-row][data-room='{room}']");
     app.wait_css(&row).await?;
     println!("room created → on the wallboard: {:?}", created.elapsed());
-    let _peer = Peer::join(bed, &room, "walker", PeerOptions::default())?;
+    // One click opens the room with its real-time view; a participant joining shows up.
+    app.click(&format!("{row} [data-testid=wall-open]")).await?;
+    app.wait_css("[data-testid=live-view] [data-testid=live-state][data-state=live]")
+        .await?;
+    let _peer = Peer::join(
+        bed,
+        &room,
+        "walker",
+        PeerOptions {
+            tone_hz: Some(440.0),
+            ..Default::default()
+        },
+    )?;
+    let joined = Instant::now();
+    app.wait_css("[data-testid=live-participant][data-identity=walker]")
+        .await?;
+    println!(
+        "participant connected → in the open room view: {:?}",
+        joined.elapsed()
+    );
+    app.wait_css("[data-testid=live-participant][data-identity=walker][data-speaking=true]")
+        .await?;
+    app.wait_css("[data-testid=speaking-chart] svg").await?;
+    app.click("[data-testid=nav-wallboard]").await?;
     app.wait_text(&format!("{row} [data-testid=wall-participants]"), "1")
         .await?;
     assert!(

@@ -103,10 +103,17 @@ impl Channel {
     }
 }
 
+thread_local! {
+    /// What a closed channel's late messages go to. Built once as a Rust closure:
+    /// `new Function("")` would be eval, which the CSP refuses (it throws).
+    static DISCARD: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
 impl Drop for Channel {
     fn drop(&mut self) {
         // Messages still in flight must not call the freed closure.
-        let noop = Function::new_no_args("");
-        let _ = Reflect::set(&self.object, &"onmessage".into(), &noop);
+        DISCARD.with(|discard| {
+            let _ = Reflect::set(&self.object, &"onmessage".into(), discard.as_ref());
+        });
     }
 }

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod charts;
 pub mod dialog;
 pub mod fields;
 pub mod switcher;

@@ -3,6 +3,7 @@
 
 mod create;
 mod detail;
+mod live;
 
 use crate::ipc::invoke;
 use crate::routes::Page;
@@ -13,6 +14,7 @@ use earshot_protocol::command::ListRooms;
 use earshot_protocol::rooms::{RoomSummary, RoomsSnapshot};
 use earshot_protocol::AppError;
 use gloo_timers::future::TimeoutFuture;
+use live::LiveRoomView;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
@@ -51,7 +53,10 @@ pub fn RoomsPage() -> View {
                 last_poke = poke.get();
                 if project != last_project {
                     snapshot.set(None);
-                    open_room.set(None);
+                    // A room asked for on arrival belongs to the first project shown.
+                    if last_project.is_some() {
+                        open_room.set(None);
+                    }
                 }
                 last_project = project.clone();
                 match invoke(&ListRooms {
@@ -168,7 +173,7 @@ pub fn RoomsPage() -> View {
                     )
                 }
             }
-            (open_room.get_clone().map(|room| view! { RoomDetailPanel(room=room, close=open_room) }).unwrap_or_default())
+            (open_room.get_clone().map(|room| { let live = room.clone(); view! { RoomDetailPanel(room=room, close=open_room) LiveRoomView(room=live) } }).unwrap_or_default())
             (if creating.get() {
                 view! {
                     CreateRoomDialog(on_close=move |created: Option<String>| {

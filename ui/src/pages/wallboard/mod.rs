@@ -2,14 +2,12 @@
 //! rows in view are in the DOM), each project's polling health, and participants over the
 //! last hour per project. One click opens a room or listens to it.
 
-mod chart;
-
+use crate::components::charts::{participants_svg, Series};
 use crate::ipc::invoke;
 use crate::listening::listening;
 use crate::monitoring::monitoring;
 use crate::routes::Page;
 use crate::state::{app_state, human_duration, now_ms};
-use chart::{participants_svg, Series};
 use earshot_protocol::command::WallboardPoke;
 use earshot_protocol::wallboard::{PollState, ProjectHealth, WallRoom};
 use gloo_timers::future::TimeoutFuture;

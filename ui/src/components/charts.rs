@@ -1,5 +1,5 @@
-//! Participants over time as an SVG line chart drawn by plotters (its SVG backend renders to
-//! a string the page inserts).
+//! Charts drawn by plotters with its SVG backend (rendered to a string the page inserts):
+//! participants over time, and who spoke when.
 
 use plotters::prelude::*;
 use std::collections::VecDeque;
@@ -83,6 +83,65 @@ pub fn participants_svg(
                 .border_style(RGBColor(220, 224, 230))
                 .position(SeriesLabelPosition::UpperLeft)
                 .draw()
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// A participant's label and speaking intervals (start, end; `None`: still speaking), in
+/// Unix milliseconds.
+pub type SpeakingRow = (String, Vec<(f64, Option<f64>)>);
+
+/// Who spoke when: one row per participant, a bar per speaking interval (`end` `None`: still
+/// speaking), over the `window_ms` before `now_ms`.
+pub fn speaking_svg(
+    rows: &[SpeakingRow],
+    now_ms: f64,
+    window_ms: f64,
+    width: u32,
+) -> Result<String, String> {
+    let height = 30 + 26 * rows.len().max(1) as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let minutes = window_ms / 60_000.0;
+        let n = rows.len().max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .margin(6)
+            .x_label_area_size(22)
+            .y_label_area_size(110)
+            .build_cartesian_2d(-minutes..0.0, (0..n).into_segmented())
+            .map_err(|e| e.to_string())?;
+        let labels: Vec<String> = rows.iter().map(|(name, _)| name.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc("minutes ago")
+            .x_labels(6)
+            .y_labels(n)
+            .y_label_formatter(&|y: &SegmentValue<usize>| match y {
+                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (row, (_, spans)) in rows.iter().enumerate() {
+            let color = COLORS[row % COLORS.len()];
+            chart
+                .draw_series(spans.iter().map(|(start, end)| {
+                    let x0 = ((start - now_ms) / 60_000.0).max(-minutes);
+                    let x1 = ((end.unwrap_or(now_ms) - now_ms) / 60_000.0).max(x0 + 0.004);
+                    Rectangle::new(
+                        [
+                            (x0, SegmentValue::Exact(row)),
+                            (x1, SegmentValue::Exact(row + 1)),
+                        ],
+                        color.filled(),
+                    )
+                }))
                 .map_err(|e| e.to_string())?;
         }
         root.present().map_err(|e| e.to_string())?;

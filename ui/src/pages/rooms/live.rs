@@ -1,0 +1,161 @@
+//! The real-time view of an open room: who is in it, who speaks now, connection quality and
+//! mutes as they happen (a hidden connection the backend opens while this view is shown),
+//! and who spoke when over the last five minutes.
+
+use crate::components::charts::{speaking_svg, SpeakingRow};
+use crate::ipc::{invoke, Channel};
+use crate::state::{app_state, now_ms};
+use earshot_protocol::command::{ObserveRoom, StopObserving};
+use earshot_protocol::observe::{ObserveState, ObservedParticipant, RoomView};
+use gloo_timers::future::TimeoutFuture;
+use js_sys::JSON;
+use std::collections::BTreeMap;
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+use wasm_bindgen::JsValue;
+
+const TIMELINE_MS: f64 = 300_000.0;
+
+/// Speaking intervals per participant (start, end; `None` while speaking), by identity.
+type Timeline = BTreeMap<String, Vec<(f64, Option<f64>)>>;
+
+fn record_speaking(timeline: &mut Timeline, view: &RoomView, at: f64) {
+    for p in &view.participants {
+        let spans = timeline.entry(p.identity.clone()).or_default();
+        let open = spans.last().is_some_and(|(_, end)| end.is_none());
+        match (p.speaking, open) {
+            (true, false) => spans.push((at, None)),
+            (false, true) => {
+                if let Some(last) = spans.last_mut() {
+                    last.1 = Some(at);
+                }
+            }
+            _ => {}
+        }
+        spans.retain(|(_, end)| end.is_none_or(|e| at - e < TIMELINE_MS));
+    }
+    // Participants who left stop speaking.
+    for (identity, spans) in timeline.iter_mut() {
+        if !view.participants.iter().any(|p| &p.identity == identity) {
+            if let Some(last) = spans.last_mut().filter(|(_, end)| end.is_none()) {
+                last.1 = Some(at);
+            }
+        }
+    }
+}
+
+#[component(inline_props)]
+pub fn LiveRoomView(room: String) -> View {
+    let state = app_state();
+    let view_signal = create_signal(None::<RoomView>);
+    let error = create_signal(None::<String>);
+    let timeline = create_signal(Timeline::new());
+    let now = create_signal(now_ms());
+
+    let channel = Channel::open(move |message: JsValue| {
+        let Some(text) = JSON::stringify(&message).ok().and_then(|s| s.as_string()) else {
+            return;
+        };
+        if let Ok(view) = serde_json::from_str::<RoomView>(&text) {
+            if view_signal.is_alive() {
+                timeline.update(|t| record_speaking(t, &view, view.at_ms as f64));
+                view_signal.set(Some(view));
+            }
+        }
+    });
+    match channel {
+        Ok(channel) => {
+            let cmd = ObserveRoom {
+                project: state.current().map(|p| p.id),
+                room: room.clone(),
+                events: channel.wire_id.clone(),
+            };
+            spawn_local_scoped(async move {
+                match invoke(&cmd).await {
+                    Ok(view) => {
+                        timeline.update(|t| record_speaking(t, &view, view.at_ms as f64));
+                        view_signal.set(Some(view));
+                    }
+                    Err(err) => error.set(Some(err.message)),
+                }
+            });
+            let stop_room = room.clone();
+            on_cleanup(move || {
+                // Closing the panel closes the connection; the channel goes with it.
+                drop(channel);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = invoke(&StopObserving { room: stop_room }).await;
+                });
+            });
+        }
+        Err(err) => error.set(Some(err.message)),
+    }
+    spawn_local_scoped(async move {
+        loop {
+            TimeoutFuture::new(1000).await;
+            now.set(now_ms());
+        }
+    });
+
+    let status = move || {
+        view_signal.with(|v| match v.as_ref().map(|v| &v.state) {
+            None => ("connecting".to_owned(), "connecting"),
+            Some(ObserveState::Connecting) => ("connecting".into(), "connecting"),
+            Some(ObserveState::Live) => ("live".into(), "live"),
+            Some(ObserveState::Reconnecting { attempt }) => {
+                (format!("reconnecting ({attempt})"), "reconnecting")
+            }
+            Some(ObserveState::Ended { reason }) => (format!("ended: {reason}"), "ended"),
+        })
+    };
+    let people = create_memo(move || {
+        view_signal.with(|v| {
+            v.as_ref()
+                .map(|v| v.participants.clone())
+                .unwrap_or_default()
+        })
+    });
+    let chart = move || {
+        let now = now.get();
+        let rows: Vec<SpeakingRow> =
+            timeline.with(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        if rows.is_empty() {
+            return view! {};
+        }
+        match speaking_svg(&rows, now, TIMELINE_MS, 640) {
+            Ok(svg) => {
+                view! { div(class="chart", data-testid="speaking-chart", dangerously_set_inner_html=svg) }
+            }
+            Err(e) => view! { p(class="muted") { "Chart unavailable: " (e) } },
+        }
+    };
+
+    view! {
+        div(class="subpanel", data-testid="live-view") {
+            h3 {
+                "Live "
+                span(class=move || format!("badge state-{}", status().1), data-testid="live-state", data-state=move || status().1) { (status().0) }
+            }
+            (error.get_clone().map(|e| view! { p(class="form-error", data-testid="live-error") { (e) } }).unwrap_or_default())
+            ul(class="live-people") {
+                Keyed(list=people, key=|p: &ObservedParticipant| (p.sid.clone(), p.speaking, p.quality.clone(), p.tracks.iter().filter(|t| t.muted).count()),
+                    view=|p: ObservedParticipant| {
+                        let muted = p.tracks.iter().filter(|t| t.muted).count();
+                        let label = if p.name.is_empty() { p.identity.clone() } else { format!("{} ({})", p.name, p.identity) };
+                        let dot = if p.speaking { "speaking on" } else { "speaking" };
+                        let speaking = if p.speaking { "true" } else { "false" };
+                        let quality = p.quality.clone();
+                        view! {
+                            li(data-testid="live-participant", data-identity=p.identity.clone(), data-speaking=speaking) {
+                                span(class=dot, title="Speaking now") {}
+                                strong { (label) }
+                                span(class="muted") { " · " (p.kind.clone()) " · quality " (quality) }
+                                (if muted > 0 { view! { span(class="badge warn") { (muted) " muted" } } } else { view! {} })
+                            }
+                        }
+                    })
+            }
+            (chart())
+        }
+    }
+}
