@@ -11,6 +11,7 @@ use earshot_protocol::wallboard::{
 use js_sys::JSON;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::rc::Rc;
 use sycamore::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -18,7 +19,8 @@ use wasm_bindgen::JsValue;
 const HISTORY_MS: f64 = 3_600_000.0;
 
 /// Rooms by project, then sid.
-pub type Rooms = HashMap<ProjectId, HashMap<String, WallRoom>>;
+/// Shared (`Rc`) so the wallboard's sorted list copies pointers, not 10,000 rooms, per update.
+pub type Rooms = HashMap<ProjectId, HashMap<String, Rc<WallRoom>>>;
 
 /// Wallboard signals; `Copy`, provided by context.
 #[derive(Clone, Copy)]
@@ -41,6 +43,28 @@ pub struct Monitoring {
 
 thread_local! {
     static CHANNEL: RefCell<Option<Channel>> = const { RefCell::new(None) };
+    /// Milliseconds each applied delta took, re-render included (Sycamore updates the DOM
+    /// synchronously when signals change): the wallboard's render path, kept for display.
+    static RENDER_MS: RefCell<VecDeque<f64>> = const { RefCell::new(VecDeque::new()) };
+}
+
+fn performance_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Render-path timings of the last (up to 200) deltas: (count, p50, p95, max) in ms.
+pub fn render_stats() -> (usize, f64, f64, f64) {
+    RENDER_MS.with(|r| {
+        let mut v: Vec<f64> = r.borrow().iter().copied().collect();
+        if v.is_empty() {
+            return (0, 0.0, 0.0, 0.0);
+        }
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        (v.len(), at(0.5), at(0.95), v[v.len() - 1])
+    })
 }
 
 fn push_point(series: &mut VecDeque<(f64, u32)>, at: f64, value: u32) {
@@ -112,7 +136,7 @@ impl Monitoring {
             rooms
                 .entry(room.project.clone())
                 .or_default()
-                .insert(room.sid.clone(), room);
+                .insert(room.sid.clone(), Rc::new(room));
         }
         self.rooms.set(rooms);
         self.health.set(
@@ -142,6 +166,19 @@ impl Monitoring {
     }
 
     fn apply_delta(self, delta: WallDelta) {
+        let started = performance_now();
+        self.apply_delta_inner(delta);
+        let took = performance_now() - started;
+        RENDER_MS.with(|r| {
+            let mut r = r.borrow_mut();
+            r.push_back(took);
+            while r.len() > 200 {
+                r.pop_front();
+            }
+        });
+    }
+
+    fn apply_delta_inner(self, delta: WallDelta) {
         let at = delta.at_ms as f64;
         let project = delta.project.clone();
         if !delta.upserts.is_empty() || !delta.removed.is_empty() {
@@ -155,7 +192,7 @@ impl Monitoring {
                 }
                 for room in delta.upserts {
                     changed_rooms.push((room.sid.clone(), room.participants));
-                    map.insert(room.sid.clone(), room);
+                    map.insert(room.sid.clone(), Rc::new(room));
                 }
             });
             self.room_history.update(|h| {

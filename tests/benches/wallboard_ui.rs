@@ -1,0 +1,85 @@
+//! Wallboard render benchmark on the real window: 10,000 SYNTHETIC rooms / 50,000
+//! participants (the app's `EARSHOT_SYNTHETIC_WALLBOARD` source, generated in memory, ~1 %
+//! changing every 2 s), measuring in the webview (a) each delta's apply + re-render path and
+//! (b) scrolling the virtualized list, as p50/p95 per frame.
+//!
+//! `cargo bench -p earshot-e2e --bench wallboard_ui` inside a display and D-Bus session, as
+//! scripts/bench.sh runs it.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use anyhow::{bail, Result};
+use common::App;
+use std::time::{Duration, Instant};
+
+const ROOMS: &str = "10000";
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    // The app inherits this through tauri-driver.
+    std::env::set_var("EARSHOT_SYNTHETIC_WALLBOARD", ROOMS);
+    let app = App::launch(|_| {}).await?;
+    app.click("[data-testid=nav-wallboard]").await?;
+    let loaded = Instant::now();
+    app.wait_text("[data-testid=wall-totals]", &format!("{ROOMS} rooms"))
+        .await?;
+    println!(
+        "first load of {ROOMS} rooms shown after {:?}",
+        loaded.elapsed()
+    );
+    // Let ~15 deltas (one every 2 s) arrive and render.
+    tokio::time::sleep(Duration::from_secs(31)).await;
+    let el = app.wait_css("[data-testid=wall-render]").await?;
+    let attr = |name: &'static str| {
+        let el = el.clone();
+        async move { el.attr(name).await.ok().flatten().unwrap_or_default() }
+    };
+    println!(
+        "delta apply + re-render over {} updates: p50 {} ms, p95 {} ms, max {} ms (max includes the first load)",
+        attr("data-count").await,
+        attr("data-p50").await,
+        attr("data-p95").await,
+        attr("data-max").await
+    );
+
+    // Scrolling: each step moves ~37 rows and renders the new window synchronously.
+    let times = app
+        .client
+        .execute(
+            r#"const list = document.querySelector('[data-testid=wall-list]');
+               const out = [];
+               for (let i = 0; i < 60; i++) {
+                 const t0 = performance.now();
+                 list.scrollTop = (i + 1) * 34 * 37;
+                 list.dispatchEvent(new Event('scroll'));
+                 out.push(performance.now() - t0);
+               }
+               return out;"#,
+            vec![],
+        )
+        .await?;
+    let mut ms: Vec<f64> = times
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+        .unwrap_or_default();
+    if ms.is_empty() {
+        bail!("no scroll timings");
+    }
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    let rows = app
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=wall-row]"))
+        .await?
+        .len();
+    println!(
+        "scroll a window of the virtualized list ({} steps): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; rows in the DOM: {rows}",
+        ms.len(),
+        at(0.5),
+        at(0.95),
+        ms[ms.len() - 1]
+    );
+    app.close().await?;
+    Ok(())
+}
