@@ -334,3 +334,50 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .await;
     assert!(took <= Duration::from_secs(5));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silence_rule_fires_once_in_an_open_view() {
+    use earshot_core::protocol::wallboard::{AlertCondition, AlertRule};
+    let bed = livekit();
+    let app = Earshot::new(
+        Arc::new(MemorySettings::default()),
+        Vault::new(MemoryStore::default()),
+    );
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("project");
+    let room = unique_room("hush");
+    app.save_alert_rule(AlertRule {
+        id: String::new(),
+        name: "hush".into(),
+        condition: AlertCondition::Silence { seconds: 2 },
+        project: None,
+        room_pattern: room.clone(),
+        enabled: true,
+    })
+    .expect("rule");
+    let _quiet = block(|| Peer::join(bed, &room, "quiet", PeerOptions::default())).expect("peer");
+    app.observe_room(None, &room, Arc::new(Views::default()))
+        .await
+        .expect("view");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let fired = |app: &Earshot| {
+        app.monitor()
+            .alerts()
+            .iter()
+            .filter(|a| a.room == room)
+            .count()
+    };
+    assert_eq!(fired(&app), 1, "{:?}", app.monitor().alerts());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(fired(&app), 1, "still one alert for one silence");
+    app.stop_observing(&room).expect("stop");
+}

@@ -91,6 +91,12 @@ pub enum AlertCondition {
     ParticipantsAbove { count: u32 },
     /// A participant whose attribute `key` equals `value` (any value when empty) joins.
     AttributeJoined { key: String, value: String },
+    /// A participant's connection quality stays poor (or lost) for more than `seconds`.
+    /// Watched in rooms whose real-time view is open.
+    QualityPoor { seconds: u32 },
+    /// Nobody in the room speaks for more than `seconds` while someone is in it. Watched in
+    /// rooms whose real-time view is open.
+    Silence { seconds: u32 },
 }
 
 /// A user-defined alert rule.
@@ -170,6 +176,11 @@ pub fn alert_rule(rule: &AlertRule) -> Vec<AppError> {
     match &rule.condition {
         AlertCondition::ParticipantsAbove { count } if *count == 0 || *count > 100_000 => {
             errors.push(invalid("count", "The participant count must be 1–100000."));
+        }
+        AlertCondition::QualityPoor { seconds } | AlertCondition::Silence { seconds }
+            if *seconds == 0 || *seconds > 86_400 =>
+        {
+            errors.push(invalid("seconds", "The duration must be 1–86400 seconds."));
         }
         AlertCondition::AttributeJoined { key, .. } if key.trim().is_empty() => {
             errors.push(invalid("key", "Enter the attribute to watch for."));

@@ -19,6 +19,12 @@ fn describe(rule: &AlertRule) -> String {
         AlertCondition::RoomStarted => "room starts".to_owned(),
         AlertCondition::RoomEnded => "room ends".to_owned(),
         AlertCondition::ParticipantsAbove { count } => format!("more than {count} participants"),
+        AlertCondition::QualityPoor { seconds } => {
+            format!("someone's quality poor for {seconds} s (open views)")
+        }
+        AlertCondition::Silence { seconds } => {
+            format!("nobody speaks for {seconds} s (open views)")
+        }
         AlertCondition::AttributeJoined { key, value } if value.is_empty() => {
             format!("someone with {key} joins")
         }
@@ -58,6 +64,7 @@ pub fn AlertsPage() -> View {
     let name = create_signal(String::new());
     let kind = create_signal("room_started".to_owned());
     let count = create_signal("10".to_owned());
+    let seconds = create_signal("30".to_owned());
     let key = create_signal(String::new());
     let value = create_signal(String::new());
     let pattern = create_signal(String::new());
@@ -75,6 +82,18 @@ pub fn AlertsPage() -> View {
                         earshot_protocol::ErrorCode::InvalidInput,
                         "count",
                         "Enter a whole number of participants.",
+                    )]);
+                    return;
+                }
+            },
+            "quality_poor" | "silence" => match seconds.get_clone().trim().parse::<u32>() {
+                Ok(s) if kind.get_clone() == "silence" => AlertCondition::Silence { seconds: s },
+                Ok(s) => AlertCondition::QualityPoor { seconds: s },
+                Err(_) => {
+                    errors.set(vec![AppError::field(
+                        earshot_protocol::ErrorCode::InvalidInput,
+                        "seconds",
+                        "Enter a whole number of seconds.",
                     )]);
                     return;
                 }
@@ -195,10 +214,19 @@ pub fn AlertsPage() -> View {
                             option(value="room_ended") { "a room ends" }
                             option(value="participants_above") { "participants exceed N" }
                             option(value="attribute_joined") { "a participant with an attribute joins" }
+                            option(value="quality_poor") { "a participant's quality is poor for T s" }
+                            option(value="silence") { "nobody speaks for T s" }
                         }
                     }
                     (if kind.get_clone() == "participants_above" {
                         view! { label { "N" input(id="rule-count", r#type="number", min="1", bind:value=count) } (field_error(errors, "count")) }
+                    } else { view! {} })
+                    (if matches!(kind.get_clone().as_str(), "quality_poor" | "silence") {
+                        view! {
+                            label { "T (seconds)" input(id="rule-seconds", r#type="number", min="1", bind:value=seconds) }
+                            (field_error(errors, "seconds"))
+                            p(class="muted") { "Watched in rooms whose real-time view is open (Rooms → a room)." }
+                        }
                     } else { view! {} })
                     (if kind.get_clone() == "attribute_joined" {
                         view! {

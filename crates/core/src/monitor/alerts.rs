@@ -4,9 +4,10 @@
 
 use super::board::Diff;
 use crate::settings::{SettingsError, SettingsStore};
+use earshot_protocol::observe::RoomView;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::wallboard::{pattern_matches, Alert, AlertCondition, AlertRule, WallRoom};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Settings key prefix of a stored rule.
 const RULE_PREFIX: &str = "alert_rule.";
@@ -27,6 +28,9 @@ pub struct Alerts {
     rules: BTreeMap<String, AlertRule>,
     raised: VecDeque<Alert>,
     next_id: u64,
+    /// Duration rules: since when a condition holds, by (rule, room, participant or ""),
+    /// and whether it already fired for this episode.
+    episodes: HashMap<(String, String, String), (i64, bool)>,
 }
 
 impl Alerts {
@@ -47,6 +51,7 @@ impl Alerts {
             rules,
             raised: VecDeque::new(),
             next_id: 1,
+            episodes: HashMap::new(),
         }
     }
 
@@ -188,6 +193,69 @@ impl Alerts {
         out
     }
 
+    /// Duration rules (quality poor, silence) against an open room view at `now_ms`: each
+    /// fires once when its condition has held long enough, and re-arms when it stops holding.
+    pub fn on_view(&mut self, view: &RoomView, now_ms: i64) -> Vec<Alert> {
+        let room = WallRoom {
+            project: view.project.clone(),
+            sid: String::new(),
+            name: view.room.clone(),
+            participants: view.participants.len() as u32,
+            publishers: 0,
+            created: 0,
+            recording: false,
+            listeners: None,
+            metadata_preview: String::new(),
+        };
+        let mut holding: Vec<(AlertRule, String, u32, String)> = Vec::new();
+        for rule in self
+            .applicable(&view.project, &view.room)
+            .collect::<Vec<_>>()
+        {
+            match rule.condition {
+                AlertCondition::QualityPoor { seconds } => {
+                    for p in view
+                        .participants
+                        .iter()
+                        .filter(|p| p.quality == "poor" || p.quality == "lost")
+                    {
+                        let text = format!(
+                            "{}'s connection in {} has been {} for over {seconds} s.",
+                            p.identity, view.room, p.quality
+                        );
+                        holding.push((rule.clone(), p.identity.clone(), seconds, text));
+                    }
+                }
+                AlertCondition::Silence { seconds } => {
+                    if !view.participants.is_empty()
+                        && view.participants.iter().all(|p| !p.speaking)
+                    {
+                        let text =
+                            format!("Nobody has spoken in {} for over {seconds} s.", view.room);
+                        holding.push((rule.clone(), String::new(), seconds, text));
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Episodes of this room that no longer hold end (and re-arm).
+        let now_holding: Vec<(String, String, String)> = holding
+            .iter()
+            .map(|(r, who, _, _)| (r.id.clone(), view.room.clone(), who.clone()))
+            .collect();
+        self.episodes
+            .retain(|key, _| key.1 != view.room || now_holding.contains(key));
+        let mut out = Vec::new();
+        for ((rule, _, seconds, text), key) in holding.into_iter().zip(now_holding) {
+            let (since, fired) = *self.episodes.entry(key.clone()).or_insert((now_ms, false));
+            if !fired && now_ms - since > i64::from(seconds) * 1000 {
+                self.episodes.insert(key, (since, true));
+                out.push(self.raise(&rule, &room, text, now_ms));
+            }
+        }
+        out
+    }
+
     /// Alerts for participants that joined `room` since it was last looked at.
     pub fn on_joined(
         &mut self,
@@ -299,5 +367,62 @@ mod tests {
             .collect();
         assert_eq!(fired, ["end"]);
         assert_eq!(alerts.raised().len(), 4);
+    }
+
+    fn view(speaking: bool, quality: &str) -> RoomView {
+        RoomView {
+            project: "p".into(),
+            room: "call".into(),
+            state: earshot_protocol::observe::ObserveState::Live,
+            participants: vec![earshot_protocol::observe::ObservedParticipant {
+                sid: "PA_1".into(),
+                identity: "caller".into(),
+                name: String::new(),
+                kind: "standard".into(),
+                joined_at: 0,
+                speaking,
+                level: 0.0,
+                quality: quality.into(),
+                tracks: Vec::new(),
+            }],
+            at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn duration_rules_fire_once_per_episode() {
+        let settings = std::sync::Arc::new(MemorySettings::default());
+        let mut alerts = Alerts::load(&settings);
+        alerts
+            .save(
+                &settings,
+                rule("quiet", AlertCondition::Silence { seconds: 5 }, ""),
+            )
+            .unwrap();
+        alerts
+            .save(
+                &settings,
+                rule("bad line", AlertCondition::QualityPoor { seconds: 3 }, ""),
+            )
+            .unwrap();
+        let mut fired = Vec::new();
+        // 8 s of silence on a poor line, then speech on a good line, then 6 s of silence.
+        let script = (0..=8)
+            .map(|s| (s, false, "poor"))
+            .chain([(9, true, "good")])
+            .chain((10..=16).map(|s| (s, false, "good")));
+        for (second, speaking, quality) in script {
+            for a in alerts.on_view(&view(speaking, quality), second * 1000) {
+                fired.push((second, a.rule_name));
+            }
+        }
+        assert_eq!(
+            fired,
+            [
+                (4, "bad line".to_owned()),
+                (6, "quiet".to_owned()),
+                (16, "quiet".to_owned())
+            ]
+        );
     }
 }

@@ -142,6 +142,26 @@ impl Monitor {
     }
 }
 
+/// Forwards room views to the UI and evaluates the duration rules on them each second.
+struct AlertingSink {
+    inner: Arc<dyn observer::RoomViewSink>,
+    shared: Arc<Shared>,
+}
+
+impl observer::RoomViewSink for AlertingSink {
+    fn view(&self, view: &earshot_protocol::observe::RoomView) -> bool {
+        self.inner.view(view)
+    }
+
+    fn tick(&self, view: &earshot_protocol::observe::RoomView) {
+        let alerts = guard(&self.shared.alerts).on_view(view, crate::earshot::unix_millis());
+        for alert in alerts {
+            tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
+            self.shared.send(WallEvent::Alert(alert));
+        }
+    }
+}
+
 impl Drop for Monitor {
     fn drop(&mut self) {
         for (_, p) in guard(&self.pollers).drain() {
@@ -302,6 +322,10 @@ impl Earshot {
             old.stop();
         }
         let supervisor = self.listen().supervisor().to_owned();
+        let sink = Arc::new(AlertingSink {
+            inner: sink,
+            shared: self.monitor.shared.clone(),
+        });
         let (obs, view) = observer::observe(id, target, room.to_owned(), supervisor, sink).await?;
         guard(&self.monitor.observers).insert(room.to_owned(), obs);
         tracing::info!(%room, "room view opened");

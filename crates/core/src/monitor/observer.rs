@@ -27,6 +27,9 @@ use webrtc::peer_connection::RTCPeerConnectionState;
 /// Where views go; `false` when the receiver is gone (the view then closes).
 pub trait RoomViewSink: Send + Sync {
     fn view(&self, view: &RoomView) -> bool;
+    /// Called every second with the current view (for rules about durations, like "nobody
+    /// spoke for 30 s", which no event announces).
+    fn tick(&self, _view: &RoomView) {}
 }
 
 const JOIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -307,6 +310,16 @@ struct Context {
 }
 
 impl Context {
+    fn tick(&self, roster: &Roster) {
+        self.sink.tick(&RoomView {
+            project: self.project.clone(),
+            room: self.room.clone(),
+            state: ObserveState::Live,
+            participants: roster.people.values().cloned().collect(),
+            at_ms: unix_millis(),
+        });
+    }
+
     fn send(&self, state: ObserveState, roster: &Roster) -> bool {
         self.sink.view(&RoomView {
             project: self.project.clone(),
@@ -433,6 +446,7 @@ async fn follow(
 ) -> Outcome {
     use proto::signal_response::Message;
     let far = Instant::now() + Duration::from_secs(86_400 * 365);
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut empty_at = if roster.people.is_empty() {
         Instant::now() + EMPTY_GRACE * 3
     } else {
@@ -442,6 +456,10 @@ async fn follow(
         let changed = tokio::select! {
             _ = &mut *stop => return Outcome::End("the view was closed".into()),
             _ = sleep_until(empty_at) => return Outcome::End("everyone left the room".into()),
+            _ = clock.tick() => {
+                ctx.tick(roster);
+                false
+            }
             event = link.pc_events.recv() => match event {
                 Some(PcEvent::Candidate(candidate_init)) => {
                     link.send(proto::signal_request::Message::Trickle(proto::TrickleRequest {
