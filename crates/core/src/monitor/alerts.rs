@@ -226,14 +226,12 @@ impl Alerts {
                         holding.push((rule.clone(), p.identity.clone(), seconds, text));
                     }
                 }
-                AlertCondition::Silence { seconds } => {
+                AlertCondition::Silence { seconds }
                     if !view.participants.is_empty()
-                        && view.participants.iter().all(|p| !p.speaking)
-                    {
-                        let text =
-                            format!("Nobody has spoken in {} for over {seconds} s.", view.room);
-                        holding.push((rule.clone(), String::new(), seconds, text));
-                    }
+                        && view.participants.iter().all(|p| !p.speaking) =>
+                {
+                    let text = format!("Nobody has spoken in {} for over {seconds} s.", view.room);
+                    holding.push((rule.clone(), String::new(), seconds, text));
                 }
                 _ => {}
             }
