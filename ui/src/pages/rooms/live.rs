@@ -5,7 +5,8 @@
 use crate::components::charts::{speaking_svg, SpeakingRow};
 use crate::ipc::{invoke, Channel};
 use crate::state::{app_state, now_ms};
-use earshot_protocol::command::{ObserveRoom, StopObserving};
+use earshot_protocol::command::{ListHiddenParticipants, ObserveRoom, StopObserving};
+use earshot_protocol::listen::HiddenParticipant;
 use earshot_protocol::observe::{ObserveState, ObservedParticipant, RoomView};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::JSON;
@@ -96,6 +97,43 @@ pub fn LiveRoomView(room: String) -> View {
             now.set(now_ms());
         }
     });
+    // Who listens unseen: hidden participants are not in the view's roster, so ask the API.
+    let hidden = create_signal(Vec::<HiddenParticipant>::new());
+    {
+        let (room, project) = (room.clone(), state.current().map(|p| p.id));
+        spawn_local_scoped(async move {
+            loop {
+                let cmd = ListHiddenParticipants {
+                    project: project.clone(),
+                    room: room.clone(),
+                };
+                if let Ok(list) = invoke(&cmd).await {
+                    hidden.set(list);
+                }
+                TimeoutFuture::new(5000).await;
+            }
+        });
+    }
+    let hidden_line = move || {
+        let list = hidden.get_clone();
+        let others: Vec<String> = list
+            .iter()
+            .filter(|h| h.role != "observer" && !h.is_me)
+            .map(|h| match &h.supervisor {
+                Some(s) => format!(
+                    "{s} (Earshot {})",
+                    if h.role.is_empty() { "client" } else { &h.role }
+                ),
+                None if h.name.is_empty() => h.identity.clone(),
+                None => h.name.clone(),
+            })
+            .collect();
+        if others.is_empty() {
+            view! { p(class="muted", data-testid="live-hidden") { "Nobody else is listening unseen." } }
+        } else {
+            view! { p(class="muted", data-testid="live-hidden") { "Listening unseen: " (others.join(", ")) } }
+        }
+    };
 
     let status = move || {
         view_signal.with(|v| match v.as_ref().map(|v| &v.state) {
@@ -155,6 +193,7 @@ pub fn LiveRoomView(room: String) -> View {
                         }
                     })
             }
+            (hidden_line())
             (chart())
         }
     }
