@@ -151,14 +151,21 @@ impl App {
         }
     }
 
-    /// Clicks the element matching `css`.
+    /// Clicks the element matching `css`. Lists refresh live, so the element found may be
+    /// replaced before the click lands (stale): find it again, a few times.
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.wait_css(css)
-            .await?
-            .click()
-            .await
-            .with_context(|| format!("click {css}"))?;
-        Ok(())
+        let mut attempt = 0;
+        loop {
+            let result = self.wait_css(css).await?.click().await;
+            match result {
+                Ok(()) => return Ok(()),
+                Err(_) if attempt < 4 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(150)).await;
+                }
+                Err(e) => return Err(e).with_context(|| format!("click {css}")),
+            }
+        }
     }
 
     /// Replaces the value of the input matching `css`.

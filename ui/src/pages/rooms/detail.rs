@@ -1,6 +1,7 @@
 //! One room in detail: its settings, participants (kind, state, permissions, attributes,
 //! hidden flag) and their tracks, refreshed live, with the moderation actions.
 
+use super::participant::{ManageParticipant, OtherTrack};
 use crate::components::dialog::Confirm;
 use crate::components::fields::{field_error, route_error};
 use crate::ipc::invoke;
@@ -31,6 +32,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
     let ask = create_signal(Ask::Nothing);
     let busy = create_signal(None::<String>);
     let room = create_signal(room);
+    let managing = create_signal(None::<ParticipantDetail>);
 
     spawn_local_scoped(async move {
         let mut seen = u32::MAX;
@@ -155,8 +157,24 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
             (match detail.get_clone() {
                 None => view! { p(class="muted") { "Loading…" } },
                 Some(Err(err)) => view! { p(class="banner error", data-testid="room-detail-error") { (err.message) } },
-                Some(Ok(d)) => overview(d, mute, move |id| ask.set(Ask::Remove(id))),
+                Some(Ok(d)) => overview(d, mute, move |id| ask.set(Ask::Remove(id)), move |p| managing.set(Some(p))),
             })
+            (managing.get_clone().map(|p| {
+                // Other participants' tracks, for the subscriptions list.
+                let others: Vec<OtherTrack> = detail.with_untracked(|d| {
+                    d.as_ref().and_then(|d| d.as_ref().ok()).map(|d| {
+                        d.participants.iter().filter(|o| o.identity != p.identity).flat_map(|o| {
+                            o.tracks.iter().map(|t| OtherTrack { identity: o.identity.clone(), track: t.clone() }).collect::<Vec<_>>()
+                        }).collect()
+                    }).unwrap_or_default()
+                });
+                view! {
+                    ManageParticipant(room=room.get_clone(), participant=p, others=others, on_close=move |changed: bool| {
+                        managing.set(None);
+                        if changed { poke.set(poke.get().wrapping_add(1)); }
+                    })
+                }
+            }).unwrap_or_default())
             MetadataEditor(room=room, detail=detail, poke=poke)
             SendDataForm(room=room)
             (match ask.get_clone() {
@@ -183,6 +201,7 @@ fn overview(
     d: RoomDetail,
     mute: impl Fn(String, TrackDetail) + Copy + 'static,
     remove: impl Fn(String) + Copy + 'static,
+    manage: impl Fn(ParticipantDetail) + Copy + 'static,
 ) -> View {
     let facts = format!(
         "{} participant(s) · created {} ago · empty timeout {} s · departure timeout {} s · max participants {}",
@@ -195,7 +214,7 @@ fn overview(
     let rows = d
         .participants
         .into_iter()
-        .map(|p| participant_row(p, mute, remove))
+        .map(|p| participant_row(p, mute, remove, manage))
         .collect::<Vec<_>>();
     view! {
         p(class="muted") { (facts) }
@@ -210,7 +229,9 @@ fn participant_row(
     p: ParticipantDetail,
     mute: impl Fn(String, TrackDetail) + Copy + 'static,
     remove: impl Fn(String) + Copy + 'static,
+    manage: impl Fn(ParticipantDetail) + Copy + 'static,
 ) -> View {
+    let whole = p.clone();
     let perm = &p.permission;
     let mut rights = Vec::new();
     if perm.can_publish {
@@ -281,7 +302,10 @@ fn participant_row(
             td { (joined) }
             td { (rights) }
             td { (tracks) }
-            td { button(r#type="button", class="danger small", data-testid="participant-remove", on:click=move |_| remove(identity.clone())) { "Remove" } }
+            td {
+                button(r#type="button", class="small", data-testid="participant-manage", on:click=move |_| manage(whole.clone())) { "Manage…" }
+                button(r#type="button", class="danger small", data-testid="participant-remove", on:click=move |_| remove(identity.clone())) { "Remove" }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 mod create;
 mod detail;
 mod live;
+mod participant;
 
 use crate::ipc::invoke;
 use crate::routes::Page;
