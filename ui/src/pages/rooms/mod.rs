@@ -3,6 +3,7 @@
 
 mod create;
 mod detail;
+mod forms;
 mod live;
 mod participant;
 
