@@ -4,6 +4,7 @@
 mod admin;
 mod projects;
 mod rooms;
+mod sip;
 
 /// The handler for every command in `earshot_protocol::COMMANDS`.
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
@@ -35,5 +36,16 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         admin::send_data,
         admin::create_token,
         admin::inspect_token,
+        sip::get_sip_overview,
+        sip::create_sip_inbound_trunk,
+        sip::update_sip_inbound_trunk,
+        sip::create_sip_outbound_trunk,
+        sip::update_sip_outbound_trunk,
+        sip::delete_sip_trunk,
+        sip::create_sip_dispatch_rule,
+        sip::update_sip_dispatch_rule,
+        sip::delete_sip_dispatch_rule,
+        sip::dial_sip_out,
+        sip::transfer_sip_participant,
     ]
 }

@@ -9,6 +9,7 @@ mod earshot;
 pub mod listener;
 pub mod projects;
 pub mod settings;
+mod sip;
 pub mod tokens;
 pub mod vault;
 

@@ -10,6 +10,10 @@ use crate::projects::{
     CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
 };
 use crate::rooms::{ParticipantSummary, RoomSummary, RoomsSnapshot};
+use crate::sip::{
+    DialOut, DialResult, DispatchRule, DispatchRuleSpec, InboundTrunk, InboundTrunkSpec,
+    OutboundTrunk, OutboundTrunkSpec, SipOverview, Transfer, TrunkPassword,
+};
 use crate::tokens::{TokenInspection, TokenRequest, TokenResult};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -91,6 +95,28 @@ commands! {
     CreateToken => "create_token" -> TokenResult { project: Option<ProjectId>, request: TokenRequest }
     /// Decodes any token and checks it against the project's secret.
     InspectToken => "inspect_token" -> TokenInspection { project: Option<ProjectId>, token: String }
+    /// Every SIP trunk and dispatch rule of a project.
+    GetSipOverview => "get_sip_overview" -> SipOverview { project: Option<ProjectId> }
+    /// Creates an inbound SIP trunk (refused locally when its numbers clash with another's).
+    CreateSipInboundTrunk => "create_sip_inbound_trunk" -> InboundTrunk { project: Option<ProjectId>, spec: InboundTrunkSpec, password: TrunkPassword }
+    /// Replaces an inbound trunk's settings; an empty password keeps the stored one.
+    UpdateSipInboundTrunk => "update_sip_inbound_trunk" -> InboundTrunk { project: Option<ProjectId>, id: String, spec: InboundTrunkSpec, password: TrunkPassword }
+    /// Creates an outbound SIP trunk.
+    CreateSipOutboundTrunk => "create_sip_outbound_trunk" -> OutboundTrunk { project: Option<ProjectId>, spec: OutboundTrunkSpec, password: TrunkPassword }
+    /// Replaces an outbound trunk's settings; an empty password keeps the stored one.
+    UpdateSipOutboundTrunk => "update_sip_outbound_trunk" -> OutboundTrunk { project: Option<ProjectId>, id: String, spec: OutboundTrunkSpec, password: TrunkPassword }
+    /// Deletes an inbound or outbound SIP trunk.
+    DeleteSipTrunk => "delete_sip_trunk" -> () { project: Option<ProjectId>, id: String }
+    /// Creates a SIP dispatch rule.
+    CreateSipDispatchRule => "create_sip_dispatch_rule" -> DispatchRule { project: Option<ProjectId>, spec: DispatchRuleSpec }
+    /// Replaces a SIP dispatch rule.
+    UpdateSipDispatchRule => "update_sip_dispatch_rule" -> DispatchRule { project: Option<ProjectId>, id: String, spec: DispatchRuleSpec }
+    /// Deletes a SIP dispatch rule.
+    DeleteSipDispatchRule => "delete_sip_dispatch_rule" -> () { project: Option<ProjectId>, id: String }
+    /// Dials a phone number into a room from an outbound trunk.
+    DialSipOut => "dial_sip_out" -> DialResult { project: Option<ProjectId>, dial: DialOut }
+    /// Transfers a SIP participant's call (SIP REFER).
+    TransferSipParticipant => "transfer_sip_participant" -> () { project: Option<ProjectId>, transfer: Transfer }
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ pub mod listen;
 pub mod projects;
 pub mod rooms;
 pub mod secret;
+pub mod sip;
+pub mod sip_rules;
 pub mod tokens;
 pub mod validate;
 

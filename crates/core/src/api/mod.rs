@@ -7,10 +7,12 @@
 pub mod admin;
 mod error;
 pub mod rooms;
+pub mod sip;
+mod sip_convert;
 mod twirp;
 
 pub use error::{ApiError, ApiResult};
-pub use twirp::{RetryPolicy, ServerApi};
+pub use twirp::{Grants, RetryPolicy, ServerApi};
 
 use crate::vault::Secret;
 use std::time::Duration;
