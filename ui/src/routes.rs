@@ -6,17 +6,19 @@ pub enum Page {
     Rooms,
     Tokens,
     Projects,
+    Sip,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 3] = [Page::Rooms, Page::Tokens, Page::Projects];
+    pub const ALL: [Page; 4] = [Page::Rooms, Page::Tokens, Page::Projects, Page::Sip];
 
     pub fn title(self) -> &'static str {
         match self {
             Page::Rooms => "Rooms",
             Page::Tokens => "Tokens",
             Page::Projects => "Projects",
+            Page::Sip => "SIP",
         }
     }
 
@@ -26,6 +28,7 @@ impl Page {
             Page::Rooms => "nav-rooms",
             Page::Tokens => "nav-tokens",
             Page::Projects => "nav-projects",
+            Page::Sip => "nav-sip",
         }
     }
 }

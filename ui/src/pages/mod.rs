@@ -2,4 +2,5 @@
 
 pub mod projects;
 pub mod rooms;
+pub mod sip;
 pub mod tokens;
