@@ -2,6 +2,7 @@
 //! `earshot_protocol::command`. Each takes its protocol struct as the argument `args`.
 
 mod admin;
+mod agents;
 mod projects;
 mod rooms;
 mod sip;
@@ -47,5 +48,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         sip::delete_sip_dispatch_rule,
         sip::dial_sip_out,
         sip::transfer_sip_participant,
+        agents::create_agent_dispatch,
+        agents::list_agent_dispatches,
+        agents::delete_agent_dispatch,
     ]
 }

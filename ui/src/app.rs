@@ -1,6 +1,7 @@
 //! The app frame: header with navigation and project switcher, the current page, notices.
 
 use crate::components::switcher::ProjectSwitcher;
+use crate::pages::agents::AgentsPage;
 use crate::pages::sip::SipPage;
 use crate::pages::{projects::ProjectsPage, rooms::RoomsPage, tokens::TokensPage};
 use crate::routes::Page;
@@ -25,6 +26,7 @@ pub fn App() -> View {
                     Page::Tokens => view! { TokensPage {} },
                     Page::Projects => view! { ProjectsPage {} },
                     Page::Sip => view! { SipPage {} },
+                    Page::Agents => view! { AgentsPage {} },
                 })
             }
             Footer {}

@@ -7,11 +7,18 @@ pub enum Page {
     Tokens,
     Projects,
     Sip,
+    Agents,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 4] = [Page::Rooms, Page::Tokens, Page::Projects, Page::Sip];
+    pub const ALL: [Page; 5] = [
+        Page::Rooms,
+        Page::Tokens,
+        Page::Projects,
+        Page::Sip,
+        Page::Agents,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -19,6 +26,7 @@ impl Page {
             Page::Tokens => "Tokens",
             Page::Projects => "Projects",
             Page::Sip => "SIP",
+            Page::Agents => "Agents",
         }
     }
 
@@ -29,6 +37,7 @@ impl Page {
             Page::Tokens => "nav-tokens",
             Page::Projects => "nav-projects",
             Page::Sip => "nav-sip",
+            Page::Agents => "nav-agents",
         }
     }
 }

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod agents;
 pub mod api;
 mod earshot;
 pub mod listener;

@@ -6,6 +6,7 @@
 use crate::admin::{
     DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
+use crate::agents::{AgentDispatchInfo, NewAgentDispatch};
 use crate::projects::{
     CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
 };
@@ -117,6 +118,12 @@ commands! {
     DialSipOut => "dial_sip_out" -> DialResult { project: Option<ProjectId>, dial: DialOut }
     /// Transfers a SIP participant's call (SIP REFER).
     TransferSipParticipant => "transfer_sip_participant" -> () { project: Option<ProjectId>, transfer: Transfer }
+    /// Sends a named agent into a room.
+    CreateAgentDispatch => "create_agent_dispatch" -> AgentDispatchInfo { project: Option<ProjectId>, dispatch: NewAgentDispatch }
+    /// The agent dispatches of a room.
+    ListAgentDispatches => "list_agent_dispatches" -> Vec<AgentDispatchInfo> { project: Option<ProjectId>, room: String }
+    /// Deletes an agent dispatch (running jobs are not stopped).
+    DeleteAgentDispatch => "delete_agent_dispatch" -> () { project: Option<ProjectId>, room: String, id: String }
 }
 
 #[cfg(test)]

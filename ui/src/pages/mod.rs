@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod agents;
 pub mod projects;
 pub mod rooms;
 pub mod sip;

@@ -5,6 +5,7 @@
 //! failures apart. Tokens are still signed by livekit-api's `access_token`.
 
 pub mod admin;
+pub mod agents;
 mod error;
 pub mod rooms;
 pub mod sip;
