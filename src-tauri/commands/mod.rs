@@ -3,6 +3,7 @@
 
 mod admin;
 mod agents;
+mod ingress;
 mod projects;
 mod rooms;
 mod sip;
@@ -51,5 +52,9 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         agents::create_agent_dispatch,
         agents::list_agent_dispatches,
         agents::delete_agent_dispatch,
+        ingress::create_ingress,
+        ingress::update_ingress,
+        ingress::list_ingress,
+        ingress::delete_ingress,
     ]
 }

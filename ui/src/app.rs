@@ -2,6 +2,7 @@
 
 use crate::components::switcher::ProjectSwitcher;
 use crate::pages::agents::AgentsPage;
+use crate::pages::ingress::IngressPage;
 use crate::pages::sip::SipPage;
 use crate::pages::{projects::ProjectsPage, rooms::RoomsPage, tokens::TokensPage};
 use crate::routes::Page;
@@ -27,6 +28,7 @@ pub fn App() -> View {
                     Page::Projects => view! { ProjectsPage {} },
                     Page::Sip => view! { SipPage {} },
                     Page::Agents => view! { AgentsPage {} },
+                    Page::Ingress => view! { IngressPage {} },
                 })
             }
             Footer {}

@@ -8,16 +8,18 @@ pub enum Page {
     Projects,
     Sip,
     Agents,
+    Ingress,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 5] = [
+    pub const ALL: [Page; 6] = [
         Page::Rooms,
         Page::Tokens,
         Page::Projects,
         Page::Sip,
         Page::Agents,
+        Page::Ingress,
     ];
 
     pub fn title(self) -> &'static str {
@@ -27,6 +29,7 @@ impl Page {
             Page::Projects => "Projects",
             Page::Sip => "SIP",
             Page::Agents => "Agents",
+            Page::Ingress => "Ingress",
         }
     }
 
@@ -38,6 +41,7 @@ impl Page {
             Page::Projects => "nav-projects",
             Page::Sip => "nav-sip",
             Page::Agents => "nav-agents",
+            Page::Ingress => "nav-ingress",
         }
     }
 }

@@ -7,6 +7,7 @@ mod admin;
 mod agents;
 pub mod api;
 mod earshot;
+mod ingress;
 pub mod listener;
 pub mod projects;
 pub mod settings;

@@ -7,6 +7,7 @@ use crate::admin::{
     DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
 use crate::agents::{AgentDispatchInfo, NewAgentDispatch};
+use crate::ingress::{IngressInfo, IngressSpec};
 use crate::projects::{
     CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
 };
@@ -124,6 +125,14 @@ commands! {
     ListAgentDispatches => "list_agent_dispatches" -> Vec<AgentDispatchInfo> { project: Option<ProjectId>, room: String }
     /// Deletes an agent dispatch (running jobs are not stopped).
     DeleteAgentDispatch => "delete_agent_dispatch" -> () { project: Option<ProjectId>, room: String, id: String }
+    /// Creates an RTMP, WHIP or URL ingress.
+    CreateIngress => "create_ingress" -> IngressInfo { project: Option<ProjectId>, spec: IngressSpec }
+    /// Changes an ingress (its input type stays).
+    UpdateIngress => "update_ingress" -> IngressInfo { project: Option<ProjectId>, id: String, spec: IngressSpec }
+    /// Every ingress of a project, or of one room.
+    ListIngress => "list_ingress" -> Vec<IngressInfo> { project: Option<ProjectId>, room: Option<String> }
+    /// Deletes an ingress.
+    DeleteIngress => "delete_ingress" -> () { project: Option<ProjectId>, id: String }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod agents;
 pub mod command;
 pub mod error;
+pub mod ingress;
 pub mod listen;
 pub mod projects;
 pub mod rooms;

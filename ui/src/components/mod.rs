@@ -2,4 +2,5 @@
 
 pub mod dialog;
 pub mod fields;
+pub mod inputs;
 pub mod switcher;

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod agents;
 mod error;
+pub mod ingress;
 pub mod rooms;
 pub mod sip;
 mod sip_convert;

@@ -2,9 +2,9 @@
 //! The outcome stays in the dialog: the call id when placed, else the server's reason
 //! (with the SIP status when the callee's side answered with one).
 
-use super::form::{self, area, check, choice, text, Parse};
 use crate::components::dialog::Dialog;
 use crate::components::fields::route_error;
+use crate::components::inputs::{self, area, check, choice, text, Parse};
 use crate::ipc::invoke;
 use earshot_protocol::command::{DialSipOut, TransferSipParticipant};
 use earshot_protocol::sip::{DialOut, OutboundTrunk, Transfer, INCLUDE_HEADERS, MEDIA_ENCRYPTION};
@@ -79,15 +79,17 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close
             participant_name: pname.get_clone(),
             participant_metadata: pmeta.get_clone(),
             participant_attributes: p
-                .take(form::map(&pattrs.get_clone(), "participant_attributes")),
+                .take(inputs::map(&pattrs.get_clone(), "participant_attributes")),
             dtmf: dtmf.get_clone().trim().to_owned(),
             play_dialtone: dialtone.get(),
             hide_phone_number: hide.get(),
-            headers: p.take(form::map(&headers.get_clone(), "headers")),
+            headers: p.take(inputs::map(&headers.get_clone(), "headers")),
             include_headers: include_headers.get_clone(),
-            ringing_timeout_secs: p
-                .take(form::seconds(&ringing.get_clone(), "ringing_timeout_secs")),
-            max_call_duration_secs: p.take(form::seconds(
+            ringing_timeout_secs: p.take(inputs::seconds(
+                &ringing.get_clone(),
+                "ringing_timeout_secs",
+            )),
+            max_call_duration_secs: p.take(inputs::seconds(
                 &max_duration.get_clone(),
                 "max_call_duration_secs",
             )),
@@ -190,9 +192,11 @@ pub fn TransferDialog<F: Fn() + Copy + 'static>(on_close: F) -> View {
             identity: identity.get_clone(),
             transfer_to: to.get_clone().trim().to_owned(),
             play_dialtone: dialtone.get(),
-            headers: p.take(form::map(&headers.get_clone(), "headers")),
-            ringing_timeout_secs: p
-                .take(form::seconds(&ringing.get_clone(), "ringing_timeout_secs")),
+            headers: p.take(inputs::map(&headers.get_clone(), "headers")),
+            ringing_timeout_secs: p.take(inputs::seconds(
+                &ringing.get_clone(),
+                "ringing_timeout_secs",
+            )),
         };
         let mut errs = p.0;
         errs.extend(sip_rules::transfer_errors(&transfer));

@@ -1,9 +1,9 @@
 //! The inbound trunk dialog (create and edit): every field, checked inline — including
 //! numbers that clash with another inbound trunk — before anything is sent.
 
-use super::form::{self, area, check, choice, secret, text, Parse};
 use crate::components::dialog::Dialog;
 use crate::components::fields::route_error;
+use crate::components::inputs::{self, area, check, choice, secret, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{CreateSipInboundTrunk, UpdateSipInboundTrunk};
@@ -26,19 +26,19 @@ pub fn InboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
     let s = existing.map(|t| t.spec).unwrap_or_default();
     let name = create_signal(s.name);
     let metadata = create_signal(s.metadata);
-    let numbers = create_signal(form::list_text(&s.numbers));
-    let allowed_addresses = create_signal(form::list_text(&s.allowed_addresses));
-    let allowed_numbers = create_signal(form::list_text(&s.allowed_numbers));
+    let numbers = create_signal(inputs::list_text(&s.numbers));
+    let allowed_addresses = create_signal(inputs::list_text(&s.allowed_addresses));
+    let allowed_numbers = create_signal(inputs::list_text(&s.allowed_numbers));
     let auth_username = create_signal(s.auth_username);
     let password = create_signal(String::new());
     let clear_password = create_signal(false);
     let auth_realm = create_signal(s.auth_realm);
-    let headers = create_signal(form::map_text(&s.headers));
-    let headers_to_attributes = create_signal(form::map_text(&s.headers_to_attributes));
-    let attributes_to_headers = create_signal(form::map_text(&s.attributes_to_headers));
+    let headers = create_signal(inputs::map_text(&s.headers));
+    let headers_to_attributes = create_signal(inputs::map_text(&s.headers_to_attributes));
+    let attributes_to_headers = create_signal(inputs::map_text(&s.attributes_to_headers));
     let include_headers = create_signal(s.include_headers);
-    let ringing = create_signal(form::seconds_text(s.ringing_timeout_secs));
-    let max_duration = create_signal(form::seconds_text(s.max_call_duration_secs));
+    let ringing = create_signal(inputs::seconds_text(s.ringing_timeout_secs));
+    let max_duration = create_signal(inputs::seconds_text(s.max_call_duration_secs));
     let krisp = create_signal(s.krisp_enabled);
     let encryption = create_signal(s.media_encryption);
     let errors = create_signal(Vec::<AppError>::new());
@@ -52,24 +52,26 @@ pub fn InboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
         let spec = InboundTrunkSpec {
             name: name.get_clone(),
             metadata: metadata.get_clone(),
-            numbers: form::list(&numbers.get_clone()),
-            allowed_addresses: form::list(&allowed_addresses.get_clone()),
-            allowed_numbers: form::list(&allowed_numbers.get_clone()),
+            numbers: inputs::list(&numbers.get_clone()),
+            allowed_addresses: inputs::list(&allowed_addresses.get_clone()),
+            allowed_numbers: inputs::list(&allowed_numbers.get_clone()),
             auth_username: auth_username.get_clone(),
             auth_realm: auth_realm.get_clone(),
-            headers: p.take(form::map(&headers.get_clone(), "headers")),
-            headers_to_attributes: p.take(form::map(
+            headers: p.take(inputs::map(&headers.get_clone(), "headers")),
+            headers_to_attributes: p.take(inputs::map(
                 &headers_to_attributes.get_clone(),
                 "headers_to_attributes",
             )),
-            attributes_to_headers: p.take(form::map(
+            attributes_to_headers: p.take(inputs::map(
                 &attributes_to_headers.get_clone(),
                 "attributes_to_headers",
             )),
             include_headers: include_headers.get_clone(),
-            ringing_timeout_secs: p
-                .take(form::seconds(&ringing.get_clone(), "ringing_timeout_secs")),
-            max_call_duration_secs: p.take(form::seconds(
+            ringing_timeout_secs: p.take(inputs::seconds(
+                &ringing.get_clone(),
+                "ringing_timeout_secs",
+            )),
+            max_call_duration_secs: p.take(inputs::seconds(
                 &max_duration.get_clone(),
                 "max_call_duration_secs",
             )),

@@ -2,7 +2,6 @@
 //! with create / edit / delete, dialling out and transferring calls.
 
 mod call;
-mod form;
 mod inbound;
 mod outbound;
 mod rule;

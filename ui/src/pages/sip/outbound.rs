@@ -1,8 +1,8 @@
 //! The outbound trunk dialog (create and edit): every field, checked inline before sending.
 
-use super::form::{self, area, check, choice, secret, text, Parse};
 use crate::components::dialog::Dialog;
 use crate::components::fields::route_error;
+use crate::components::inputs::{self, area, check, choice, secret, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{CreateSipOutboundTrunk, UpdateSipOutboundTrunk};
@@ -27,13 +27,13 @@ pub fn OutboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
     let address = create_signal(s.address);
     let country = create_signal(s.destination_country);
     let transport = create_signal(s.transport);
-    let numbers = create_signal(form::list_text(&s.numbers));
+    let numbers = create_signal(inputs::list_text(&s.numbers));
     let auth_username = create_signal(s.auth_username);
     let password = create_signal(String::new());
     let clear_password = create_signal(false);
-    let headers = create_signal(form::map_text(&s.headers));
-    let headers_to_attributes = create_signal(form::map_text(&s.headers_to_attributes));
-    let attributes_to_headers = create_signal(form::map_text(&s.attributes_to_headers));
+    let headers = create_signal(inputs::map_text(&s.headers));
+    let headers_to_attributes = create_signal(inputs::map_text(&s.headers_to_attributes));
+    let attributes_to_headers = create_signal(inputs::map_text(&s.attributes_to_headers));
     let include_headers = create_signal(s.include_headers);
     let encryption = create_signal(s.media_encryption);
     let from_host = create_signal(s.from_host);
@@ -49,14 +49,14 @@ pub fn OutboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
             address: address.get_clone().trim().to_owned(),
             destination_country: country.get_clone().trim().to_owned(),
             transport: transport.get_clone(),
-            numbers: form::list(&numbers.get_clone()),
+            numbers: inputs::list(&numbers.get_clone()),
             auth_username: auth_username.get_clone(),
-            headers: p.take(form::map(&headers.get_clone(), "headers")),
-            headers_to_attributes: p.take(form::map(
+            headers: p.take(inputs::map(&headers.get_clone(), "headers")),
+            headers_to_attributes: p.take(inputs::map(
                 &headers_to_attributes.get_clone(),
                 "headers_to_attributes",
             )),
-            attributes_to_headers: p.take(form::map(
+            attributes_to_headers: p.take(inputs::map(
                 &attributes_to_headers.get_clone(),
                 "attributes_to_headers",
             )),

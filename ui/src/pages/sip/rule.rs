@@ -1,9 +1,9 @@
 //! The dispatch rule dialog (create and edit): direct, individual or callee rules with PIN,
 //! trunk and number filters and a room configuration, checked inline before sending.
 
-use super::form::{self, area, check, choice, text, Parse};
 use crate::components::dialog::Dialog;
 use crate::components::fields::route_error;
+use crate::components::inputs::{self, area, check, choice, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{CreateSipDispatchRule, UpdateSipDispatchRule};
@@ -27,11 +27,11 @@ pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
     let room_prefix = create_signal(s.room_prefix);
     let pin = create_signal(s.pin);
     let randomize = create_signal(s.randomize);
-    let trunk_ids = create_signal(form::list_text(&s.trunk_ids));
+    let trunk_ids = create_signal(inputs::list_text(&s.trunk_ids));
     let hide = create_signal(s.hide_phone_number);
-    let inbound_numbers = create_signal(form::list_text(&s.inbound_numbers));
-    let numbers = create_signal(form::list_text(&s.numbers));
-    let attributes = create_signal(form::map_text(&s.attributes));
+    let inbound_numbers = create_signal(inputs::list_text(&s.inbound_numbers));
+    let numbers = create_signal(inputs::list_text(&s.numbers));
+    let attributes = create_signal(inputs::map_text(&s.attributes));
     let room_preset = create_signal(s.room_preset);
     let room_config = create_signal(s.room_config_json);
     let krisp = create_signal(s.krisp_enabled);
@@ -50,11 +50,11 @@ pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
             room_prefix: room_prefix.get_clone(),
             pin: pin.get_clone().trim().to_owned(),
             randomize: randomize.get(),
-            trunk_ids: form::list(&trunk_ids.get_clone()),
+            trunk_ids: inputs::list(&trunk_ids.get_clone()),
             hide_phone_number: hide.get(),
-            inbound_numbers: form::list(&inbound_numbers.get_clone()),
-            numbers: form::list(&numbers.get_clone()),
-            attributes: p.take(form::map(&attributes.get_clone(), "attributes")),
+            inbound_numbers: inputs::list(&inbound_numbers.get_clone()),
+            numbers: inputs::list(&numbers.get_clone()),
+            attributes: p.take(inputs::map(&attributes.get_clone(), "attributes")),
             room_preset: room_preset.get_clone().trim().to_owned(),
             room_config_json: room_config.get_clone(),
             krisp_enabled: krisp.get(),

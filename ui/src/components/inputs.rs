@@ -1,4 +1,4 @@
-//! Form pieces shared by the SIP dialogs: labelled inputs with their inline error, and the
+//! Form pieces for the service dialogs (SIP, ingress, egress): labelled inputs with their inline error, and the
 //! text forms of lists (comma or line separated) and maps (`key=value` lines).
 
 use crate::components::fields::field_error;
