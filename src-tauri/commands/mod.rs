@@ -3,6 +3,7 @@
 
 mod admin;
 mod agents;
+mod egress;
 mod ingress;
 mod projects;
 mod rooms;
@@ -56,5 +57,13 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         ingress::update_ingress,
         ingress::list_ingress,
         ingress::delete_ingress,
+        egress::list_storage_profiles,
+        egress::save_storage_profile,
+        egress::delete_storage_profile,
+        egress::start_egress,
+        egress::list_egress,
+        egress::stop_egress,
+        egress::update_egress_layout,
+        egress::update_egress_stream,
     ]
 }

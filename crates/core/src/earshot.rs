@@ -492,3 +492,15 @@ fn unix_millis() -> i64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
+
+impl Earshot {
+    /// The settings store, for features that keep their own non-secret entries.
+    pub(crate) fn settings_store(&self) -> &dyn SettingsStore {
+        &*self.settings
+    }
+
+    /// The secret vault, for features that keep their own credentials.
+    pub(crate) fn secret_vault(&self) -> &Vault {
+        &self.vault
+    }
+}

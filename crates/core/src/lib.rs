@@ -7,11 +7,13 @@ mod admin;
 mod agents;
 pub mod api;
 mod earshot;
+mod egress;
 mod ingress;
 pub mod listener;
 pub mod projects;
 pub mod settings;
 mod sip;
+mod storage;
 pub mod tokens;
 pub mod vault;
 

@@ -7,6 +7,7 @@ use crate::admin::{
     DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
 use crate::agents::{AgentDispatchInfo, NewAgentDispatch};
+use crate::egress::{EgressRequest, EgressSummary, StorageInput, StorageSummary};
 use crate::ingress::{IngressInfo, IngressSpec};
 use crate::projects::{
     CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
@@ -133,6 +134,22 @@ commands! {
     ListIngress => "list_ingress" -> Vec<IngressInfo> { project: Option<ProjectId>, room: Option<String> }
     /// Deletes an ingress.
     DeleteIngress => "delete_ingress" -> () { project: Option<ProjectId>, id: String }
+    /// The project's egress storage profiles (credentials stay in the keychain).
+    ListStorageProfiles => "list_storage_profiles" -> Vec<StorageSummary> { project: Option<ProjectId> }
+    /// Creates or replaces a storage profile; an empty credential keeps the stored one.
+    SaveStorageProfile => "save_storage_profile" -> StorageSummary { project: Option<ProjectId>, input: StorageInput }
+    /// Removes a storage profile and its credential.
+    DeleteStorageProfile => "delete_storage_profile" -> () { project: Option<ProjectId>, name: String }
+    /// Starts an egress (room composite, web, participant, track composite or track).
+    StartEgress => "start_egress" -> EgressSummary { project: Option<ProjectId>, request: EgressRequest }
+    /// Egresses of a project (or one room); `active_only` hides ended ones.
+    ListEgress => "list_egress" -> Vec<EgressSummary> { project: Option<ProjectId>, room: Option<String>, active_only: bool }
+    /// Stops an egress.
+    StopEgress => "stop_egress" -> EgressSummary { project: Option<ProjectId>, id: String }
+    /// Changes a room composite egress's layout.
+    UpdateEgressLayout => "update_egress_layout" -> EgressSummary { project: Option<ProjectId>, id: String, layout: String }
+    /// Adds or removes stream URLs of a running egress.
+    UpdateEgressStream => "update_egress_stream" -> EgressSummary { project: Option<ProjectId>, id: String, add: Vec<String>, remove: Vec<String> }
 }
 
 #[cfg(test)]

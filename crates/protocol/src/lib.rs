@@ -5,6 +5,8 @@
 pub mod admin;
 pub mod agents;
 pub mod command;
+pub mod egress;
+pub mod egress_rules;
 pub mod error;
 pub mod ingress;
 pub mod listen;

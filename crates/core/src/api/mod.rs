@@ -6,6 +6,8 @@
 
 pub mod admin;
 pub mod agents;
+pub mod egress;
+mod egress_convert;
 mod error;
 pub mod ingress;
 pub mod rooms;
@@ -13,6 +15,7 @@ pub mod sip;
 mod sip_convert;
 mod twirp;
 
+pub use egress_convert::Upload;
 pub use error::{ApiError, ApiResult};
 pub use twirp::{Grants, RetryPolicy, ServerApi};
 
