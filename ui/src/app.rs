@@ -2,6 +2,7 @@
 
 use crate::components::switcher::ProjectSwitcher;
 use crate::pages::agents::AgentsPage;
+use crate::pages::egress::EgressPage;
 use crate::pages::ingress::IngressPage;
 use crate::pages::sip::SipPage;
 use crate::pages::{projects::ProjectsPage, rooms::RoomsPage, tokens::TokensPage};
@@ -29,6 +30,7 @@ pub fn App() -> View {
                     Page::Sip => view! { SipPage {} },
                     Page::Agents => view! { AgentsPage {} },
                     Page::Ingress => view! { IngressPage {} },
+                    Page::Egress => view! { EgressPage {} },
                 })
             }
             Footer {}

@@ -9,17 +9,19 @@ pub enum Page {
     Sip,
     Agents,
     Ingress,
+    Egress,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 6] = [
+    pub const ALL: [Page; 7] = [
         Page::Rooms,
         Page::Tokens,
         Page::Projects,
         Page::Sip,
         Page::Agents,
         Page::Ingress,
+        Page::Egress,
     ];
 
     pub fn title(self) -> &'static str {
@@ -30,6 +32,7 @@ impl Page {
             Page::Sip => "SIP",
             Page::Agents => "Agents",
             Page::Ingress => "Ingress",
+            Page::Egress => "Egress",
         }
     }
 
@@ -42,6 +45,7 @@ impl Page {
             Page::Sip => "nav-sip",
             Page::Agents => "nav-agents",
             Page::Ingress => "nav-ingress",
+            Page::Egress => "nav-egress",
         }
     }
 }
