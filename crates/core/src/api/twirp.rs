@@ -367,6 +367,30 @@ mod tests {
     }
 
     #[test]
+    fn sip_status_reaches_the_message() {
+        let body = br#"{"code":"unavailable","msg":"call failed","meta":{"sip_status_code":"486","sip_status":"Busy Here"}}"#;
+        match status_error(503, body, None) {
+            ApiError::Server { message, .. } => {
+                assert_eq!(message, "call failed (SIP status 486 Busy Here)")
+            }
+            other => panic!("{other:?}"),
+        }
+        let no_worker = status_error(
+            503,
+            br#"{"code":"unavailable","msg":"twirp error unknown: no response from servers"}"#,
+            None,
+        )
+        .needs_worker("SIP");
+        assert!(matches!(
+            no_worker,
+            ApiError::NoWorker { worker: "SIP", .. }
+        ));
+        let err: earshot_protocol::AppError = no_worker.into();
+        assert_eq!(err.code, earshot_protocol::ErrorCode::NoWorker);
+        assert!(err.message.contains("livekit-sip"));
+    }
+
+    #[test]
     fn backoff_is_bounded() {
         let p = RetryPolicy::READS;
         for n in 0..20 {
