@@ -2,9 +2,13 @@
 //! `earshot_protocol::command`. Each takes its protocol struct as the argument `args`.
 
 mod admin;
+mod agents;
+mod egress;
+mod ingress;
 mod listen;
 mod projects;
 mod rooms;
+mod sip;
 mod wallboard;
 
 /// The handler for every command in `earshot_protocol::COMMANDS`.
@@ -54,5 +58,31 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         wallboard::clear_alerts,
         wallboard::observe_room,
         wallboard::stop_observing,
+        sip::get_sip_overview,
+        sip::create_sip_inbound_trunk,
+        sip::update_sip_inbound_trunk,
+        sip::create_sip_outbound_trunk,
+        sip::update_sip_outbound_trunk,
+        sip::delete_sip_trunk,
+        sip::create_sip_dispatch_rule,
+        sip::update_sip_dispatch_rule,
+        sip::delete_sip_dispatch_rule,
+        sip::dial_sip_out,
+        sip::transfer_sip_participant,
+        agents::create_agent_dispatch,
+        agents::list_agent_dispatches,
+        agents::delete_agent_dispatch,
+        ingress::create_ingress,
+        ingress::update_ingress,
+        ingress::list_ingress,
+        ingress::delete_ingress,
+        egress::list_storage_profiles,
+        egress::save_storage_profile,
+        egress::delete_storage_profile,
+        egress::start_egress,
+        egress::list_egress,
+        egress::stop_egress,
+        egress::update_egress_layout,
+        egress::update_egress_stream,
     ]
 }

@@ -4,8 +4,9 @@ use crate::components::switcher::ProjectSwitcher;
 use crate::listening::{listening, Listening};
 use crate::monitoring::{monitoring, Monitoring};
 use crate::pages::{
-    alerts::AlertsPage, listen::ListenPage, projects::ProjectsPage, rooms::RoomsPage,
-    tokens::TokensPage, wallboard::WallboardPage,
+    agents::AgentsPage, alerts::AlertsPage, egress::EgressPage, ingress::IngressPage,
+    listen::ListenPage, projects::ProjectsPage, rooms::RoomsPage, sip::SipPage, tokens::TokensPage,
+    wallboard::WallboardPage,
 };
 use crate::routes::Page;
 use crate::state::{app_state, AppState};
@@ -37,6 +38,10 @@ pub fn App() -> View {
                     Page::Alerts => view! { AlertsPage {} },
                     Page::Tokens => view! { TokensPage {} },
                     Page::Projects => view! { ProjectsPage {} },
+                    Page::Sip => view! { SipPage {} },
+                    Page::Agents => view! { AgentsPage {} },
+                    Page::Ingress => view! { IngressPage {} },
+                    Page::Egress => view! { EgressPage {} },
                 })
             }
             Footer {}

@@ -9,15 +9,23 @@ pub enum Page {
     Alerts,
     Tokens,
     Projects,
+    Sip,
+    Agents,
+    Ingress,
+    Egress,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 6] = [
+    pub const ALL: [Page; 10] = [
         Page::Wallboard,
         Page::Rooms,
         Page::Listen,
         Page::Alerts,
+        Page::Sip,
+        Page::Agents,
+        Page::Ingress,
+        Page::Egress,
         Page::Tokens,
         Page::Projects,
     ];
@@ -30,6 +38,10 @@ impl Page {
             Page::Listen => "Listen",
             Page::Tokens => "Tokens",
             Page::Projects => "Projects",
+            Page::Sip => "SIP",
+            Page::Agents => "Agents",
+            Page::Ingress => "Ingress",
+            Page::Egress => "Egress",
         }
     }
 
@@ -42,6 +54,10 @@ impl Page {
             Page::Listen => "nav-listen",
             Page::Tokens => "nav-tokens",
             Page::Projects => "nav-projects",
+            Page::Sip => "nav-sip",
+            Page::Agents => "nav-agents",
+            Page::Ingress => "nav-ingress",
+            Page::Egress => "nav-egress",
         }
     }
 }

@@ -358,10 +358,6 @@ impl Earshot {
             })
     }
 
-    pub(crate) fn settings(&self) -> &dyn SettingsStore {
-        &*self.settings
-    }
-
     pub(crate) fn project_name(&self, id: &str) -> AppResult<String> {
         Ok(self.record(id)?.name)
     }
@@ -517,4 +513,16 @@ fn supervisor_name() -> String {
         .or_else(|_| std::env::var("USER"))
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "supervisor".into())
+}
+
+impl Earshot {
+    /// The settings store, for features that keep their own non-secret entries.
+    pub(crate) fn settings_store(&self) -> &dyn SettingsStore {
+        &*self.settings
+    }
+
+    /// The secret vault, for features that keep their own credentials.
+    pub(crate) fn secret_vault(&self) -> &Vault {
+        &self.vault
+    }
 }

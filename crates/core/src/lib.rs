@@ -4,13 +4,18 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod agents;
 pub mod api;
 mod earshot;
+mod egress;
+mod ingress;
 pub mod listen;
 pub mod listener;
 pub mod monitor;
 pub mod projects;
 pub mod settings;
+mod sip;
+mod storage;
 pub mod tokens;
 pub mod vault;
 

@@ -6,12 +6,19 @@
 use crate::admin::{
     DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
+use crate::agents::{AgentDispatchInfo, NewAgentDispatch};
+use crate::egress::{EgressRequest, EgressSummary, StorageInput, StorageSummary};
+use crate::ingress::{IngressInfo, IngressSpec};
 use crate::listen::{AudibleSet, HiddenParticipant, ListenRoom, ListenStatus, SpeakerChange};
 use crate::observe::RoomView;
 use crate::projects::{
     CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
 };
 use crate::rooms::{ParticipantSummary, RoomSummary, RoomsSnapshot};
+use crate::sip::{
+    DialOut, DialResult, DispatchRule, DispatchRuleSpec, InboundTrunk, InboundTrunkSpec,
+    OutboundTrunk, OutboundTrunkSpec, SipOverview, Transfer, TrunkPassword,
+};
 use crate::tokens::{TokenInspection, TokenRequest, TokenResult};
 use crate::wallboard::{Alert, AlertRule, WallSnapshot};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -131,6 +138,58 @@ commands! {
     ObserveRoom => "observe_room" -> RoomView { project: Option<ProjectId>, room: String, events: String }
     /// Closes a room's real-time view (the connection leaves).
     StopObserving => "stop_observing" -> () { room: String }
+    /// Every SIP trunk and dispatch rule of a project.
+    GetSipOverview => "get_sip_overview" -> SipOverview { project: Option<ProjectId> }
+    /// Creates an inbound SIP trunk (refused locally when its numbers clash with another's).
+    CreateSipInboundTrunk => "create_sip_inbound_trunk" -> InboundTrunk { project: Option<ProjectId>, spec: InboundTrunkSpec, password: TrunkPassword }
+    /// Replaces an inbound trunk's settings; an empty password keeps the stored one.
+    UpdateSipInboundTrunk => "update_sip_inbound_trunk" -> InboundTrunk { project: Option<ProjectId>, id: String, spec: InboundTrunkSpec, password: TrunkPassword }
+    /// Creates an outbound SIP trunk.
+    CreateSipOutboundTrunk => "create_sip_outbound_trunk" -> OutboundTrunk { project: Option<ProjectId>, spec: OutboundTrunkSpec, password: TrunkPassword }
+    /// Replaces an outbound trunk's settings; an empty password keeps the stored one.
+    UpdateSipOutboundTrunk => "update_sip_outbound_trunk" -> OutboundTrunk { project: Option<ProjectId>, id: String, spec: OutboundTrunkSpec, password: TrunkPassword }
+    /// Deletes an inbound or outbound SIP trunk.
+    DeleteSipTrunk => "delete_sip_trunk" -> () { project: Option<ProjectId>, id: String }
+    /// Creates a SIP dispatch rule.
+    CreateSipDispatchRule => "create_sip_dispatch_rule" -> DispatchRule { project: Option<ProjectId>, spec: DispatchRuleSpec }
+    /// Replaces a SIP dispatch rule.
+    UpdateSipDispatchRule => "update_sip_dispatch_rule" -> DispatchRule { project: Option<ProjectId>, id: String, spec: DispatchRuleSpec }
+    /// Deletes a SIP dispatch rule.
+    DeleteSipDispatchRule => "delete_sip_dispatch_rule" -> () { project: Option<ProjectId>, id: String }
+    /// Dials a phone number into a room from an outbound trunk.
+    DialSipOut => "dial_sip_out" -> DialResult { project: Option<ProjectId>, dial: DialOut }
+    /// Transfers a SIP participant's call (SIP REFER).
+    TransferSipParticipant => "transfer_sip_participant" -> () { project: Option<ProjectId>, transfer: Transfer }
+    /// Sends a named agent into a room.
+    CreateAgentDispatch => "create_agent_dispatch" -> AgentDispatchInfo { project: Option<ProjectId>, dispatch: NewAgentDispatch }
+    /// The agent dispatches of a room.
+    ListAgentDispatches => "list_agent_dispatches" -> Vec<AgentDispatchInfo> { project: Option<ProjectId>, room: String }
+    /// Deletes an agent dispatch (running jobs are not stopped).
+    DeleteAgentDispatch => "delete_agent_dispatch" -> () { project: Option<ProjectId>, room: String, id: String }
+    /// Creates an RTMP, WHIP or URL ingress.
+    CreateIngress => "create_ingress" -> IngressInfo { project: Option<ProjectId>, spec: IngressSpec }
+    /// Changes an ingress (its input type stays).
+    UpdateIngress => "update_ingress" -> IngressInfo { project: Option<ProjectId>, id: String, spec: IngressSpec }
+    /// Every ingress of a project, or of one room.
+    ListIngress => "list_ingress" -> Vec<IngressInfo> { project: Option<ProjectId>, room: Option<String> }
+    /// Deletes an ingress.
+    DeleteIngress => "delete_ingress" -> () { project: Option<ProjectId>, id: String }
+    /// The project's egress storage profiles (credentials stay in the keychain).
+    ListStorageProfiles => "list_storage_profiles" -> Vec<StorageSummary> { project: Option<ProjectId> }
+    /// Creates or replaces a storage profile; an empty credential keeps the stored one.
+    SaveStorageProfile => "save_storage_profile" -> StorageSummary { project: Option<ProjectId>, input: StorageInput }
+    /// Removes a storage profile and its credential.
+    DeleteStorageProfile => "delete_storage_profile" -> () { project: Option<ProjectId>, name: String }
+    /// Starts an egress (room composite, web, participant, track composite or track).
+    StartEgress => "start_egress" -> EgressSummary { project: Option<ProjectId>, request: EgressRequest }
+    /// Egresses of a project (or one room); `active_only` hides ended ones.
+    ListEgress => "list_egress" -> Vec<EgressSummary> { project: Option<ProjectId>, room: Option<String>, active_only: bool }
+    /// Stops an egress.
+    StopEgress => "stop_egress" -> EgressSummary { project: Option<ProjectId>, id: String }
+    /// Changes a room composite egress's layout.
+    UpdateEgressLayout => "update_egress_layout" -> EgressSummary { project: Option<ProjectId>, id: String, layout: String }
+    /// Adds or removes stream URLs of a running egress.
+    UpdateEgressStream => "update_egress_stream" -> EgressSummary { project: Option<ProjectId>, id: String, add: Vec<String>, remove: Vec<String> }
 }
 
 #[cfg(test)]

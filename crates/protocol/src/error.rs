@@ -53,6 +53,9 @@ pub enum ErrorCode {
     NoProject,
     /// A bug in Earshot; the message says where.
     Internal,
+    /// The call needs a LiveKit worker (SIP, egress or ingress service) and none is
+    /// connected to the server.
+    NoWorker,
 }
 
 impl ErrorCode {

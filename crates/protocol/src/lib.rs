@@ -3,13 +3,19 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod agents;
 pub mod command;
+pub mod egress;
+pub mod egress_rules;
 pub mod error;
+pub mod ingress;
 pub mod listen;
 pub mod observe;
 pub mod projects;
 pub mod rooms;
 pub mod secret;
+pub mod sip;
+pub mod sip_rules;
 pub mod tokens;
 pub mod validate;
 pub mod wallboard;

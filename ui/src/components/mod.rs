@@ -3,4 +3,5 @@
 pub mod charts;
 pub mod dialog;
 pub mod fields;
+pub mod inputs;
 pub mod switcher;

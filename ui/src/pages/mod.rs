@@ -1,8 +1,12 @@
 //! One module per page.
 
+pub mod agents;
 pub mod alerts;
+pub mod egress;
+pub mod ingress;
 pub mod listen;
 pub mod projects;
 pub mod rooms;
+pub mod sip;
 pub mod tokens;
 pub mod wallboard;

@@ -35,12 +35,42 @@ pub enum ApiError {
     NotLiveKit(String),
     #[error("could not sign the request token: {0}")]
     Token(String),
+    /// livekit-server forwards SIP, egress and URL-ingress calls to a worker over Redis
+    /// and answers `503 no response from servers` when none is connected.
+    #[error("no {worker} worker answered: {detail}")]
+    NoWorker {
+        worker: &'static str,
+        detail: String,
+    },
+}
+
+fn worker_binary(worker: &str) -> &'static str {
+    match worker {
+        "SIP" => "livekit-sip",
+        "egress" => "livekit-egress",
+        _ => "livekit-ingress",
+    }
 }
 
 /// Result alias for API calls.
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
+    /// Turns the server's "no worker answered" reply (503, `no response from servers`)
+    /// into [`ApiError::NoWorker`]; other errors pass through.
+    pub fn needs_worker(self, worker: &'static str) -> ApiError {
+        match self {
+            ApiError::Server {
+                status: 503,
+                message,
+            } if message.contains("no response from servers") => ApiError::NoWorker {
+                worker,
+                detail: message,
+            },
+            other => other,
+        }
+    }
+
     /// Whether the same request may succeed if tried again shortly.
     pub fn is_transient(&self) -> bool {
         matches!(
@@ -113,6 +143,15 @@ impl From<ApiError> for AppError {
                 format!("Something answered, but it is not a LiveKit server's API ({d}). Check the URL."),
             ),
             Token(d) => (ErrorCode::Internal, format!("Could not sign the request token: {d}")),
+            NoWorker { worker, detail } => (
+                ErrorCode::NoWorker,
+                format!(
+                    "No {worker} service is connected to this LiveKit server, so nothing can \
+                     carry out the request (the server said: {detail}). Run {} next to the \
+                     server, or use LiveKit Cloud.",
+                    worker_binary(worker)
+                ),
+            ),
         };
         AppError::new(code, message)
     }

@@ -5,12 +5,19 @@
 //! failures apart. Tokens are still signed by livekit-api's `access_token`.
 
 pub mod admin;
+pub mod agents;
+pub mod egress;
+mod egress_convert;
 mod error;
+pub mod ingress;
 pub mod rooms;
+pub mod sip;
+mod sip_convert;
 mod twirp;
 
+pub use egress_convert::Upload;
 pub use error::{ApiError, ApiResult};
-pub use twirp::{RetryPolicy, ServerApi};
+pub use twirp::{Grants, RetryPolicy, ServerApi};
 
 use crate::vault::Secret;
 use std::time::Duration;

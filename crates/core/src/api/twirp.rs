@@ -1,7 +1,7 @@
 //! A Twirp (protobuf over HTTP POST) caller that keeps failures apart and retries reads.
 
 use super::{ApiError, ApiResult, Endpoint, CALL_TIMEOUT};
-use livekit_api::access_token::{AccessToken, VideoGrants};
+use livekit_api::access_token::{AccessToken, SIPGrants, VideoGrants};
 use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +36,31 @@ impl RetryPolicy {
             return ceiling;
         }
         rand::rng().random_range(Duration::ZERO..=ceiling)
+    }
+}
+
+/// What a call's token grants: video grants, plus SIP grants for the SIP service.
+#[derive(Debug, Clone, Default)]
+pub struct Grants {
+    pub video: VideoGrants,
+    pub sip: SIPGrants,
+}
+
+impl From<VideoGrants> for Grants {
+    fn from(video: VideoGrants) -> Self {
+        Grants {
+            video,
+            ..Default::default()
+        }
+    }
+}
+
+impl From<SIPGrants> for Grants {
+    fn from(sip: SIPGrants) -> Self {
+        Grants {
+            sip,
+            ..Default::default()
+        }
     }
 }
 
@@ -76,6 +101,14 @@ impl ServerApi {
         Self::new(endpoint, CALL_TIMEOUT)
     }
 
+    /// The same client with another per-request timeout (e.g. a dial-out that waits for
+    /// the callee to answer).
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        let mut api = self.clone();
+        api.timeout = timeout;
+        api
+    }
+
     /// The project endpoint this client talks to.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
@@ -87,13 +120,14 @@ impl ServerApi {
         service: &str,
         method: &str,
         request: &Req,
-        grants: VideoGrants,
+        grants: impl Into<Grants>,
         retry: RetryPolicy,
     ) -> ApiResult<Resp>
     where
         Req: prost::Message,
         Resp: prost::Message + Default,
     {
+        let grants = grants.into();
         let mut attempt = 0;
         loop {
             match self
@@ -123,7 +157,7 @@ impl ServerApi {
         service: &str,
         method: &str,
         request: &Req,
-        grants: VideoGrants,
+        grants: Grants,
     ) -> ApiResult<Resp>
     where
         Req: prost::Message,
@@ -131,7 +165,8 @@ impl ServerApi {
     {
         let token =
             AccessToken::with_api_key(&self.endpoint.api_key, self.endpoint.api_secret.expose())
-                .with_grants(grants)
+                .with_grants(grants.video)
+                .with_sip_grants(grants.sip)
                 .with_ttl(Duration::from_secs(600))
                 .to_jwt()
                 .map_err(|e| ApiError::Token(e.to_string()))?;
@@ -140,6 +175,7 @@ impl ServerApi {
             .http
             .post(&url)
             .bearer_auth(token)
+            .timeout(self.timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/protobuf")
             .body(request.encode_to_vec())
             .send()
@@ -244,6 +280,9 @@ struct TwirpBody {
     code: String,
     #[serde(default)]
     msg: String,
+    /// SIP failures carry the SIP response here (`sip_status_code`, `sip_status`).
+    #[serde(default)]
+    meta: std::collections::HashMap<String, String>,
 }
 
 fn status_error(status: u16, body: &[u8], retry_after: Option<u64>) -> ApiError {
@@ -253,7 +292,14 @@ fn status_error(status: u16, body: &[u8], retry_after: Option<u64>) -> ApiError 
             .trim()
             .to_owned()
     };
-    let msg = twirp.as_ref().map(|t| t.msg.clone()).unwrap_or_else(text);
+    let mut msg = twirp.as_ref().map(|t| t.msg.clone()).unwrap_or_else(text);
+    if let Some(code) = twirp.as_ref().and_then(|t| t.meta.get("sip_status_code")) {
+        let status = twirp.as_ref().and_then(|t| t.meta.get("sip_status"));
+        msg = format!(
+            "{msg} (SIP status {code}{})",
+            status.map(|s| format!(" {s}")).unwrap_or_default()
+        );
+    }
     match (status, twirp.as_ref().map(|t| t.code.as_str())) {
         (401, _) | (_, Some("unauthenticated")) => ApiError::Unauthorized,
         (403, _) | (_, Some("permission_denied")) => ApiError::PermissionDenied(msg),
@@ -318,6 +364,30 @@ mod tests {
         ));
         assert!(!status_error(401, b"", None).is_transient());
         assert!(status_error(502, b"", None).is_transient());
+    }
+
+    #[test]
+    fn sip_status_reaches_the_message() {
+        let body = br#"{"code":"unavailable","msg":"call failed","meta":{"sip_status_code":"486","sip_status":"Busy Here"}}"#;
+        match status_error(503, body, None) {
+            ApiError::Server { message, .. } => {
+                assert_eq!(message, "call failed (SIP status 486 Busy Here)")
+            }
+            other => panic!("{other:?}"),
+        }
+        let no_worker = status_error(
+            503,
+            br#"{"code":"unavailable","msg":"twirp error unknown: no response from servers"}"#,
+            None,
+        )
+        .needs_worker("SIP");
+        assert!(matches!(
+            no_worker,
+            ApiError::NoWorker { worker: "SIP", .. }
+        ));
+        let err: earshot_protocol::AppError = no_worker.into();
+        assert_eq!(err.code, earshot_protocol::ErrorCode::NoWorker);
+        assert!(err.message.contains("livekit-sip"));
     }
 
     #[test]

@@ -278,12 +278,12 @@ impl Earshot {
         if let Some(project) = &rule.project {
             self.resolve(Some(project))?;
         }
-        Ok(guard(&self.monitor.shared.alerts).save(self.settings(), rule)?)
+        Ok(guard(&self.monitor.shared.alerts).save(self.settings_store(), rule)?)
     }
 
     /// Deletes an alert rule.
     pub fn delete_alert_rule(&self, id: &str) -> AppResult<()> {
-        if guard(&self.monitor.shared.alerts).delete(self.settings(), id)? {
+        if guard(&self.monitor.shared.alerts).delete(self.settings_store(), id)? {
             Ok(())
         } else {
             Err(AppError::new(ErrorCode::NotFound, "No such alert rule."))

@@ -1,0 +1,256 @@
+//! Conversions between Earshot's egress DTOs and LiveKit's protobuf messages, including
+//! the storage upload each output carries.
+
+use super::egress::Start;
+use crate::vault::Secret;
+use earshot_protocol::egress::{EgressOutputs, EgressRequest, EgressSummary, StorageProfile};
+use livekit_protocol as proto;
+
+/// A storage profile with its credential.
+pub type Upload = (StorageProfile, Secret);
+
+/// The upload oneof of each output message has the same four variants in its own module.
+macro_rules! upload_into {
+    ($module:ident, $upload:expr) => {
+        $upload.map(|(p, secret): &Upload| {
+            use proto::$module::Output;
+            let secret = secret.expose().to_owned();
+            match p.kind.as_str() {
+                "gcs" => Output::Gcp(proto::GcpUpload {
+                    credentials: secret,
+                    bucket: p.bucket.clone(),
+                    proxy: None,
+                }),
+                "azure" => Output::Azure(proto::AzureBlobUpload {
+                    account_name: p.access_key.clone(),
+                    account_key: secret,
+                    container_name: p.bucket.clone(),
+                }),
+                "alioss" => Output::AliOss(proto::AliOssUpload {
+                    access_key: p.access_key.clone(),
+                    secret,
+                    region: p.region.clone(),
+                    endpoint: p.endpoint.clone(),
+                    bucket: p.bucket.clone(),
+                }),
+                _ => Output::S3(proto::S3Upload {
+                    access_key: p.access_key.clone(),
+                    secret,
+                    region: p.region.clone(),
+                    endpoint: p.endpoint.clone(),
+                    bucket: p.bucket.clone(),
+                    force_path_style: p.force_path_style,
+                    ..Default::default()
+                }),
+            }
+        })
+    };
+}
+
+struct Outputs {
+    file: Vec<proto::EncodedFileOutput>,
+    stream: Vec<proto::StreamOutput>,
+    segments: Vec<proto::SegmentedFileOutput>,
+    images: Vec<proto::ImageOutput>,
+}
+
+fn outputs(o: &EgressOutputs, upload: Option<&Upload>) -> Outputs {
+    Outputs {
+        file: o
+            .file
+            .iter()
+            .map(|f| proto::EncodedFileOutput {
+                file_type: (match f.file_type.as_str() {
+                    "mp4" => proto::EncodedFileType::Mp4,
+                    "ogg" => proto::EncodedFileType::Ogg,
+                    _ => proto::EncodedFileType::DefaultFiletype,
+                }) as i32,
+                filepath: f.filepath.clone(),
+                disable_manifest: f.disable_manifest,
+                output: upload_into!(encoded_file_output, upload),
+            })
+            .collect(),
+        stream: o
+            .stream
+            .iter()
+            .map(|s| proto::StreamOutput {
+                protocol: (if s.protocol == "srt" {
+                    proto::StreamProtocol::Srt
+                } else {
+                    proto::StreamProtocol::Rtmp
+                }) as i32,
+                urls: s.urls.clone(),
+            })
+            .collect(),
+        segments: o
+            .segments
+            .iter()
+            .map(|s| proto::SegmentedFileOutput {
+                protocol: proto::SegmentedFileProtocol::HlsProtocol as i32,
+                filename_prefix: s.filename_prefix.clone(),
+                playlist_name: s.playlist_name.clone(),
+                live_playlist_name: s.live_playlist_name.clone(),
+                segment_duration: s.segment_duration,
+                output: upload_into!(segmented_file_output, upload),
+                ..Default::default()
+            })
+            .collect(),
+        images: o
+            .images
+            .iter()
+            .map(|i| proto::ImageOutput {
+                capture_interval: i.capture_interval,
+                width: i32::try_from(i.width).unwrap_or(i32::MAX),
+                height: i32::try_from(i.height).unwrap_or(i32::MAX),
+                filename_prefix: i.filename_prefix.clone(),
+                output: upload_into!(image_output, upload),
+                ..Default::default()
+            })
+            .collect(),
+    }
+}
+
+fn preset(name: &str) -> Option<i32> {
+    (!name.is_empty())
+        .then(|| proto::EncodingOptionsPreset::from_str_name(&name.to_ascii_uppercase()))
+        .flatten()
+        .map(|p| p as i32)
+}
+
+/// The typed start request for `r`.
+pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
+    let o = outputs(&r.outputs, upload);
+    let p = preset(&r.preset);
+    match r.kind.as_str() {
+        "web" => Start::Web(proto::WebEgressRequest {
+            url: r.url.clone(),
+            audio_only: r.audio_only,
+            video_only: r.video_only,
+            await_start_signal: r.await_start_signal,
+            file_outputs: o.file,
+            stream_outputs: o.stream,
+            segment_outputs: o.segments,
+            image_outputs: o.images,
+            options: p.map(proto::web_egress_request::Options::Preset),
+            ..Default::default()
+        }),
+        "participant" => Start::Participant(proto::ParticipantEgressRequest {
+            room_name: r.room_name.clone(),
+            identity: r.identity.clone(),
+            screen_share: r.screen_share,
+            file_outputs: o.file,
+            stream_outputs: o.stream,
+            segment_outputs: o.segments,
+            image_outputs: o.images,
+            options: p.map(proto::participant_egress_request::Options::Preset),
+            ..Default::default()
+        }),
+        "track_composite" => Start::TrackComposite(proto::TrackCompositeEgressRequest {
+            room_name: r.room_name.clone(),
+            audio_track_id: r.audio_track_id.clone(),
+            video_track_id: r.video_track_id.clone(),
+            file_outputs: o.file,
+            stream_outputs: o.stream,
+            segment_outputs: o.segments,
+            image_outputs: o.images,
+            options: p.map(proto::track_composite_egress_request::Options::Preset),
+            ..Default::default()
+        }),
+        "track" => {
+            use proto::track_egress_request::Output;
+            let output = match &r.outputs.file {
+                Some(f) => Output::File(proto::DirectFileOutput {
+                    filepath: f.filepath.clone(),
+                    disable_manifest: f.disable_manifest,
+                    output: upload_into!(direct_file_output, upload),
+                }),
+                None => Output::WebsocketUrl(r.outputs.websocket_url.clone()),
+            };
+            Start::Track(proto::TrackEgressRequest {
+                room_name: r.room_name.clone(),
+                track_id: r.track_id.clone(),
+                output: Some(output),
+                ..Default::default()
+            })
+        }
+        _ => Start::RoomComposite(proto::RoomCompositeEgressRequest {
+            room_name: r.room_name.clone(),
+            layout: r.layout.clone(),
+            audio_only: r.audio_only,
+            video_only: r.video_only,
+            custom_base_url: r.custom_base_url.clone(),
+            file_outputs: o.file,
+            stream_outputs: o.stream,
+            segment_outputs: o.segments,
+            image_outputs: o.images,
+            options: p.map(proto::room_composite_egress_request::Options::Preset),
+            ..Default::default()
+        }),
+    }
+}
+
+/// The egress as the list and detail show it (times from nanoseconds to milliseconds).
+pub(super) fn summary(e: proto::EgressInfo) -> EgressSummary {
+    use proto::egress_info::Request;
+    let (kind, layout) = match &e.request {
+        Some(Request::RoomComposite(r)) => ("room_composite", r.layout.clone()),
+        Some(Request::Web(_)) => ("web", String::new()),
+        Some(Request::Participant(_)) => ("participant", String::new()),
+        Some(Request::TrackComposite(_)) => ("track_composite", String::new()),
+        Some(Request::Track(_)) => ("track", String::new()),
+        _ => ("unknown", String::new()),
+    };
+    let status = proto::EgressStatus::try_from(e.status)
+        .map(|s| {
+            s.as_str_name()
+                .trim_start_matches("EGRESS_")
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_else(|_| "unknown".into());
+    let mut outputs = Vec::new();
+    outputs.extend(e.file_results.iter().map(|f| {
+        format!(
+            "file {} ({} bytes)",
+            if f.location.is_empty() {
+                &f.filename
+            } else {
+                &f.location
+            },
+            f.size
+        )
+    }));
+    outputs.extend(e.stream_results.iter().map(|s| {
+        format!(
+            "stream {}{}",
+            s.url,
+            if s.error.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", s.error)
+            }
+        )
+    }));
+    outputs.extend(
+        e.segment_results
+            .iter()
+            .map(|s| format!("HLS {} ({} segments)", s.playlist_name, s.segment_count)),
+    );
+    outputs.extend(
+        e.image_results
+            .iter()
+            .map(|i| format!("images {}* ({})", i.filename_prefix, i.image_count)),
+    );
+    EgressSummary {
+        id: e.egress_id,
+        room_name: e.room_name,
+        kind: kind.into(),
+        status,
+        started_at_ms: e.started_at / 1_000_000,
+        ended_at_ms: e.ended_at / 1_000_000,
+        error: e.error,
+        error_code: e.error_code,
+        details: e.details,
+        layout,
+        outputs,
+    }
+}

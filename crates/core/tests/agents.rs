@@ -1,0 +1,110 @@
+//! Agent dispatch against the real livekit-server: create, list and delete per room. No
+//! agent worker is connected, so jobs stay unassigned; what the server stores is checked.
+
+use earshot_core::protocol::agents::NewAgentDispatch;
+use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::{ErrorCode, SecretInput};
+use earshot_core::settings::MemorySettings;
+use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::Earshot;
+use earshot_testbed::{livekit, unique_room};
+use std::sync::Arc;
+
+async fn app() -> Earshot {
+    let bed = livekit();
+    let app = Earshot::new(
+        Arc::new(MemorySettings::default()),
+        Vault::new(MemoryStore::default()),
+    );
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("test bed project");
+    app
+}
+
+#[tokio::test]
+async fn dispatches_are_created_listed_and_deleted_per_room() {
+    let app = app().await;
+    let room = unique_room("agents");
+    let other = unique_room("agents-other");
+    let created = app
+        .create_agent_dispatch(
+            None,
+            &NewAgentDispatch {
+                room: room.clone(),
+                agent_name: "receptionist".into(),
+                metadata: r#"{"lang": "de"}"#.into(),
+            },
+        )
+        .await
+        .expect("create");
+    assert!(created.id.starts_with("AD_"), "{}", created.id);
+    assert_eq!(created.agent_name, "receptionist");
+    assert_eq!(created.room, room);
+    assert_eq!(created.metadata, r#"{"lang": "de"}"#);
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!(
+        (now_ms - created.created_at_ms).abs() < 60_000,
+        "{}",
+        created.created_at_ms
+    );
+    app.create_agent_dispatch(
+        None,
+        &NewAgentDispatch {
+            room: other.clone(),
+            agent_name: "notes".into(),
+            metadata: String::new(),
+        },
+    )
+    .await
+    .expect("create in another room");
+
+    let listed = app.list_agent_dispatches(None, &room).await.expect("list");
+    let mine = listed.iter().find(|d| d.id == created.id).expect("listed");
+    assert_eq!(mine.agent_name, "receptionist");
+    assert!(
+        listed
+            .iter()
+            .all(|d| d.room == room && d.agent_name != "notes"),
+        "only this room's dispatches: {listed:?}"
+    );
+
+    app.delete_agent_dispatch(None, &room, &created.id)
+        .await
+        .expect("delete");
+    let listed = app.list_agent_dispatches(None, &room).await.expect("list");
+    assert!(!listed.iter().any(|d| d.id == created.id), "{listed:?}");
+    let again = app
+        .delete_agent_dispatch(None, &room, &created.id)
+        .await
+        .unwrap_err();
+    assert_eq!(again.code, ErrorCode::NotFound, "{again:?}");
+    let others = app.list_agent_dispatches(None, &other).await.expect("list");
+    assert!(others.iter().any(|d| d.agent_name == "notes"));
+
+    // Bad input is refused before sending.
+    let err = app
+        .create_agent_dispatch(
+            None,
+            &NewAgentDispatch {
+                room: room.clone(),
+                agent_name: String::new(),
+                metadata: String::new(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert_eq!(err.field.as_deref(), Some("agent_name"));
+}

@@ -1,0 +1,316 @@
+//! Egress against the real livekit-server with no livekit-egress worker: listing works,
+//! every kind of start gets the server's "no worker" answer as ErrorCode::NoWorker (or its
+//! NotFound for a missing room), bad input is refused before sending, and storage
+//! credentials stay in the vault, out of settings.
+
+use earshot_core::protocol::egress::{
+    EgressOutputs, EgressRequest, FileOutput, ImagesOutput, SegmentsOutput, StorageInput,
+    StorageProfile, StreamOutput,
+};
+use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::{ErrorCode, SecretInput};
+use earshot_core::settings::{MemorySettings, SettingsStore};
+use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::Earshot;
+use earshot_testbed::{livekit, unique_room};
+use std::sync::Arc;
+
+async fn app() -> (Earshot, Arc<MemorySettings>) {
+    let bed = livekit();
+    let settings = Arc::new(MemorySettings::default());
+    let app = Earshot::new(settings.clone(), Vault::new(MemoryStore::default()));
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("test bed project");
+    (app, settings)
+}
+
+fn every_output() -> EgressOutputs {
+    EgressOutputs {
+        file: Some(FileOutput {
+            file_type: "mp4".into(),
+            filepath: "rec/{room_name}-{time}.mp4".into(),
+            disable_manifest: false,
+        }),
+        stream: Some(StreamOutput {
+            protocol: "rtmp".into(),
+            urls: vec!["rtmp://127.0.0.1:1935/live/key".into()],
+        }),
+        segments: Some(SegmentsOutput {
+            filename_prefix: "hls/{room_name}".into(),
+            playlist_name: "index.m3u8".into(),
+            live_playlist_name: "live.m3u8".into(),
+            segment_duration: 4,
+        }),
+        images: Some(ImagesOutput {
+            capture_interval: 10,
+            width: 640,
+            height: 360,
+            filename_prefix: "thumbs/{room_name}".into(),
+        }),
+        websocket_url: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn every_start_without_a_worker_is_no_worker() {
+    let (app, _) = app().await;
+    let room = unique_room("egress");
+    app.create_room(
+        None,
+        &earshot_core::protocol::admin::RoomOptions {
+            name: room.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("room");
+    let listed = app.list_egress(None, None, false).await.expect("list all");
+    assert!(listed.iter().all(|e| !e.id.is_empty()));
+    assert!(app
+        .list_egress(None, Some(&room), true)
+        .await
+        .expect("list room")
+        .is_empty());
+
+    let base = EgressRequest {
+        room_name: room.clone(),
+        outputs: every_output(),
+        preset: "h264_1080p_30".into(),
+        ..Default::default()
+    };
+    let mut requests = vec![
+        EgressRequest {
+            kind: "room_composite".into(),
+            layout: "speaker".into(),
+            ..base.clone()
+        },
+        EgressRequest {
+            kind: "web".into(),
+            url: "http://127.0.0.1:9/page".into(),
+            ..base.clone()
+        },
+        EgressRequest {
+            kind: "participant".into(),
+            identity: "someone".into(),
+            ..base.clone()
+        },
+        EgressRequest {
+            kind: "track_composite".into(),
+            audio_track_id: "TR_a".into(),
+            ..base.clone()
+        },
+    ];
+    requests.push(EgressRequest {
+        kind: "track".into(),
+        track_id: "TR_x".into(),
+        outputs: EgressOutputs {
+            websocket_url: "ws://127.0.0.1:9/track".into(),
+            ..Default::default()
+        },
+        ..base.clone()
+    });
+    // Each start waits ~22-24 s for a worker before the server gives up (measured on
+    // livekit-server v1.13.3), so the five kinds are started together.
+    let started = std::time::Instant::now();
+    let (a, b, c, d, e) = tokio::join!(
+        app.start_egress(None, &requests[0]),
+        app.start_egress(None, &requests[1]),
+        app.start_egress(None, &requests[2]),
+        app.start_egress(None, &requests[3]),
+        app.start_egress(None, &requests[4]),
+    );
+    eprintln!("five starts answered after {:?}", started.elapsed());
+    for (r, result) in requests.iter().zip([a, b, c, d, e]) {
+        let err = result.unwrap_err();
+        assert_eq!(err.code, ErrorCode::NoWorker, "{}: {err:?}", r.kind);
+        assert!(err.message.contains("livekit-egress"), "{}", err.message);
+        eprintln!("{}: {}", r.kind, err.message);
+    }
+
+    // The server checks the room before looking for a worker.
+    let err = app
+        .start_egress(
+            None,
+            &EgressRequest {
+                room_name: unique_room("missing"),
+                ..requests[0].clone()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+
+    for (result, what) in [
+        (
+            app.stop_egress(None, "EG_missing").await.map(|_| ()),
+            "stop",
+        ),
+        (
+            app.update_egress_layout(None, "EG_missing", "grid")
+                .await
+                .map(|_| ()),
+            "layout",
+        ),
+        (
+            app.update_egress_stream(None, "EG_missing", &["rtmp://127.0.0.1/live/b".into()], &[])
+                .await
+                .map(|_| ()),
+            "stream",
+        ),
+    ] {
+        let err = result.unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotFound, "{what}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn bad_egress_input_is_refused_inline() {
+    let (app, _) = app().await;
+    let cases = [
+        (
+            EgressRequest {
+                kind: "web".into(),
+                url: "file:///etc/passwd".into(),
+                outputs: every_output(),
+                ..Default::default()
+            },
+            "url",
+        ),
+        (
+            EgressRequest {
+                kind: "room_composite".into(),
+                room_name: "r".into(),
+                outputs: EgressOutputs {
+                    stream: Some(StreamOutput {
+                        protocol: "srt".into(),
+                        urls: vec!["rtmp://x/live".into()],
+                    }),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            "stream_urls",
+        ),
+        (
+            EgressRequest {
+                kind: "room_composite".into(),
+                room_name: "r".into(),
+                ..Default::default()
+            },
+            "outputs",
+        ),
+        (
+            EgressRequest {
+                kind: "room_composite".into(),
+                room_name: "r".into(),
+                outputs: every_output(),
+                storage: "nowhere".into(),
+                ..Default::default()
+            },
+            "storage",
+        ),
+    ];
+    for (r, field) in cases {
+        let err = app.start_egress(None, &r).await.unwrap_err();
+        assert_eq!(err.field.as_deref(), Some(field), "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn storage_credentials_stay_in_the_vault() {
+    let (app, settings) = app().await;
+    let secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
+    let s3 = StorageInput {
+        profile: StorageProfile {
+            name: "archive".into(),
+            kind: "s3".into(),
+            bucket: "recordings".into(),
+            region: "eu-central-1".into(),
+            endpoint: "http://127.0.0.1:9000".into(),
+            access_key: "AKIAEXAMPLE".into(),
+            force_path_style: true,
+        },
+        credential: SecretInput::new(secret),
+    };
+    let saved = app.save_storage_profile(None, &s3).await.expect("save");
+    assert!(saved.has_credential);
+    let text = serde_json::to_string(&settings.entries()).unwrap();
+    assert!(
+        text.contains("recordings") && !text.contains(secret),
+        "{text}"
+    );
+    assert!(!serde_json::to_string(&saved).unwrap().contains(secret));
+
+    // Editing without a credential keeps the stored one.
+    let edited = StorageInput {
+        profile: StorageProfile {
+            bucket: "recordings-2".into(),
+            ..s3.profile.clone()
+        },
+        credential: SecretInput::default(),
+    };
+    app.save_storage_profile(None, &edited).await.expect("edit");
+    let listed = app.list_storage_profiles(None).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].profile.bucket, "recordings-2");
+    assert!(listed[0].has_credential);
+
+    // Missing fields: named inline, nothing stored.
+    let bad = StorageInput {
+        profile: StorageProfile {
+            name: "azure".into(),
+            kind: "azure".into(),
+            ..Default::default()
+        },
+        credential: SecretInput::default(),
+    };
+    let err = app.save_storage_profile(None, &bad).await.unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("bucket"));
+    assert_eq!(app.list_storage_profiles(None).await.unwrap().len(), 1);
+
+    // A start with the profile resolves its credential and reaches the server.
+    let room = unique_room("stored");
+    app.create_room(
+        None,
+        &earshot_core::protocol::admin::RoomOptions {
+            name: room.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("room");
+    let err = app
+        .start_egress(
+            None,
+            &EgressRequest {
+                kind: "room_composite".into(),
+                room_name: room,
+                outputs: EgressOutputs {
+                    file: every_output().file,
+                    ..Default::default()
+                },
+                storage: "archive".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NoWorker, "{err:?}");
+
+    app.delete_storage_profile(None, "archive")
+        .await
+        .expect("delete");
+    assert!(app.list_storage_profiles(None).await.unwrap().is_empty());
+    assert!(!serde_json::to_string(&settings.entries())
+        .unwrap()
+        .contains("recordings"));
+}

@@ -1,0 +1,146 @@
+//! Ingress against the real livekit-server with no livekit-ingress worker: RTMP and WHIP
+//! ingresses are records the server keeps (created, listed, updated, deleted); a URL
+//! ingress must start pulling at once, which the server cannot do without a worker.
+
+use earshot_core::protocol::ingress::{AudioEncoding, IngressSpec, VideoEncoding};
+use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::{ErrorCode, SecretInput};
+use earshot_core::settings::MemorySettings;
+use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::Earshot;
+use earshot_testbed::{livekit, unique_room};
+use std::sync::Arc;
+
+async fn app() -> Earshot {
+    let bed = livekit();
+    let app = Earshot::new(
+        Arc::new(MemorySettings::default()),
+        Vault::new(MemoryStore::default()),
+    );
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("test bed project");
+    app
+}
+
+#[tokio::test]
+async fn rtmp_and_whip_ingress_round_trip() {
+    let app = app().await;
+    let room = unique_room("ingress");
+    let rtmp = IngressSpec {
+        input_type: "rtmp".into(),
+        name: "OBS".into(),
+        room_name: room.clone(),
+        participant_identity: "obs".into(),
+        participant_name: "Studio camera".into(),
+        participant_metadata: r#"{"desk": 2}"#.into(),
+        enable_transcoding: Some(true),
+        audio: AudioEncoding {
+            preset: "custom".into(),
+            codec: "opus".into(),
+            bitrate: 96_000,
+            channels: 2,
+            disable_dtx: true,
+        },
+        video: VideoEncoding {
+            preset: "h264_540p_25fps_2_layers".into(),
+            ..Default::default()
+        },
+        enabled: Some(true),
+        ..Default::default()
+    };
+    let created = app.create_ingress(None, &rtmp).await.expect("rtmp");
+    assert!(created.id.starts_with("IN_"), "{}", created.id);
+    assert_eq!(created.spec, rtmp);
+    assert!(!created.stream_key.is_empty());
+    // The test bed's config sets no ingress.rtmp_base_url, so the server has no push URL.
+    assert_eq!(created.stream_url, "");
+    assert_eq!(created.status, "inactive");
+
+    let whip = IngressSpec {
+        input_type: "whip".into(),
+        name: "Browser".into(),
+        room_name: room.clone(),
+        participant_identity: "whip".into(),
+        ..Default::default()
+    };
+    let w = app.create_ingress(None, &whip).await.expect("whip");
+    // The server's default for WHIP: no transcoding (media passes through).
+    assert_eq!(w.spec.enable_transcoding, Some(false));
+    assert_ne!(w.stream_key, created.stream_key);
+
+    let listed = app.list_ingress(None, Some(&room)).await.expect("list");
+    let ids: Vec<_> = listed.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(listed.len(), 2, "{ids:?}");
+    assert!(ids.contains(&created.id.as_str()) && ids.contains(&w.id.as_str()));
+    assert!(app.list_ingress(None, None).await.expect("all").len() >= 2);
+
+    let changed = IngressSpec {
+        name: "OBS 2".into(),
+        participant_name: "Camera 2".into(),
+        video: VideoEncoding {
+            preset: "custom".into(),
+            codec: "vp8".into(),
+            frame_rate: 25,
+            layers: vec![earshot_core::protocol::ingress::VideoLayerSpec {
+                width: 1280,
+                height: 720,
+                bitrate: 2_500_000,
+            }],
+        },
+        ..rtmp.clone()
+    };
+    let updated = app
+        .update_ingress(None, &created.id, &changed)
+        .await
+        .expect("update");
+    assert_eq!(updated.spec, changed);
+    assert_eq!(updated.stream_key, created.stream_key, "the key stays");
+
+    for id in [&created.id, &w.id] {
+        app.delete_ingress(None, id).await.expect("delete");
+    }
+    assert!(app
+        .list_ingress(None, Some(&room))
+        .await
+        .expect("list")
+        .is_empty());
+    let err = app.delete_ingress(None, &created.id).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+}
+
+#[tokio::test]
+async fn url_ingress_without_a_worker_says_so() {
+    let app = app().await;
+    let spec = IngressSpec {
+        input_type: "url".into(),
+        room_name: unique_room("pull"),
+        participant_identity: "pulled".into(),
+        url: "http://127.0.0.1:9/live.m3u8".into(),
+        ..Default::default()
+    };
+    let err = app.create_ingress(None, &spec).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NoWorker, "{err:?}");
+    assert!(err.message.contains("livekit-ingress"), "{}", err.message);
+    eprintln!("URL ingress without a worker: {}", err.message);
+
+    let bad = app
+        .create_ingress(
+            None,
+            &IngressSpec {
+                url: "ftp://127.0.0.1/x".into(),
+                ..spec
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad.field.as_deref(), Some("url"));
+}

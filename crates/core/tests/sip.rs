@@ -1,0 +1,239 @@
+//! SIP dispatch rules against the real livekit-server (stored in its Redis), and dial-out
+//! and transfer with no livekit-sip worker connected, as the server really answers them.
+//! Trunk CRUD is in sip_trunks.rs.
+
+use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::sip::{
+    DialOut, DispatchRuleSpec, InboundTrunkSpec, OutboundTrunkSpec, Transfer, TrunkPassword,
+};
+use earshot_core::protocol::{ErrorCode, SecretInput};
+use earshot_core::settings::MemorySettings;
+use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::Earshot;
+use earshot_testbed::{livekit, unique_room};
+use std::sync::Arc;
+
+async fn app() -> Earshot {
+    let bed = livekit();
+    let app = Earshot::new(
+        Arc::new(MemorySettings::default()),
+        Vault::new(MemoryStore::default()),
+    );
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("test bed project");
+    app
+}
+
+/// A number no other test uses (tests share one server and run in parallel).
+fn number() -> String {
+    format!("+1555{:07}", rand::random::<u32>() % 10_000_000)
+}
+
+#[tokio::test]
+async fn dispatch_rules_of_each_kind_read_back() {
+    let app = app().await;
+    let trunk = app
+        .create_inbound_trunk(
+            None,
+            &InboundTrunkSpec {
+                name: "for rules".into(),
+                numbers: vec![number()],
+                ..Default::default()
+            },
+            &TrunkPassword::default(),
+        )
+        .await
+        .expect("trunk");
+    let direct = DispatchRuleSpec {
+        name: "Support line".into(),
+        metadata: "m".into(),
+        kind: "direct".into(),
+        room_name: unique_room("support"),
+        pin: "4321".into(),
+        trunk_ids: vec![trunk.id.clone()],
+        hide_phone_number: true,
+        inbound_numbers: vec![number()],
+        numbers: trunk.spec.numbers.clone(),
+        attributes: [("team".into(), "support".into())].into(),
+        room_config_json: r#"{"agents":[{"agentName":"receptionist","metadata":"x"}]}"#.into(),
+        krisp_enabled: true,
+        media_encryption: "allow".into(),
+        ..Default::default()
+    };
+    let individual = DispatchRuleSpec {
+        name: "Per caller".into(),
+        kind: "individual".into(),
+        room_prefix: "call-".into(),
+        randomize: false,
+        trunk_ids: vec![trunk.id.clone()],
+        inbound_numbers: vec![number()],
+        ..Default::default()
+    };
+    let callee = DispatchRuleSpec {
+        name: "Per number".into(),
+        kind: "callee".into(),
+        room_prefix: "line-".into(),
+        pin: "99".into(),
+        randomize: true,
+        trunk_ids: vec![trunk.id.clone()],
+        inbound_numbers: vec![number()],
+        ..Default::default()
+    };
+    let mut ids = Vec::new();
+    for spec in [&direct, &individual, &callee] {
+        let rule = app
+            .create_dispatch_rule(None, spec)
+            .await
+            .expect("create rule");
+        assert!(rule.id.starts_with("SDR_"), "{}", rule.id);
+        let mut read = rule.spec.clone();
+        // The server writes room config JSON its own way; compare it as JSON.
+        if !spec.room_config_json.is_empty() {
+            let sent: serde_json::Value = serde_json::from_str(&spec.room_config_json).unwrap();
+            let got: serde_json::Value = serde_json::from_str(&read.room_config_json).unwrap();
+            assert_eq!(
+                got["agents"][0]["agentName"],
+                sent["agents"][0]["agentName"]
+            );
+            read.room_config_json = spec.room_config_json.clone();
+        }
+        assert_eq!(&read, spec);
+        ids.push(rule.id);
+    }
+    let changed = DispatchRuleSpec {
+        room_name: unique_room("support2"),
+        pin: String::new(),
+        ..direct.clone()
+    };
+    let updated = app
+        .update_dispatch_rule(None, &ids[0], &changed)
+        .await
+        .expect("update");
+    assert_eq!(updated.spec.room_name, changed.room_name);
+    assert_eq!(updated.spec.pin, "");
+    let rules = app.sip_overview(None).await.expect("overview").rules;
+    for id in &ids {
+        assert!(rules.iter().any(|r| &r.id == id), "{id} listed");
+    }
+
+    let bad = app
+        .create_dispatch_rule(
+            None,
+            &DispatchRuleSpec {
+                room_name: "x".into(),
+                pin: "12ab".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad.field.as_deref(), Some("pin"));
+
+    for id in &ids {
+        app.delete_dispatch_rule(None, id)
+            .await
+            .expect("delete rule");
+    }
+    let rules = app.sip_overview(None).await.expect("overview").rules;
+    assert!(!rules.iter().any(|r| ids.contains(&r.id)));
+    let again = app.delete_dispatch_rule(None, &ids[0]).await.unwrap_err();
+    assert_eq!(again.code, ErrorCode::NotFound, "{again:?}");
+    app.delete_sip_trunk(None, &trunk.id)
+        .await
+        .expect("delete trunk");
+}
+
+#[tokio::test]
+async fn dial_out_without_a_sip_worker_says_so() {
+    let app = app().await;
+    let trunk = app
+        .create_outbound_trunk(
+            None,
+            &OutboundTrunkSpec {
+                name: "dial".into(),
+                address: "127.0.0.1:5060".into(),
+                numbers: vec![number()],
+                ..Default::default()
+            },
+            &TrunkPassword::default(),
+        )
+        .await
+        .expect("trunk");
+    let dial = DialOut {
+        trunk_id: trunk.id.clone(),
+        call_to: "+15550100".into(),
+        room_name: unique_room("dial"),
+        participant_identity: "caller".into(),
+        wait_until_answered: true,
+        ringing_timeout_secs: Some(5),
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let err = app.dial_out(None, &dial).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NoWorker, "{err:?}");
+    assert!(err.message.contains("livekit-sip"), "{}", err.message);
+    assert!(
+        err.message.contains("no response from servers"),
+        "{}",
+        err.message
+    );
+    eprintln!(
+        "dial-out without a worker: {:?} after {:?}",
+        err.message,
+        started.elapsed()
+    );
+
+    // A trunk that does not exist is the server's own NotFound, before any worker.
+    let err = app
+        .dial_out(
+            None,
+            &DialOut {
+                trunk_id: "ST_doesnotexist".into(),
+                ..dial.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+
+    // Bad numbers are caught before anything is sent.
+    let err = app
+        .dial_out(
+            None,
+            &DialOut {
+                call_to: "(555) 0100".into(),
+                ..dial.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("call_to"));
+    assert!(err.message.contains("E.164"));
+
+    // Transferring someone who is not there: the server's NotFound.
+    let err = app
+        .transfer_sip_participant(
+            None,
+            &Transfer {
+                room: dial.room_name.clone(),
+                identity: "nobody".into(),
+                transfer_to: "tel:+15550199".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+    app.delete_sip_trunk(None, &trunk.id)
+        .await
+        .expect("delete trunk");
+}

@@ -1,0 +1,82 @@
+//! Agent dispatch: asking the server to send a named agent into a room, and what it did.
+
+use crate::admin::{metadata_field, name_field};
+use crate::{AppError, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+/// An agent dispatch of one room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentDispatchInfo {
+    pub id: String,
+    /// Empty for the room's default dispatch (any agent registered without a name).
+    pub agent_name: String,
+    pub room: String,
+    pub metadata: String,
+    /// Unix time in milliseconds.
+    pub created_at_ms: i64,
+    pub jobs: Vec<AgentJob>,
+}
+
+/// A job the dispatch started on an agent worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentJob {
+    pub id: String,
+    /// `pending`, `running`, `success` or `failed`.
+    pub status: String,
+    pub error: String,
+    pub participant_identity: String,
+}
+
+/// A new dispatch as the form sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAgentDispatch {
+    pub room: String,
+    pub agent_name: String,
+    pub metadata: String,
+}
+
+/// Every problem of a new dispatch (empty when valid).
+pub fn dispatch_errors(d: &NewAgentDispatch) -> Vec<AppError> {
+    let mut errors = Vec::new();
+    if let Err(e) = name_field(&d.room, "room", "room name") {
+        errors.push(e);
+    }
+    if d.agent_name.trim().is_empty() {
+        errors.push(AppError::field(
+            ErrorCode::InvalidInput,
+            "agent_name",
+            "Enter the agent name the worker registered with (its WorkerOptions agent_name).",
+        ));
+    } else if let Err(e) = name_field(&d.agent_name, "agent_name", "agent name") {
+        errors.push(e);
+    }
+    if let Err(e) = metadata_field(&d.metadata, "metadata") {
+        errors.push(e);
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dispatch_form_names_bad_fields() {
+        let bad = NewAgentDispatch {
+            room: " r".into(),
+            agent_name: "  ".into(),
+            metadata: "{bad".into(),
+        };
+        let fields: Vec<_> = dispatch_errors(&bad)
+            .into_iter()
+            .filter_map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["room", "agent_name", "metadata"]);
+        let ok = NewAgentDispatch {
+            room: "r".into(),
+            agent_name: "receptionist".into(),
+            metadata: "{}".into(),
+        };
+        assert!(dispatch_errors(&ok).is_empty());
+    }
+}

@@ -1,0 +1,193 @@
+//! Egress: recordings and live streams of rooms, participants, tracks and web pages, and
+//! the storage they upload to. Input rules live in [`crate::egress_rules`].
+//!
+//! Storage credentials (S3 / Alibaba secret keys, GCS JSON credentials, Azure account
+//! keys) travel UI → backend only, as [`SecretInput`], and are kept in the OS keychain;
+//! replies only say whether one is stored.
+
+use crate::SecretInput;
+use serde::{Deserialize, Serialize};
+
+/// What an egress records.
+pub const EGRESS_KINDS: &[&str] = &[
+    "room_composite",
+    "web",
+    "participant",
+    "track_composite",
+    "track",
+];
+/// Room composite layouts the egress worker's default template offers.
+pub const LAYOUTS: &[&str] = &[
+    "grid",
+    "speaker",
+    "single-speaker",
+    "grid-light",
+    "speaker-light",
+    "single-speaker-light",
+];
+/// Encoding presets (empty: the worker's default, H.264 720p 30 fps).
+pub const ENCODING_PRESETS: &[&str] = &[
+    "",
+    "h264_720p_30",
+    "h264_720p_60",
+    "h264_1080p_30",
+    "h264_1080p_60",
+    "portrait_h264_720p_30",
+    "portrait_h264_720p_60",
+    "portrait_h264_1080p_30",
+    "portrait_h264_1080p_60",
+];
+/// File containers.
+pub const FILE_TYPES: &[&str] = &["default", "mp4", "ogg"];
+/// Stream protocols.
+pub const STREAM_PROTOCOLS: &[&str] = &["rtmp", "srt"];
+/// Storage providers.
+pub const STORAGE_KINDS: &[&str] = &["s3", "gcs", "azure", "alioss"];
+
+/// Where egress output is uploaded: the non-secret part, kept in settings per project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageProfile {
+    /// The profile's name (unique per project).
+    pub name: String,
+    /// One of [`STORAGE_KINDS`].
+    pub kind: String,
+    /// Bucket (S3, GCS, Alibaba OSS) or container (Azure).
+    pub bucket: String,
+    /// S3 / Alibaba region.
+    pub region: String,
+    /// S3-compatible / Alibaba endpoint URL, empty for the provider's default.
+    pub endpoint: String,
+    /// S3 / Alibaba access key id, or the Azure account name.
+    pub access_key: String,
+    /// S3: address buckets by path (MinIO and other S3-compatible stores).
+    pub force_path_style: bool,
+}
+
+impl Default for StorageProfile {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            kind: "s3".into(),
+            bucket: String::new(),
+            region: String::new(),
+            endpoint: String::new(),
+            access_key: String::new(),
+            force_path_style: false,
+        }
+    }
+}
+
+/// A storage profile as the UI sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageSummary {
+    pub profile: StorageProfile,
+    /// Whether the keychain holds its credential (secret key, JSON credentials, account key).
+    pub has_credential: bool,
+}
+
+/// A file output (MP4 / OGG).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileOutput {
+    /// One of [`FILE_TYPES`].
+    pub file_type: String,
+    /// Path or template, e.g. `recordings/{room_name}-{time}.mp4`.
+    pub filepath: String,
+    pub disable_manifest: bool,
+}
+
+/// A live stream output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamOutput {
+    /// One of [`STREAM_PROTOCOLS`].
+    pub protocol: String,
+    pub urls: Vec<String>,
+}
+
+/// An HLS segments output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentsOutput {
+    pub filename_prefix: String,
+    pub playlist_name: String,
+    pub live_playlist_name: String,
+    /// Seconds per segment (0: the worker's default of 4).
+    pub segment_duration: u32,
+}
+
+/// A thumbnails (images) output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImagesOutput {
+    /// Seconds between captures.
+    pub capture_interval: u32,
+    pub width: u32,
+    pub height: u32,
+    pub filename_prefix: String,
+}
+
+/// Every output of one egress; at least one must be set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EgressOutputs {
+    pub file: Option<FileOutput>,
+    pub stream: Option<StreamOutput>,
+    pub segments: Option<SegmentsOutput>,
+    pub images: Option<ImagesOutput>,
+    /// Track egress only: stream raw track data to this WebSocket instead of a file.
+    pub websocket_url: String,
+}
+
+/// A request to start an egress.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EgressRequest {
+    /// One of [`EGRESS_KINDS`].
+    pub kind: String,
+    pub room_name: String,
+    /// Room composite: one of [`LAYOUTS`] or a custom template's layout.
+    pub layout: String,
+    pub audio_only: bool,
+    pub video_only: bool,
+    /// Room composite: a custom recording template URL.
+    pub custom_base_url: String,
+    /// Web egress: the page to record.
+    pub url: String,
+    pub await_start_signal: bool,
+    /// Participant egress.
+    pub identity: String,
+    pub screen_share: bool,
+    /// Track composite.
+    pub audio_track_id: String,
+    pub video_track_id: String,
+    /// Track egress.
+    pub track_id: String,
+    /// One of [`ENCODING_PRESETS`].
+    pub preset: String,
+    pub outputs: EgressOutputs,
+    /// A storage profile name; empty uploads where the worker's config says.
+    pub storage: String,
+}
+
+/// An egress as the list and detail show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EgressSummary {
+    pub id: String,
+    pub room_name: String,
+    /// One of [`EGRESS_KINDS`] (from the original request).
+    pub kind: String,
+    /// `starting`, `active`, `ending`, `complete`, `failed`, `aborted`, `limit_reached`.
+    pub status: String,
+    pub started_at_ms: i64,
+    pub ended_at_ms: i64,
+    pub error: String,
+    pub error_code: i32,
+    pub details: String,
+    /// Room composite layout, when there is one.
+    pub layout: String,
+    /// One line per output: files, streams, playlists, images.
+    pub outputs: Vec<String>,
+}
+
+/// A storage profile with its credential, as the storage form sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageInput {
+    pub profile: StorageProfile,
+    /// Empty keeps the stored credential when the profile exists.
+    pub credential: SecretInput,
+}

@@ -1,0 +1,257 @@
+//! Input rules for egress and storage forms, shared by the UI (inline) and the backend.
+
+use crate::egress::{
+    EgressRequest, StorageInput, ENCODING_PRESETS, FILE_TYPES, LAYOUTS, STORAGE_KINDS,
+    STREAM_PROTOCOLS,
+};
+use crate::{AppError, ErrorCode};
+
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    AppError::field(ErrorCode::InvalidInput, field, message)
+}
+
+/// A URL with one of `schemes` and a host.
+pub fn url_with(raw: &str, schemes: &[&str], field: &str) -> Result<(), AppError> {
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return Err(invalid(
+            field,
+            format!("'{raw}' is not a URL ({}://…).", schemes[0]),
+        ));
+    };
+    if !schemes.contains(&scheme.to_ascii_lowercase().as_str()) {
+        return Err(invalid(
+            field,
+            format!(
+                "'{scheme}://' is not allowed here; use {}.",
+                schemes.join("://, ") + "://"
+            ),
+        ));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') || raw.contains(char::is_whitespace) {
+        return Err(invalid(
+            field,
+            format!("'{raw}' has no host, or contains spaces."),
+        ));
+    }
+    Ok(())
+}
+
+fn required(value: &str, field: &str, what: &str) -> Result<(), AppError> {
+    if value.trim().is_empty() {
+        Err(invalid(field, format!("Enter the {what}.")))
+    } else {
+        Ok(())
+    }
+}
+
+/// Every problem of a start-egress form.
+pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
+    let mut e = Vec::new();
+    let mut check = |res: Result<(), AppError>| {
+        if let Err(err) = res {
+            e.push(err);
+        }
+    };
+    let kind = r.kind.as_str();
+    match kind {
+        "room_composite" => {
+            check(required(&r.room_name, "room_name", "room name"));
+            if !r.layout.is_empty()
+                && !LAYOUTS.contains(&r.layout.as_str())
+                && r.custom_base_url.is_empty()
+            {
+                check(Err(invalid(
+                    "layout",
+                    format!("Choose a layout: {}.", LAYOUTS.join(", ")),
+                )));
+            }
+            if !r.custom_base_url.is_empty() {
+                check(url_with(
+                    &r.custom_base_url,
+                    &["http", "https"],
+                    "custom_base_url",
+                ));
+            }
+        }
+        "web" => check(url_with(&r.url, &["http", "https"], "url")),
+        "participant" => {
+            check(required(&r.room_name, "room_name", "room name"));
+            check(required(&r.identity, "identity", "participant identity"));
+        }
+        "track_composite" => {
+            check(required(&r.room_name, "room_name", "room name"));
+            if r.audio_track_id.trim().is_empty() && r.video_track_id.trim().is_empty() {
+                check(Err(invalid(
+                    "audio_track_id",
+                    "Enter an audio track id, a video track id, or both.",
+                )));
+            }
+        }
+        "track" => {
+            check(required(&r.room_name, "room_name", "room name"));
+            check(required(&r.track_id, "track_id", "track id"));
+        }
+        _ => check(Err(invalid("kind", "Choose what to record."))),
+    }
+    if r.audio_only && r.video_only {
+        check(Err(invalid(
+            "video_only",
+            "Audio only and video only exclude each other.",
+        )));
+    }
+    if !ENCODING_PRESETS.contains(&r.preset.as_str()) {
+        check(Err(invalid("preset", "Unknown encoding preset.")));
+    }
+    let o = &r.outputs;
+    if kind == "track" {
+        match (&o.file, o.websocket_url.is_empty()) {
+            (Some(_), false) => check(Err(invalid(
+                "websocket_url",
+                "A track egress writes a file or a WebSocket, not both.",
+            ))),
+            (None, true) => check(Err(invalid(
+                "outputs",
+                "Add a file output or a WebSocket URL.",
+            ))),
+            (None, false) => check(url_with(&o.websocket_url, &["ws", "wss"], "websocket_url")),
+            _ => {}
+        }
+        if o.stream.is_some() || o.segments.is_some() || o.images.is_some() {
+            check(Err(invalid(
+                "outputs",
+                "A track egress has only a file or a WebSocket output.",
+            )));
+        }
+    } else if o.file.is_none() && o.stream.is_none() && o.segments.is_none() && o.images.is_none() {
+        check(Err(invalid(
+            "outputs",
+            "Add at least one output: file, stream, segments or images.",
+        )));
+    }
+    if let Some(f) = &o.file {
+        if !FILE_TYPES.contains(&f.file_type.as_str()) {
+            check(Err(invalid("file_type", "Choose MP4 or OGG.")));
+        }
+        if f.filepath.contains(char::is_control) {
+            check(Err(invalid(
+                "filepath",
+                "The file path contains a control character.",
+            )));
+        }
+        if f.file_type == "ogg" && !r.audio_only && kind != "track" {
+            check(Err(invalid(
+                "file_type",
+                "OGG holds audio only; tick “audio only” or use MP4.",
+            )));
+        }
+    }
+    if let Some(s) = &o.stream {
+        if !STREAM_PROTOCOLS.contains(&s.protocol.as_str()) {
+            check(Err(invalid("stream_protocol", "Choose RTMP or SRT.")));
+        } else if s.urls.is_empty() {
+            check(Err(invalid("stream_urls", "Add the stream URL(s).")));
+        }
+        let schemes: &[&str] = if s.protocol == "srt" {
+            &["srt"]
+        } else {
+            &["rtmp", "rtmps"]
+        };
+        for u in &s.urls {
+            check(url_with(u, schemes, "stream_urls"));
+        }
+    }
+    if let Some(s) = &o.segments {
+        if s.segment_duration > 600 {
+            check(Err(invalid(
+                "segment_duration",
+                "Segments last at most 600 s (0: the default of 4 s).",
+            )));
+        }
+        if !s.playlist_name.is_empty() && !s.playlist_name.ends_with(".m3u8") {
+            check(Err(invalid(
+                "playlist_name",
+                "The playlist name ends in .m3u8.",
+            )));
+        }
+    }
+    if let Some(i) = &o.images {
+        if i.capture_interval == 0 {
+            check(Err(invalid(
+                "capture_interval",
+                "Capture at least every 1 s.",
+            )));
+        }
+    }
+    if !r.storage.is_empty() && r.storage.trim() != r.storage {
+        check(Err(invalid(
+            "storage",
+            "The storage profile name has surrounding spaces.",
+        )));
+    }
+    e
+}
+
+/// Every problem of a storage form; `stored` says whether a credential is kept already.
+pub fn storage_errors(s: &StorageInput, stored: bool) -> Vec<AppError> {
+    let mut e = Vec::new();
+    let p = &s.profile;
+    let mut check = |res: Result<(), AppError>| {
+        if let Err(err) = res {
+            e.push(err);
+        }
+    };
+    check(crate::admin::name_field(&p.name, "name", "profile name"));
+    if !STORAGE_KINDS.contains(&p.kind.as_str()) {
+        check(Err(invalid(
+            "kind",
+            "Choose S3, GCS, Azure or Alibaba OSS.",
+        )));
+        return e;
+    }
+    let container = if p.kind == "azure" {
+        "container name"
+    } else {
+        "bucket"
+    };
+    check(required(&p.bucket, "bucket", container));
+    match p.kind.as_str() {
+        "s3" | "alioss" => {
+            check(required(&p.access_key, "access_key", "access key id"));
+            if p.kind == "alioss" || p.endpoint.is_empty() {
+                check(required(&p.region, "region", "region"));
+            }
+        }
+        "azure" => check(required(
+            &p.access_key,
+            "access_key",
+            "storage account name",
+        )),
+        _ => {}
+    }
+    if !p.endpoint.is_empty() {
+        check(url_with(&p.endpoint, &["http", "https"], "endpoint"));
+    }
+    if s.credential.is_empty() && !stored {
+        let what = match p.kind.as_str() {
+            "gcs" => "service account JSON credentials",
+            "azure" => "account key",
+            _ => "secret access key",
+        };
+        check(Err(invalid("credential", format!("Enter the {what}."))));
+    }
+    if p.kind == "gcs" && !s.credential.is_empty() {
+        let json = serde_json::from_str::<serde_json::Value>(s.credential.expose());
+        if !json.is_ok_and(|v| v.get("private_key").is_some()) {
+            check(Err(invalid(
+                "credential",
+                "Paste the service account key file (JSON with a private_key); it is not echoed back.",
+            )));
+        }
+    }
+    e
+}
+
+#[cfg(test)]
+#[path = "egress_rules_tests.rs"]
+mod tests;

@@ -1,0 +1,98 @@
+//! Unit tests of the egress input rules.
+
+use super::*;
+use crate::egress::{EgressOutputs, FileOutput, StorageProfile, StreamOutput};
+use crate::SecretInput;
+
+fn fields(errors: Vec<AppError>) -> Vec<String> {
+    errors.into_iter().filter_map(|e| e.field).collect()
+}
+
+fn file() -> Option<FileOutput> {
+    Some(FileOutput {
+        file_type: "mp4".into(),
+        filepath: "rec/{room_name}.mp4".into(),
+        disable_manifest: false,
+    })
+}
+
+#[test]
+fn egress_forms_name_each_bad_field() {
+    let none = EgressRequest {
+        kind: "room_composite".into(),
+        room_name: "r".into(),
+        layout: "mosaic".into(),
+        ..Default::default()
+    };
+    assert_eq!(fields(egress_errors(&none)), ["layout", "outputs"]);
+    let web = EgressRequest {
+        kind: "web".into(),
+        url: "javascript:alert(1)".into(),
+        outputs: EgressOutputs {
+            stream: Some(StreamOutput {
+                protocol: "rtmp".into(),
+                urls: vec!["http://x/live".into(), "rtmp://a.example/live/key".into()],
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    assert_eq!(fields(egress_errors(&web)), ["url", "stream_urls"]);
+    let track = EgressRequest {
+        kind: "track".into(),
+        room_name: "r".into(),
+        track_id: "TR_x".into(),
+        outputs: EgressOutputs {
+            file: file(),
+            websocket_url: "ws://127.0.0.1:9/x".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    assert_eq!(fields(egress_errors(&track)), ["websocket_url"]);
+    let ok = EgressRequest {
+        kind: "room_composite".into(),
+        room_name: "r".into(),
+        layout: "speaker".into(),
+        outputs: EgressOutputs {
+            file: file(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    assert!(egress_errors(&ok).is_empty());
+}
+
+#[test]
+fn storage_needs_its_fields_and_a_credential() {
+    let s3 = StorageInput {
+        profile: StorageProfile {
+            name: "archive".into(),
+            kind: "s3".into(),
+            endpoint: "minio:9000".into(),
+            ..Default::default()
+        },
+        credential: SecretInput::default(),
+    };
+    assert_eq!(
+        fields(storage_errors(&s3, false)),
+        ["bucket", "access_key", "endpoint", "credential"]
+    );
+    // An existing profile keeps its stored credential.
+    assert!(!fields(storage_errors(&s3, true)).contains(&"credential".to_owned()));
+    let gcs = StorageInput {
+        profile: StorageProfile {
+            name: "g".into(),
+            kind: "gcs".into(),
+            bucket: "b".into(),
+            ..Default::default()
+        },
+        credential: SecretInput::new("{\"type\": \"service_account\"}"),
+    };
+    let errs = storage_errors(&gcs, false);
+    assert_eq!(fields(errs.clone()), ["credential"]);
+    assert!(
+        !errs[0].message.contains("service_account"),
+        "never echoes the secret"
+    );
+}

@@ -1,0 +1,177 @@
+//! The agents page: a room's agent dispatches (create with agent name and metadata,
+//! delete) and the agent participants in it (participant kind `agent`).
+
+use crate::components::fields::{field_error, route_error};
+use crate::ipc::invoke;
+use crate::state::app_state;
+use earshot_protocol::admin::ParticipantDetail;
+use earshot_protocol::agents::{self, AgentDispatchInfo, NewAgentDispatch};
+use earshot_protocol::command::{
+    CreateAgentDispatch, DeleteAgentDispatch, GetRoomDetail, ListAgentDispatches,
+};
+use earshot_protocol::{AppError, ErrorCode};
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+#[component]
+pub fn AgentsPage() -> View {
+    let state = app_state();
+    let room = create_signal(String::new());
+    let shown = create_signal(None::<String>);
+    let dispatches = create_signal(Vec::<AgentDispatchInfo>::new());
+    let agents = create_signal(None::<Vec<ParticipantDetail>>);
+    let agent_name = create_signal(String::new());
+    let metadata = create_signal(String::new());
+    let errors = create_signal(Vec::<AppError>::new());
+    let error = create_signal(None::<AppError>);
+    let busy = create_signal(false);
+
+    let load = move |name: String| {
+        shown.set(Some(name.clone()));
+        spawn_local_scoped(async move {
+            match invoke(&ListAgentDispatches {
+                project: None,
+                room: name.clone(),
+            })
+            .await
+            {
+                Ok(list) => dispatches.set(list),
+                Err(e) => error.set(Some(e)),
+            }
+            // A room without participants may not be active: no agents then.
+            match invoke(&GetRoomDetail {
+                project: None,
+                room: name,
+            })
+            .await
+            {
+                Ok(d) => agents.set(Some(
+                    d.participants
+                        .into_iter()
+                        .filter(|p| p.kind == "agent")
+                        .collect(),
+                )),
+                Err(e) if e.code == ErrorCode::NotFound => agents.set(None),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let show = move |_| {
+        error.set(None);
+        load(room.get_clone());
+    };
+    let create = move |_| {
+        if busy.get() {
+            return;
+        }
+        error.set(None);
+        let dispatch = NewAgentDispatch {
+            room: room.get_clone(),
+            agent_name: agent_name.get_clone().trim().to_owned(),
+            metadata: metadata.get_clone(),
+        };
+        let errs = agents::dispatch_errors(&dispatch);
+        if !errs.is_empty() {
+            return errors.set(errs);
+        }
+        errors.set(Vec::new());
+        busy.set(true);
+        spawn_local_scoped(async move {
+            let result = invoke(&CreateAgentDispatch {
+                project: None,
+                dispatch,
+            })
+            .await;
+            busy.set(false);
+            match result {
+                Ok(d) => {
+                    state.tell(format!(
+                        "Agent “{}” dispatched to {} ({}).",
+                        d.agent_name, d.room, d.id
+                    ));
+                    load(d.room);
+                }
+                Err(e) => route_error(e, errors, error),
+            }
+        });
+    };
+    let delete = move |id: String| {
+        let Some(name) = shown.get_clone() else {
+            return;
+        };
+        spawn_local_scoped(async move {
+            match invoke(&DeleteAgentDispatch {
+                project: None,
+                room: name.clone(),
+                id,
+            })
+            .await
+            {
+                Ok(()) => state.tell("Agent dispatch deleted."),
+                Err(e) => state.fail(&e),
+            }
+            load(name);
+        });
+    };
+
+    view! {
+        section(class="agents") {
+            div(class="page-head") { h1 { "Agents" } }
+            div(class="form") {
+                div(class="cols") {
+                    div {
+                        label(r#for="agents-room") { "Room" }
+                        input(id="agents-room", bind:value=room, autocomplete="off")
+                        (field_error(errors, "room"))
+                    }
+                    div {
+                        label(r#for="agents-name") { "Agent name" }
+                        input(id="agents-name", bind:value=agent_name, autocomplete="off")
+                        (field_error(errors, "agent_name"))
+                    }
+                    div {
+                        label(r#for="agents-metadata") { "Job metadata" }
+                        input(id="agents-metadata", bind:value=metadata)
+                        (field_error(errors, "metadata"))
+                    }
+                }
+                div(class="actions") {
+                    button(r#type="button", data-testid="agents-show", on:click=show) { "Show dispatches" }
+                    button(r#type="button", class="primary", data-testid="agents-dispatch", disabled=busy.get(), on:click=create) { "Dispatch agent" }
+                }
+            }
+            (error.get_clone().map(|e| view! { p(class="form-error", data-testid="form-error") { (e.message) } }).unwrap_or_default())
+            (shown.get_clone().map(|name| view! { h2 { "Dispatches in " (name) } }).unwrap_or_default())
+            table(class="grid") {
+                thead { tr { th { "Agent" } th { "Id" } th { "Metadata" } th { "Jobs" } th {} } }
+                tbody {
+                    Keyed(list=dispatches, key=|d: &AgentDispatchInfo| d.id.clone(), view=move |d: AgentDispatchInfo| {
+                        let name = if d.agent_name.is_empty() { "(default: unnamed agents)".to_owned() } else { d.agent_name.clone() };
+                        let jobs = d.jobs.iter().map(|j| format!("{} {}", j.participant_identity, j.status)).collect::<Vec<_>>().join(", ");
+                        let (row_id, id_text, meta, id) = (d.id.clone(), d.id.clone(), d.metadata.clone(), d.id);
+                        view! {
+                            tr(data-testid="agent-dispatch-row", data-id=row_id) {
+                                td { strong { (name) } }
+                                td(class="mono") { (id_text) }
+                                td(class="mono muted") { (meta) }
+                                td { (jobs) }
+                                td { button(r#type="button", class="link danger", data-testid="agent-dispatch-delete", on:click=move |_| delete(id.clone())) { "Delete" } }
+                            }
+                        }
+                    })
+                }
+            }
+            (match agents.get_clone() {
+                None if shown.with(Option::is_some) => view! { p(class="muted") { "The room is not active, so no agent is in it." } },
+                None => view! {},
+                Some(list) if list.is_empty() => view! { p(class="muted", data-testid="agents-none") { "No agent participant is in the room." } },
+                Some(list) => {
+                    let rows = list.into_iter().map(|p| view! {
+                        li(data-testid="agent-participant") { strong { (p.identity.clone()) } " " (p.name.clone()) " · " (p.state.clone()) }
+                    }).collect::<Vec<_>>();
+                    view! { h2 { "Agent participants" } ul { (rows) } }
+                }
+            })
+        }
+    }
+}

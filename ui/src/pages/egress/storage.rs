@@ -1,0 +1,124 @@
+//! Storage profiles for egress uploads: S3, GCS, Azure and Alibaba OSS. The credential is
+//! typed here once and kept in the OS keychain; the page only ever shows whether it is set.
+
+use crate::components::dialog::Dialog;
+use crate::components::fields::{field_error, route_error};
+use crate::components::inputs::{check, choice, text};
+use crate::ipc::invoke;
+use crate::state::app_state;
+use earshot_protocol::command::SaveStorageProfile;
+use earshot_protocol::egress::{StorageInput, StorageProfile, StorageSummary, STORAGE_KINDS};
+use earshot_protocol::{egress_rules, AppError, SecretInput};
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+#[component(inline_props)]
+pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
+    existing: Option<StorageSummary>,
+    on_close: F,
+) -> View {
+    let state = app_state();
+    let stored = existing.as_ref().is_some_and(|s| s.has_credential);
+    let editing = existing.is_some();
+    let p = existing.map(|s| s.profile).unwrap_or_default();
+    let name = create_signal(p.name);
+    let kind = create_signal(p.kind);
+    let bucket = create_signal(p.bucket);
+    let region = create_signal(p.region);
+    let endpoint = create_signal(p.endpoint);
+    let access_key = create_signal(p.access_key);
+    let path_style = create_signal(p.force_path_style);
+    let credential = create_signal(String::new());
+    let errors = create_signal(Vec::<AppError>::new());
+    let error = create_signal(None::<AppError>);
+    let busy = create_signal(false);
+
+    let submit = move |_| {
+        if busy.get() {
+            return;
+        }
+        error.set(None);
+        let input = StorageInput {
+            profile: StorageProfile {
+                name: name.get_clone().trim().to_owned(),
+                kind: kind.get_clone(),
+                bucket: bucket.get_clone().trim().to_owned(),
+                region: region.get_clone().trim().to_owned(),
+                endpoint: endpoint.get_clone().trim().to_owned(),
+                access_key: access_key.get_clone().trim().to_owned(),
+                force_path_style: path_style.get(),
+            },
+            credential: SecretInput::new(credential.get_clone()),
+        };
+        let errs = egress_rules::storage_errors(&input, stored);
+        if !errs.is_empty() {
+            return errors.set(errs);
+        }
+        errors.set(Vec::new());
+        busy.set(true);
+        spawn_local_scoped(async move {
+            let result = invoke(&SaveStorageProfile {
+                project: None,
+                input,
+            })
+            .await;
+            busy.set(false);
+            match result {
+                Ok(s) => {
+                    state.tell(format!(
+                        "Storage profile “{}” saved; its credential is in the keychain.",
+                        s.profile.name
+                    ));
+                    on_close(true);
+                }
+                Err(err) => route_error(err, errors, error),
+            }
+        });
+    };
+    let is = move |k: &'static str| kind.with(|v| v == k);
+    let hint = if stored {
+        "stored in the keychain — leave empty to keep"
+    } else {
+        ""
+    };
+
+    view! {
+        Dialog(title=(if editing { "Edit storage" } else { "New storage" }).to_owned(), test_id="storage-dialog") {
+            div(class="form") {
+                div(class="cols") {
+                    (if editing { view! { p { strong { (name.get_clone()) } } } } else { text("storage-name", "Profile name", name, errors, "name") })
+                    (choice("storage-kind", "Provider", kind, STORAGE_KINDS))
+                    (text("storage-bucket", if is("azure") { "Container" } else { "Bucket" }, bucket, errors, "bucket"))
+                }
+                (if is("s3") || is("alioss") {
+                    view! {
+                        div(class="cols") {
+                            (text("storage-access-key", "Access key id", access_key, errors, "access_key"))
+                            (text("storage-region", "Region", region, errors, "region"))
+                            (text("storage-endpoint", "Endpoint (optional)", endpoint, errors, "endpoint"))
+                        }
+                        (if is("s3") { check("storage-path-style", "Path-style bucket URLs (MinIO)", path_style) } else { view! {} })
+                    }
+                } else if is("azure") {
+                    text("storage-account", "Storage account name", access_key, errors, "access_key")
+                } else { view! {} })
+                div {
+                    label(r#for="storage-credential") {
+                        (if is("gcs") { "Service account JSON" } else if is("azure") { "Account key" } else { "Secret access key" })
+                    }
+                    (if is("gcs") {
+                        view! { textarea(id="storage-credential", bind:value=credential, rows="4", placeholder=hint) }
+                    } else {
+                        view! { input(id="storage-credential", r#type="password", bind:value=credential, autocomplete="new-password", placeholder=hint) }
+                    })
+                    (field_error(errors, "credential"))
+                }
+                (error.get_clone().map(|e| view! { p(class="form-error", data-testid="form-error") { (e.message) } }).unwrap_or_default())
+                div(class="actions") {
+                    button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close(false)) { "Cancel" }
+                    button(r#type="button", class="primary", data-testid="storage-submit", disabled=busy.get(), on:click=submit) { "Save" }
+                }
+            }
+        }
+    }
+}
