@@ -1,37 +1,21 @@
 //! Room and participant administration and tokens against the real livekit-server, with
 //! official Python SDK participants reporting what they see.
 
+mod common;
+
 use earshot_core::protocol::admin::{DataMessage, ParticipantChanges, Permission, RoomOptions};
-use earshot_core::protocol::projects::ProjectInput;
 use earshot_core::protocol::tokens::{Grants, TokenRequest};
-use earshot_core::protocol::{ErrorCode, SecretInput};
-use earshot_core::settings::MemorySettings;
-use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(15);
 
 async fn app() -> Earshot {
-    let bed = livekit();
-    let app = Earshot::new(
-        Arc::new(MemorySettings::default()),
-        Vault::new(MemoryStore::default()),
-    );
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("test bed project");
+    let _bed = livekit();
+    let app = common::bed_app().await;
     app
 }
 

@@ -1,32 +1,16 @@
 //! Agent dispatch against the real livekit-server: create, list and delete per room. No
 //! agent worker is connected, so jobs stay unassigned; what the server stores is checked.
 
+mod common;
+
 use earshot_core::protocol::agents::NewAgentDispatch;
-use earshot_core::protocol::projects::ProjectInput;
-use earshot_core::protocol::{ErrorCode, SecretInput};
-use earshot_core::settings::MemorySettings;
-use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
-use std::sync::Arc;
 
 async fn app() -> Earshot {
-    let bed = livekit();
-    let app = Earshot::new(
-        Arc::new(MemorySettings::default()),
-        Vault::new(MemoryStore::default()),
-    );
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("test bed project");
+    let _bed = livekit();
+    let app = common::bed_app().await;
     app
 }
 

@@ -2,32 +2,16 @@
 //! ingresses are records the server keeps (created, listed, updated, deleted); a URL
 //! ingress must start pulling at once, which the server cannot do without a worker.
 
+mod common;
+
 use earshot_core::protocol::ingress::{AudioEncoding, IngressSpec, VideoEncoding};
-use earshot_core::protocol::projects::ProjectInput;
-use earshot_core::protocol::{ErrorCode, SecretInput};
-use earshot_core::settings::MemorySettings;
-use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
-use std::sync::Arc;
 
 async fn app() -> Earshot {
-    let bed = livekit();
-    let app = Earshot::new(
-        Arc::new(MemorySettings::default()),
-        Vault::new(MemoryStore::default()),
-    );
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("test bed project");
+    let _bed = livekit();
+    let app = common::bed_app().await;
     app
 }
 

@@ -8,10 +8,7 @@ use common::{peak_hz, rms, tone_peer, RATE};
 use earshot_core::listen::ListenSink;
 use earshot_core::listener::{AudibleSet, ListenEvent, ListenState};
 use earshot_core::protocol::listen::{SpeakerChange, AUDIO_FRAME_BYTES};
-use earshot_core::protocol::projects::ProjectInput;
-use earshot_core::protocol::{ErrorCode, SecretInput};
-use earshot_core::settings::MemorySettings;
-use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
 use std::sync::{Arc, Mutex};
@@ -57,22 +54,8 @@ impl Recorder {
 }
 
 async fn app() -> Earshot {
-    let bed = livekit();
-    let app = Earshot::new(
-        Arc::new(MemorySettings::default()),
-        Vault::new(MemoryStore::default()),
-    );
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("test bed project");
+    let _bed = livekit();
+    let app = common::bed_app().await;
     app
 }
 

@@ -2,12 +2,11 @@
 //! joins, leaves, active speakers and mutes reach the view within a second, without polling,
 //! and the view's hidden connection is never seen by the participants.
 
+mod common;
+
 use earshot_core::monitor::observer::RoomViewSink;
 use earshot_core::protocol::observe::{ObserveState, RoomView};
-use earshot_core::protocol::projects::ProjectInput;
-use earshot_core::protocol::{ErrorCode, SecretInput};
-use earshot_core::settings::MemorySettings;
-use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use std::sync::{Arc, Mutex};
@@ -109,21 +108,7 @@ fn block<T>(f: impl FnOnce() -> T) -> T {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_room_view_follows_the_call_as_it_happens() {
     let bed = livekit();
-    let app = Earshot::new(
-        Arc::new(MemorySettings::default()),
-        Vault::new(MemoryStore::default()),
-    );
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("project");
+    let app = common::bed_app().await;
     let room = unique_room("view");
     let err = app
         .observe_room(None, &room, Arc::new(Views::default()))
@@ -339,21 +324,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
 async fn a_silence_rule_fires_once_in_an_open_view() {
     use earshot_core::protocol::wallboard::{AlertCondition, AlertRule};
     let bed = livekit();
-    let app = Earshot::new(
-        Arc::new(MemorySettings::default()),
-        Vault::new(MemoryStore::default()),
-    );
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("project");
+    let app = common::bed_app().await;
     let room = unique_room("hush");
     app.save_alert_rule(AlertRule {
         id: String::new(),

@@ -3,15 +3,14 @@
 //! leaving and the room ending — each reflected within one refresh, each alert rule firing
 //! exactly once per event.
 
+mod common;
+
 use earshot_core::monitor::WallSink;
 use earshot_core::protocol::admin::RoomOptions;
-use earshot_core::protocol::projects::ProjectInput;
 use earshot_core::protocol::wallboard::{
     Alert, AlertCondition, AlertRule, PollState, WallEvent, WallRoom,
 };
-use earshot_core::protocol::{ErrorCode, SecretInput};
-use earshot_core::settings::MemorySettings;
-use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use std::collections::HashMap;
@@ -74,22 +73,8 @@ impl Recorder {
 }
 
 async fn app() -> Arc<Earshot> {
-    let bed = livekit();
-    let app = Earshot::new(
-        Arc::new(MemorySettings::default()),
-        Vault::new(MemoryStore::default()),
-    );
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("test bed project");
+    let _bed = livekit();
+    let app = common::bed_app().await;
     Arc::new(app)
 }
 

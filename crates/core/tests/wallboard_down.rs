@@ -2,13 +2,11 @@
 //! stopped): the poller backs off (requests counted over 30 s), shows the error, and
 //! recovers on its own when the server returns.
 
+mod common;
+
 use earshot_core::monitor::WallSink;
-use earshot_core::protocol::projects::ProjectInput;
 use earshot_core::protocol::wallboard::{Alert, PollState, WallEvent};
-use earshot_core::protocol::{ErrorCode, SecretInput};
-use earshot_core::settings::MemorySettings;
-use earshot_core::vault::{MemoryStore, Vault};
-use earshot_core::Earshot;
+use earshot_core::protocol::ErrorCode;
 use earshot_testbed::livekit;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,21 +22,7 @@ impl WallSink for Quiet {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backs_off_while_down_and_recovers() {
     let bed = livekit();
-    let app = Earshot::new(
-        Arc::new(MemorySettings::default()),
-        Vault::new(MemoryStore::default()),
-    );
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("project");
+    let app = common::bed_app().await;
     let app = Arc::new(app);
     app.wallboard_attach(Arc::new(Quiet));
     let health = || app.monitor().snapshot().health[0].clone();

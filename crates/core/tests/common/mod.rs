@@ -10,6 +10,30 @@ use std::time::{Duration, Instant};
 
 pub const RATE: f64 = 48_000.0;
 
+/// An app whose one project, "bed", is the test bed's server (settings and secrets in
+/// memory, connection checked on add).
+pub async fn bed_app() -> earshot_core::Earshot {
+    use earshot_core::protocol::projects::ProjectInput;
+    use earshot_core::protocol::SecretInput;
+    let bed = earshot_testbed::livekit();
+    let app = earshot_core::Earshot::new(
+        std::sync::Arc::new(earshot_core::settings::MemorySettings::default()),
+        earshot_core::vault::Vault::new(earshot_core::vault::MemoryStore::default()),
+    );
+    app.add_project(
+        ProjectInput {
+            name: "bed".into(),
+            url: bed.ws_url.clone(),
+            api_key: bed.api_key.clone(),
+            api_secret: SecretInput::new(bed.api_secret.clone()),
+        },
+        true,
+    )
+    .await
+    .expect("test bed project");
+    app
+}
+
 pub fn target(bed: &LiveKit) -> ServerTarget {
     ServerTarget {
         url: bed.ws_url.clone(),
