@@ -19,8 +19,11 @@ struct ChannelSink {
 }
 
 impl ListenSink for ChannelSink {
-    fn audio(&self, frame: Vec<u8>) -> bool {
-        self.audio.send(InvokeResponseBody::Raw(frame)).is_ok()
+    fn audio(&self, frame: String) -> bool {
+        // base64 needs no JSON escaping: quoting it makes the JSON string.
+        self.audio
+            .send(InvokeResponseBody::Json(format!("\"{frame}\"")))
+            .is_ok()
     }
 
     fn event(&self, event: &ListenEvent) -> bool {

@@ -171,6 +171,14 @@ async fn listen_from_the_rooms_page() -> Result<()> {
     app.wait_text("[data-testid=listen-audio]", "everyone muted")
         .await?;
 
+    // What playback did meanwhile (the worklet's counters), for the record.
+    let audio = app
+        .wait_css("[data-testid=listen-audio]")
+        .await?
+        .text()
+        .await?;
+    println!("after {:?} of listening: {audio}", pressed.elapsed());
+
     // Leave: the card goes, and the caller never saw a listener.
     app.click(&format!("{card} [data-testid=listen-leave]"))
         .await?;

@@ -8,14 +8,15 @@ use earshot_protocol::command::{
     ListenAttach, ListenSetAudible, ListenSetSpeaker, ListenStart, ListenStatusQuery, ListenStop,
 };
 use earshot_protocol::listen::{
-    AudibleSet, ListenEvent, ListenRoom, ListenState, ListenStatus, RoomMeters, SpeakerChange,
+    decode_audio_frame, AudibleSet, ListenEvent, ListenRoom, ListenState, ListenStatus, RoomMeters,
+    SpeakerChange,
 };
 use earshot_protocol::AppError;
-use js_sys::{ArrayBuffer, Float32Array, JSON};
+use js_sys::JSON;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use sycamore::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// Signals about listening; `Copy`, provided by context.
 #[derive(Clone, Copy)]
@@ -124,10 +125,9 @@ impl Listening {
     }
 
     fn on_audio(self, message: JsValue) {
-        let Some(buffer) = message.dyn_ref::<ArrayBuffer>() else {
+        let Some(samples) = message.as_string().and_then(|t| decode_audio_frame(&t)) else {
             return;
         };
-        let samples = Float32Array::new(buffer).to_vec();
         WIRING.with(|w| {
             if let Some(w) = w.borrow_mut().as_mut() {
                 w.frames += 1;

@@ -4,11 +4,16 @@
 // samples are dropped, on underrun silence is played; both are counted and reported.
 
 const MAX_MS = 60;
+// Playback (re)starts once this much is buffered: frames cross the IPC in bursts, and
+// starting on a single 20 ms frame underruns at the first late one.
+const START_MS = 30;
 
 class EarshotPlayer extends AudioWorkletProcessor {
   constructor() {
     super();
     this.capacity = Math.round((sampleRate * MAX_MS) / 1000);
+    this.startAt = Math.round((sampleRate * START_MS) / 1000);
+    this.playing = false;
     this.ring = new Float32Array(this.capacity);
     this.read = 0;
     this.size = 0;
@@ -16,7 +21,6 @@ class EarshotPlayer extends AudioWorkletProcessor {
     this.overruns = 0;
     this.droppedSamples = 0;
     this.played = 0;
-    this.started = false;
     this.lastReport = 0;
     this.port.onmessage = (event) => this.push(event.data);
   }
@@ -36,15 +40,15 @@ class EarshotPlayer extends AudioWorkletProcessor {
       this.size++;
     }
     if (dropped) this.overruns++;
-    this.started = true;
   }
 
   process(_inputs, outputs) {
     const out = outputs[0];
     const channel = out[0];
     let short = false;
+    if (!this.playing && this.size >= this.startAt) this.playing = true;
     for (let i = 0; i < channel.length; i++) {
-      if (this.size > 0) {
+      if (this.playing && this.size > 0) {
         channel[i] = this.ring[this.read];
         this.read = (this.read + 1) % this.capacity;
         this.size--;
@@ -55,7 +59,11 @@ class EarshotPlayer extends AudioWorkletProcessor {
       }
     }
     for (let c = 1; c < out.length; c++) out[c].set(channel);
-    if (short && this.started) this.underruns++;
+    if (short && this.playing) {
+      // Ran dry while playing: count it, and wait for START_MS again.
+      this.underruns++;
+      this.playing = false;
+    }
     if (currentTime - this.lastReport >= 0.5) {
       this.lastReport = currentTime;
       this.port.postMessage({

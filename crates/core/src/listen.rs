@@ -18,8 +18,9 @@ use tokio::sync::OnceCell;
 
 /// Where the listener's output goes (the shell implements it with Tauri channels).
 pub trait ListenSink: Send + Sync {
-    /// One mixed 20 ms frame as little-endian f32 samples; `false` when the sink is gone.
-    fn audio(&self, frame: Vec<u8>) -> bool;
+    /// One mixed 20 ms frame, encoded by [`earshot_protocol::listen::encode_audio_frame`];
+    /// `false` when the sink is gone.
+    fn audio(&self, frame: String) -> bool;
     /// A state, speakers or meters event; `false` when the sink is gone.
     fn event(&self, event: &ListenEvent) -> bool;
 }
@@ -283,7 +284,8 @@ async fn forward_audio(
     while let Some(frame) = frames.recv().await {
         let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(current) = current {
-            if !current.audio(frame.to_le_bytes()) {
+            let wire = earshot_protocol::listen::encode_audio_frame(&frame.samples);
+            if !current.audio(wire) {
                 tracing::debug!("listen: audio sink closed");
             }
         }

@@ -7,7 +7,7 @@ mod common;
 use common::{peak_hz, rms, tone_peer, RATE};
 use earshot_core::listen::ListenSink;
 use earshot_core::listener::{AudibleSet, ListenEvent, ListenState};
-use earshot_core::protocol::listen::{SpeakerChange, AUDIO_FRAME_BYTES};
+use earshot_core::protocol::listen::{decode_audio_frame, SpeakerChange};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 /// Records what the shell would send to the UI.
 #[derive(Default)]
 struct Recorder {
-    audio: Mutex<Vec<Vec<u8>>>,
+    audio: Mutex<Vec<String>>,
     events: Mutex<Vec<ListenEvent>>,
 }
 
 impl ListenSink for Recorder {
-    fn audio(&self, frame: Vec<u8>) -> bool {
+    fn audio(&self, frame: String) -> bool {
         self.audio.lock().unwrap().push(frame);
         true
     }
@@ -37,12 +37,7 @@ impl Recorder {
     fn pcm_since(&self, from: usize) -> Vec<f32> {
         self.audio.lock().unwrap()[from..]
             .iter()
-            .flat_map(|bytes| {
-                bytes
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|wire| decode_audio_frame(wire).expect("a well-formed frame"))
             .collect()
     }
     fn frames(&self) -> usize {
@@ -98,12 +93,13 @@ async fn the_app_listens_through_its_sink() {
         "listen_start → audible frames at the sink: {:?}",
         started.elapsed()
     );
+    // Every message is a whole frame as the UI decodes it.
     assert!(sink
         .audio
         .lock()
         .unwrap()
         .iter()
-        .all(|f| f.len() == AUDIO_FRAME_BYTES));
+        .all(|f| decode_audio_frame(f).is_some()));
     let from = sink.frames();
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let pcm = sink.pcm_since(from);

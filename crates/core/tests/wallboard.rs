@@ -38,21 +38,22 @@ impl WallSink for Recorder {
 
 impl Recorder {
     /// The room as the latest delta after `since` shows it (`Some(None)`: removed).
-    fn room_after(&self, since: Instant, name: &str) -> Option<Option<WallRoom>> {
+    /// The room as the latest delta shows it (`Some(None)`: removed; `None`: never seen).
+    /// Each check below waits for a state the previous step did not have, so the latest state
+    /// is what counts, even when its delta landed while the action was still returning.
+    fn room_now(&self, name: &str) -> Option<Option<WallRoom>> {
         let events = self.events.lock().unwrap();
         let mut state = None;
         let mut sid = None;
-        for (at, event) in events.iter() {
+        for (_, event) in events.iter() {
             let WallEvent::Delta(d) = event else { continue };
             for r in &d.upserts {
                 if r.name == name {
                     sid = Some(r.sid.clone());
-                    if *at >= since {
-                        state = Some(Some(r.clone()));
-                    }
+                    state = Some(Some(r.clone()));
                 }
             }
-            if *at >= since && sid.as_ref().is_some_and(|s| d.removed.contains(s)) {
+            if sid.as_ref().is_some_and(|s| d.removed.contains(s)) {
                 state = Some(None);
             }
         }
@@ -88,7 +89,7 @@ async fn reflected(
     let since = Instant::now();
     let deadline = since + Duration::from_secs(15);
     loop {
-        if let Some(state) = rec.room_after(since, name) {
+        if let Some(state) = rec.room_now(name) {
             if ok(&state) {
                 let took = since.elapsed();
                 println!("wallboard reflected '{what}' after {took:?}");

@@ -167,8 +167,38 @@ pub struct HiddenParticipant {
     pub is_me: bool,
 }
 
-/// Bytes in one binary audio message: 960 little-endian f32 samples (20 ms at 48 kHz, mono).
-pub const AUDIO_FRAME_BYTES: usize = 960 * 4;
+/// Samples in one audio message: 20 ms at 48 kHz, mono.
+pub const FRAME_SAMPLES: usize = 960;
+
+/// One 20 ms frame as it crosses the IPC: base64 of 960 little-endian 16-bit samples, a
+/// 2,560-character JSON string. Tauri evaluates a message that small straight into the page;
+/// a binary one (over 1 KiB) takes an extra fetch round trip per frame, which measurably
+/// added delivery jitter (ring-buffer overruns and underruns).
+pub fn encode_audio_frame(samples: &[f32]) -> String {
+    use base64::Engine;
+    let bytes: Vec<u8> = samples
+        .iter()
+        .flat_map(|s| ((s.clamp(-1.0, 1.0) * i16::MAX as f32) as i16).to_le_bytes())
+        .collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The samples of an encoded frame (full scale ±1.0), or `None` if it is not one.
+pub fn decode_audio_frame(text: &str) -> Option<Vec<f32>> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()?;
+    if bytes.len() != FRAME_SAMPLES * 2 {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(2)
+            .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / f32::from(i16::MAX))
+            .collect(),
+    )
+}
 
 #[cfg(test)]
 mod tests {
@@ -181,6 +211,14 @@ mod tests {
         };
         let json = serde_json::to_string(&ended).expect("serialize");
         assert_eq!(json, r#"{"state":"ended","reason":{"kind":"room_empty"}}"#);
+        let frame: Vec<f32> = (0..FRAME_SAMPLES)
+            .map(|i| (i as f32 / 100.0).sin() * 0.5)
+            .collect();
+        let wire = encode_audio_frame(&frame);
+        assert_eq!(wire.len(), 2560);
+        let back = decode_audio_frame(&wire).expect("decodes");
+        assert!(frame.iter().zip(&back).all(|(a, b)| (a - b).abs() < 1e-4));
+        assert!(decode_audio_frame("not base64!").is_none());
         let set = AudibleSet::Mix(vec!["a".into(), "b".into()]);
         assert!(set.contains("b") && !set.contains("c"));
     }
