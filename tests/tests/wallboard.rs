@@ -102,6 +102,7 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
     app.wait_css("[data-testid=live-participant][data-identity=walker][data-speaking=true]")
         .await?;
     app.wait_css("[data-testid=speaking-chart] svg").await?;
+    app.wait_css("[data-testid=room-count-chart] svg").await?;
     app.click("[data-testid=nav-wallboard]").await?;
     app.wait_text(&format!("{row} [data-testid=wall-participants]"), "1")
         .await?;

@@ -2,7 +2,7 @@
 //! mutes as they happen (a hidden connection the backend opens while this view is shown),
 //! and who spoke when over the last five minutes.
 
-use crate::components::charts::{speaking_svg, SpeakingRow};
+use crate::components::charts::{participants_svg, speaking_svg, Series, SpeakingRow};
 use crate::ipc::{invoke, Channel};
 use crate::state::{app_state, now_ms};
 use earshot_protocol::command::{ListHiddenParticipants, ObserveRoom, StopObserving};
@@ -10,12 +10,14 @@ use earshot_protocol::listen::HiddenParticipant;
 use earshot_protocol::observe::{ObserveState, ObservedParticipant, RoomView};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::JSON;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 use wasm_bindgen::JsValue;
 
 const TIMELINE_MS: f64 = 300_000.0;
+/// How far back the room's participant chart goes (kept in memory while the view is open).
+const HOUR_MS: f64 = 3_600_000.0;
 
 /// Speaking intervals per participant (start, end; `None` while speaking), by identity.
 type Timeline = BTreeMap<String, Vec<(f64, Option<f64>)>>;
@@ -51,6 +53,19 @@ pub fn LiveRoomView(room: String) -> View {
     let view_signal = create_signal(None::<RoomView>);
     let error = create_signal(None::<String>);
     let timeline = create_signal(Timeline::new());
+    // Participants over time in this room (from the views themselves), for its chart.
+    let counts = create_signal(VecDeque::<(f64, u32)>::new());
+    let count = move |view: &RoomView| {
+        let (at, n) = (view.at_ms as f64, view.participants.len() as u32);
+        counts.update(|c| {
+            if c.back().is_none_or(|(_, last)| *last != n) {
+                c.push_back((at, n));
+            }
+            while c.front().is_some_and(|(t, _)| at - t > HOUR_MS) {
+                c.pop_front();
+            }
+        });
+    };
     let now = create_signal(now_ms());
 
     let channel = Channel::open(move |message: JsValue| {
@@ -60,6 +75,7 @@ pub fn LiveRoomView(room: String) -> View {
         if let Ok(view) = serde_json::from_str::<RoomView>(&text) {
             if view_signal.is_alive() {
                 timeline.update(|t| record_speaking(t, &view, view.at_ms as f64));
+                count(&view);
                 view_signal.set(Some(view));
             }
         }
@@ -75,6 +91,7 @@ pub fn LiveRoomView(room: String) -> View {
                 match invoke(&cmd).await {
                     Ok(view) => {
                         timeline.update(|t| record_speaking(t, &view, view.at_ms as f64));
+                        count(&view);
                         view_signal.set(Some(view));
                     }
                     Err(err) => error.set(Some(err.message)),
@@ -135,6 +152,40 @@ pub fn LiveRoomView(room: String) -> View {
         }
     };
 
+    let chart_room = room.clone();
+    let counts_chart = move || {
+        let now = now.get();
+        // The wallboard has polled this room since the app started; the view adds what it
+        // saw itself while open. The longer history wins.
+        let mon = crate::monitoring::monitoring();
+        let polled = mon.rooms.with_untracked(|r| {
+            r.values()
+                .flat_map(|m| m.values())
+                .find(|w| w.name == chart_room)
+                .and_then(|w| mon.room_history.with_untracked(|h| h.get(&w.sid).cloned()))
+        });
+        let svg = counts.with_untracked(|c| {
+            let points = match &polled {
+                Some(p) if !p.is_empty() && (c.is_empty() || p[0].0 < c[0].0) => p,
+                _ => c,
+            };
+            participants_svg(
+                &[Series {
+                    label: "participants".into(),
+                    points,
+                }],
+                now,
+                HOUR_MS,
+                (640, 180),
+            )
+        });
+        match svg {
+            Ok(svg) => {
+                view! { div(class="chart", data-testid="room-count-chart", dangerously_set_inner_html=svg) }
+            }
+            Err(e) => view! { p(class="muted") { "Chart unavailable: " (e) } },
+        }
+    };
     let status = move || {
         view_signal.with(|v| match v.as_ref().map(|v| &v.state) {
             None => ("connecting".to_owned(), "connecting"),
@@ -195,6 +246,7 @@ pub fn LiveRoomView(room: String) -> View {
             }
             (hidden_line())
             (chart())
+            (counts_chart())
         }
     }
 }
