@@ -90,6 +90,11 @@ impl Peer {
         Ok(peer)
     }
 
+    /// The Python process's id (for measuring its load).
+    pub fn pid(&self) -> Option<u32> {
+        Some(self.child.id())
+    }
+
     /// Waits for an event matching `pred`, recording everything seen meanwhile.
     pub fn wait_for(
         &mut self,
