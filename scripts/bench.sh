@@ -29,6 +29,10 @@ cargo bench -q -p earshot-core --bench wallboard
 _step "bench: wallboard in the app window (10,000 SYNTHETIC rooms)"
 cargo build -q -p earshot
 export EARSHOT_APP_BINARY="$CARGO_TARGET_DIR/debug/earshot"
+# The session bus and the portals it starts are chatty on stderr; keep that in a log that is
+# shown only if the window bench fails.
+bus_log=$(mktemp -t earshot-bench-bus.XXXXXX)
+trap 'rm -f "$bus_log"' EXIT
 dbus-run-session -- bash -c '
   set -euo pipefail
   keyring_home=$(mktemp -d -t earshot-keyring.XXXXXX)
@@ -38,5 +42,5 @@ dbus-run-session -- bash -c '
   xvfb=$!
   trap "kill $xvfb 2>/dev/null || true; rm -rf $keyring_home" EXIT
   export DISPLAY=$display
-  cargo bench -q -p earshot-e2e --bench wallboard_ui 2>&1 | grep -E "first load|render|scroll"
-'
+  cargo bench -q -p earshot-e2e --bench wallboard_ui 2>&1 | grep -E "first load|render|scroll|panicked|error"
+' 2>"$bus_log" || { tail -40 "$bus_log" >&2; exit 1; }

@@ -3,6 +3,7 @@
 
 use crate::listener::error::{ListenError, ListenResult};
 use livekit_protocol as proto;
+use rtc::peer_connection::transport::RTCDtlsRole;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use webrtc::media_stream::track_remote::TrackRemote;
@@ -10,6 +11,7 @@ use webrtc::peer_connection::{
     register_default_interceptors, MediaEngine, PeerConnection, PeerConnectionBuilder,
     PeerConnectionEventHandler, RTCConfigurationBuilder, RTCIceCandidateInit, RTCIceServer,
     RTCPeerConnectionIceEvent, RTCPeerConnectionState, RTCSessionDescription, Registry,
+    SettingEngine, SettingEngineBuilder,
 };
 
 /// What the PeerConnection reports to the room task.
@@ -113,6 +115,16 @@ fn relay_servers(ice_servers: &[proto::IceServer]) -> Vec<RTCIceServer> {
         .collect()
 }
 
+/// Answers as the DTLS server. As client our ClientHello goes out the moment our ICE side
+/// connects — before the SFU (which connects a round trip later) listens for DTLS, so it
+/// is dropped and only the retransmission, ~180 ms later, starts the handshake. As server
+/// we wait for the SFU's ClientHello, sent as soon as it is ready.
+fn settings() -> SettingEngine {
+    SettingEngineBuilder::new()
+        .with_answering_dtls_role(RTCDtlsRole::Server)
+        .build()
+}
+
 /// The subscriber side of one connection.
 pub(crate) struct Subscriber {
     pc: Arc<dyn PeerConnection>,
@@ -143,6 +155,7 @@ impl Subscriber {
         let pc = PeerConnectionBuilder::new()
             .with_configuration(config)
             .with_media_engine(media_engine)
+            .with_setting_engine(settings())
             .with_interceptor_registry(registry)
             .with_handler(Arc::new(Handler { tx }))
             .with_udp_addrs(vec![local_bind_addr(server_url).await])
