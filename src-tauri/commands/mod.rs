@@ -51,6 +51,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         wallboard::wallboard_attach,
         wallboard::wallboard_watch,
         wallboard::wallboard_poke,
+        wallboard::wallboard_follow,
         wallboard::list_alert_rules,
         wallboard::save_alert_rule,
         wallboard::delete_alert_rule,

@@ -112,6 +112,11 @@ pub async fn wallboard_poke(core: State<'_, Core>, args: WallboardPoke) -> Reply
 }
 
 #[tauri::command]
+pub async fn wallboard_follow(core: State<'_, Core>, args: WallboardFollow) -> Reply<()> {
+    core.inner().wallboard_follow(args.rooms)
+}
+
+#[tauri::command]
 pub async fn list_alert_rules(
     core: State<'_, Core>,
     args: ListAlertRules,

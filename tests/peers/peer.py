@@ -28,7 +28,11 @@ def participants(room: rtc.Room) -> list:
     return sorted(p.identity for p in room.remote_participants.values())
 
 
-async def publish_tone(room: rtc.Room, hz: float, stop: asyncio.Event) -> None:
+async def publish_tone(
+    room: rtc.Room, hz: float, stop: asyncio.Event, talk_ms: float | None = None
+) -> None:
+    """Publishes the tone; with `talk_ms`, in spurts like speech turns: `talk_ms` of tone,
+    then as long of silence, and again."""
     source = rtc.AudioSource(SAMPLE_RATE, 1)
     track = rtc.LocalAudioTrack.create_audio_track(f"tone-{hz:g}", source)
     opts = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
@@ -38,8 +42,10 @@ async def publish_tone(room: rtc.Room, hz: float, stop: asyncio.Event) -> None:
     while not stop.is_set():
         frame = rtc.AudioFrame.create(SAMPLE_RATE, 1, FRAME)
         data = frame.data
+        talking = talk_ms is None or (phase * 1000 / SAMPLE_RATE) % (2 * talk_ms) < talk_ms
         for i in range(FRAME):
-            data[i] = int(12000 * math.sin(2 * math.pi * hz * (phase + i) / SAMPLE_RATE))
+            sample = 12000 * math.sin(2 * math.pi * hz * (phase + i) / SAMPLE_RATE)
+            data[i] = int(sample) if talking else 0
         phase += FRAME
         await source.capture_frame(frame)
 
@@ -50,6 +56,7 @@ async def main() -> None:
     ap.add_argument("--identity", required=True)
     ap.add_argument("--name", default="")
     ap.add_argument("--tone", type=float)
+    ap.add_argument("--talk-ms", type=float, help="send the tone in spurts of this length")
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--attribute", action="append", default=[])
     ap.add_argument("--token", help="join with this token instead of minting one")
@@ -150,7 +157,7 @@ async def main() -> None:
 
     tasks = []
     if args.tone:
-        tasks.append(asyncio.create_task(publish_tone(room, args.tone, stop)))
+        tasks.append(asyncio.create_task(publish_tone(room, args.tone, stop, args.talk_ms)))
 
     loop = asyncio.get_running_loop()
     stdin_closed = loop.run_in_executor(None, sys.stdin.read)

@@ -89,6 +89,9 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
         "walker",
         PeerOptions {
             tone_hz: Some(440.0),
+            // Talks in turns: the wallboard row joins mid-call and learns of speakers from
+            // the server's speaker changes.
+            talk_ms: Some(1500),
             ..Default::default()
         },
     )?;
@@ -106,6 +109,24 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
     app.click("[data-testid=nav-wallboard]").await?;
     app.wait_text(&format!("{row} [data-testid=wall-participants]"), "1")
         .await?;
+    // The row in view is followed live: who speaks, and the connection quality.
+    let back = Instant::now();
+    app.wait_css(&format!(
+        "{row} [data-testid=wall-speaking][data-speakers*=walker]"
+    ))
+    .await?;
+    println!(
+        "wallboard row in view → walker shown speaking: {:?}",
+        back.elapsed()
+    );
+    app.wait_css(&format!(
+        "{row} [data-testid=wall-quality]:not([data-quality=''])"
+    ))
+    .await?;
+    println!(
+        "wallboard row in view → quality shown: {:?}",
+        back.elapsed()
+    );
     assert!(
         app.exists("[data-testid=wall-chart] svg").await,
         "the chart is drawn"

@@ -6,7 +6,7 @@ use crate::ipc::{invoke, Channel};
 use earshot_protocol::command::{WallboardAttach, WallboardWatch};
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::wallboard::{
-    Alert, ProjectHealth, WallDelta, WallEvent, WallRoom, WallSnapshot,
+    Alert, ProjectHealth, WallDelta, WallEvent, WallLive, WallRoom, WallSnapshot,
 };
 use js_sys::JSON;
 use std::cell::RefCell;
@@ -36,6 +36,8 @@ pub struct Monitoring {
     pub alerts: Signal<Vec<Alert>>,
     /// Alerts raised since the Alerts page was last opened.
     pub unseen_alerts: Signal<u32>,
+    /// Live details of the rooms followed (the rows in view), by (project, room name).
+    pub live: Signal<HashMap<(ProjectId, String), WallLive>>,
     /// Deltas applied (for the page's "updated" line and tests).
     pub deltas: Signal<u64>,
     pub error: Signal<Option<String>>,
@@ -94,6 +96,7 @@ impl Monitoring {
             room_history: create_signal(HashMap::new()),
             alerts: create_signal(Vec::new()),
             unseen_alerts: create_signal(0),
+            live: create_signal(HashMap::new()),
             deltas: create_signal(0),
             error: create_signal(None),
         }
@@ -161,6 +164,9 @@ impl Monitoring {
                 self.unseen_alerts
                     .set(self.unseen_alerts.get_untracked() + 1);
             }
+            Ok(WallEvent::Live(live)) => self.live.update(|l| {
+                l.insert((live.project.clone(), live.room.clone()), live);
+            }),
             Err(err) => web_sys::console::warn_1(&format!("wallboard event: {err}").into()),
         }
     }

@@ -20,7 +20,7 @@ use crate::sip::{
     OutboundTrunk, OutboundTrunkSpec, SipOverview, Transfer, TrunkPassword,
 };
 use crate::tokens::{TokenInspection, TokenRequest, TokenResult};
-use crate::wallboard::{Alert, AlertRule, WallSnapshot};
+use crate::wallboard::{Alert, AlertRule, WallRoomRef, WallSnapshot};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// A command: its IPC name, its arguments (the type itself) and its output.
@@ -123,6 +123,9 @@ commands! {
     WallboardWatch => "wallboard_watch" -> WallSnapshot { projects: Option<Vec<ProjectId>> }
     /// Polls a project now (also after its key was refused).
     WallboardPoke => "wallboard_poke" -> () { project: ProjectId }
+    /// Follows these rooms live (who speaks, connection quality), at most
+    /// [`crate::wallboard::MAX_FOLLOWED`]; rooms not listed stop being followed.
+    WallboardFollow => "wallboard_follow" -> () { rooms: Vec<WallRoomRef> }
     /// The alert rules.
     ListAlertRules => "list_alert_rules" -> Vec<AlertRule> {}
     /// Creates (empty id) or replaces an alert rule.

@@ -92,10 +92,10 @@ pub enum AlertCondition {
     /// A participant whose attribute `key` equals `value` (any value when empty) joins.
     AttributeJoined { key: String, value: String },
     /// A participant's connection quality stays poor (or lost) for more than `seconds`.
-    /// Watched in rooms whose real-time view is open.
+    /// Watched in rooms whose real-time view is open or whose wallboard row is in view.
     QualityPoor { seconds: u32 },
     /// Nobody in the room speaks for more than `seconds` while someone is in it. Watched in
-    /// rooms whose real-time view is open.
+    /// rooms whose real-time view is open or whose wallboard row is in view.
     Silence { seconds: u32 },
 }
 
@@ -127,12 +127,43 @@ pub struct Alert {
     pub at_ms: i64,
 }
 
+/// Rooms followed live at once: the wallboard follows the rows in view, and each costs a
+/// hidden connection that receives the room's audio packets (and drops them).
+pub const MAX_FOLLOWED: usize = 16;
+
+/// A room on the wallboard, by project and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct WallRoomRef {
+    pub project: ProjectId,
+    pub room: String,
+}
+
+/// Live details of a followed room, from its hidden room-view connection. Polling cannot
+/// tell these: the server reports speakers and quality only over a room connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WallLive {
+    pub project: ProjectId,
+    pub room: String,
+    /// The connection is up (otherwise the details below are stale or empty).
+    pub live: bool,
+    /// Who is speaking now, loudest first: (identity, display name).
+    pub speaking: Vec<(String, String)>,
+    /// The worst connection quality among the participants: `excellent`, `good`, `poor`,
+    /// `lost`, or `None` before the server reported any.
+    pub worst_quality: Option<String>,
+    /// Participants whose quality is poor or lost.
+    pub poor: Vec<String>,
+    /// Why following failed or ended, when it did.
+    pub error: Option<String>,
+}
+
 /// Messages on the wallboard's channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum WallEvent {
     Delta(WallDelta),
     Alert(Alert),
+    Live(WallLive),
 }
 
 /// Whether `name` matches `pattern` (`*` = any run of characters, case-sensitive).

@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 pub struct PeerOptions {
     /// Publish a sine tone at this frequency (Hz).
     pub tone_hz: Option<f64>,
+    /// Send the tone in spurts like speech turns: this long on, as long off. The server
+    /// reports speaker *changes* only, so a steady tone is announced once, when it starts.
+    pub talk_ms: Option<u32>,
     /// Extra participant attributes (`key=value`).
     pub attributes: Vec<(String, String)>,
     /// Join with this token instead of one minted with room-join rights.
@@ -46,6 +49,9 @@ impl Peer {
             .args(["--room", room, "--identity", identity]);
         if let Some(hz) = opts.tone_hz {
             cmd.args(["--tone", &hz.to_string()]);
+        }
+        if let Some(ms) = opts.talk_ms {
+            cmd.args(["--talk-ms", &ms.to_string()]);
         }
         if let Some(token) = &opts.token {
             cmd.args(["--token", token]);

@@ -225,7 +225,7 @@ pub fn AlertsPage() -> View {
                         view! {
                             label { "T (seconds)" input(id="rule-seconds", r#type="number", min="1", bind:value=seconds) }
                             (field_error(errors, "seconds"))
-                            p(class="muted") { "Watched in rooms whose real-time view is open (Rooms → a room)." }
+                            p(class="muted") { "Watched in rooms whose real-time view is open (Rooms → a room) or whose wallboard row is in view." }
                         }
                     } else { view! {} })
                     (if kind.get_clone() == "attribute_joined" {

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod board;
+pub mod follow;
 pub mod observer;
 mod poller;
 pub mod schedule;
@@ -70,6 +71,8 @@ pub struct Monitor {
     core: Mutex<Option<Weak<Earshot>>>,
     /// Open real-time room views, by room name.
     observers: observer::Observers,
+    /// Wallboard rooms followed live.
+    pub(crate) followed: Mutex<follow::Followed>,
 }
 
 impl Monitor {
@@ -85,6 +88,7 @@ impl Monitor {
             schedule: schedule::Schedule::default(),
             core: Mutex::new(None),
             observers: Default::default(),
+            followed: Default::default(),
         }
     }
 
@@ -154,11 +158,18 @@ impl observer::RoomViewSink for AlertingSink {
     }
 
     fn tick(&self, view: &earshot_protocol::observe::RoomView) {
-        let alerts = guard(&self.shared.alerts).on_view(view, crate::earshot::unix_millis());
-        for alert in alerts {
-            tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
-            self.shared.send(WallEvent::Alert(alert));
-        }
+        raise_duration_alerts(&self.shared, view);
+    }
+}
+
+/// Evaluates the rules about durations (poor quality, silence) on a room's current view.
+/// A room open in a view and followed on the wallboard is evaluated twice a second; the
+/// rules' episodes are per room and participant, so it still fires once.
+pub(crate) fn raise_duration_alerts(shared: &Shared, view: &earshot_protocol::observe::RoomView) {
+    let alerts = guard(&shared.alerts).on_view(view, crate::earshot::unix_millis());
+    for alert in alerts {
+        tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
+        shared.send(WallEvent::Alert(alert));
     }
 }
 
@@ -291,13 +302,33 @@ impl Earshot {
     }
 
     /// Opens the real-time view of `room` (replacing an open one); its views go to `sink`.
-    /// The room must exist: joining would otherwise create it.
     pub async fn observe_room(
         &self,
         project: Option<&str>,
         room: &str,
         sink: Arc<dyn observer::RoomViewSink>,
     ) -> AppResult<earshot_protocol::observe::RoomView> {
+        let sink = Arc::new(AlertingSink {
+            inner: sink,
+            shared: self.monitor.shared.clone(),
+        });
+        let (obs, view) = self.open_observer(project, room, sink).await?;
+        observer::prune(&self.monitor.observers);
+        if let Some(old) = guard(&self.monitor.observers).insert(room.to_owned(), obs) {
+            old.stop();
+        }
+        tracing::info!(%room, "room view opened");
+        Ok(view)
+    }
+
+    /// Joins `room` hidden for a room view. The room must exist: joining would otherwise
+    /// create it.
+    pub(crate) async fn open_observer(
+        &self,
+        project: Option<&str>,
+        room: &str,
+        sink: Arc<dyn observer::RoomViewSink>,
+    ) -> AppResult<(observer::Observer, earshot_protocol::observe::RoomView)> {
         earshot_protocol::admin::name_field(room, "room", "room name")?;
         let id = self.resolve(project)?;
         let api = self.api(&id).await?;
@@ -317,19 +348,8 @@ impl Earshot {
             api_key: endpoint.api_key,
             api_secret: endpoint.api_secret.expose().to_owned(),
         };
-        observer::prune(&self.monitor.observers);
-        if let Some(old) = guard(&self.monitor.observers).remove(room) {
-            old.stop();
-        }
         let supervisor = self.listen().supervisor().to_owned();
-        let sink = Arc::new(AlertingSink {
-            inner: sink,
-            shared: self.monitor.shared.clone(),
-        });
-        let (obs, view) = observer::observe(id, target, room.to_owned(), supervisor, sink).await?;
-        guard(&self.monitor.observers).insert(room.to_owned(), obs);
-        tracing::info!(%room, "room view opened");
-        Ok(view)
+        observer::observe(id, target, room.to_owned(), supervisor, sink).await
     }
 
     /// Closes the real-time view of `room`.

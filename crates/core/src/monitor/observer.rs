@@ -6,6 +6,10 @@
 //! (measured: a signal-only connection gets joins, leaves and mutes but no speakers), so the
 //! view subscribes the audio tracks on a receive-only PeerConnection and drops the packets
 //! unread-as-audio: no decoding, no playback; the server's own speaker detection is used.
+//! The server announces speaker *changes* (set or quantized level), and livekit-server
+//! v1.13.3 never wires the hook meant to tell a new subscriber who speaks right now
+//! (`onSubscribeStatusChanged`): someone already talking shows up at their next change —
+//! within moments for speech, never for a perfectly steady tone.
 
 use crate::earshot::unix_millis;
 use crate::listener::session::peer::{PcEvent, Subscriber};

@@ -1,6 +1,7 @@
 //! The wallboard: active rooms of every watched project in one virtualized list (only the
 //! rows in view are in the DOM), each project's polling health, and participants over the
-//! last hour per project. One click opens a room or listens to it.
+//! last hour per project. One click opens a room or listens to it. The rows in view are
+//! followed live (who speaks, connection quality) by the backend's hidden room connections.
 
 use crate::components::charts::{participants_svg, Series};
 use crate::ipc::invoke;
@@ -8,8 +9,10 @@ use crate::listening::listening;
 use crate::monitoring::monitoring;
 use crate::routes::Page;
 use crate::state::{app_state, human_duration, now_ms};
-use earshot_protocol::command::WallboardPoke;
-use earshot_protocol::wallboard::{PollState, ProjectHealth, WallRoom};
+use earshot_protocol::command::{WallboardFollow, WallboardPoke};
+use earshot_protocol::wallboard::{
+    PollState, ProjectHealth, WallLive, WallRoom, WallRoomRef, MAX_FOLLOWED,
+};
 use gloo_timers::future::TimeoutFuture;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -23,6 +26,9 @@ const ROW_PX: f64 = 34.0;
 const VIEW_PX: f64 = 476.0;
 /// Rows rendered beyond the visible ones, above and below.
 const OVERSCAN: usize = 6;
+/// Scrolling must rest this long before the rows in view are followed live (each change
+/// joins or leaves rooms).
+const FOLLOW_SETTLE_MS: u32 = 300;
 
 #[component]
 pub fn WallboardPage() -> View {
@@ -118,6 +124,53 @@ pub fn WallboardPage() -> View {
                 .collect::<Vec<_>>()
         })
     });
+    // The rows actually in view (no overscan) with someone in them are followed live
+    // (rooms of saved projects only: the benchmark's SYNTHETIC rooms have no server).
+    let in_view = create_selector(move || {
+        let total = rows.with(Vec::len);
+        let first = ((scroll.get() / ROW_PX) as usize).min(total);
+        let last = (first + (VIEW_PX / ROW_PX).ceil() as usize).min(total);
+        let saved: HashSet<String> = state.projects.with(|v| {
+            v.as_ref()
+                .map(|v| v.projects.iter().map(|p| p.id.clone()).collect())
+                .unwrap_or_default()
+        });
+        rows.with(|r| {
+            r[first..last]
+                .iter()
+                .filter(|r| r.participants > 0 && saved.contains(&r.project))
+                .take(MAX_FOLLOWED)
+                .map(|r| WallRoomRef {
+                    project: r.project.clone(),
+                    room: r.name.clone(),
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    create_effect(move || {
+        let wanted = in_view.get_clone();
+        spawn_local_scoped(async move {
+            TimeoutFuture::new(FOLLOW_SETTLE_MS).await;
+            if in_view.with_untracked(|now| *now != wanted) {
+                return; // scrolled on; the newer set follows
+            }
+            mon.live.update(|l| {
+                l.retain(|(project, room), _| {
+                    wanted
+                        .iter()
+                        .any(|w| w.project == *project && w.room == *room)
+                })
+            });
+            if let Err(err) = invoke(&WallboardFollow { rooms: wanted }).await {
+                state.fail(&err);
+            }
+        });
+    });
+    on_cleanup(move || {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = invoke(&WallboardFollow { rooms: Vec::new() }).await;
+        });
+    });
     let totals = move || {
         rows.with(|r| {
             let people: u32 = r.iter().map(|r| r.participants).sum();
@@ -193,6 +246,8 @@ pub fn WallboardPage() -> View {
             })
             div(class="wall-head") {
                 span { "Project" } span { "Room" } span { "People" } span { "Publishers" }
+                span(title="Who is speaking, for the rooms in view") { "Speaking" }
+                span(title="The worst connection quality in the room, for the rooms in view") { "Quality" }
                 span { "Listening" } span { "Duration" } span {}
             }
             div(class="wall-list", data-testid="wall-list", style=format!("height: {VIEW_PX}px"), on:scroll=on_scroll) {
@@ -258,6 +313,63 @@ fn health_card(h: ProjectHealth, watched: Signal<Option<Vec<String>>>) -> View {
     }
 }
 
+/// The Speaking and Quality cells of a row: blank until the row has been in view long
+/// enough to be followed.
+fn live_cells(live: ReadSignal<Option<WallLive>>) -> View {
+    let speakers = move || {
+        live.with(|l| {
+            l.as_ref()
+                .map(|l| {
+                    l.speaking
+                        .iter()
+                        .map(|(id, _)| id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default()
+        })
+    };
+    let speaking_text = move || {
+        live.with(|l| match l {
+            None => String::new(),
+            Some(l) if l.error.is_some() => "—".to_owned(),
+            Some(l) if l.speaking.is_empty() => {
+                if l.live {
+                    "nobody".to_owned()
+                } else {
+                    "…".to_owned()
+                }
+            }
+            Some(l) => l
+                .speaking
+                .iter()
+                .map(|(_, name)| name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    };
+    let error = move || live.with(|l| l.as_ref().and_then(|l| l.error.clone()).unwrap_or_default());
+    let quality = move || {
+        live.with(|l| {
+            l.as_ref()
+                .and_then(|l| l.worst_quality.clone())
+                .unwrap_or_default()
+        })
+    };
+    let quality_title = move || {
+        live.with(|l| match l {
+            Some(l) if !l.poor.is_empty() => format!("Poor or lost: {}", l.poor.join(", ")),
+            _ => String::new(),
+        })
+    };
+    view! {
+        span(class="wall-speakers", data-testid="wall-speaking", data-speakers=speakers, title=error) { (speaking_text()) }
+        span(data-testid="wall-quality", data-quality=quality, title=quality_title) {
+            span(class=move || format!("quality q-{}", quality())) { (quality()) }
+        }
+    }
+}
+
 fn wall_row(r: WallRoom, project_name: String, now: Signal<f64>) -> View {
     let state = app_state();
     let listen = listening();
@@ -271,12 +383,16 @@ fn wall_row(r: WallRoom, project_name: String, now: Signal<f64>) -> View {
     let recording = if r.recording { " ●" } else { "" };
     let (attr_room, label) = (r.name.clone(), r.name.clone());
     let (participants, publishers) = (r.participants, r.publishers);
+    let key = (r.project.clone(), r.name.clone());
+    let mon = monitoring();
+    let live = create_memo(move || mon.live.with(|l| l.get(&key).cloned()));
     view! {
         div(class="wall-row", data-testid="wall-row", data-room=attr_room, style=format!("height: {ROW_PX}px")) {
             span(class="muted") { (project_name) }
             span { strong { (label) } (recording) }
             span(data-testid="wall-participants") { (participants) }
             span { (publishers) }
+            (live_cells(live))
             span(data-testid="wall-listeners") { (listeners) }
             span { (human_duration((now.get() / 1000.0) as i64 - created)) }
             span(class="row-actions") {

@@ -1,0 +1,262 @@
+//! Live columns of the wallboard: the rows in view are followed by room-view connections
+//! (at most [`MAX_FOLLOWED`]), each reduced to who is speaking and the worst connection
+//! quality, sent as [`WallEvent::Live`] only when that changes. The followed rooms also feed
+//! the duration alert rules (poor quality, silence), as an open room view does.
+
+use super::observer::{Observer, RoomViewSink};
+use super::{guard, Shared};
+use crate::earshot::AppResult;
+use crate::Earshot;
+use earshot_protocol::observe::{ObserveState, RoomView};
+use earshot_protocol::wallboard::{WallEvent, WallLive, WallRoomRef, MAX_FOLLOWED};
+use earshot_protocol::{AppError, ErrorCode};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+/// Followed rooms: the set the UI asked for, and the connections that are up.
+#[derive(Default)]
+pub(crate) struct Followed {
+    wanted: BTreeSet<WallRoomRef>,
+    running: BTreeMap<WallRoomRef, Observer>,
+}
+
+/// Worst first, so the minimum is the worst quality.
+fn quality_rank(quality: &str) -> Option<u8> {
+    match quality {
+        "lost" => Some(0),
+        "poor" => Some(1),
+        "good" => Some(2),
+        "excellent" => Some(3),
+        _ => None,
+    }
+}
+
+/// What the wallboard row shows of a room view.
+pub fn summarize(view: &RoomView) -> WallLive {
+    let mut speaking: Vec<_> = view.participants.iter().filter(|p| p.speaking).collect();
+    speaking.sort_by(|a, b| b.level.total_cmp(&a.level));
+    let worst_quality = view
+        .participants
+        .iter()
+        .filter_map(|p| Some((quality_rank(&p.quality)?, &p.quality)))
+        .min()
+        .map(|(_, q)| q.clone());
+    let (live, error) = match &view.state {
+        ObserveState::Live => (true, None),
+        ObserveState::Connecting | ObserveState::Reconnecting { .. } => (false, None),
+        ObserveState::Ended { reason } => (false, Some(reason.clone())),
+    };
+    WallLive {
+        project: view.project.clone(),
+        room: view.room.clone(),
+        live,
+        speaking: speaking
+            .into_iter()
+            .map(|p| {
+                let name = if p.name.is_empty() {
+                    &p.identity
+                } else {
+                    &p.name
+                };
+                (p.identity.clone(), name.clone())
+            })
+            .collect(),
+        worst_quality,
+        poor: view
+            .participants
+            .iter()
+            .filter(|p| matches!(p.quality.as_str(), "poor" | "lost"))
+            .map(|p| p.identity.clone())
+            .collect(),
+        error,
+    }
+}
+
+/// Turns a followed room's views into wallboard events.
+struct LiveSink {
+    shared: Arc<Shared>,
+    last: Mutex<Option<WallLive>>,
+}
+
+impl RoomViewSink for LiveSink {
+    fn view(&self, view: &RoomView) -> bool {
+        let live = summarize(view);
+        let mut last = guard(&self.last);
+        if last.as_ref() != Some(&live) {
+            *last = Some(live.clone());
+            drop(last);
+            self.shared.send(WallEvent::Live(live));
+        }
+        true
+    }
+
+    fn tick(&self, view: &RoomView) {
+        super::raise_duration_alerts(&self.shared, view);
+    }
+}
+
+impl Earshot {
+    /// Follows exactly `rooms` live (see the module docs); connections for rooms no longer
+    /// listed leave. Joins run in the background: results arrive as [`WallEvent::Live`],
+    /// failures too (with `error` set).
+    pub fn wallboard_follow(self: &Arc<Self>, rooms: Vec<WallRoomRef>) -> AppResult<()> {
+        if rooms.len() > MAX_FOLLOWED {
+            return Err(AppError::field(
+                ErrorCode::InvalidInput,
+                "rooms",
+                format!(
+                    "At most {MAX_FOLLOWED} rooms can be followed live at once ({} asked).",
+                    rooms.len()
+                ),
+            ));
+        }
+        for r in &rooms {
+            self.resolve(Some(&r.project))?;
+        }
+        let wanted: BTreeSet<WallRoomRef> = rooms.into_iter().collect();
+        let mut followed = guard(&self.monitor.followed);
+        followed.running.retain(|_, o| !o.task.is_finished());
+        let stale: Vec<WallRoomRef> = followed
+            .running
+            .keys()
+            .filter(|k| !wanted.contains(*k))
+            .cloned()
+            .collect();
+        for key in stale {
+            if let Some(obs) = followed.running.remove(&key) {
+                obs.stop();
+            }
+        }
+        let new: Vec<WallRoomRef> = wanted
+            .iter()
+            .filter(|k| !followed.running.contains_key(*k) && !followed.wanted.contains(*k))
+            .cloned()
+            .collect();
+        if followed.wanted != wanted {
+            tracing::debug!(
+                rooms = wanted.len(),
+                starting = new.len(),
+                "wallboard follows"
+            );
+        }
+        followed.wanted = wanted;
+        drop(followed);
+        for key in new {
+            let core = Arc::clone(self);
+            tokio::spawn(async move { core.start_following(key).await });
+        }
+        Ok(())
+    }
+
+    async fn start_following(self: Arc<Self>, key: WallRoomRef) {
+        let shared = self.monitor.shared.clone();
+        let sink = Arc::new(LiveSink {
+            shared: shared.clone(),
+            last: Mutex::new(None),
+        });
+        match self
+            .open_observer(Some(&key.project), &key.room, sink.clone())
+            .await
+        {
+            Ok((obs, view)) => {
+                let mut followed = guard(&self.monitor.followed);
+                // The UI may have scrolled on while this joined.
+                if followed.wanted.contains(&key) && !followed.running.contains_key(&key) {
+                    followed.running.insert(key, obs);
+                    drop(followed);
+                    sink.view(&view);
+                } else {
+                    obs.stop();
+                }
+            }
+            Err(err) => {
+                tracing::warn!(room = %key.room, error = %err.message, "cannot follow the room");
+                guard(&self.monitor.followed).wanted.remove(&key);
+                shared.send(WallEvent::Live(WallLive {
+                    project: key.project,
+                    room: key.room,
+                    live: false,
+                    speaking: Vec::new(),
+                    worst_quality: None,
+                    poor: Vec::new(),
+                    error: Some(err.message),
+                }));
+            }
+        }
+    }
+
+    /// The rooms followed live now (connections up).
+    pub fn wallboard_followed(&self) -> Vec<WallRoomRef> {
+        let mut followed = guard(&self.monitor.followed);
+        followed.running.retain(|_, o| !o.task.is_finished());
+        followed.running.keys().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use earshot_protocol::observe::ObservedParticipant;
+
+    fn person(
+        identity: &str,
+        name: &str,
+        speaking: bool,
+        level: f32,
+        quality: &str,
+    ) -> ObservedParticipant {
+        ObservedParticipant {
+            sid: format!("PA_{identity}"),
+            identity: identity.into(),
+            name: name.into(),
+            kind: "standard".into(),
+            joined_at: 0,
+            speaking,
+            level,
+            quality: quality.into(),
+            tracks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn summary_orders_speakers_and_finds_the_worst_quality() {
+        let view = RoomView {
+            project: "p".into(),
+            room: "r".into(),
+            state: ObserveState::Live,
+            participants: vec![
+                person("a", "Ann", true, 0.2, "excellent"),
+                person("b", "", true, 0.7, "poor"),
+                person("c", "Cy", false, 0.0, "good"),
+                person("d", "Di", false, 0.0, "unknown"),
+            ],
+            at_ms: 0,
+        };
+        let live = summarize(&view);
+        assert!(live.live);
+        assert_eq!(
+            live.speaking,
+            vec![("b".into(), "b".into()), ("a".into(), "Ann".into())]
+        );
+        assert_eq!(live.worst_quality.as_deref(), Some("poor"));
+        assert_eq!(live.poor, vec!["b".to_owned()]);
+        assert_eq!(live.error, None);
+    }
+
+    #[test]
+    fn summary_of_an_ended_view_says_why() {
+        let view = RoomView {
+            project: "p".into(),
+            room: "r".into(),
+            state: ObserveState::Ended {
+                reason: "the room emptied".into(),
+            },
+            participants: vec![person("a", "Ann", false, 0.0, "unknown")],
+            at_ms: 0,
+        };
+        let live = summarize(&view);
+        assert!(!live.live);
+        assert_eq!(live.worst_quality, None);
+        assert_eq!(live.error.as_deref(), Some("the room emptied"));
+    }
+}

@@ -1,0 +1,192 @@
+//! Live columns of the wallboard against the real server: following a room tells who speaks
+//! (a Python participant sending a tone, not the silent one) and the connection quality;
+//! unfollowing leaves the room; bad requests are refused and a missing room is reported,
+//! never created.
+
+mod common;
+
+use earshot_core::monitor::WallSink;
+use earshot_core::protocol::wallboard::{Alert, WallEvent, WallLive, WallRoomRef, MAX_FOLLOWED};
+use earshot_core::protocol::ErrorCode;
+use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use livekit_api::services::room::{CreateRoomOptions, RoomClient};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+struct Recorder {
+    live: Mutex<Vec<WallLive>>,
+}
+
+impl WallSink for Recorder {
+    fn event(&self, event: &WallEvent) -> bool {
+        if let WallEvent::Live(live) = event {
+            self.live.lock().unwrap().push(live.clone());
+        }
+        true
+    }
+    fn notify(&self, _alert: &Alert) {}
+}
+
+impl Recorder {
+    fn latest(&self, room: &str) -> Option<WallLive> {
+        let live = self.live.lock().unwrap();
+        live.iter().rev().find(|l| l.room == room).cloned()
+    }
+
+    async fn wait(&self, room: &str, what: &str, ok: impl Fn(&WallLive) -> bool) -> WallLive {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(live) = self.latest(room).filter(|l| ok(l)) {
+                return live;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what}: last seen {:?}",
+                self.latest(room)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn observers(client: &RoomClient, room: &str) -> usize {
+    client
+        .list_participants(room)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|p| p.identity.starts_with("earshot-observer:"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed() {
+    // RUST_LOG=earshot_core::monitor=trace shows the room connections' side.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    let bed = livekit();
+    let app = Arc::new(common::bed_app().await);
+    let project = app.list_projects().projects[0].id.clone();
+    let recorder = Arc::new(Recorder::default());
+    app.wallboard_attach(recorder.clone());
+    let client = RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
+    let room = unique_room("follow");
+    client
+        .create_room(&room, CreateRoomOptions::default())
+        .await
+        .expect("room");
+    let _talker = Peer::join(
+        bed,
+        &room,
+        "talker",
+        PeerOptions {
+            tone_hz: Some(440.0),
+            talk_ms: Some(1500),
+            ..Default::default()
+        },
+    )
+    .expect("talker");
+    let _quiet = Peer::join(bed, &room, "quiet", PeerOptions::default()).expect("quiet");
+    // Followed mid-call: the talker has been talking in turns for a while.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let started = Instant::now();
+    app.wallboard_follow(vec![WallRoomRef {
+        project: project.clone(),
+        room: room.clone(),
+    }])
+    .expect("follow");
+    let live = recorder
+        .wait(&room, "the talker is reported speaking", |l| {
+            l.live && l.speaking.iter().any(|(id, _)| id == "talker")
+        })
+        .await;
+    println!("follow → talker shown speaking: {:?}", started.elapsed());
+    assert!(
+        live.speaking.iter().all(|(id, _)| id != "quiet"),
+        "the silent participant is not speaking: {live:?}"
+    );
+    // The talker's pause shows too.
+    recorder
+        .wait(&room, "the talker's pause is reported", |l| {
+            l.live && l.speaking.is_empty()
+        })
+        .await;
+    println!("follow → talker's pause shown: {:?}", started.elapsed());
+    let live = recorder
+        .wait(&room, "a connection quality is reported", |l| {
+            l.worst_quality.is_some()
+        })
+        .await;
+    println!(
+        "follow → quality '{}' known: {:?}",
+        live.worst_quality.as_deref().unwrap_or_default(),
+        started.elapsed()
+    );
+    assert_eq!(observers(&client, &room).await, 1, "one hidden observer");
+    assert_eq!(app.wallboard_followed().len(), 1);
+    // The same set again changes nothing (no second connection).
+    app.wallboard_follow(vec![WallRoomRef {
+        project: project.clone(),
+        room: room.clone(),
+    }])
+    .expect("follow again");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(observers(&client, &room).await, 1, "still one observer");
+
+    // Unfollowed: the connection leaves.
+    let left = Instant::now();
+    app.wallboard_follow(Vec::new()).expect("unfollow");
+    while observers(&client, &room).await > 0 {
+        assert!(
+            left.elapsed() < Duration::from_secs(6),
+            "the observer stays after unfollowing"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!("unfollow → observer gone: {:?}", left.elapsed());
+    assert!(app.wallboard_followed().is_empty());
+
+    // Too many rooms at once: refused, nothing started.
+    let many: Vec<WallRoomRef> = (0..=MAX_FOLLOWED)
+        .map(|n| WallRoomRef {
+            project: project.clone(),
+            room: format!("{room}-{n}"),
+        })
+        .collect();
+    let err = app.wallboard_follow(many).expect_err("too many");
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert_eq!(err.field.as_deref(), Some("rooms"));
+    // An unknown project is refused.
+    let err = app
+        .wallboard_follow(vec![WallRoomRef {
+            project: "no-such-project".into(),
+            room: room.clone(),
+        }])
+        .expect_err("unknown project");
+    assert_eq!(err.code, ErrorCode::NotFound);
+    // A room that ended is reported, and following it does not create it.
+    let ghost = unique_room("ghost");
+    app.wallboard_follow(vec![WallRoomRef {
+        project,
+        room: ghost.clone(),
+    }])
+    .expect("follow ghost");
+    let live = recorder
+        .wait(&ghost, "the missing room is reported", |l| {
+            l.error.is_some()
+        })
+        .await;
+    assert!(
+        live.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("no active room"),
+        "{live:?}"
+    );
+    let rooms = client.list_rooms(vec![ghost.clone()]).await.expect("list");
+    assert!(rooms.is_empty(), "following must not create the room");
+}
