@@ -69,8 +69,18 @@ async fn storage_profile_and_worker_less_start() -> anyhow::Result<()> {
     app.wait_text("[data-testid=error-stream_urls]", "not allowed")
         .await?;
     assert!(!app.exists("[data-testid=form-progress]").await);
+    // Custom encoding: an odd width is named inline too.
+    press(&app, "#egress-custom-encoding").await?;
+    app.fill("#egress-enc-width", "1281").await?;
+    app.fill("#egress-enc-height", "720").await?;
+    press(&app, "[data-testid=egress-start-submit]").await?;
+    app.wait_text("[data-testid=error-enc_width]", "even")
+        .await?;
+    assert!(!app.exists("[data-testid=form-progress]").await);
+    app.fill("#egress-enc-width", "1280").await?;
 
-    // A valid start: the server waits for a worker, then says there is none.
+    // A valid start (with the custom encoding): the server waits for a worker, then says
+    // there is none.
     press(&app, "#egress-want-stream").await?;
     press(&app, "[data-testid=egress-start-submit]").await?;
     app.wait_css("[data-testid=form-progress]").await?;

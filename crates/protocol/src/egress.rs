@@ -37,6 +37,33 @@ pub const ENCODING_PRESETS: &[&str] = &[
     "portrait_h264_1080p_30",
     "portrait_h264_1080p_60",
 ];
+/// Audio codecs of custom encoding (empty: the worker's default).
+pub const AUDIO_CODECS: &[&str] = &["", "opus", "aac", "mp3"];
+/// Video codecs of custom encoding (empty: the worker's default).
+pub const VIDEO_CODECS: &[&str] = &["", "h264_baseline", "h264_main", "h264_high", "vp8"];
+
+/// Custom encoding, instead of a preset. Zero (or empty) leaves a value to the worker.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvancedEncoding {
+    pub width: u32,
+    pub height: u32,
+    /// Colour depth in bits (24 by default).
+    pub depth: u32,
+    pub framerate: u32,
+    /// One of [`AUDIO_CODECS`].
+    pub audio_codec: String,
+    /// kbps.
+    pub audio_bitrate: u32,
+    /// Hz: 44100 or 48000.
+    pub audio_frequency: u32,
+    /// One of [`VIDEO_CODECS`].
+    pub video_codec: String,
+    /// kbps.
+    pub video_bitrate: u32,
+    /// Seconds between key frames.
+    pub key_frame_interval: u32,
+}
+
 /// File containers.
 pub const FILE_TYPES: &[&str] = &["default", "mp4", "ogg"];
 /// Stream protocols.
@@ -159,6 +186,10 @@ pub struct EgressRequest {
     pub track_id: String,
     /// One of [`ENCODING_PRESETS`].
     pub preset: String,
+    /// Custom encoding instead of [`EgressRequest::preset`] (not for track egress, which
+    /// copies the track as it is).
+    #[serde(default)]
+    pub advanced: Option<AdvancedEncoding>,
     pub outputs: EgressOutputs,
     /// A storage profile name; empty uploads where the worker's config says.
     pub storage: String,

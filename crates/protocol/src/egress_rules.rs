@@ -1,8 +1,8 @@
 //! Input rules for egress and storage forms, shared by the UI (inline) and the backend.
 
 use crate::egress::{
-    EgressRequest, StorageInput, ENCODING_PRESETS, FILE_TYPES, LAYOUTS, STORAGE_KINDS,
-    STREAM_PROTOCOLS,
+    AdvancedEncoding, EgressRequest, StorageInput, AUDIO_CODECS, ENCODING_PRESETS, FILE_TYPES,
+    LAYOUTS, STORAGE_KINDS, STREAM_PROTOCOLS, VIDEO_CODECS,
 };
 use crate::{AppError, ErrorCode};
 
@@ -103,6 +103,22 @@ pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
     if !ENCODING_PRESETS.contains(&r.preset.as_str()) {
         check(Err(invalid("preset", "Unknown encoding preset.")));
     }
+    if let Some(a) = &r.advanced {
+        if kind == "track" {
+            check(Err(invalid(
+                "advanced",
+                "A track egress copies the track as it is: no encoding options.",
+            )));
+        } else if !r.preset.is_empty() {
+            check(Err(invalid(
+                "preset",
+                "Choose a preset or custom encoding, not both.",
+            )));
+        }
+        for err in encoding_errors(a) {
+            check(Err(err));
+        }
+    }
     let o = &r.outputs;
     if kind == "track" {
         match (&o.file, o.websocket_url.is_empty()) {
@@ -189,6 +205,94 @@ pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
             "The storage profile name has surrounding spaces.",
         )));
     }
+    e
+}
+
+/// `value` is 0 (the worker's default) or within `range`.
+fn zero_or(
+    value: u32,
+    range: std::ops::RangeInclusive<u32>,
+    field: &str,
+    what: &str,
+) -> Result<(), AppError> {
+    if value == 0 || range.contains(&value) {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            format!(
+                "{what} is {} to {} (or empty for the default).",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
+/// Every problem of custom encoding options.
+pub fn encoding_errors(a: &AdvancedEncoding) -> Vec<AppError> {
+    let mut e = Vec::new();
+    let mut check = |res: Result<(), AppError>| {
+        if let Err(err) = res {
+            e.push(err);
+        }
+    };
+    check(zero_or(a.width, 16..=3840, "enc_width", "The width"));
+    check(zero_or(a.height, 16..=3840, "enc_height", "The height"));
+    if a.width % 2 == 1 || a.height % 2 == 1 {
+        check(Err(invalid(
+            "enc_width",
+            "Width and height must be even (the encoder works on 2×2 blocks).",
+        )));
+    }
+    if (a.width == 0) != (a.height == 0) {
+        check(Err(invalid(
+            "enc_height",
+            "Give both the width and the height, or neither.",
+        )));
+    }
+    if ![0, 8, 16, 24].contains(&a.depth) {
+        check(Err(invalid("enc_depth", "The depth is 8, 16 or 24 bits.")));
+    }
+    check(zero_or(
+        a.framerate,
+        1..=60,
+        "enc_framerate",
+        "The frame rate",
+    ));
+    if !AUDIO_CODECS.contains(&a.audio_codec.as_str()) {
+        check(Err(invalid("enc_audio_codec", "Choose Opus, AAC or MP3.")));
+    }
+    check(zero_or(
+        a.audio_bitrate,
+        8..=512,
+        "enc_audio_bitrate",
+        "The audio bitrate (kbps)",
+    ));
+    if ![0, 44_100, 48_000].contains(&a.audio_frequency) {
+        check(Err(invalid(
+            "enc_audio_frequency",
+            "The audio frequency is 44100 or 48000 Hz.",
+        )));
+    }
+    if !VIDEO_CODECS.contains(&a.video_codec.as_str()) {
+        check(Err(invalid(
+            "enc_video_codec",
+            "Choose H.264 (baseline, main, high) or VP8.",
+        )));
+    }
+    check(zero_or(
+        a.video_bitrate,
+        100..=50_000,
+        "enc_video_bitrate",
+        "The video bitrate (kbps)",
+    ));
+    check(zero_or(
+        a.key_frame_interval,
+        1..=20,
+        "enc_key_frame_interval",
+        "The key frame interval (s)",
+    ));
     e
 }
 

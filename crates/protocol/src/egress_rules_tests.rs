@@ -96,3 +96,75 @@ fn storage_needs_its_fields_and_a_credential() {
         "never echoes the secret"
     );
 }
+
+#[test]
+fn custom_encoding_is_checked_field_by_field() {
+    use crate::egress::AdvancedEncoding;
+    let good = AdvancedEncoding {
+        width: 1280,
+        height: 720,
+        depth: 24,
+        framerate: 30,
+        audio_codec: "opus".into(),
+        audio_bitrate: 128,
+        audio_frequency: 48_000,
+        video_codec: "h264_main".into(),
+        video_bitrate: 3000,
+        key_frame_interval: 4,
+    };
+    assert!(encoding_errors(&good).is_empty());
+    assert!(
+        encoding_errors(&AdvancedEncoding::default()).is_empty(),
+        "all defaults"
+    );
+    let bad = AdvancedEncoding {
+        width: 1281,
+        height: 0,
+        depth: 12,
+        framerate: 120,
+        audio_codec: "flac".into(),
+        audio_bitrate: 4,
+        audio_frequency: 22_050,
+        video_codec: "av1".into(),
+        video_bitrate: 50,
+        key_frame_interval: 60,
+    };
+    assert_eq!(
+        fields(encoding_errors(&bad)),
+        [
+            "enc_width",
+            "enc_height",
+            "enc_depth",
+            "enc_framerate",
+            "enc_audio_codec",
+            "enc_audio_bitrate",
+            "enc_audio_frequency",
+            "enc_video_codec",
+            "enc_video_bitrate",
+            "enc_key_frame_interval"
+        ]
+    );
+    let file = EgressOutputs {
+        file: file(),
+        ..Default::default()
+    };
+    // Not with a preset, not for a track egress.
+    let both = EgressRequest {
+        kind: "room_composite".into(),
+        room_name: "r".into(),
+        preset: "h264_720p_30".into(),
+        advanced: Some(good.clone()),
+        outputs: file.clone(),
+        ..Default::default()
+    };
+    assert_eq!(fields(egress_errors(&both)), ["preset"]);
+    let track = EgressRequest {
+        kind: "track".into(),
+        room_name: "r".into(),
+        track_id: "TR_x".into(),
+        advanced: Some(good),
+        outputs: file,
+        ..Default::default()
+    };
+    assert_eq!(fields(egress_errors(&track)), ["advanced"]);
+}

@@ -3,7 +3,9 @@
 
 use super::egress::Start;
 use crate::vault::Secret;
-use earshot_protocol::egress::{EgressOutputs, EgressRequest, EgressSummary, StorageProfile};
+use earshot_protocol::egress::{
+    AdvancedEncoding, EgressOutputs, EgressRequest, EgressSummary, StorageProfile,
+};
 use livekit_protocol as proto;
 
 /// A storage profile with its credential.
@@ -110,6 +112,48 @@ fn outputs(o: &EgressOutputs, upload: Option<&Upload>) -> Outputs {
     }
 }
 
+/// Custom encoding as LiveKit's options; unset values stay 0 (the worker's defaults).
+fn encoding(a: &AdvancedEncoding) -> proto::EncodingOptions {
+    let int = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    let audio_codec = match a.audio_codec.as_str() {
+        "opus" => proto::AudioCodec::Opus,
+        "aac" => proto::AudioCodec::Aac,
+        "mp3" => proto::AudioCodec::AcMp3,
+        _ => proto::AudioCodec::DefaultAc,
+    };
+    let video_codec = match a.video_codec.as_str() {
+        "h264_baseline" => proto::VideoCodec::H264Baseline,
+        "h264_main" => proto::VideoCodec::H264Main,
+        "h264_high" => proto::VideoCodec::H264High,
+        "vp8" => proto::VideoCodec::Vp8,
+        _ => proto::VideoCodec::DefaultVc,
+    };
+    proto::EncodingOptions {
+        width: int(a.width),
+        height: int(a.height),
+        depth: int(a.depth),
+        framerate: int(a.framerate),
+        audio_codec: audio_codec as i32,
+        audio_bitrate: int(a.audio_bitrate),
+        audio_frequency: int(a.audio_frequency),
+        video_codec: video_codec as i32,
+        video_bitrate: int(a.video_bitrate),
+        key_frame_interval: f64::from(a.key_frame_interval),
+        ..Default::default()
+    }
+}
+
+/// The options oneof (custom encoding wins over a preset) of each request in its module.
+macro_rules! options {
+    ($module:ident, $r:expr) => {
+        match (&$r.advanced, preset(&$r.preset)) {
+            (Some(a), _) => Some(proto::$module::Options::Advanced(encoding(a))),
+            (None, Some(p)) => Some(proto::$module::Options::Preset(p)),
+            (None, None) => None,
+        }
+    };
+}
+
 fn preset(name: &str) -> Option<i32> {
     (!name.is_empty())
         .then(|| proto::EncodingOptionsPreset::from_str_name(&name.to_ascii_uppercase()))
@@ -120,7 +164,6 @@ fn preset(name: &str) -> Option<i32> {
 /// The typed start request for `r`.
 pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
     let o = outputs(&r.outputs, upload);
-    let p = preset(&r.preset);
     match r.kind.as_str() {
         "web" => Start::Web(proto::WebEgressRequest {
             url: r.url.clone(),
@@ -131,7 +174,7 @@ pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
             stream_outputs: o.stream,
             segment_outputs: o.segments,
             image_outputs: o.images,
-            options: p.map(proto::web_egress_request::Options::Preset),
+            options: options!(web_egress_request, r),
             ..Default::default()
         }),
         "participant" => Start::Participant(proto::ParticipantEgressRequest {
@@ -142,7 +185,7 @@ pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
             stream_outputs: o.stream,
             segment_outputs: o.segments,
             image_outputs: o.images,
-            options: p.map(proto::participant_egress_request::Options::Preset),
+            options: options!(participant_egress_request, r),
             ..Default::default()
         }),
         "track_composite" => Start::TrackComposite(proto::TrackCompositeEgressRequest {
@@ -153,7 +196,7 @@ pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
             stream_outputs: o.stream,
             segment_outputs: o.segments,
             image_outputs: o.images,
-            options: p.map(proto::track_composite_egress_request::Options::Preset),
+            options: options!(track_composite_egress_request, r),
             ..Default::default()
         }),
         "track" => {
@@ -183,7 +226,7 @@ pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
             stream_outputs: o.stream,
             segment_outputs: o.segments,
             image_outputs: o.images,
-            options: p.map(proto::room_composite_egress_request::Options::Preset),
+            options: options!(room_composite_egress_request, r),
             ..Default::default()
         }),
     }
@@ -252,5 +295,79 @@ pub(super) fn summary(e: proto::EgressInfo) -> EgressSummary {
         details: e.details,
         layout,
         outputs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use earshot_protocol::egress::FileOutput;
+
+    fn room_composite(preset: &str, advanced: Option<AdvancedEncoding>) -> EgressRequest {
+        EgressRequest {
+            kind: "room_composite".into(),
+            room_name: "r".into(),
+            preset: preset.into(),
+            advanced,
+            outputs: EgressOutputs {
+                file: Some(FileOutput {
+                    file_type: "mp4".into(),
+                    filepath: "x.mp4".into(),
+                    disable_manifest: false,
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    fn options_of(r: &EgressRequest) -> Option<proto::room_composite_egress_request::Options> {
+        match request(r, None) {
+            Start::RoomComposite(req) => req.options,
+            _ => panic!("not a room composite request"),
+        }
+    }
+
+    #[test]
+    fn custom_encoding_becomes_advanced_options() {
+        use proto::room_composite_egress_request::Options;
+        let advanced = AdvancedEncoding {
+            width: 1920,
+            height: 1080,
+            depth: 24,
+            framerate: 60,
+            audio_codec: "aac".into(),
+            audio_bitrate: 192,
+            audio_frequency: 44_100,
+            video_codec: "h264_high".into(),
+            video_bitrate: 6000,
+            key_frame_interval: 2,
+        };
+        let Some(Options::Advanced(o)) = options_of(&room_composite("", Some(advanced))) else {
+            panic!("advanced options expected");
+        };
+        assert_eq!(
+            (o.width, o.height, o.depth, o.framerate),
+            (1920, 1080, 24, 60)
+        );
+        assert_eq!(o.audio_codec, proto::AudioCodec::Aac as i32);
+        assert_eq!((o.audio_bitrate, o.audio_frequency), (192, 44_100));
+        assert_eq!(o.video_codec, proto::VideoCodec::H264High as i32);
+        assert_eq!(o.video_bitrate, 6000);
+        assert_eq!(o.key_frame_interval, 2.0);
+        // Empty codecs and zeros leave the worker's defaults.
+        let Some(Options::Advanced(o)) =
+            options_of(&room_composite("", Some(AdvancedEncoding::default())))
+        else {
+            panic!("advanced options expected");
+        };
+        assert_eq!(o, proto::EncodingOptions::default());
+        assert_eq!(
+            options_of(&room_composite("h264_1080p_60", None)),
+            Some(Options::Preset(
+                proto::EncodingOptionsPreset::H2641080p60 as i32
+            ))
+        );
+        assert_eq!(options_of(&room_composite("", None)), None);
     }
 }

@@ -9,8 +9,9 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::StartEgress;
 use earshot_protocol::egress::{
-    EgressOutputs, EgressRequest, FileOutput, ImagesOutput, SegmentsOutput, StreamOutput,
-    EGRESS_KINDS, ENCODING_PRESETS, FILE_TYPES, LAYOUTS, STREAM_PROTOCOLS,
+    AdvancedEncoding, EgressOutputs, EgressRequest, FileOutput, ImagesOutput, SegmentsOutput,
+    StreamOutput, AUDIO_CODECS, EGRESS_KINDS, ENCODING_PRESETS, FILE_TYPES, LAYOUTS,
+    STREAM_PROTOCOLS, VIDEO_CODECS,
 };
 use earshot_protocol::{egress_rules, AppError, ErrorCode};
 use sycamore::futures::spawn_local_scoped;
@@ -23,6 +24,99 @@ fn number(raw: &str, field: &'static str) -> Result<u32, AppError> {
     }
     raw.parse()
         .map_err(|_| AppError::field(ErrorCode::InvalidInput, field, "Enter a whole number."))
+}
+
+/// A select over `values` where the empty value reads "default".
+fn default_or(
+    id: &'static str,
+    label: &'static str,
+    value: Signal<String>,
+    values: &'static [&'static str],
+) -> View {
+    let options = values
+        .iter()
+        .map(|v| view! { option(value=*v) { (if v.is_empty() { "default".to_owned() } else { v.replace('_', " ") }) } })
+        .collect::<Vec<_>>();
+    view! {
+        div {
+            label(r#for=id) { (label) }
+            select(id=id, bind:value=value) { (options) }
+        }
+    }
+}
+
+/// The custom encoding fields (every value optional: empty leaves the worker's default).
+#[derive(Clone, Copy)]
+struct Encoding {
+    on: Signal<bool>,
+    width: Signal<String>,
+    height: Signal<String>,
+    depth: Signal<String>,
+    framerate: Signal<String>,
+    audio_codec: Signal<String>,
+    audio_bitrate: Signal<String>,
+    audio_frequency: Signal<String>,
+    video_codec: Signal<String>,
+    video_bitrate: Signal<String>,
+    key_frame_interval: Signal<String>,
+}
+
+impl Encoding {
+    fn new() -> Self {
+        Self {
+            on: create_signal(false),
+            width: create_signal(String::new()),
+            height: create_signal(String::new()),
+            depth: create_signal(String::new()),
+            framerate: create_signal(String::new()),
+            audio_codec: create_signal(String::new()),
+            audio_bitrate: create_signal(String::new()),
+            audio_frequency: create_signal(String::new()),
+            video_codec: create_signal(String::new()),
+            video_bitrate: create_signal(String::new()),
+            key_frame_interval: create_signal(String::new()),
+        }
+    }
+
+    fn collect(self, p: &mut Parse) -> AdvancedEncoding {
+        let mut n = |s: Signal<String>, field: &'static str| p.take(number(&s.get_clone(), field));
+        AdvancedEncoding {
+            width: n(self.width, "enc_width"),
+            height: n(self.height, "enc_height"),
+            depth: n(self.depth, "enc_depth"),
+            framerate: n(self.framerate, "enc_framerate"),
+            audio_codec: self.audio_codec.get_clone(),
+            audio_bitrate: n(self.audio_bitrate, "enc_audio_bitrate"),
+            audio_frequency: n(self.audio_frequency, "enc_audio_frequency"),
+            video_codec: self.video_codec.get_clone(),
+            video_bitrate: n(self.video_bitrate, "enc_video_bitrate"),
+            key_frame_interval: n(self.key_frame_interval, "enc_key_frame_interval"),
+        }
+    }
+
+    fn fields(self, errors: Signal<Vec<AppError>>) -> View {
+        view! {
+            div(class="cols") {
+                (text("egress-enc-width", "Width (px)", self.width, errors, "enc_width"))
+                (text("egress-enc-height", "Height (px)", self.height, errors, "enc_height"))
+                (text("egress-enc-framerate", "Frame rate", self.framerate, errors, "enc_framerate"))
+                (text("egress-enc-depth", "Depth (bits)", self.depth, errors, "enc_depth"))
+            }
+            div(class="cols") {
+                (default_or("egress-enc-video-codec", "Video codec", self.video_codec, VIDEO_CODECS))
+                (text("egress-enc-video-bitrate", "Video kbps", self.video_bitrate, errors, "enc_video_bitrate"))
+                (text("egress-enc-kfi", "Key frame every (s)", self.key_frame_interval, errors, "enc_key_frame_interval"))
+            }
+            div(class="cols") {
+                (default_or("egress-enc-audio-codec", "Audio codec", self.audio_codec, AUDIO_CODECS))
+                (text("egress-enc-audio-bitrate", "Audio kbps", self.audio_bitrate, errors, "enc_audio_bitrate"))
+                (text("egress-enc-audio-frequency", "Audio Hz", self.audio_frequency, errors, "enc_audio_frequency"))
+            }
+            (field_error(errors, "enc_audio_codec"))
+            (field_error(errors, "enc_video_codec"))
+            (field_error(errors, "advanced"))
+        }
+    }
 }
 
 #[component(inline_props)]
@@ -42,6 +136,7 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(storages: Vec<String>, on
     let video_track = create_signal(String::new());
     let track = create_signal(String::new());
     let preset = create_signal(String::new());
+    let enc = Encoding::new();
     let want_file = create_signal(true);
     let file_type = create_signal("mp4".to_owned());
     let filepath = create_signal("{room_name}-{time}".to_owned());
@@ -77,10 +172,6 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(storages: Vec<String>, on
             view! { option(value=n) { (label) } }
         })
         .collect::<Vec<_>>();
-    let preset_options = ENCODING_PRESETS
-        .iter()
-        .map(|p| view! { option(value=*p) { (if p.is_empty() { "default".to_owned() } else { p.replace('_', " ") }) } })
-        .collect::<Vec<_>>();
 
     let collect = move || -> Result<EgressRequest, Vec<AppError>> {
         let mut p = Parse::default();
@@ -102,8 +193,8 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(storages: Vec<String>, on
             }),
             images: want_images.get().then(|| ImagesOutput {
                 capture_interval: p.take(number(&img_interval.get_clone(), "capture_interval")),
-                width: p.take(number(&img_width.get_clone(), "capture_interval")),
-                height: p.take(number(&img_height.get_clone(), "capture_interval")),
+                width: p.take(number(&img_width.get_clone(), "img_width")),
+                height: p.take(number(&img_height.get_clone(), "img_height")),
                 filename_prefix: img_prefix.get_clone(),
             }),
             websocket_url: websocket.get_clone().trim().to_owned(),
@@ -122,7 +213,13 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(storages: Vec<String>, on
             audio_track_id: audio_track.get_clone().trim().to_owned(),
             video_track_id: video_track.get_clone().trim().to_owned(),
             track_id: track.get_clone().trim().to_owned(),
-            preset: preset.get_clone(),
+            // Custom encoding replaces the preset (its select is hidden then).
+            preset: if enc.on.get() {
+                String::new()
+            } else {
+                preset.get_clone()
+            },
+            advanced: enc.on.get().then(|| enc.collect(&mut p)),
             outputs,
             storage: storage.get_clone(),
         };
@@ -169,11 +266,14 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(storages: Vec<String>, on
                 div(class="cols") {
                     (choice("egress-kind", "Record", kind, EGRESS_KINDS))
                     (if is("web") { text("egress-url", "Page URL", url, errors, "url") } else { text("egress-room", "Room", room, errors, "room_name") })
-                    div {
-                        label(r#for="egress-preset") { "Encoding" }
-                        select(id="egress-preset", bind:value=preset) { (preset_options) }
-                    }
+                    (if enc.on.get() || is("track") { view! {} } else { view! {
+                        (default_or("egress-preset", "Encoding", preset, ENCODING_PRESETS))
+                    } })
                 }
+                (if is("track") { view! {} } else { view! {
+                    (check("egress-custom-encoding", "Custom encoding instead of a preset", enc.on))
+                    (if enc.on.get() { enc.fields(errors) } else { view! {} })
+                } })
                 (if is("room_composite") {
                     view! {
                         div(class="cols") {
