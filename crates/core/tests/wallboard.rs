@@ -242,6 +242,31 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         alice
     }))
     .leave();
+    // A peer that exits without its leave reaching the server is only dropped after the
+    // server's reconnect window: time the wallboard from when the server itself has them gone.
+    let server = livekit_api::services::room::RoomClient::with_api_key(
+        &bed.http_url,
+        &bed.api_key,
+        &bed.api_secret,
+    );
+    let left = Instant::now();
+    while !server
+        .list_participants(&room)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .all(|p| p.permission.as_ref().is_some_and(|perm| perm.hidden))
+    {
+        assert!(
+            left.elapsed() < Duration::from_secs(30),
+            "the server keeps the peers"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!(
+        "peers gone at the server {:?} after leaving",
+        left.elapsed()
+    );
     took.push(
         reflected(
             &rec,
