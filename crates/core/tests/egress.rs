@@ -238,6 +238,11 @@ async fn storage_credentials_stay_in_the_vault() {
             endpoint: "http://127.0.0.1:9000".into(),
             access_key: "AKIAEXAMPLE".into(),
             force_path_style: true,
+            assume_role_arn: "arn:aws:iam::123456789012:role/egress".into(),
+            assume_role_external_id: "earshot-ext".into(),
+            tagging: "team=support&keep=90d".into(),
+            content_disposition: "attachment".into(),
+            metadata: [("room-kind".to_owned(), "support".to_owned())].into(),
         },
         credential: SecretInput::new(secret),
     };
@@ -261,7 +266,7 @@ async fn storage_credentials_stay_in_the_vault() {
     app.save_storage_profile(None, &edited).await.expect("edit");
     let listed = app.list_storage_profiles(None).await.expect("list");
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].profile.bucket, "recordings-2");
+    assert_eq!(listed[0].profile, edited.profile, "every field read back");
     assert!(listed[0].has_credential);
 
     // Missing fields: named inline, nothing stored.

@@ -88,6 +88,21 @@ pub struct StorageProfile {
     pub access_key: String,
     /// S3: address buckets by path (MinIO and other S3-compatible stores).
     pub force_path_style: bool,
+    /// S3: a role the worker assumes (with the key above) to upload.
+    #[serde(default)]
+    pub assume_role_arn: String,
+    /// S3: the external id the role's trust policy asks for.
+    #[serde(default)]
+    pub assume_role_external_id: String,
+    /// S3: object tags, URL-query style (`team=support&keep=90d`).
+    #[serde(default)]
+    pub tagging: String,
+    /// S3: the Content-Disposition header of uploaded objects.
+    #[serde(default)]
+    pub content_disposition: String,
+    /// S3: user metadata on uploaded objects.
+    #[serde(default)]
+    pub metadata: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for StorageProfile {
@@ -100,6 +115,11 @@ impl Default for StorageProfile {
             endpoint: String::new(),
             access_key: String::new(),
             force_path_style: false,
+            assume_role_arn: String::new(),
+            assume_role_external_id: String::new(),
+            tagging: String::new(),
+            content_disposition: String::new(),
+            metadata: Default::default(),
         }
     }
 }

@@ -296,6 +296,68 @@ pub fn encoding_errors(a: &AdvancedEncoding) -> Vec<AppError> {
     e
 }
 
+/// Problems of the S3-only options (role, tags, object headers and metadata).
+fn s3_extras_errors(p: &crate::egress::StorageProfile) -> Vec<AppError> {
+    let mut e = Vec::new();
+    let set = !p.assume_role_arn.is_empty()
+        || !p.assume_role_external_id.is_empty()
+        || !p.tagging.is_empty()
+        || !p.content_disposition.is_empty()
+        || !p.metadata.is_empty();
+    if p.kind != "s3" {
+        if set {
+            e.push(invalid(
+                "assume_role_arn",
+                "Roles, tags and object metadata are S3 options.",
+            ));
+        }
+        return e;
+    }
+    let arn = &p.assume_role_arn;
+    let arn_ok = arn.starts_with("arn:") && arn.contains(":role/");
+    if !arn.is_empty() && !arn_ok {
+        e.push(invalid(
+            "assume_role_arn",
+            "A role ARN looks like arn:aws:iam::123456789012:role/egress.",
+        ));
+    }
+    if arn.is_empty() && !p.assume_role_external_id.is_empty() {
+        e.push(invalid(
+            "assume_role_external_id",
+            "An external id goes with a role ARN.",
+        ));
+    }
+    if !p.tagging.is_empty()
+        && p.tagging.split('&').any(|pair| {
+            pair.split_once('=')
+                .is_none_or(|(k, _)| k.trim().is_empty())
+        })
+    {
+        e.push(invalid(
+            "tagging",
+            "Tags are key=value pairs joined by & (team=support&keep=90d).",
+        ));
+    }
+    if p.content_disposition.contains(char::is_control) {
+        e.push(invalid(
+            "content_disposition",
+            "The header value contains a control character.",
+        ));
+    }
+    if p.metadata.keys().any(|k| {
+        k.is_empty()
+            || !k
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    }) {
+        e.push(invalid(
+            "s3_metadata",
+            "Metadata keys use letters, digits, - and _ only.",
+        ));
+    }
+    e
+}
+
 /// Every problem of a storage form; `stored` says whether a credential is kept already.
 pub fn storage_errors(s: &StorageInput, stored: bool) -> Vec<AppError> {
     let mut e = Vec::new();
@@ -335,6 +397,9 @@ pub fn storage_errors(s: &StorageInput, stored: bool) -> Vec<AppError> {
     }
     if !p.endpoint.is_empty() {
         check(url_with(&p.endpoint, &["http", "https"], "endpoint"));
+    }
+    for err in s3_extras_errors(p) {
+        check(Err(err));
     }
     if s.credential.is_empty() && !stored {
         let what = match p.kind.as_str() {

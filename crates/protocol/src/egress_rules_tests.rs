@@ -168,3 +168,56 @@ fn custom_encoding_is_checked_field_by_field() {
     };
     assert_eq!(fields(egress_errors(&track)), ["advanced"]);
 }
+
+#[test]
+fn s3_extras_are_checked_and_only_for_s3() {
+    let s3 = |f: &dyn Fn(&mut StorageProfile)| {
+        let mut profile = StorageProfile {
+            name: "p".into(),
+            kind: "s3".into(),
+            bucket: "b".into(),
+            region: "eu-west-1".into(),
+            access_key: "AK".into(),
+            ..Default::default()
+        };
+        f(&mut profile);
+        fields(storage_errors(
+            &StorageInput {
+                profile,
+                credential: SecretInput::new("secret"),
+            },
+            false,
+        ))
+    };
+    assert!(s3(&|p| {
+        p.assume_role_arn = "arn:aws:iam::123456789012:role/egress".into();
+        p.assume_role_external_id = "ext-1".into();
+        p.tagging = "team=support&keep=90d".into();
+        p.content_disposition = "attachment".into();
+        p.metadata.insert("room-kind".into(), "support".into());
+    })
+    .is_empty());
+    assert_eq!(
+        s3(&|p| p.assume_role_arn = "egress-role".into()),
+        ["assume_role_arn"]
+    );
+    assert_eq!(
+        s3(&|p| p.assume_role_external_id = "ext".into()),
+        ["assume_role_external_id"]
+    );
+    assert_eq!(s3(&|p| p.tagging = "team=a&=b".into()), ["tagging"]);
+    assert_eq!(s3(&|p| p.tagging = "justaword".into()), ["tagging"]);
+    assert_eq!(
+        s3(&|p| {
+            p.metadata.insert("has space".into(), "x".into());
+        }),
+        ["s3_metadata"]
+    );
+    assert_eq!(
+        s3(&|p| {
+            p.kind = "gcs".into();
+            p.tagging = "a=b".into();
+        }),
+        ["assume_role_arn", "credential"]
+    );
+}

@@ -42,6 +42,11 @@ macro_rules! upload_into {
                     endpoint: p.endpoint.clone(),
                     bucket: p.bucket.clone(),
                     force_path_style: p.force_path_style,
+                    assume_role_arn: p.assume_role_arn.clone(),
+                    assume_role_external_id: p.assume_role_external_id.clone(),
+                    tagging: p.tagging.clone(),
+                    content_disposition: p.content_disposition.clone(),
+                    metadata: p.metadata.clone().into_iter().collect(),
                     ..Default::default()
                 }),
             }

@@ -3,7 +3,7 @@
 
 use crate::components::dialog::Dialog;
 use crate::components::fields::{field_error, route_error};
-use crate::components::inputs::{check, choice, text};
+use crate::components::inputs::{self, area, check, choice, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::SaveStorageProfile;
@@ -28,6 +28,11 @@ pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
     let endpoint = create_signal(p.endpoint);
     let access_key = create_signal(p.access_key);
     let path_style = create_signal(p.force_path_style);
+    let role_arn = create_signal(p.assume_role_arn);
+    let external_id = create_signal(p.assume_role_external_id);
+    let tagging = create_signal(p.tagging);
+    let disposition = create_signal(p.content_disposition);
+    let s3_metadata = create_signal(inputs::map_text(&p.metadata));
     let credential = create_signal(String::new());
     let errors = create_signal(Vec::<AppError>::new());
     let error = create_signal(None::<AppError>);
@@ -38,6 +43,8 @@ pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
             return;
         }
         error.set(None);
+        let mut parse = Parse::default();
+        let metadata = parse.take(inputs::map(&s3_metadata.get_clone(), "s3_metadata"));
         let input = StorageInput {
             profile: StorageProfile {
                 name: name.get_clone().trim().to_owned(),
@@ -47,10 +54,16 @@ pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
                 endpoint: endpoint.get_clone().trim().to_owned(),
                 access_key: access_key.get_clone().trim().to_owned(),
                 force_path_style: path_style.get(),
+                assume_role_arn: role_arn.get_clone().trim().to_owned(),
+                assume_role_external_id: external_id.get_clone().trim().to_owned(),
+                tagging: tagging.get_clone().trim().to_owned(),
+                content_disposition: disposition.get_clone().trim().to_owned(),
+                metadata,
             },
             credential: SecretInput::new(credential.get_clone()),
         };
-        let errs = egress_rules::storage_errors(&input, stored);
+        let mut errs = parse.0;
+        errs.extend(egress_rules::storage_errors(&input, stored));
         if !errs.is_empty() {
             return errors.set(errs);
         }
@@ -97,7 +110,18 @@ pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
                             (text("storage-region", "Region", region, errors, "region"))
                             (text("storage-endpoint", "Endpoint (optional)", endpoint, errors, "endpoint"))
                         }
-                        (if is("s3") { check("storage-path-style", "Path-style bucket URLs (MinIO)", path_style) } else { view! {} })
+                        (if is("s3") { view! {
+                            (check("storage-path-style", "Path-style bucket URLs (MinIO)", path_style))
+                            div(class="cols") {
+                                (text("storage-role-arn", "Assume role ARN (optional)", role_arn, errors, "assume_role_arn"))
+                                (text("storage-external-id", "Role external id", external_id, errors, "assume_role_external_id"))
+                            }
+                            div(class="cols") {
+                                (text("storage-tagging", "Object tags (k=v&k2=v2)", tagging, errors, "tagging"))
+                                (text("storage-disposition", "Content-Disposition", disposition, errors, "content_disposition"))
+                            }
+                            (area("storage-metadata", "Object metadata", s3_metadata, errors, "s3_metadata", "key=value, one per line"))
+                        } } else { view! {} })
                     }
                 } else if is("azure") {
                     text("storage-account", "Storage account name", access_key, errors, "access_key")
