@@ -267,6 +267,22 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         "peers gone at the server {:?} after leaving",
         left.elapsed()
     );
+    // ListRooms, which the wallboard polls, counts from the server's room record, which it
+    // refreshes on its own schedule (seconds later): a refresh can only reflect it from then.
+    while server
+        .list_rooms(vec![room.clone()])
+        .await
+        .unwrap_or_default()
+        .first()
+        .is_some_and(|r| r.num_participants > 0)
+    {
+        assert!(
+            left.elapsed() < Duration::from_secs(30),
+            "ListRooms keeps counting them"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!("ListRooms counts 0 {:?} after leaving", left.elapsed());
     took.push(
         reflected(
             &rec,
