@@ -26,6 +26,9 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
                 room: room.clone(),
                 agent_name: "receptionist".into(),
                 metadata: r#"{"lang": "de"}"#.into(),
+                restart_policy: "never".into(),
+                deployment: "staging".into(),
+                attributes: [("queue".to_owned(), "billing".to_owned())].into(),
             },
         )
         .await
@@ -48,7 +51,7 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
         &NewAgentDispatch {
             room: other.clone(),
             agent_name: "notes".into(),
-            metadata: String::new(),
+            ..Default::default()
         },
     )
     .await
@@ -57,6 +60,15 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     let listed = app.list_agent_dispatches(None, &room).await.expect("list");
     let mine = listed.iter().find(|d| d.id == created.id).expect("listed");
     assert_eq!(mine.agent_name, "receptionist");
+    // Restart policy and deployment are LiveKit Cloud's, but the server keeps them.
+    assert_eq!(
+        (mine.restart_policy.as_str(), mine.deployment.as_str()),
+        ("never", "staging")
+    );
+    assert_eq!(
+        mine.attributes,
+        [("queue".to_owned(), "billing".to_owned())].into()
+    );
     assert!(
         listed
             .iter()
@@ -84,11 +96,24 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
             &NewAgentDispatch {
                 room: room.clone(),
                 agent_name: String::new(),
-                metadata: String::new(),
+                ..Default::default()
             },
         )
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
     assert_eq!(err.field.as_deref(), Some("agent_name"));
+    let err = app
+        .create_agent_dispatch(
+            None,
+            &NewAgentDispatch {
+                room: room.clone(),
+                agent_name: "notes".into(),
+                restart_policy: "always".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("restart_policy"));
 }

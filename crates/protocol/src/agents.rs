@@ -12,6 +12,15 @@ pub struct AgentDispatchInfo {
     pub agent_name: String,
     pub room: String,
     pub metadata: String,
+    /// One of [`RESTART_POLICIES`] (LiveKit Cloud honours it).
+    #[serde(default)]
+    pub restart_policy: String,
+    /// The agent deployment the job goes to (LiveKit Cloud), empty for any.
+    #[serde(default)]
+    pub deployment: String,
+    /// Attributes the agent's participant gets.
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, String>,
     /// Unix time in milliseconds.
     pub created_at_ms: i64,
     pub jobs: Vec<AgentJob>,
@@ -27,12 +36,24 @@ pub struct AgentJob {
     pub participant_identity: String,
 }
 
+/// What the server does when a dispatched job fails: restart it (the default) or not.
+pub const RESTART_POLICIES: &[&str] = &["on_failure", "never"];
+
 /// A new dispatch as the form sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAgentDispatch {
     pub room: String,
     pub agent_name: String,
     pub metadata: String,
+    /// One of [`RESTART_POLICIES`]; empty means `on_failure`.
+    #[serde(default)]
+    pub restart_policy: String,
+    /// The agent deployment to use (LiveKit Cloud), empty for any.
+    #[serde(default)]
+    pub deployment: String,
+    /// Attributes the agent's participant gets.
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 /// Every problem of a new dispatch (empty when valid).
@@ -53,6 +74,25 @@ pub fn dispatch_errors(d: &NewAgentDispatch) -> Vec<AppError> {
     if let Err(e) = metadata_field(&d.metadata, "metadata") {
         errors.push(e);
     }
+    if !d.restart_policy.is_empty() && !RESTART_POLICIES.contains(&d.restart_policy.as_str()) {
+        errors.push(AppError::field(
+            ErrorCode::InvalidInput,
+            "restart_policy",
+            "Choose 'on failure' or 'never'.",
+        ));
+    }
+    if !d.deployment.is_empty() {
+        if let Err(e) = name_field(&d.deployment, "deployment", "deployment name") {
+            errors.push(e);
+        }
+    }
+    if d.attributes.keys().any(|k| k.trim().is_empty()) {
+        errors.push(AppError::field(
+            ErrorCode::InvalidInput,
+            "attributes",
+            "An attribute needs a name before its '='.",
+        ));
+    }
     errors
 }
 
@@ -66,16 +106,32 @@ mod tests {
             room: " r".into(),
             agent_name: "  ".into(),
             metadata: "{bad".into(),
+            restart_policy: "always".into(),
+            deployment: " x".into(),
+            attributes: [(" ".to_owned(), "v".to_owned())].into(),
         };
         let fields: Vec<_> = dispatch_errors(&bad)
             .into_iter()
             .filter_map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["room", "agent_name", "metadata"]);
+        assert_eq!(
+            fields,
+            [
+                "room",
+                "agent_name",
+                "metadata",
+                "restart_policy",
+                "deployment",
+                "attributes"
+            ]
+        );
         let ok = NewAgentDispatch {
             room: "r".into(),
             agent_name: "receptionist".into(),
             metadata: "{}".into(),
+            restart_policy: "never".into(),
+            deployment: "staging".into(),
+            attributes: [("queue".to_owned(), "billing".to_owned())].into(),
         };
         assert!(dispatch_errors(&ok).is_empty());
     }

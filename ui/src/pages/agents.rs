@@ -1,7 +1,9 @@
-//! The agents page: a room's agent dispatches (create with agent name and metadata,
-//! delete) and the agent participants in it (participant kind `agent`).
+//! The agents page: a room's agent dispatches (create with agent name, metadata, attributes,
+//! and LiveKit Cloud's restart policy and deployment; delete) and the agent participants in
+//! it (participant kind `agent`).
 
 use crate::components::fields::{field_error, route_error};
+use crate::components::inputs::{self, area, choice, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::admin::ParticipantDetail;
@@ -22,6 +24,9 @@ pub fn AgentsPage() -> View {
     let agents = create_signal(None::<Vec<ParticipantDetail>>);
     let agent_name = create_signal(String::new());
     let metadata = create_signal(String::new());
+    let restart_policy = create_signal("on_failure".to_owned());
+    let deployment = create_signal(String::new());
+    let attributes = create_signal(String::new());
     let errors = create_signal(Vec::<AppError>::new());
     let error = create_signal(None::<AppError>);
     let busy = create_signal(false);
@@ -65,12 +70,17 @@ pub fn AgentsPage() -> View {
             return;
         }
         error.set(None);
+        let mut parse = Parse::default();
         let dispatch = NewAgentDispatch {
             room: room.get_clone(),
             agent_name: agent_name.get_clone().trim().to_owned(),
             metadata: metadata.get_clone(),
+            restart_policy: restart_policy.get_clone(),
+            deployment: deployment.get_clone().trim().to_owned(),
+            attributes: parse.take(inputs::map(&attributes.get_clone(), "attributes")),
         };
-        let errs = agents::dispatch_errors(&dispatch);
+        let mut errs = parse.0;
+        errs.extend(agents::dispatch_errors(&dispatch));
         if !errs.is_empty() {
             return errors.set(errs);
         }
@@ -135,6 +145,11 @@ pub fn AgentsPage() -> View {
                         (field_error(errors, "metadata"))
                     }
                 }
+                div(class="cols") {
+                    (choice("agents-restart", "On job failure (Cloud)", restart_policy, agents::RESTART_POLICIES))
+                    (text("agents-deployment", "Deployment (Cloud, optional)", deployment, errors, "deployment"))
+                    (area("agents-attributes", "Agent attributes", attributes, errors, "attributes", "key=value, one per line"))
+                }
                 div(class="actions") {
                     button(r#type="button", data-testid="agents-show", on:click=show) { "Show dispatches" }
                     button(r#type="button", class="primary", data-testid="agents-dispatch", disabled=busy.get(), on:click=create) { "Dispatch agent" }
@@ -143,17 +158,21 @@ pub fn AgentsPage() -> View {
             (error.get_clone().map(|e| view! { p(class="form-error", data-testid="form-error") { (e.message) } }).unwrap_or_default())
             (shown.get_clone().map(|name| view! { h2 { "Dispatches in " (name) } }).unwrap_or_default())
             table(class="grid") {
-                thead { tr { th { "Agent" } th { "Id" } th { "Metadata" } th { "Jobs" } th {} } }
+                thead { tr { th { "Agent" } th { "Id" } th { "Metadata · attributes" } th { "On failure" } th { "Jobs" } th {} } }
                 tbody {
                     Keyed(list=dispatches, key=|d: &AgentDispatchInfo| d.id.clone(), view=move |d: AgentDispatchInfo| {
                         let name = if d.agent_name.is_empty() { "(default: unnamed agents)".to_owned() } else { d.agent_name.clone() };
                         let jobs = d.jobs.iter().map(|j| format!("{} {}", j.participant_identity, j.status)).collect::<Vec<_>>().join(", ");
                         let (row_id, id_text, meta, id) = (d.id.clone(), d.id.clone(), d.metadata.clone(), d.id);
+                        let agent_attr = d.agent_name.clone();
+                        let attrs = inputs::map_text(&d.attributes).replace('\n', ", ");
+                        let policy = if d.deployment.is_empty() { d.restart_policy.replace('_', " ") } else { format!("{} · {}", d.restart_policy.replace('_', " "), d.deployment) };
                         view! {
-                            tr(data-testid="agent-dispatch-row", data-id=row_id) {
+                            tr(data-testid="agent-dispatch-row", data-id=row_id, data-agent=agent_attr) {
                                 td { strong { (name) } }
                                 td(class="mono") { (id_text) }
-                                td(class="mono muted") { (meta) }
+                                td(class="mono muted") { (meta) br {} (attrs) }
+                                td(data-testid="agent-dispatch-policy") { (policy) }
                                 td { (jobs) }
                                 td { button(r#type="button", class="link danger", data-testid="agent-dispatch-delete", on:click=move |_| delete(id.clone())) { "Delete" } }
                             }

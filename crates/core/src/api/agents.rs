@@ -30,6 +30,13 @@ fn info(d: proto::AgentDispatch) -> AgentDispatchInfo {
         agent_name: d.agent_name,
         room: d.room,
         metadata: d.metadata,
+        restart_policy: match proto::JobRestartPolicy::try_from(d.restart_policy) {
+            Ok(proto::JobRestartPolicy::JrpNever) => "never",
+            _ => "on_failure",
+        }
+        .into(),
+        deployment: d.deployment,
+        attributes: d.attributes.into_iter().collect(),
         // The server stamps dispatches in nanoseconds.
         created_at_ms: state.created_at / 1_000_000,
         jobs: state.jobs.into_iter().map(job).collect(),
@@ -46,7 +53,13 @@ impl ServerApi {
             agent_name: d.agent_name.clone(),
             room: d.room.clone(),
             metadata: d.metadata.clone(),
-            ..Default::default()
+            restart_policy: if d.restart_policy == "never" {
+                proto::JobRestartPolicy::JrpNever as i32
+            } else {
+                proto::JobRestartPolicy::JrpOnFailure as i32
+            },
+            deployment: d.deployment.clone(),
+            attributes: d.attributes.clone().into_iter().collect(),
         };
         let created: proto::AgentDispatch = self
             .call(
