@@ -80,6 +80,15 @@ async fn app() -> Arc<Earshot> {
 }
 
 /// Waits until the wallboard shows `name` as `ok` accepts it; returns how long that took.
+/// A room view nobody looks at.
+struct NoView;
+
+impl earshot_core::monitor::observer::RoomViewSink for NoView {
+    fn view(&self, _view: &earshot_core::protocol::observe::RoomView) -> bool {
+        true
+    }
+}
+
 async fn reflected(
     rec: &Recorder,
     name: &str,
@@ -221,7 +230,11 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         .await,
     );
 
-    // A hidden listener is counted as a listener, not as a participant.
+    // A hidden listener is counted as a listener, not as a participant; a room view (hidden
+    // too, but only watching) is neither.
+    app.observe_room(None, &room, Arc::new(NoView))
+        .await
+        .expect("room view");
     app.listen_start(None, &room, false).await.expect("listen");
     took.push(
         reflected(
@@ -236,6 +249,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         .await,
     );
     app.listen().stop(&room).await.expect("stop listening");
+    app.stop_observing(&room).expect("close the room view");
 
     blocking(Box::new(move || {
         vip.leave();

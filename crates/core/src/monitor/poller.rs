@@ -7,6 +7,7 @@ use super::schedule::Schedule;
 use super::{guard, Shared};
 use crate::api::{ApiError, RetryPolicy};
 use crate::earshot::unix_millis;
+use crate::listener::token::ROLE_ATTRIBUTE;
 use crate::Earshot;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::rooms::RoomSummary;
@@ -181,7 +182,15 @@ impl Poller {
                     continue;
                 }
             };
-            let hidden = people.iter().filter(|p| p.permission.hidden).count() as u32;
+            // Room views (Earshot's own wallboard follows among them) are hidden too, but
+            // they only watch: counting them would show a listener in every followed room.
+            let hidden = people
+                .iter()
+                .filter(|p| {
+                    p.permission.hidden
+                        && p.attributes.get(ROLE_ATTRIBUTE).map(String::as_str) != Some("observer")
+                })
+                .count() as u32;
             if let Some(updated) =
                 guard(&self.shared.board).set_listeners(&self.id, &room.sid, hidden)
             {
