@@ -1,6 +1,8 @@
 //! Inline form errors: each `AppError` with a `field` is shown under that field.
 
 use earshot_protocol::AppError;
+use std::future::Future;
+use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 /// The error for `field` among `errors`, as a line with `data-testid="error-<field>"`.
@@ -29,6 +31,57 @@ pub fn route_error(
         fields.set(vec![err]);
     } else {
         general.set(Some(err));
+    }
+}
+
+/// A form's submission: whether a request is in flight, the errors under its fields, and
+/// one error for the whole form.
+#[derive(Clone, Copy)]
+pub struct Submission {
+    pub busy: Signal<bool>,
+    pub errors: Signal<Vec<AppError>>,
+    pub error: Signal<Option<AppError>>,
+}
+
+impl Submission {
+    pub fn new() -> Self {
+        Self {
+            busy: create_signal(false),
+            errors: create_signal(Vec::new()),
+            error: create_signal(None),
+        }
+    }
+
+    /// Submits once at a time: what `collect` finds wrong goes under its fields and nothing is
+    /// sent; otherwise `send` runs while the form shows it is busy, a refusal is routed to its
+    /// field or the form, and `done` gets the answer.
+    pub fn run<T, R, F>(
+        self,
+        collect: impl FnOnce() -> Result<T, Vec<AppError>>,
+        send: impl FnOnce(T) -> F + 'static,
+        done: impl FnOnce(R) + 'static,
+    ) where
+        T: 'static,
+        F: Future<Output = Result<R, AppError>> + 'static,
+    {
+        if self.busy.get() {
+            return;
+        }
+        self.error.set(None);
+        let input = match collect() {
+            Ok(input) => input,
+            Err(errs) => return self.errors.set(errs),
+        };
+        self.errors.set(Vec::new());
+        self.busy.set(true);
+        spawn_local_scoped(async move {
+            let result = send(input).await;
+            self.busy.set(false);
+            match result {
+                Ok(answer) => done(answer),
+                Err(err) => route_error(err, self.errors, self.error),
+            }
+        });
     }
 }
 

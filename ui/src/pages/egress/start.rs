@@ -3,7 +3,7 @@
 //! sending. A start waits while the server looks for a worker (about 25 s when none).
 
 use crate::components::dialog::Dialog;
-use crate::components::fields::{field_error, route_error};
+use crate::components::fields::{field_error, Submission};
 use crate::components::inputs::{self, check, choice, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
@@ -14,7 +14,6 @@ use earshot_protocol::egress::{
     STREAM_PROTOCOLS, VIDEO_CODECS,
 };
 use earshot_protocol::{egress_rules, AppError, ErrorCode};
-use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 fn number(raw: &str, field: &'static str) -> Result<u32, AppError> {
@@ -156,9 +155,8 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(storages: Vec<String>, on
     let img_prefix = create_signal(String::new());
     let websocket = create_signal(String::new());
     let storage = create_signal(String::new());
-    let errors = create_signal(Vec::<AppError>::new());
-    let error = create_signal(None::<AppError>);
-    let busy = create_signal(false);
+    let form = Submission::new();
+    let (errors, error, busy) = (form.errors, form.error, form.busy);
     let mut storage_names = vec![String::new()];
     storage_names.extend(storages);
     let storage_options = storage_names
@@ -232,31 +230,20 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(storages: Vec<String>, on
         }
     };
     let submit = move |_| {
-        if busy.get() {
-            return;
-        }
-        error.set(None);
-        let request = match collect() {
-            Ok(r) => r,
-            Err(errs) => return errors.set(errs),
-        };
-        errors.set(Vec::new());
-        busy.set(true);
-        spawn_local_scoped(async move {
-            let result = invoke(&StartEgress {
-                project: None,
-                request,
-            })
-            .await;
-            busy.set(false);
-            match result {
-                Ok(e) => {
-                    state.tell(format!("Egress {} started ({}).", e.id, e.status));
-                    on_close(true);
-                }
-                Err(err) => route_error(err, errors, error),
-            }
-        });
+        form.run(
+            collect,
+            |request| async move {
+                invoke(&StartEgress {
+                    project: None,
+                    request,
+                })
+                .await
+            },
+            move |e| {
+                state.tell(format!("Egress {} started ({}).", e.id, e.status));
+                on_close(true);
+            },
+        );
     };
     let is = move |k: &'static str| kind.with(|v| v == k);
 

@@ -2,7 +2,7 @@
 //! audio and video encodings (preset or custom), checked inline before sending.
 
 use crate::components::dialog::Dialog;
-use crate::components::fields::{field_error, route_error};
+use crate::components::fields::{field_error, Submission};
 use crate::components::inputs::{area, check, choice, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
@@ -12,7 +12,6 @@ use earshot_protocol::ingress::{
     AUDIO_PRESETS, INPUT_TYPES, VIDEO_CODECS, VIDEO_PRESETS,
 };
 use earshot_protocol::{AppError, ErrorCode};
-use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 const TRANSCODING: &[&str] = &["server default", "on", "off"];
@@ -92,9 +91,8 @@ pub fn IngressDialog<F: Fn(Option<IngressInfo>) + Copy + 'static>(
             .collect::<Vec<_>>()
             .join("\n"),
     );
-    let errors = create_signal(Vec::<AppError>::new());
-    let error = create_signal(None::<AppError>);
-    let busy = create_signal(false);
+    let form = Submission::new();
+    let (errors, error, busy) = (form.errors, form.error, form.busy);
 
     let collect = move || -> Result<IngressSpec, Vec<AppError>> {
         let mut p = Parse::default();
@@ -153,43 +151,32 @@ pub fn IngressDialog<F: Fn(Option<IngressInfo>) + Copy + 'static>(
         }
     };
     let submit = move |_| {
-        if busy.get() {
-            return;
-        }
-        error.set(None);
-        let spec = match collect() {
-            Ok(s) => s,
-            Err(errs) => return errors.set(errs),
-        };
-        errors.set(Vec::new());
-        busy.set(true);
-        spawn_local_scoped(async move {
-            let result = match editing.get_clone() {
-                Some(id) => {
-                    invoke(&UpdateIngress {
-                        project: None,
-                        id,
-                        spec,
-                    })
-                    .await
+        form.run(
+            collect,
+            move |spec| async move {
+                match editing.get_clone() {
+                    Some(id) => {
+                        invoke(&UpdateIngress {
+                            project: None,
+                            id,
+                            spec,
+                        })
+                        .await
+                    }
+                    None => {
+                        invoke(&CreateIngress {
+                            project: None,
+                            spec,
+                        })
+                        .await
+                    }
                 }
-                None => {
-                    invoke(&CreateIngress {
-                        project: None,
-                        spec,
-                    })
-                    .await
-                }
-            };
-            busy.set(false);
-            match result {
-                Ok(i) => {
-                    state.tell(format!("Ingress {} saved.", i.id));
-                    on_close(Some(i));
-                }
-                Err(err) => route_error(err, errors, error),
-            }
-        });
+            },
+            move |i| {
+                state.tell(format!("Ingress {} saved.", i.id));
+                on_close(Some(i));
+            },
+        );
     };
     let is_new = editing.with(Option::is_none);
     let title = if is_new {

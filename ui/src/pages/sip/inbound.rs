@@ -2,7 +2,7 @@
 //! numbers that clash with another inbound trunk — before anything is sent.
 
 use crate::components::dialog::Dialog;
-use crate::components::fields::route_error;
+use crate::components::fields::Submission;
 use crate::components::inputs::{self, area, check, choice, secret, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
@@ -11,7 +11,6 @@ use earshot_protocol::sip::{
     InboundTrunk, InboundTrunkSpec, TrunkPassword, INCLUDE_HEADERS, MEDIA_ENCRYPTION,
 };
 use earshot_protocol::{sip_rules, AppError, SecretInput};
-use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 #[component(inline_props)]
@@ -41,9 +40,8 @@ pub fn InboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
     let max_duration = create_signal(inputs::seconds_text(s.max_call_duration_secs));
     let krisp = create_signal(s.krisp_enabled);
     let encryption = create_signal(s.media_encryption);
-    let errors = create_signal(Vec::<AppError>::new());
-    let error = create_signal(None::<AppError>);
-    let busy = create_signal(false);
+    let form = Submission::new();
+    let (errors, error, busy) = (form.errors, form.error, form.busy);
     let others = create_signal(others);
     let editing = create_signal(id);
 
@@ -94,49 +92,38 @@ pub fn InboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
         }
     };
     let submit = move |_| {
-        if busy.get() {
-            return;
-        }
-        error.set(None);
-        let spec = match collect() {
-            Ok(s) => s,
-            Err(errs) => return errors.set(errs),
-        };
-        errors.set(Vec::new());
-        busy.set(true);
-        let pw = TrunkPassword {
-            password: SecretInput::new(password.get_clone()),
-            clear: clear_password.get(),
-        };
-        spawn_local_scoped(async move {
-            let result = match editing.get_clone() {
-                Some(id) => {
-                    invoke(&UpdateSipInboundTrunk {
-                        project: None,
-                        id,
-                        spec,
-                        password: pw,
-                    })
-                    .await
+        form.run(
+            collect,
+            move |spec| async move {
+                let password = TrunkPassword {
+                    password: SecretInput::new(password.get_clone()),
+                    clear: clear_password.get(),
+                };
+                match editing.get_clone() {
+                    Some(id) => {
+                        invoke(&UpdateSipInboundTrunk {
+                            project: None,
+                            id,
+                            spec,
+                            password,
+                        })
+                        .await
+                    }
+                    None => {
+                        invoke(&CreateSipInboundTrunk {
+                            project: None,
+                            spec,
+                            password,
+                        })
+                        .await
+                    }
                 }
-                None => {
-                    invoke(&CreateSipInboundTrunk {
-                        project: None,
-                        spec,
-                        password: pw,
-                    })
-                    .await
-                }
-            };
-            busy.set(false);
-            match result {
-                Ok(t) => {
-                    state.tell(format!("Inbound trunk “{}” saved ({}).", t.spec.name, t.id));
-                    on_close(true);
-                }
-                Err(err) => route_error(err, errors, error),
-            }
-        });
+            },
+            move |t| {
+                state.tell(format!("Inbound trunk “{}” saved ({}).", t.spec.name, t.id));
+                on_close(true);
+            },
+        );
     };
     let title = if editing.with(Option::is_some) {
         "Edit inbound trunk"

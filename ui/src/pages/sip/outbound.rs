@@ -1,7 +1,7 @@
 //! The outbound trunk dialog (create and edit): every field, checked inline before sending.
 
 use crate::components::dialog::Dialog;
-use crate::components::fields::route_error;
+use crate::components::fields::Submission;
 use crate::components::inputs::{self, area, check, choice, secret, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
@@ -10,7 +10,6 @@ use earshot_protocol::sip::{
     OutboundTrunk, OutboundTrunkSpec, TrunkPassword, INCLUDE_HEADERS, MEDIA_ENCRYPTION, TRANSPORTS,
 };
 use earshot_protocol::{sip_rules, AppError, SecretInput};
-use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 #[component(inline_props)]
@@ -37,9 +36,8 @@ pub fn OutboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
     let include_headers = create_signal(s.include_headers);
     let encryption = create_signal(s.media_encryption);
     let from_host = create_signal(s.from_host);
-    let errors = create_signal(Vec::<AppError>::new());
-    let error = create_signal(None::<AppError>);
-    let busy = create_signal(false);
+    let form = Submission::new();
+    let (errors, error, busy) = (form.errors, form.error, form.busy);
 
     let collect = move || -> Result<OutboundTrunkSpec, Vec<AppError>> {
         let mut p = Parse::default();
@@ -73,52 +71,41 @@ pub fn OutboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
         }
     };
     let submit = move |_| {
-        if busy.get() {
-            return;
-        }
-        error.set(None);
-        let spec = match collect() {
-            Ok(s) => s,
-            Err(errs) => return errors.set(errs),
-        };
-        errors.set(Vec::new());
-        busy.set(true);
-        let pw = TrunkPassword {
-            password: SecretInput::new(password.get_clone()),
-            clear: clear_password.get(),
-        };
-        spawn_local_scoped(async move {
-            let result = match editing.get_clone() {
-                Some(id) => {
-                    invoke(&UpdateSipOutboundTrunk {
-                        project: None,
-                        id,
-                        spec,
-                        password: pw,
-                    })
-                    .await
+        form.run(
+            collect,
+            move |spec| async move {
+                let password = TrunkPassword {
+                    password: SecretInput::new(password.get_clone()),
+                    clear: clear_password.get(),
+                };
+                match editing.get_clone() {
+                    Some(id) => {
+                        invoke(&UpdateSipOutboundTrunk {
+                            project: None,
+                            id,
+                            spec,
+                            password,
+                        })
+                        .await
+                    }
+                    None => {
+                        invoke(&CreateSipOutboundTrunk {
+                            project: None,
+                            spec,
+                            password,
+                        })
+                        .await
+                    }
                 }
-                None => {
-                    invoke(&CreateSipOutboundTrunk {
-                        project: None,
-                        spec,
-                        password: pw,
-                    })
-                    .await
-                }
-            };
-            busy.set(false);
-            match result {
-                Ok(t) => {
-                    state.tell(format!(
-                        "Outbound trunk “{}” saved ({}).",
-                        t.spec.name, t.id
-                    ));
-                    on_close(true);
-                }
-                Err(err) => route_error(err, errors, error),
-            }
-        });
+            },
+            move |t| {
+                state.tell(format!(
+                    "Outbound trunk “{}” saved ({}).",
+                    t.spec.name, t.id
+                ));
+                on_close(true);
+            },
+        );
     };
     let title = if editing.with(Option::is_some) {
         "Edit outbound trunk"

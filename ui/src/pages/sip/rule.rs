@@ -2,14 +2,13 @@
 //! trunk and number filters and a room configuration, checked inline before sending.
 
 use crate::components::dialog::Dialog;
-use crate::components::fields::route_error;
+use crate::components::fields::Submission;
 use crate::components::inputs::{self, area, check, choice, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{CreateSipDispatchRule, UpdateSipDispatchRule};
 use earshot_protocol::sip::{DispatchRule, DispatchRuleSpec, MEDIA_ENCRYPTION, RULE_KINDS};
 use earshot_protocol::{sip_rules, AppError};
-use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 #[component(inline_props)]
@@ -36,9 +35,8 @@ pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
     let room_config = create_signal(s.room_config_json);
     let krisp = create_signal(s.krisp_enabled);
     let encryption = create_signal(s.media_encryption);
-    let errors = create_signal(Vec::<AppError>::new());
-    let error = create_signal(None::<AppError>);
-    let busy = create_signal(false);
+    let form = Submission::new();
+    let (errors, error, busy) = (form.errors, form.error, form.busy);
 
     let collect = move || -> Result<DispatchRuleSpec, Vec<AppError>> {
         let mut p = Parse::default();
@@ -69,43 +67,32 @@ pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
         }
     };
     let submit = move |_| {
-        if busy.get() {
-            return;
-        }
-        error.set(None);
-        let spec = match collect() {
-            Ok(s) => s,
-            Err(errs) => return errors.set(errs),
-        };
-        errors.set(Vec::new());
-        busy.set(true);
-        spawn_local_scoped(async move {
-            let result = match editing.get_clone() {
-                Some(id) => {
-                    invoke(&UpdateSipDispatchRule {
-                        project: None,
-                        id,
-                        spec,
-                    })
-                    .await
+        form.run(
+            collect,
+            move |spec| async move {
+                match editing.get_clone() {
+                    Some(id) => {
+                        invoke(&UpdateSipDispatchRule {
+                            project: None,
+                            id,
+                            spec,
+                        })
+                        .await
+                    }
+                    None => {
+                        invoke(&CreateSipDispatchRule {
+                            project: None,
+                            spec,
+                        })
+                        .await
+                    }
                 }
-                None => {
-                    invoke(&CreateSipDispatchRule {
-                        project: None,
-                        spec,
-                    })
-                    .await
-                }
-            };
-            busy.set(false);
-            match result {
-                Ok(r) => {
-                    state.tell(format!("Dispatch rule {} saved.", r.id));
-                    on_close(true);
-                }
-                Err(err) => route_error(err, errors, error),
-            }
-        });
+            },
+            move |r| {
+                state.tell(format!("Dispatch rule {} saved.", r.id));
+                on_close(true);
+            },
+        );
     };
     let title = if editing.with(Option::is_some) {
         "Edit dispatch rule"
