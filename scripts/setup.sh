@@ -21,7 +21,9 @@ _step() { printf '\n==> %s\n' "$*" >&2; }
 _apt_packages="build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   librsvg2-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev cmake file
   redis-server dbus dbus-x11 gnome-keyring python3-venv xvfb xauth curl espeak-ng sox"
-[ "$_purpose" = test ] && _apt_packages="$_apt_packages webkit2gtk-driver"
+# Tests also dial out through livekit-sip (built here with cgo: opus, soxr) to sipp.
+[ "$_purpose" = test ] && _apt_packages="$_apt_packages webkit2gtk-driver libopus-dev
+  libopusfile-dev libsoxr-dev sip-tester"
 
 _missing=""
 for p in $_apt_packages; do
@@ -65,6 +67,19 @@ if ! "$_lk" --version 2>/dev/null | grep -q "${LIVEKIT_SERVER_VERSION#v}"; then
   rm -f "$_lk"
   mv "$EARSHOT_CACHE/go/bin/server" "$_lk"
 fi
+
+# livekit-sip, LiveKit's SIP worker, pinned by scripts/sip-worker/go.mod and go.sum: the
+# tests place real calls through it. Rebuilt only when the pin changes.
+_sip="$EARSHOT_CACHE/go/bin/livekit-sip"
+_sip_pin=$(sha256sum scripts/sip-worker/go.sum | cut -c1-16)
+if [ "$_purpose" = test ] && [ "$(cat "$_sip.pin" 2>/dev/null)" != "$_sip_pin" ]; then
+  _step "go build livekit-sip $(awk '/livekit\/sip /{print $3; exit}' scripts/sip-worker/go.mod)"
+  mkdir -p "$EARSHOT_CACHE/go/bin"
+  (cd scripts/sip-worker && GOMODCACHE="$EARSHOT_CACHE/go/mod" GOCACHE="$EARSHOT_CACHE/go/build" \
+    GOFLAGS=-modcacherw go build -o "$_sip" github.com/livekit/sip/cmd/livekit-sip)
+  echo "$_sip_pin" > "$_sip.pin"
+fi
+export EARSHOT_LIVEKIT_SIP="$_sip"
 
 # The official Python SDK, used by the demo callers and as the other participants in tests.
 _py="$EARSHOT_CACHE/venv/bin/python"

@@ -56,6 +56,9 @@ pub enum ErrorCode {
     /// The call needs a LiveKit worker (SIP, egress or ingress service) and none is
     /// connected to the server.
     NoWorker,
+    /// A phone call could not be placed or transferred: the far end refused it (the SIP
+    /// status is in the message) or nothing answered at the trunk's address.
+    CallFailed,
 }
 
 impl ErrorCode {

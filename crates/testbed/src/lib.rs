@@ -1,14 +1,17 @@
 //! The test bed every integration and end-to-end test uses: a real `livekit-server`
 //! (pinned release, installed by `scripts/setup.sh`) and `redis-server` on free loopback
 //! ports with a fresh key and secret, started once per test binary and stopped when the
-//! test process exits; and the official Python SDK as the other participants.
+//! test process exits; the official Python SDK as the other participants; and, for phone
+//! calls, a livekit-sip worker with sipp as the far end.
 
 mod peer;
 mod process;
 mod server;
+mod sip;
 
 pub use peer::{Peer, PeerOptions};
 pub use server::LiveKit;
+pub use sip::{FarEnd, FarEndMode, SipWorker};
 
 use std::path::PathBuf;
 
@@ -33,6 +36,13 @@ pub fn repo_root() -> PathBuf {
 pub fn livekit() -> &'static LiveKit {
     static BED: std::sync::OnceLock<LiveKit> = std::sync::OnceLock::new();
     BED.get_or_init(|| LiveKit::start().unwrap_or_else(|e| panic!("test bed: {e:#}")))
+}
+
+/// The shared livekit-sip worker of this test binary, beside [`livekit`], started on
+/// first use.
+pub fn sip_worker() -> &'static SipWorker {
+    static SIP: std::sync::OnceLock<SipWorker> = std::sync::OnceLock::new();
+    SIP.get_or_init(|| SipWorker::start(livekit()).unwrap_or_else(|e| panic!("SIP worker: {e:#}")))
 }
 
 /// A room name no other test uses.

@@ -42,6 +42,21 @@ pub enum ApiError {
         worker: &'static str,
         detail: String,
     },
+    /// The SIP worker tried the call and the far end refused it with a SIP status
+    /// (livekit-sip sends it in the Twirp error's `sip_status_code` / `sip_status`).
+    #[error("the call failed with SIP status {code} {status}: {detail}")]
+    CallFailed {
+        code: u16,
+        status: String,
+        detail: String,
+    },
+    /// The server gave up on the request (Twirp `canceled`); for a SIP call this is
+    /// livekit-sip's "sip request timed out": nothing answered at the trunk's address.
+    #[error("the request was cancelled: {0}")]
+    Canceled(String),
+    /// A SIP call or transfer that nothing answered (see [`ApiError::Canceled`]).
+    #[error("nothing answered the call: {0}")]
+    NoAnswer(String),
 }
 
 fn worker_binary(worker: &str) -> &'static str {
@@ -67,6 +82,15 @@ impl ApiError {
                 worker,
                 detail: message,
             },
+            other => other,
+        }
+    }
+
+    /// For SIP calls: the server's `canceled` is livekit-sip giving up on a far end that
+    /// never answered; a worker-less server is [`ApiError::NoWorker`].
+    pub fn sip_call(self) -> ApiError {
+        match self.needs_worker("SIP") {
+            ApiError::Canceled(m) => ApiError::NoAnswer(m),
             other => other,
         }
     }
@@ -143,6 +167,25 @@ impl From<ApiError> for AppError {
                 format!("Something answered, but it is not a LiveKit server's API ({d}). Check the URL."),
             ),
             Token(d) => (ErrorCode::Internal, format!("Could not sign the request token: {d}")),
+            CallFailed {
+                code,
+                status,
+                detail,
+            } => (
+                ErrorCode::CallFailed,
+                format!("The call failed: the far end answered SIP {code} {status} ({detail})."),
+            ),
+            NoAnswer(m) => (
+                ErrorCode::CallFailed,
+                format!(
+                    "Nothing answered the call ({m}). Check the trunk's address and that the \
+                     far end is up."
+                ),
+            ),
+            Canceled(m) => (
+                ErrorCode::Timeout,
+                format!("The server gave up on the request ({m})."),
+            ),
             NoWorker { worker, detail } => (
                 ErrorCode::NoWorker,
                 format!(

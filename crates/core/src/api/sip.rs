@@ -339,7 +339,7 @@ impl ServerApi {
                 RetryPolicy::NONE,
             )
             .await
-            .map_err(|e| e.needs_worker("SIP"))?;
+            .map_err(ApiError::sip_call)?;
         Ok(DialResult {
             participant_id: info.participant_id,
             participant_identity: info.participant_identity,
@@ -380,7 +380,7 @@ impl ServerApi {
                 RetryPolicy::NONE,
             )
             .await
-            .map_err(|e| e.needs_worker("SIP"))?;
+            .map_err(ApiError::sip_call)?;
         Ok(())
     }
 }

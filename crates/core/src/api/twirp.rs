@@ -292,13 +292,15 @@ fn status_error(status: u16, body: &[u8], retry_after: Option<u64>) -> ApiError 
             .trim()
             .to_owned()
     };
-    let mut msg = twirp.as_ref().map(|t| t.msg.clone()).unwrap_or_else(text);
-    if let Some(code) = twirp.as_ref().and_then(|t| t.meta.get("sip_status_code")) {
-        let status = twirp.as_ref().and_then(|t| t.meta.get("sip_status"));
-        msg = format!(
-            "{msg} (SIP status {code}{})",
-            status.map(|s| format!(" {s}")).unwrap_or_default()
-        );
+    let msg = twirp.as_ref().map(|t| t.msg.clone()).unwrap_or_else(text);
+    // A SIP status means the far end refused the call, whatever Twirp code carries it
+    // (livekit-sip sends 486 Busy Here as `resource_exhausted`, which is no rate limit).
+    if let Some(sip) = twirp.as_ref().and_then(sip_status) {
+        return ApiError::CallFailed {
+            code: sip.0,
+            status: sip.1,
+            detail: msg,
+        };
     }
     match (status, twirp.as_ref().map(|t| t.code.as_str())) {
         (401, _) | (_, Some("unauthenticated")) => ApiError::Unauthorized,
@@ -310,6 +312,7 @@ fn status_error(status: u16, body: &[u8], retry_after: Option<u64>) -> ApiError 
             ApiError::InvalidArgument(msg)
         }
         (_, Some("already_exists")) => ApiError::AlreadyExists(msg),
+        (_, Some("canceled")) => ApiError::Canceled(msg),
         // livekit-server answers Cloud-only calls with `unknown: not implemented`.
         (_, Some("unimplemented")) => ApiError::Unsupported(msg),
         (_, Some("unknown")) if msg.contains("not implemented") => ApiError::Unsupported(msg),
@@ -319,6 +322,13 @@ fn status_error(status: u16, body: &[u8], retry_after: Option<u64>) -> ApiError 
             message: msg,
         },
     }
+}
+
+/// The SIP response in a Twirp error's metadata: (code, reason phrase).
+fn sip_status(twirp: &TwirpBody) -> Option<(u16, String)> {
+    let code = twirp.meta.get("sip_status_code")?.parse().ok()?;
+    let status = twirp.meta.get("sip_status").cloned().unwrap_or_default();
+    Some((code, status))
 }
 
 /// rustls on ring with the webpki roots, the provider livekit's own clients use, so that
@@ -367,14 +377,26 @@ mod tests {
     }
 
     #[test]
-    fn sip_status_reaches_the_message() {
-        let body = br#"{"code":"unavailable","msg":"call failed","meta":{"sip_status_code":"486","sip_status":"Busy Here"}}"#;
-        match status_error(503, body, None) {
-            ApiError::Server { message, .. } => {
-                assert_eq!(message, "call failed (SIP status 486 Busy Here)")
+    fn sip_status_is_a_failed_call() {
+        // As livekit-sip answers a busy callee: a SIP status under `resource_exhausted`.
+        let body = br#"{"code":"resource_exhausted","msg":"INVITE failed: sip status: 486: Busy Here","meta":{"sip_status_code":"486","sip_status":"Busy Here"}}"#;
+        let err = status_error(429, body, None);
+        match &err {
+            ApiError::CallFailed { code, status, .. } => {
+                assert_eq!((*code, status.as_str()), (486, "Busy Here"))
             }
             other => panic!("{other:?}"),
         }
+        assert!(!err.is_transient(), "a busy callee is not retried");
+        let app: earshot_protocol::AppError = err.into();
+        assert_eq!(app.code, earshot_protocol::ErrorCode::CallFailed);
+        assert!(app.message.contains("SIP 486 Busy Here"), "{}", app.message);
+        let canceled = status_error(
+            408,
+            br#"{"code":"canceled","msg":"twirp error unknown: sip request timed out"}"#,
+            None,
+        );
+        assert!(matches!(canceled, ApiError::Canceled(_)), "{canceled:?}");
         let no_worker = status_error(
             503,
             br#"{"code":"unavailable","msg":"twirp error unknown: no response from servers"}"#,
