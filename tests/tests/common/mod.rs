@@ -163,7 +163,10 @@ impl App {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(150)).await;
                 }
-                Err(e) => return Err(e).with_context(|| format!("click {css}")),
+                Err(e) => {
+                    let shot = self.screenshot().await;
+                    return Err(e).with_context(|| format!("click {css} (window: {shot})"));
+                }
             }
         }
     }

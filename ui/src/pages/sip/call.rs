@@ -6,6 +6,8 @@ use crate::components::dialog::Dialog;
 use crate::components::fields::route_error;
 use crate::components::inputs::{self, area, check, choice, text, Parse};
 use crate::ipc::invoke;
+use crate::routes::Page;
+use crate::state::app_state;
 use earshot_protocol::command::{DialSipOut, TransferSipParticipant};
 use earshot_protocol::sip::{DialOut, OutboundTrunk, Transfer, INCLUDE_HEADERS, MEDIA_ENCRYPTION};
 use earshot_protocol::{sip_rules, AppError};
@@ -25,6 +27,31 @@ fn outcome(
         }).unwrap_or_default())
         (done.get_clone().map(|d| view! { p(class="notice", data-testid="call-result") { (d) } }).unwrap_or_default())
         (if busy.get() { view! { p(class="progress", data-testid="form-progress") { span(class="spinner") (label) } } } else { view! {} })
+    }
+}
+
+/// Listens in on the call just placed (hidden, as from the Rooms page) and opens Listen.
+#[component(inline_props)]
+fn ListenToCall(room: String) -> View {
+    let state = app_state();
+    let listen = crate::listening::listening();
+    let joining = create_signal(false);
+    let error = create_signal(None::<AppError>);
+    view! {
+        button(r#type="button", data-testid="sip-dial-listen", disabled=joining.get(), on:click=move |_| {
+            let room = room.clone();
+            joining.set(true);
+            spawn_local_scoped(async move {
+                match listen.start(None, room).await {
+                    Ok(()) => state.page.set(Page::Listen),
+                    Err(err) => {
+                        joining.set(false);
+                        error.set(Some(err));
+                    }
+                }
+            });
+        }) { (if joining.get() { "Joining…" } else { "Listen to the call" }) }
+        (error.get_clone().map(|e| view! { p(class="form-error", data-testid="sip-dial-listen-error") { (e.message) } }).unwrap_or_default())
     }
 }
 
@@ -54,6 +81,8 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close
     let error = create_signal(None::<AppError>);
     let done = create_signal(None::<String>);
     let busy = create_signal(false);
+    // The room of the call just placed, so the supervisor can listen in at once.
+    let placed = create_signal(None::<String>);
     let options = trunks
         .into_iter()
         .map(|t| {
@@ -68,6 +97,7 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close
         }
         error.set(None);
         done.set(None);
+        placed.set(None);
         let mut p = Parse::default();
         let shown = display_name.get_clone();
         let dial = DialOut {
@@ -113,10 +143,13 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close
             .await;
             busy.set(false);
             match result {
-                Ok(r) => done.set(Some(format!(
-                    "Call placed: {} joined {} (SIP call {}).",
-                    r.participant_identity, r.room_name, r.sip_call_id
-                ))),
+                Ok(r) => {
+                    done.set(Some(format!(
+                        "Call placed: {} joined {} (SIP call {}).",
+                        r.participant_identity, r.room_name, r.sip_call_id
+                    )));
+                    placed.set(Some(r.room_name));
+                }
                 Err(err) => route_error(err, errors, error),
             }
         });
@@ -161,6 +194,7 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close
                 (outcome(error, done, busy, "Dialling…"))
                 div(class="actions") {
                     button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close()) { "Close" }
+                    (placed.get_clone().map(|room| view! { ListenToCall(room=room) }).unwrap_or_default())
                     button(r#type="button", class="primary", data-testid="sip-dial-submit", disabled=busy.get(), on:click=submit) { "Call" }
                 }
             }
