@@ -192,7 +192,7 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close
                 (check("dial-hide", "Hide the phone number", hide))
                 (check("dial-krisp", "Krisp noise cancellation", krisp))
                 (outcome(error, done, busy, "Dialling…"))
-                div(class="actions") {
+                div(class="actions sticky") {
                     button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close()) { "Close" }
                     (placed.get_clone().map(|room| view! { ListenToCall(room=room) }).unwrap_or_default())
                     button(r#type="button", class="primary", data-testid="sip-dial-submit", disabled=busy.get(), on:click=submit) { "Call" }
