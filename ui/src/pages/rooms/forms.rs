@@ -182,7 +182,7 @@ pub fn SendDataForm(room: Signal<String>) -> View {
     };
     view! {
         details(class="subpanel") {
-            summary { "Send a data message" }
+            summary(data-testid="data-open") { "Send a data message" }
             div(class="form") {
                 div(class="cols") {
                     div { label(r#for="data-topic") { "Topic" } input(id="data-topic", bind:value=topic) (field_error(errors, "topic")) }

@@ -343,7 +343,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
     view! {
         Dialog(title=format!("Manage {identity}"), test_id="participant-dialog") {
             div(class="form") {
-                label(r#for="p-name") { "Name " span(class="muted") { "(LiveKit cannot clear a name or metadata: empty means unchanged)" } }
+                label(r#for="p-name") { "Name" }
                 input(id="p-name", bind:value=name)
                 (field_error(errors, "name"))
                 label(r#for="p-metadata") { "Metadata " span(class="muted") { (metadata.with(String::len)) " / " (admin::MAX_METADATA_BYTES) " bytes; JSON is checked" } }
