@@ -24,6 +24,10 @@ def emit(event: str, **fields) -> None:
     print(json.dumps({"event": event, "t": time.time(), **fields}), flush=True)
 
 
+def source_name(source: int) -> str:
+    return rtc.TrackSource.Name(source).removeprefix("SOURCE_").lower()
+
+
 def participants(room: rtc.Room) -> list:
     return sorted(p.identity for p in room.remote_participants.values())
 
@@ -106,6 +110,9 @@ async def main() -> None:
             can_publish=permissions.can_publish,
             can_subscribe=permissions.can_subscribe,
             can_publish_data=permissions.can_publish_data,
+            can_update_metadata=permissions.can_update_metadata,
+            # "microphone", "camera", ...; empty means every source.
+            can_publish_sources=sorted(source_name(s) for s in permissions.can_publish_sources),
         )
 
     @room.on("participant_metadata_changed")
@@ -127,6 +134,7 @@ async def main() -> None:
             topic=packet.topic or "",
             payload=packet.data.decode("utf-8", errors="replace"),
             sender=packet.participant.identity if packet.participant else None,
+            reliable=packet.kind == rtc.DataPacketKind.KIND_RELIABLE,
         )
 
     @room.on("moved")

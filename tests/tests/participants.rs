@@ -1,6 +1,6 @@
 //! End to end on the real window: managing a participant played by the official Python SDK —
 //! rename, add an attribute, revoke publishing (the participant sees each change), bad input
-//! refused inline with nothing sent, and a move that the open-source server refuses, shown as
+//! and a name that cannot be cleared refused inline with nothing sent, and a move that the open-source server refuses, shown as
 //! such.
 
 mod common;
@@ -52,6 +52,13 @@ async fn manage_a_participant() -> Result<()> {
     assert!(app.exists("[data-testid=participant-dialog]").await);
     app.fill("#p-metadata", "").await?;
 
+    // Clearing the name: the server would read "" as "unchanged", so the dialog says so.
+    app.fill("#p-name", "").await?;
+    app.click("[data-testid=participant-save]").await?;
+    app.wait_text("[data-testid=error-name]", "cannot be cleared")
+        .await?;
+    assert!(app.exists("[data-testid=participant-dialog]").await);
+
     // Rename, add an attribute, revoke publishing.
     app.fill("#p-name", "Patricia").await?;
     app.click("[data-testid=attr-add]").await?;
@@ -67,7 +74,11 @@ async fn manage_a_participant() -> Result<()> {
     .await?;
     app.click("#p-can-publish").await?;
     app.click("[data-testid=participant-save]").await?;
-    app.wait_text("[data-testid=notice]", "updated").await?;
+    app.wait_text(
+        "[data-testid=notice]",
+        "updated: name, attributes and permissions",
+    )
+    .await?;
     let wait = Duration::from_secs(15);
     pat.wait_for(wait, |e| {
         e["event"] == "participant_name_changed" && e["name"] == "Patricia"
@@ -83,6 +94,12 @@ async fn manage_a_participant() -> Result<()> {
             .iter()
             .any(|e| e["event"] == "participant_metadata_changed"),
         "the refused metadata was never sent"
+    );
+    assert!(
+        !pat.seen
+            .iter()
+            .any(|e| e["event"] == "participant_name_changed" && e["name"] == ""),
+        "the refused empty name was never sent"
     );
 
     // Moving: the open-source server does not implement it; the dialog says so.

@@ -1,5 +1,6 @@
-//! End to end on the real window: creating a room (with inline validation), removing a
-//! participant played by the official Python SDK, and deleting the room.
+//! End to end on the real window: creating a room (with inline validation), the settings the
+//! server reports, results of mute-all and sending data, removing a participant played by the
+//! official Python SDK, and deleting the room.
 
 mod common;
 
@@ -38,6 +39,22 @@ async fn create_room_remove_participant_delete_room() -> anyhow::Result<()> {
     app.wait_css(&format!("[data-testid=room-row][data-room='{room}']"))
         .await?;
     app.wait_css("[data-testid=room-detail]").await?;
+    // What the server reports about the room, and a result for each action.
+    app.wait_text("[data-testid=room-fact][data-fact=max_participants]", "5")
+        .await?;
+    app.wait_text("[data-testid=room-fact][data-fact=codecs]", "opus")
+        .await?;
+    app.click("[data-testid=room-mute-all]").await?;
+    app.wait_text("[data-testid=notice]", "Nothing to mute")
+        .await?;
+    app.click("[data-testid=data-open]").await?;
+    app.fill("#data-payload", "hello").await?;
+    app.click("[data-testid=data-send]").await?;
+    app.wait_text(
+        "[data-testid=data-result]",
+        "Reliable message of 5 bytes sent to everyone",
+    )
+    .await?;
 
     let mut peer = Peer::join(bed, &room, "to-remove", PeerOptions::default())?;
     app.wait_css("[data-testid=participant-row][data-identity='to-remove']")

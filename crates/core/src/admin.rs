@@ -67,17 +67,26 @@ impl Earshot {
         Ok(api.mute_track(room, who, track_sid, muted).await?)
     }
 
-    /// Mutes every unmuted audio track in the room; returns how many it muted.
+    /// Mutes every unmuted audio track in the room; returns how many it muted. When one
+    /// mute fails the rest are not tried, and the error says how many were muted already.
     pub async fn mute_all_audio(&self, project: Option<&str>, room: &str) -> AppResult<u32> {
         let api = self.api(&self.resolve(project)?).await?;
         let detail = api.room_detail(room).await?;
-        let mut muted = 0;
-        for p in &detail.participants {
-            for t in p.tracks.iter().filter(|t| t.kind == "audio" && !t.muted) {
-                api.mute_track(room, &p.identity, &t.sid, true).await?;
-                muted += 1;
-            }
-        }
+        let targets: Vec<(String, String)> = detail
+            .participants
+            .iter()
+            .flat_map(|p| {
+                p.tracks
+                    .iter()
+                    .filter(|t| t.kind == "audio" && !t.muted)
+                    .map(|t| (p.identity.clone(), t.sid.clone()))
+            })
+            .collect();
+        let muted = mute_each(&targets, |who, sid| {
+            let api = &api;
+            async move { api.mute_track(room, who, sid, true).await.map(|_| ()) }
+        })
+        .await?;
         tracing::info!(%room, muted, "muted all audio");
         Ok(muted)
     }
@@ -103,23 +112,12 @@ impl Earshot {
         who: &str,
         changes: &ParticipantChanges,
     ) -> AppResult<ParticipantDetail> {
-        if let Some(name) = &changes.name {
-            if name.chars().any(char::is_control) {
-                return Err(AppError::field(
-                    earshot_protocol::ErrorCode::InvalidInput,
-                    "name",
-                    "The name contains a control character.",
-                ));
-            }
-        }
-        if let Some(m) = &changes.metadata {
-            admin::metadata_field(m, "metadata")?;
-        }
-        if let Some(a) = &changes.attributes {
-            admin::attributes_field(a, "attributes")?;
-        }
+        first(admin::participant_changes(changes))?;
         let api = self.api(&self.resolve(project)?).await?;
-        Ok(api.update_participant(room, who, changes).await?)
+        let updated = api.update_participant(room, who, changes).await?;
+        unapplied(changes, &updated)?;
+        tracing::info!(%room, identity = %who, "participant updated");
+        Ok(updated)
     }
 
     /// Moves (`forward = false`) or forwards a participant into `destination`.
@@ -189,5 +187,90 @@ impl Earshot {
             Err(_) => None,
         };
         tokens::inspect(endpoint.as_ref(), token)
+    }
+}
+
+/// Mutes `(identity, track sid)` pairs in order and counts them; on the first failure it
+/// stops and the error, keeping the server's code, says how far it got.
+async fn mute_each<'a, F, Fut>(targets: &'a [(String, String)], mute: F) -> AppResult<u32>
+where
+    F: Fn(&'a str, &'a str) -> Fut,
+    Fut: std::future::Future<Output = Result<(), crate::api::ApiError>>,
+{
+    let total = targets.len();
+    let mut muted = 0u32;
+    for (who, sid) in targets {
+        if let Err(err) = mute(who, sid).await {
+            let mut err = AppError::from(err);
+            err.message = format!(
+                "Muted {muted} of {total} audio tracks, then muting {who}'s track {sid} failed: {}",
+                err.message
+            );
+            return Err(err);
+        }
+        muted += 1;
+    }
+    Ok(muted)
+}
+
+/// The server answers UpdateParticipant with the participant as it now is; a requested
+/// value it did not take is reported instead of an "updated" that changed nothing.
+fn unapplied(changes: &ParticipantChanges, now: &ParticipantDetail) -> AppResult<()> {
+    let refused = |field: &str, what: &str| {
+        Err(AppError::field(
+            earshot_protocol::ErrorCode::ServerError,
+            field,
+            format!("The server accepted the update but the {what} is unchanged."),
+        ))
+    };
+    if changes.name.as_ref().is_some_and(|n| *n != now.name) {
+        return refused("name", "name");
+    }
+    if changes
+        .metadata
+        .as_ref()
+        .is_some_and(|m| *m != now.metadata)
+    {
+        return refused("metadata", "metadata");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ApiError;
+    use std::cell::Cell;
+
+    #[tokio::test]
+    async fn mute_all_reports_how_far_it_got() {
+        let targets: Vec<(String, String)> = ["a", "b", "c"]
+            .iter()
+            .map(|w| (w.to_string(), format!("TR_{w}")))
+            .collect();
+        let calls = Cell::new(0);
+        let err = mute_each(&targets, |who, _| {
+            calls.set(calls.get() + 1);
+            let fail = who == "b";
+            async move {
+                if fail {
+                    Err(ApiError::PermissionDenied("no".into()))
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .await
+        .expect_err("b fails");
+        assert_eq!(calls.get(), 2, "stops at the first failure");
+        assert_eq!(err.code, earshot_protocol::ErrorCode::PermissionDenied);
+        assert!(
+            err.message
+                .starts_with("Muted 1 of 3 audio tracks, then muting b's track TR_b failed:"),
+            "{}",
+            err.message
+        );
+        let all = mute_each(&targets, |_, _| async { Ok(()) }).await;
+        assert_eq!(all.expect("all muted"), 3);
     }
 }

@@ -2,9 +2,12 @@
 //! pasted token decoded and checked against it.
 
 use crate::api::Endpoint;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use earshot_protocol::tokens::{TokenInspection, TokenRequest, TokenResult};
 use earshot_protocol::{AppError, ErrorCode};
-use livekit_api::access_token::{AccessToken, Claims, SIPGrants, TokenVerifier, VideoGrants};
+use hmac::{Hmac, Mac};
+use livekit_api::access_token::{AccessToken, Claims, SIPGrants, VideoGrants};
 use std::time::Duration;
 
 /// Signs `r` (already validated) with the project's key.
@@ -61,7 +64,8 @@ pub fn create(endpoint: &Endpoint, r: &TokenRequest) -> Result<TokenResult, AppE
     })
 }
 
-/// Decodes any LiveKit token; `verified` says whether this project's secret signed it.
+/// Decodes any LiveKit token; `verified` says whether this project's secret signed it,
+/// whatever its expiry (`expired` tells that apart: a well-signed old token is not forged).
 pub fn inspect(endpoint: Option<&Endpoint>, token: &str) -> Result<TokenInspection, AppError> {
     let token = token.trim();
     let claims = Claims::from_unverified(token).map_err(|e| {
@@ -87,12 +91,10 @@ pub fn inspect(endpoint: Option<&Endpoint>, token: &str) -> Result<TokenInspecti
                 claims.iss, ep.api_key
             )),
         ),
-        Some(ep) => {
-            match TokenVerifier::with_api_key(&ep.api_key, ep.api_secret.expose()).verify(token) {
-                Ok(_) => (true, None),
-                Err(e) => (false, Some(e.to_string())),
-            }
-        }
+        Some(ep) => match signature_problem(token, ep.api_secret.expose()) {
+            None => (true, None),
+            Some(problem) => (false, Some(problem)),
+        },
     };
     Ok(TokenInspection {
         identity: claims.sub.clone(),
@@ -105,6 +107,98 @@ pub fn inspect(endpoint: Option<&Endpoint>, token: &str) -> Result<TokenInspecti
     })
 }
 
+/// Why `token`'s HS256 signature does not match `secret`, or `None` when it does. Only the
+/// signature: the SDK's verifier also refuses expired tokens, which would call every old
+/// token forged.
+fn signature_problem(token: &str, secret: &str) -> Option<String> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Some("it is not a three-part JWT".into());
+    };
+    let alg = URL_SAFE_NO_PAD
+        .decode(header)
+        .ok()
+        .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
+        .and_then(|h| h["alg"].as_str().map(str::to_owned));
+    match alg.as_deref() {
+        Some("HS256") => {}
+        Some(other) => return Some(format!("it is signed with {other}; LiveKit uses HS256")),
+        None => return Some("its header does not name a signing algorithm".into()),
+    }
+    let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+        return Some("its signature is not valid base64url".into());
+    };
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+        return Some("the project's secret cannot be used as an HMAC key".into());
+    };
+    mac.update(header.as_bytes());
+    mac.update(b".");
+    mac.update(payload.as_bytes());
+    // verify_slice compares in constant time.
+    match mac.verify_slice(&signature) {
+        Ok(()) => None,
+        Err(_) => Some("the signature does not match this project's secret".into()),
+    }
+}
+
 fn pretty(claims: &Claims) -> String {
     serde_json::to_string_pretty(claims).unwrap_or_else(|e| format!("(not printable: {e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::Secret;
+
+    fn endpoint(secret: &str) -> Endpoint {
+        Endpoint {
+            url: "ws://127.0.0.1:7880".into(),
+            api_key: "key".into(),
+            api_secret: Secret::new(secret),
+        }
+    }
+
+    /// A token signed with `secret` whose expiry is `exp`.
+    fn signed(secret: &str, exp: i64) -> String {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let claims = format!(
+            r#"{{"iss":"key","sub":"old-user","nbf":1000,"exp":{exp},"video":{{"roomJoin":true}}}}"#
+        );
+        let payload = URL_SAFE_NO_PAD.encode(claims);
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+        mac.update(format!("{header}.{payload}").as_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{header}.{payload}.{sig}")
+    }
+
+    #[test]
+    fn an_expired_but_well_signed_token_verifies_and_is_expired() {
+        let ep = endpoint("the-secret");
+        let old = inspect(Some(&ep), &signed("the-secret", 2_000)).expect("inspect");
+        assert!(old.verified, "{:?}", old.verify_problem);
+        assert!(old.expired);
+        assert_eq!(old.expires_at, Some(2_000));
+        assert_eq!(old.identity, "old-user");
+
+        let forged = inspect(Some(&ep), &signed("another-secret", 2_000)).expect("inspect");
+        assert!(!forged.verified);
+        assert!(forged
+            .verify_problem
+            .expect("why")
+            .contains("does not match"));
+
+        let fresh = create(
+            &ep,
+            &earshot_protocol::tokens::TokenRequest {
+                identity: "new".into(),
+                ttl_seconds: 60,
+                ..Default::default()
+            },
+        )
+        .expect("create");
+        let fresh = inspect(Some(&ep), &fresh.jwt).expect("inspect");
+        assert!(fresh.verified && !fresh.expired, "{fresh:?}");
+    }
 }

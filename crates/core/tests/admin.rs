@@ -3,7 +3,9 @@
 
 mod common;
 
-use earshot_core::protocol::admin::{DataMessage, ParticipantChanges, Permission, RoomOptions};
+use earshot_core::protocol::admin::{
+    DataMessage, ParticipantChanges, PermissionChanges, RoomOptions,
+};
 use earshot_core::protocol::tokens::{Grants, TokenRequest};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
@@ -19,6 +21,28 @@ async fn app() -> Earshot {
     app
 }
 
+/// A field of a hash livekit-server keeps in the test bed's redis, as raw bytes (empty when
+/// absent). The server stores CreateRoom's options there but returns only some of them.
+fn redis_hash(key: &str, field: &str) -> Vec<u8> {
+    let port = livekit().redis_port.to_string();
+    let mut args = vec!["-h", "127.0.0.1", "-p", &port, "--raw"];
+    args.extend(if field.is_empty() {
+        vec!["HKEYS", key]
+    } else {
+        vec!["HGET", key, field]
+    });
+    let out = std::process::Command::new("redis-cli")
+        .args(&args)
+        .output()
+        .expect("redis-cli (Debian redis-tools) runs");
+    assert!(out.status.success(), "redis-cli failed: {out:?}");
+    let mut bytes = out.stdout;
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+    }
+    bytes
+}
+
 fn options(name: &str) -> RoomOptions {
     RoomOptions {
         name: name.into(),
@@ -28,8 +52,13 @@ fn options(name: &str) -> RoomOptions {
 
 #[tokio::test]
 async fn created_room_options_read_back() {
+    use livekit_protocol as proto;
+    use prost::Message as _;
     let app = app().await;
     let name = unique_room("opts");
+    // The single node of the test bed, so that pinning the room to it can be checked.
+    let node = String::from_utf8(redis_hash("nodes", "")).expect("node ids");
+    let node = node.lines().next().expect("one node registered").to_owned();
     let created = app
         .create_room(
             None,
@@ -39,11 +68,12 @@ async fn created_room_options_read_back() {
                 departure_timeout: Some(30),
                 max_participants: Some(7),
                 metadata: r#"{"team": "support"}"#.into(),
-                min_playout_delay: Some(0),
+                min_playout_delay: Some(50),
                 max_playout_delay: Some(200),
                 sync_streams: true,
+                node_id: node.clone(),
+                egress_json: r#"{"tracks": {"filepath": "calls/{room_name}/{track_id}"}}"#.into(),
                 agents_json: r#"[{"agent_name": "notes", "metadata": "m"}]"#.into(),
-                ..Default::default()
             },
         )
         .await
@@ -55,6 +85,50 @@ async fn created_room_options_read_back() {
     assert_eq!(detail.max_participants, 7);
     assert_eq!(detail.room.metadata, r#"{"team": "support"}"#);
     assert!(detail.participants.is_empty());
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    assert!(
+        (now_ms - 60_000..=now_ms + 5_000).contains(&detail.creation_time_ms),
+        "created at {} ms, now {now_ms}",
+        detail.creation_time_ms
+    );
+    assert!(
+        detail
+            .enabled_codecs
+            .iter()
+            .any(|c| c.to_ascii_lowercase().starts_with("audio/opus")),
+        "{:?}",
+        detail.enabled_codecs
+    );
+    let agents = detail.agent_dispatches.expect("dispatches listed");
+    assert_eq!(
+        agents
+            .iter()
+            .map(|a| (a.agent_name.as_str(), a.metadata.as_str()))
+            .collect::<Vec<_>>(),
+        [("notes", "m")]
+    );
+
+    // The rest the server keeps to itself: read what it stored.
+    let internal = redis_hash("room_internal", &name);
+    let internal = proto::RoomInternal::decode(internal.as_slice()).expect("RoomInternal");
+    let delay = internal.playout_delay.expect("playout delay stored");
+    assert_eq!((delay.enabled, delay.min, delay.max), (true, 50, 200));
+    assert!(internal.sync_streams);
+    assert_eq!(
+        internal
+            .track_egress
+            .expect("auto track egress stored")
+            .filepath,
+        "calls/{room_name}/{track_id}"
+    );
+    assert_eq!(internal.agent_dispatches.len(), 1);
+    assert_eq!(
+        String::from_utf8(redis_hash("room_node_map", &name)).expect("node id"),
+        node
+    );
 
     let unicode = "Sprechstunde – München 🎧";
     app.create_room(None, &options(unicode))
@@ -146,6 +220,29 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     })
     .expect("the participant received the data message");
 
+    app.send_data(
+        None,
+        &room,
+        &DataMessage {
+            topic: "lossy".into(),
+            payload: "level 0.7".into(),
+            reliable: false,
+            destination_identities: Vec::new(),
+        },
+    )
+    .await
+    .expect("send lossy data");
+    peer.wait_for(WAIT, |e| {
+        e["event"] == "data_received"
+            && e["topic"] == "lossy"
+            && e["payload"] == "level 0.7"
+            && e["reliable"] == false
+    })
+    .expect("the participant received the lossy message (on a loopback nothing is lost)");
+    assert!(peer.seen.iter().any(|e| e["event"] == "data_received"
+        && e["topic"] == "earshot"
+        && e["reliable"] == true));
+
     let updated = app
         .update_participant(
             None,
@@ -155,10 +252,10 @@ async fn participant_sees_metadata_data_and_permission_changes() {
                 name: Some("Caller One".into()),
                 metadata: Some("vip".into()),
                 attributes: Some(BTreeMap::from([("tier".into(), "gold".into())])),
-                permission: Some(Permission {
-                    can_subscribe: true,
-                    can_publish: false,
-                    can_publish_data: false,
+                permission: Some(PermissionChanges {
+                    can_publish: Some(false),
+                    can_publish_data: Some(false),
+                    can_publish_sources: Some(vec!["microphone".into()]),
                     ..Default::default()
                 }),
             },
@@ -171,7 +268,11 @@ async fn participant_sees_metadata_data_and_permission_changes() {
         Some("gold")
     );
     peer.wait_for(WAIT, |e| {
-        e["event"] == "participant_permissions_changed" && e["can_publish"] == false
+        e["event"] == "participant_permissions_changed"
+            && e["can_publish"] == false
+            && e["can_publish_data"] == false
+            && e["can_publish_sources"] == serde_json::json!(["microphone"])
+            && e["can_subscribe"] == true
     })
     .expect("the participant saw its new permissions");
     peer.wait_for(WAIT, |e| {
@@ -179,11 +280,112 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     })
     .expect("the participant saw its new metadata");
 
+    // Clearing is not possible (the server reads "" as "no change"): refused, not faked.
+    let err = app
+        .update_participant(
+            None,
+            &room,
+            "caller",
+            &ParticipantChanges {
+                metadata: Some(String::new()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("clearing metadata");
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        (ErrorCode::InvalidInput, Some("metadata"))
+    );
+
     app.remove_participant(None, &room, "caller")
         .await
         .expect("remove");
     peer.wait_for(WAIT, |e| e["event"] == "disconnected")
         .expect("the participant was disconnected");
+}
+
+#[tokio::test]
+async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
+    let bed = livekit();
+    let app = app().await;
+    let room = unique_room("keep-flags");
+    // `recorder` comes from the token; the Manage dialog shows no control for it.
+    let token = app
+        .create_token(
+            None,
+            &TokenRequest {
+                identity: "recorder-bot".into(),
+                ttl_seconds: 600,
+                grants: Grants {
+                    room: room.clone(),
+                    room_join: true,
+                    can_subscribe: true,
+                    can_publish: true,
+                    can_publish_data: true,
+                    recorder: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("token");
+    let mut peer = Peer::join(
+        bed,
+        &room,
+        "ignored",
+        PeerOptions {
+            token: Some(token.jwt),
+            ..Default::default()
+        },
+    )
+    .expect("peer");
+    let before = app
+        .room_detail(None, &room)
+        .await
+        .expect("detail")
+        .participants
+        .into_iter()
+        .find(|p| p.identity == "recorder-bot")
+        .expect("listed");
+    assert!(before.permission.recorder, "{:?}", before.permission);
+
+    let after = app
+        .update_participant(
+            None,
+            &room,
+            "recorder-bot",
+            &ParticipantChanges {
+                permission: Some(PermissionChanges {
+                    can_publish_data: Some(false),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("update");
+    peer.wait_for(WAIT, |e| {
+        e["event"] == "participant_permissions_changed" && e["can_publish_data"] == false
+    })
+    .expect("the participant saw data publishing revoked");
+    assert!(!after.permission.can_publish_data);
+    assert!(
+        after.permission.recorder,
+        "recorder was revoked: {:?}",
+        after.permission
+    );
+    assert!(after.permission.can_publish && after.permission.can_subscribe);
+    let listed = app
+        .room_detail(None, &room)
+        .await
+        .expect("detail")
+        .participants
+        .into_iter()
+        .find(|p| p.identity == "recorder-bot")
+        .expect("listed");
+    assert_eq!(listed.permission, after.permission);
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Room and participant administration: what the rooms page's create / edit / detail views
 //! send and show, and the input rules shared by the UI (inline) and the backend.
 
+use crate::agents::AgentDispatchInfo;
 use crate::rooms::RoomSummary;
 use crate::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -39,13 +40,23 @@ pub struct RoomOptions {
     pub agents_json: String,
 }
 
-/// A room with its settings and everyone in it.
+/// A room with everything the server reports about it, and everyone in it.
+///
+/// livekit-server keeps CreateRoom's playout delays, sync streams, auto-egress and node
+/// pinning internally: ListRooms returns none of them, so neither can this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomDetail {
     pub room: RoomSummary,
     pub empty_timeout: u32,
     pub departure_timeout: u32,
     pub max_participants: u32,
+    /// Unix milliseconds; 0 when the server does not say.
+    pub creation_time_ms: i64,
+    /// The codecs the room allows, `mime` or `mime fmtp` (empty: the server did not say).
+    pub enabled_codecs: Vec<String>,
+    /// The room's agent dispatches (CreateRoom's `agents` and any added later), or why
+    /// they could not be listed; the rest of the detail does not depend on them.
+    pub agent_dispatches: Result<Vec<AgentDispatchInfo>, AppError>,
     pub participants: Vec<ParticipantDetail>,
 }
 
@@ -61,6 +72,9 @@ pub struct Permission {
     pub hidden: bool,
     pub recorder: bool,
     pub agent: bool,
+    /// May subscribe to the room's metrics.
+    #[serde(default)]
+    pub can_subscribe_metrics: bool,
 }
 
 /// A participant as the room detail shows it.
@@ -100,13 +114,130 @@ pub struct TrackDetail {
 }
 
 /// Changes to a participant; `None` leaves a field as it is.
+///
+/// livekit-server reads an empty name or metadata as "leave unchanged", so neither can be
+/// cleared: [`participant_changes`] refuses `Some("")` rather than report a no-op as done.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipantChanges {
     pub name: Option<String>,
     pub metadata: Option<String>,
     /// Keys mapped to `""` are removed, as the server does.
     pub attributes: Option<BTreeMap<String, String>>,
-    pub permission: Option<Permission>,
+    pub permission: Option<PermissionChanges>,
+}
+
+impl ParticipantChanges {
+    /// "name, metadata and permissions": what the update carries, for its result line.
+    pub fn summary(&self) -> String {
+        let parts: Vec<&str> = [
+            (self.name.is_some(), "name"),
+            (self.metadata.is_some(), "metadata"),
+            (self.attributes.is_some(), "attributes"),
+            (self.permission.is_some(), "permissions"),
+        ]
+        .into_iter()
+        .filter_map(|(on, what)| on.then_some(what))
+        .collect();
+        match parts.as_slice() {
+            [] => "nothing".to_owned(),
+            [one] => (*one).to_owned(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        }
+    }
+}
+
+/// The permission flags to change; `None` keeps the participant's current value. The
+/// backend applies these to the permission the server holds now, so flags no form shows
+/// (recorder, agent, metrics, ones newer than this app) survive an edit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionChanges {
+    pub can_subscribe: Option<bool>,
+    pub can_publish: Option<bool>,
+    pub can_publish_data: Option<bool>,
+    pub can_update_metadata: Option<bool>,
+    /// Empty means all sources.
+    pub can_publish_sources: Option<Vec<String>>,
+    pub hidden: Option<bool>,
+}
+
+impl PermissionChanges {
+    /// The fields of `new` that differ from `old`.
+    pub fn between(old: &Permission, new: &Permission) -> Self {
+        let diff = |o: bool, n: bool| (o != n).then_some(n);
+        let mut old_sources = old.can_publish_sources.clone();
+        let mut new_sources = new.can_publish_sources.clone();
+        old_sources.sort();
+        new_sources.sort();
+        Self {
+            can_subscribe: diff(old.can_subscribe, new.can_subscribe),
+            can_publish: diff(old.can_publish, new.can_publish),
+            can_publish_data: diff(old.can_publish_data, new.can_publish_data),
+            can_update_metadata: diff(old.can_update_metadata, new.can_update_metadata),
+            can_publish_sources: (old_sources != new_sources).then_some(new_sources),
+            hidden: diff(old.hidden, new.hidden),
+        }
+    }
+
+    /// Whether nothing would change.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Publish sources a permission may name.
+pub const TRACK_SOURCES: [&str; 4] = ["camera", "microphone", "screen_share", "screen_share_audio"];
+
+/// Every error of a participant update (empty when valid).
+pub fn participant_changes(c: &ParticipantChanges) -> Vec<AppError> {
+    let mut errors = Vec::new();
+    match c.name.as_deref() {
+        Some("") => errors.push(invalid(
+            "name",
+            "LiveKit treats an empty name as \"leave unchanged\", so a name cannot be cleared; \
+             enter a new name or put the old one back.",
+        )),
+        Some(n) if n.chars().any(char::is_control) || n.chars().count() > 256 => {
+            errors.push(invalid(
+                "name",
+                "The name must be at most 256 characters, without control characters.",
+            ))
+        }
+        _ => {}
+    }
+    match c.metadata.as_deref() {
+        Some("") => errors.push(invalid(
+            "metadata",
+            "LiveKit treats empty metadata as \"leave unchanged\", so metadata cannot be \
+             cleared; enter new metadata (for example {}) or put the old one back.",
+        )),
+        Some(m) => {
+            if let Err(e) = metadata_field(m, "metadata") {
+                errors.push(e);
+            }
+        }
+        None => {}
+    }
+    if let Some(a) = &c.attributes {
+        if let Err(e) = attributes_field(a, "attributes") {
+            errors.push(e);
+        }
+    }
+    if let Some(sources) = c
+        .permission
+        .as_ref()
+        .and_then(|p| p.can_publish_sources.as_ref())
+    {
+        if let Some(bad) = sources
+            .iter()
+            .find(|s| !TRACK_SOURCES.contains(&s.as_str()))
+        {
+            errors.push(invalid(
+                "can_publish_sources",
+                format!("Unknown source '{bad}'; use {}.", TRACK_SOURCES.join(", ")),
+            ));
+        }
+    }
+    errors
 }
 
 /// A data message to send into a room.
@@ -265,45 +396,5 @@ pub fn data_message(m: &DataMessage) -> Vec<AppError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_accept_unicode_and_reject_the_rest() {
-        assert!(name_field("Sprechstunde – München 🎧", "name", "room name").is_ok());
-        assert!(name_field("two words", "name", "room name").is_ok());
-        assert!(name_field(" padded", "name", "room name").is_err());
-        assert!(name_field(&"x".repeat(MAX_NAME_CHARS + 1), "name", "room name").is_err());
-        assert!(name_field("tab\there", "name", "room name").is_err());
-        assert!(name_field("", "name", "room name").is_err());
-    }
-
-    #[test]
-    fn room_form_names_each_bad_field() {
-        let o = RoomOptions {
-            name: "ok".into(),
-            metadata: "x".repeat(MAX_METADATA_BYTES + 1),
-            egress_json: "{not json".into(),
-            agents_json: "{}".into(),
-            min_playout_delay: Some(500),
-            max_playout_delay: Some(100),
-            ..Default::default()
-        };
-        let fields: Vec<_> = room_options(&o)
-            .into_iter()
-            .map(|e| e.field.unwrap())
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "metadata",
-                "egress_json",
-                "agents_json",
-                "max_playout_delay"
-            ]
-        );
-        assert!(metadata_field("{\"a\": 1}", "metadata").is_ok());
-        assert!(metadata_field("{\"a\": }", "metadata").is_err());
-        assert!(metadata_field("plain text", "metadata").is_ok());
-    }
-}
+#[path = "admin_tests.rs"]
+mod tests;

@@ -68,7 +68,8 @@ pub struct TokenInspection {
     pub issuer: String,
     pub expires_at: Option<i64>,
     pub expired: bool,
-    /// Whether the signature verifies with the current project's key and secret.
+    /// Whether the signature verifies with the current project's key and secret, expired
+    /// or not (`expired` says which).
     pub verified: bool,
     /// Why it does not verify, when it does not.
     pub verify_problem: Option<String>,
@@ -122,4 +123,59 @@ pub fn token_request(r: &TokenRequest) -> Vec<AppError> {
         }
     }
     errors
+}
+
+/// Unix seconds as `2026-12-01 09:30:00 UTC` (proleptic Gregorian, no time-zone data needed).
+pub fn utc_text(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// "expires in 2 d 3 h" or "expired 5 min ago", from the expiry and now (Unix seconds).
+pub fn expiry_text(expires_at: i64, now: i64) -> String {
+    let span = |s: i64| match s {
+        0..=59 => format!("{s} s"),
+        60..=3_599 => format!("{} min", s / 60),
+        3_600..=86_399 => format!("{} h {} min", s / 3_600, (s % 3_600) / 60),
+        _ => format!("{} d {} h", s / 86_400, (s % 86_400) / 3_600),
+    };
+    if expires_at > now {
+        format!("expires in {}", span(expires_at - now))
+    } else {
+        format!("expired {} ago", span(now - expires_at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_reads_as_utc_and_relative_time() {
+        assert_eq!(utc_text(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc_text(1_709_210_096), "2024-02-29 12:34:56 UTC");
+        assert_eq!(utc_text(4_102_444_800), "2100-01-01 00:00:00 UTC");
+        assert_eq!(expiry_text(1_000 + 3_700, 1_000), "expires in 1 h 1 min");
+        assert_eq!(expiry_text(1_000, 1_000 + 125), "expired 2 min ago");
+        assert_eq!(
+            expiry_text(1_000 + 2 * 86_400 + 7_200, 1_000),
+            "expires in 2 d 2 h"
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use crate::components::fields::{field_error, route_error};
 use crate::ipc::invoke;
-use crate::state::app_state;
+use crate::state::{app_state, now_ms};
 use earshot_protocol::command::{CreateToken, InspectToken};
 use earshot_protocol::tokens::{
     self, Grants, SipGrants, TokenInspection, TokenRequest, TokenResult,
@@ -72,7 +72,8 @@ fn Builder() -> View {
     let errors = create_signal(Vec::<AppError>::new());
     let error = create_signal(None::<AppError>);
     let result = create_signal(None::<TokenResult>);
-    let copied = create_signal(false);
+    // None: not copied yet; Some(Err) says why the clipboard refused.
+    let copied = create_signal(None::<Result<(), String>>);
 
     let request = move || -> Result<TokenRequest, Vec<AppError>> {
         let on = |key: &str| {
@@ -143,7 +144,7 @@ fn Builder() -> View {
     };
     let build = move |_| {
         error.set(None);
-        copied.set(false);
+        copied.set(None);
         let request = match request() {
             Ok(r) => r,
             Err(errs) => return errors.set(errs),
@@ -162,14 +163,34 @@ fn Builder() -> View {
         });
     };
     let copy = move |_| {
-        if let Some(token) = result.get_clone() {
-            let clipboard = web_sys::window().map(|w| w.navigator().clipboard());
-            if let Some(clipboard) = clipboard {
-                let _ = clipboard.write_text(&token.jwt);
-                copied.set(true);
-                state.tell("Token copied to the clipboard.");
+        let Some(token) = result.get_clone() else {
+            return;
+        };
+        let Some(window) = web_sys::window() else {
+            return copied.set(Some(Err("no window to reach the clipboard from".into())));
+        };
+        let promise = window.navigator().clipboard().write_text(&token.jwt);
+        spawn_local_scoped(async move {
+            // The webview may refuse (no permission, not focused): only a resolved write
+            // counts as copied.
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => {
+                    copied.set(Some(Ok(())));
+                    state.tell("Token copied to the clipboard.");
+                }
+                Err(e) => {
+                    let why = e
+                        .as_string()
+                        .or_else(|| {
+                            js_sys::Reflect::get(&e, &"message".into())
+                                .ok()
+                                .and_then(|m| m.as_string())
+                        })
+                        .unwrap_or_else(|| "the clipboard refused the write".into());
+                    copied.set(Some(Err(why)));
+                }
             }
-        }
+        });
     };
     let checkboxes = flags.into_iter().map(|(key, label, sig)| view! {
         label(class="check") { input(r#type="checkbox", bind:checked=sig, data-testid=format!("grant-{key}")) " " (label) }
@@ -205,7 +226,12 @@ fn Builder() -> View {
             }
             (result.get_clone().map(|t| view! {
                 div(class="result") {
-                    label { "JWT " button(r#type="button", class="small", data-testid="token-copy", on:click=copy) { (if copied.get() { "Copied" } else { "Copy" }) } }
+                    label { "JWT " button(r#type="button", class="small", data-testid="token-copy", on:click=copy) {
+                        (match copied.get_clone() { Some(Ok(())) => "Copied", Some(Err(_)) => "Copy failed", None => "Copy" })
+                    } }
+                    (copied.get_clone().and_then(Result::err).map(|why| view! {
+                        p(class="form-error", data-testid="token-copy-error") { "Could not copy the token: " (why) ". Select the text below and copy it by hand." }
+                    }).unwrap_or_default())
                     textarea(class="mono", rows="4", readonly=true, data-testid="token-jwt") { (t.jwt.clone()) }
                     label { "Decoded" }
                     pre(class="mono", data-testid="token-claims") { (t.claims_json.clone()) }
@@ -250,19 +276,20 @@ fn Inspector() -> View {
                 div(class="actions") { button(r#type="button", class="primary", data-testid="token-inspect", on:click=inspect) { "Inspect" } }
             }
             (found.get_clone().map(|i| {
-                let verdict = if i.verified {
-                    "Signed with this project's key and secret.".to_owned()
-                } else {
-                    format!("Does not verify with this project: {}", i.verify_problem.clone().unwrap_or_default())
+                let now = (now_ms() / 1000.0) as i64;
+                let verdict = match (i.verified, i.expired) {
+                    (true, false) => "Signed with this project's key and secret.".to_owned(),
+                    (true, true) => "Signature valid (this project's key and secret), but the token has expired: the server refuses it.".to_owned(),
+                    (false, _) => format!("Does not verify with this project: {}", i.verify_problem.clone().unwrap_or_default()),
                 };
                 let expiry = match i.expires_at {
-                    Some(at) => format!("expires at {} (Unix){}", at, if i.expired { " — expired" } else { "" }),
+                    Some(at) => format!("{} (at {})", tokens::expiry_text(at, now), tokens::utc_text(at)),
                     None => "no expiry".to_owned(),
                 };
-                let class = if i.verified { "ok" } else { "error" };
+                let class = if i.verified && !i.expired { "ok" } else { "error" };
                 view! {
                     p(class=class, data-testid="inspect-verdict") { (verdict) }
-                    p { "Identity " strong { (i.identity.clone()) } ", issued by key " span(class="mono") { (i.issuer.clone()) } ", " (expiry) }
+                    p { "Identity " strong { (i.identity.clone()) } ", issued by key " span(class="mono") { (i.issuer.clone()) } ", " span(data-testid="inspect-expiry") { (expiry) } }
                     pre(class="mono", data-testid="inspect-claims") { (i.claims_json.clone()) }
                 }
             }).unwrap_or_default())

@@ -2,10 +2,10 @@
 //! tracks, moderation (mute, remove, permissions), moving, forwarding, data messages.
 //! Writes are never retried: repeating a mute or a move is not harmless.
 
+use super::admin_convert::{apply_permission, participant_detail, track_detail};
 use super::{ApiError, ApiResult, RetryPolicy, ServerApi};
 use earshot_protocol::admin::{
-    DataMessage, ParticipantChanges, ParticipantDetail, Permission, RoomDetail, RoomOptions,
-    TrackDetail,
+    DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
 use earshot_protocol::rooms::RoomSummary;
 use livekit_api::access_token::VideoGrants;
@@ -83,17 +83,16 @@ impl ServerApi {
                 RetryPolicy::READS,
             )
             .await?;
-        Ok(RoomDetail {
-            empty_timeout: info.empty_timeout,
-            departure_timeout: info.departure_timeout,
-            max_participants: info.max_participants,
-            room: super::rooms::room_summary(info),
-            participants: people
-                .participants
-                .into_iter()
-                .map(participant_detail)
-                .collect(),
-        })
+        // A server without agent dispatch (or a key without the right) still shows the room.
+        let agents = self
+            .list_agent_dispatches(room)
+            .await
+            .map_err(earshot_protocol::AppError::from);
+        Ok(super::admin_convert::room_detail(
+            info,
+            agents,
+            people.participants,
+        ))
     }
 
     /// Replaces the room's metadata.
@@ -171,19 +170,57 @@ impl ServerApi {
         }
     }
 
-    /// Applies `changes` to a participant.
+    /// One participant as the server has it now.
+    pub async fn get_participant(
+        &self,
+        room: &str,
+        identity: &str,
+    ) -> ApiResult<proto::ParticipantInfo> {
+        let req = proto::RoomParticipantIdentity {
+            room: room.to_owned(),
+            identity: identity.to_owned(),
+            ..Default::default()
+        };
+        let sent: ApiResult<proto::ParticipantInfo> = self
+            .call(
+                SERVICE,
+                "GetParticipant",
+                &req,
+                admin(room),
+                RetryPolicy::READS,
+            )
+            .await;
+        match sent {
+            Ok(info) => Ok(info),
+            Err(e) => Err(self.explain_missing(room, identity, e).await),
+        }
+    }
+
+    /// Applies `changes` to a participant. A permission edit is applied to the permission
+    /// the server holds now (read just before), because UpdateParticipant replaces the whole
+    /// permission: sending only what a form shows would revoke every flag it does not.
     pub async fn update_participant(
         &self,
         room: &str,
         identity: &str,
         changes: &ParticipantChanges,
     ) -> ApiResult<ParticipantDetail> {
+        let permission = match &changes.permission {
+            Some(edit) if !edit.is_empty() => {
+                let current = self.get_participant(room, identity).await?;
+                Some(apply_permission(
+                    current.permission.unwrap_or_default(),
+                    edit,
+                ))
+            }
+            _ => None,
+        };
         let req = proto::UpdateParticipantRequest {
             room: room.to_owned(),
             identity: identity.to_owned(),
             metadata: changes.metadata.clone().unwrap_or_default(),
             name: changes.name.clone().unwrap_or_default(),
-            permission: changes.permission.as_ref().map(permission_proto),
+            permission,
             attributes: changes
                 .attributes
                 .clone()
@@ -323,126 +360,5 @@ fn explain_unmute(err: ApiError, muted: bool) -> ApiError {
             ))
         }
         other => other,
-    }
-}
-
-fn source_name(source: i32) -> &'static str {
-    match proto::TrackSource::try_from(source) {
-        Ok(proto::TrackSource::Camera) => "camera",
-        Ok(proto::TrackSource::Microphone) => "microphone",
-        Ok(proto::TrackSource::ScreenShare) => "screen_share",
-        Ok(proto::TrackSource::ScreenShareAudio) => "screen_share_audio",
-        _ => "unknown",
-    }
-}
-
-fn source_value(name: &str) -> Option<i32> {
-    Some(match name {
-        "camera" => proto::TrackSource::Camera,
-        "microphone" => proto::TrackSource::Microphone,
-        "screen_share" => proto::TrackSource::ScreenShare,
-        "screen_share_audio" => proto::TrackSource::ScreenShareAudio,
-        _ => return None,
-    } as i32)
-}
-
-// `recorder` and `agent` are deprecated in the protocol (the participant kind replaces
-// them) but servers still honour and report them, and admins still ask for them.
-#[allow(deprecated)]
-fn permission_proto(p: &Permission) -> proto::ParticipantPermission {
-    proto::ParticipantPermission {
-        can_subscribe: p.can_subscribe,
-        can_publish: p.can_publish,
-        can_publish_data: p.can_publish_data,
-        can_update_metadata: p.can_update_metadata,
-        can_publish_sources: p
-            .can_publish_sources
-            .iter()
-            .filter_map(|s| source_value(s))
-            .collect(),
-        hidden: p.hidden,
-        recorder: p.recorder,
-        agent: p.agent,
-        ..Default::default()
-    }
-}
-
-// Newer servers describe simulcast layers per codec; older ones in the deprecated fields.
-#[allow(deprecated)]
-fn track_detail(t: proto::TrackInfo) -> TrackDetail {
-    let mut layers: Vec<&proto::VideoLayer> =
-        t.codecs.iter().flat_map(|c| c.layers.iter()).collect();
-    if layers.is_empty() {
-        layers = t.layers.iter().collect();
-    }
-    let layers: Vec<String> = layers
-        .into_iter()
-        .map(|l| {
-            let quality = proto::VideoQuality::try_from(l.quality)
-                .map(|q| q.as_str_name().to_ascii_lowercase())
-                .unwrap_or_else(|_| "unknown".into());
-            format!("{quality} {}x{}", l.width, l.height)
-        })
-        .collect();
-    let kind = match proto::TrackType::try_from(t.r#type) {
-        Ok(proto::TrackType::Audio) => "audio",
-        Ok(proto::TrackType::Video) => "video",
-        Ok(proto::TrackType::Data) => "data",
-        Err(_) => "unknown",
-    };
-    TrackDetail {
-        kind: kind.to_owned(),
-        source: source_name(t.source).to_owned(),
-        simulcast: t.simulcast || layers.len() > 1,
-        layers,
-        sid: t.sid,
-        name: t.name,
-        muted: t.muted,
-        mime_type: t.mime_type,
-        width: t.width,
-        height: t.height,
-    }
-}
-
-/// The participant as the room detail shows it.
-#[allow(deprecated)] // see permission_proto
-pub fn participant_detail(p: proto::ParticipantInfo) -> ParticipantDetail {
-    let kind = match proto::participant_info::Kind::try_from(p.kind) {
-        Ok(proto::participant_info::Kind::Ingress) => "ingress",
-        Ok(proto::participant_info::Kind::Egress) => "egress",
-        Ok(proto::participant_info::Kind::Sip) => "sip",
-        Ok(proto::participant_info::Kind::Agent) => "agent",
-        _ => "standard",
-    };
-    let state = super::rooms::state_name(p.state);
-    let permission = p
-        .permission
-        .as_ref()
-        .map(|perm| Permission {
-            can_subscribe: perm.can_subscribe,
-            can_publish: perm.can_publish,
-            can_publish_data: perm.can_publish_data,
-            can_update_metadata: perm.can_update_metadata,
-            can_publish_sources: perm
-                .can_publish_sources
-                .iter()
-                .map(|s| source_name(*s).to_owned())
-                .collect(),
-            hidden: perm.hidden,
-            recorder: perm.recorder,
-            agent: perm.agent,
-        })
-        .unwrap_or_default();
-    ParticipantDetail {
-        kind: kind.to_owned(),
-        state: state.to_owned(),
-        permission,
-        attributes: p.attributes.into_iter().collect(),
-        tracks: p.tracks.into_iter().map(track_detail).collect(),
-        sid: p.sid,
-        identity: p.identity,
-        name: p.name,
-        joined_at: p.joined_at,
-        metadata: p.metadata,
     }
 }

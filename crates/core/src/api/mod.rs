@@ -5,6 +5,7 @@
 //! failures apart. Tokens are still signed by livekit-api's `access_token`.
 
 pub mod admin;
+mod admin_convert;
 pub mod agents;
 pub mod egress;
 mod egress_convert;

@@ -93,7 +93,7 @@ impl ServerApi {
         Ok(resp
             .participants
             .into_iter()
-            .map(super::admin::participant_detail)
+            .map(super::admin_convert::participant_detail)
             .collect())
     }
 

@@ -57,6 +57,9 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
                     f: std::pin::Pin<
         Box<dyn std::future::Future<Output = Result<(), AppError>>>,
     >| {
+        if busy.with(Option::is_some) {
+            return;
+        }
         busy.set(Some(label));
         spawn_local_scoped(async move {
             let result = f.await;
@@ -70,6 +73,9 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
     };
     let delete_room = move || {
         ask.set(Ask::Nothing);
+        if busy.with(Option::is_some) {
+            return;
+        }
         let name = room.get_clone();
         busy.set(Some("Deleting the room…".into()));
         spawn_local_scoped(async move {
@@ -105,6 +111,9 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
         );
     };
     let mute_all = move |_| {
+        if busy.with(Option::is_some) {
+            return;
+        }
         let name = room.get_clone();
         busy.set(Some("Muting all audio…".into()));
         spawn_local_scoped(async move {
@@ -115,6 +124,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
             .await;
             busy.set(None);
             match result {
+                Ok(0) => state.tell("Nothing to mute: no unmuted audio tracks."),
                 Ok(n) => state.tell(format!("Muted {n} audio track(s).")),
                 Err(err) => state.fail(&err),
             }
@@ -147,8 +157,8 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
             div(class="page-head") {
                 h2 { "Room " (room.get_clone()) }
                 div(class="actions") {
-                    button(r#type="button", data-testid="room-mute-all", on:click=mute_all) { "Mute all audio" }
-                    button(r#type="button", class="danger", data-testid="room-delete", on:click=move |_| ask.set(Ask::DeleteRoom)) { "Delete room" }
+                    button(r#type="button", data-testid="room-mute-all", disabled=busy.with(Option::is_some), on:click=mute_all) { "Mute all audio" }
+                    button(r#type="button", class="danger", data-testid="room-delete", disabled=busy.with(Option::is_some), on:click=move |_| ask.set(Ask::DeleteRoom)) { "Delete room" }
                     button(r#type="button", data-testid="room-detail-close", on:click=move |_| close.set(None)) { "Close" }
                 }
             }
@@ -156,7 +166,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
             (match detail.get_clone() {
                 None => view! { p(class="muted") { "Loading…" } },
                 Some(Err(err)) => view! { p(class="banner error", data-testid="room-detail-error") { (err.message) } },
-                Some(Ok(d)) => overview(d, mute, move |id| ask.set(Ask::Remove(id)), move |p| managing.set(Some(p))),
+                Some(Ok(d)) => overview(d, busy, mute, move |id| ask.set(Ask::Remove(id)), move |p| managing.set(Some(p))),
             })
             (managing.get_clone().map(|p| {
                 // Other participants' tracks, for the subscriptions list.
@@ -198,25 +208,19 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
 
 fn overview(
     d: RoomDetail,
+    busy: Signal<Option<String>>,
     mute: impl Fn(String, TrackDetail) + Copy + 'static,
     remove: impl Fn(String) + Copy + 'static,
     manage: impl Fn(ParticipantDetail) + Copy + 'static,
 ) -> View {
-    let facts = format!(
-        "{} participant(s) · created {} ago · empty timeout {} s · departure timeout {} s · max participants {}",
-        d.participants.len(),
-        human_duration((now_ms() / 1000.0) as i64 - d.room.creation_time),
-        d.empty_timeout,
-        d.departure_timeout,
-        if d.max_participants == 0 { "unlimited".to_owned() } else { d.max_participants.to_string() },
-    );
+    let settings = super::settings::room_settings(&d);
     let rows = d
         .participants
         .into_iter()
-        .map(|p| participant_row(p, mute, remove, manage))
+        .map(|p| participant_row(p, busy, mute, remove, manage))
         .collect::<Vec<_>>();
     view! {
-        p(class="muted") { (facts) }
+        (settings)
         table(class="grid") {
             thead { tr { th { "Identity" } th { "Kind" } th { "State" } th { "Joined" } th { "Permissions" } th { "Tracks" } th {} } }
             tbody { (rows) }
@@ -226,6 +230,7 @@ fn overview(
 
 fn participant_row(
     p: ParticipantDetail,
+    busy: Signal<Option<String>>,
     mute: impl Fn(String, TrackDetail) + Copy + 'static,
     remove: impl Fn(String) + Copy + 'static,
     manage: impl Fn(ParticipantDetail) + Copy + 'static,
@@ -287,7 +292,7 @@ fn participant_row(
         view! {
             div(class="track", data-testid="track", data-track=sid) {
                 span(class=if muted { "muted-track" } else { "" }) { (text) (if muted { " (muted)" } else { "" }) }
-                button(r#type="button", class="small", data-testid="track-mute", on:click=move |_| mute(who.clone(), t.clone())) {
+                button(r#type="button", class="small", data-testid="track-mute", disabled=busy.with(Option::is_some), on:click=move |_| mute(who.clone(), t.clone())) {
                     (if muted { "Unmute" } else { "Mute" })
                 }
             }
@@ -303,7 +308,7 @@ fn participant_row(
             td { (tracks) }
             td {
                 button(r#type="button", class="small", data-testid="participant-manage", on:click=move |_| manage(whole.clone())) { "Manage…" }
-                button(r#type="button", class="danger small", data-testid="participant-remove", on:click=move |_| remove(identity.clone())) { "Remove" }
+                button(r#type="button", class="danger small", data-testid="participant-remove", disabled=busy.with(Option::is_some), on:click=move |_| remove(identity.clone())) { "Remove" }
             }
         }
     }

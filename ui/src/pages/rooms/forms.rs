@@ -1,14 +1,36 @@
 //! The room detail's forms: the room metadata editor (JSON-aware, size shown) and sending
-//! a data message (topic, reliable or lossy, destination identities).
+//! a data message (topic, reliable or lossy, destination identities). Each shows its
+//! progress while the server answers (the button is disabled: no double send), then the
+//! result beside the form.
 
-use crate::components::fields::{field_error, route_error};
+use crate::components::fields::{field_error, Submission};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::admin::{self, DataMessage, RoomDetail};
 use earshot_protocol::command::{SendData, UpdateRoomMetadata};
 use earshot_protocol::AppError;
-use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
+
+/// The form's progress line while `busy`, else its last result or error.
+fn outcome(
+    form: Submission,
+    busy_text: &'static str,
+    done: Signal<Option<String>>,
+    test_id: &'static str,
+) -> View {
+    if form.busy.get() {
+        return view! { p(class="progress", data-testid=format!("{test_id}-progress")) { span(class="spinner") (busy_text) } };
+    }
+    if let Some(e) = form.error.get_clone() {
+        return view! { p(class="form-error", data-testid=format!("{test_id}-error")) { (e.message) } };
+    }
+    match done.get_clone() {
+        Some(text) => {
+            view! { p(class="result", data-testid=format!("{test_id}-result")) { (text) } }
+        }
+        None => view! {},
+    }
+}
 
 #[component(inline_props)]
 pub fn MetadataEditor(
@@ -19,8 +41,9 @@ pub fn MetadataEditor(
     let state = app_state();
     let editing = create_signal(false);
     let text = create_signal(String::new());
-    let errors = create_signal(Vec::<AppError>::new());
-    let error = create_signal(None::<AppError>);
+    let form = Submission::new();
+    let errors = form.errors;
+    let done = create_signal(None::<String>);
     let start = move |_| {
         let current = detail.with(|d| {
             d.as_ref()
@@ -28,30 +51,38 @@ pub fn MetadataEditor(
                 .map(|d| d.room.metadata.clone())
         });
         text.set(current.unwrap_or_default());
+        done.set(None);
         editing.set(true);
     };
     let save = move |_| {
-        let metadata = text.get_clone();
-        if let Err(e) = admin::metadata_field(&metadata, "metadata") {
-            return errors.set(vec![e]);
-        }
-        errors.set(Vec::new());
-        spawn_local_scoped(async move {
-            match invoke(&UpdateRoomMetadata {
-                project: None,
-                room: room.get_clone(),
-                metadata,
-            })
-            .await
-            {
-                Ok(_) => {
-                    editing.set(false);
-                    state.tell("Room metadata saved.");
-                    poke.set(poke.get().wrapping_add(1));
-                }
-                Err(err) => route_error(err, errors, error),
-            }
-        });
+        done.set(None);
+        form.run(
+            move || {
+                let metadata = text.get_clone();
+                admin::metadata_field(&metadata, "metadata")
+                    .map(|()| metadata)
+                    .map_err(|e| vec![e])
+            },
+            move |metadata| async move {
+                invoke(&UpdateRoomMetadata {
+                    project: None,
+                    room: room.get_clone(),
+                    metadata,
+                })
+                .await
+            },
+            move |saved| {
+                editing.set(false);
+                let size = saved.metadata.len();
+                done.set(Some(if size == 0 {
+                    "Room metadata cleared.".to_owned()
+                } else {
+                    format!("Room metadata saved ({size} bytes).")
+                }));
+                state.tell("Room metadata saved.");
+                poke.set(poke.get().wrapping_add(1));
+            },
+        );
     };
     view! {
         div(class="subpanel") {
@@ -61,10 +92,12 @@ pub fn MetadataEditor(
                         label(r#for="room-metadata-text") { "Room metadata " span(class="muted") { (text.with(String::len)) " / " (admin::MAX_METADATA_BYTES) " bytes" } }
                         textarea(id="room-metadata-text", rows="4", bind:value=text)
                         (field_error(errors, "metadata"))
-                        (error.get_clone().map(|e| view! { p(class="form-error") { (e.message) } }).unwrap_or_default())
+                        (outcome(form, "Saving the metadata…", done, "room-metadata"))
                         div(class="actions") {
-                            button(r#type="button", on:click=move |_| editing.set(false)) { "Cancel" }
-                            button(r#type="button", class="primary", data-testid="room-metadata-save", on:click=save) { "Save metadata" }
+                            button(r#type="button", disabled=form.busy.get(), on:click=move |_| editing.set(false)) { "Cancel" }
+                            button(r#type="button", class="primary", data-testid="room-metadata-save", disabled=form.busy.get(), on:click=save) {
+                                (if form.busy.get() { "Saving…" } else { "Save metadata" })
+                            }
                         }
                     }
                 }
@@ -73,6 +106,7 @@ pub fn MetadataEditor(
                 view! {
                     p { "Metadata: " span(class="mono") { (if current.is_empty() { "(none)".to_owned() } else { current.clone() }) } " "
                         button(r#type="button", class="small", data-testid="room-metadata-edit", on:click=start) { "Edit" } }
+                    (outcome(form, "Saving the metadata…", done, "room-metadata"))
                 }
             })
         }
@@ -86,9 +120,10 @@ pub fn SendDataForm(room: Signal<String>) -> View {
     let payload = create_signal(String::new());
     let reliable = create_signal(true);
     let to = create_signal(String::new());
-    let errors = create_signal(Vec::<AppError>::new());
-    let error = create_signal(None::<AppError>);
-    let send = move |_| {
+    let form = Submission::new();
+    let errors = form.errors;
+    let done = create_signal(None::<String>);
+    let collect = move || -> Result<DataMessage, Vec<AppError>> {
         let message = DataMessage {
             topic: topic.get_clone(),
             payload: payload.get_clone(),
@@ -101,27 +136,53 @@ pub fn SendDataForm(room: Signal<String>) -> View {
                 .collect(),
         };
         let errs = admin::data_message(&message);
-        if !errs.is_empty() {
-            return errors.set(errs);
+        if errs.is_empty() {
+            Ok(message)
+        } else {
+            Err(errs)
         }
-        errors.set(Vec::new());
-        error.set(None);
-        spawn_local_scoped(async move {
-            match invoke(&SendData {
-                project: None,
-                room: room.get_clone(),
-                message,
-            })
-            .await
-            {
-                Ok(()) => state.tell("Data message sent."),
-                Err(err) => route_error(err, errors, error),
-            }
-        });
+    };
+    let send = move |_| {
+        done.set(None);
+        form.run(
+            collect,
+            move |message: DataMessage| async move {
+                let summary = format!(
+                    "{} message of {} bytes sent to {}{}.",
+                    if message.reliable {
+                        "Reliable"
+                    } else {
+                        "Lossy"
+                    },
+                    message.payload.len(),
+                    if message.destination_identities.is_empty() {
+                        "everyone in the room".to_owned()
+                    } else {
+                        message.destination_identities.join(", ")
+                    },
+                    if message.reliable {
+                        ""
+                    } else {
+                        " (lossy: delivery is not confirmed)"
+                    },
+                );
+                invoke(&SendData {
+                    project: None,
+                    room: room.get_clone(),
+                    message,
+                })
+                .await
+                .map(|()| summary)
+            },
+            move |summary| {
+                state.tell("Data message sent.");
+                done.set(Some(summary));
+            },
+        );
     };
     view! {
         details(class="subpanel") {
-            summary { "Send a data message" }
+            summary(data-testid="data-open") { "Send a data message" }
             div(class="form") {
                 div(class="cols") {
                     div { label(r#for="data-topic") { "Topic" } input(id="data-topic", bind:value=topic) (field_error(errors, "topic")) }
@@ -131,8 +192,10 @@ pub fn SendDataForm(room: Signal<String>) -> View {
                 textarea(id="data-payload", rows="2", bind:value=payload)
                 (field_error(errors, "payload"))
                 label(class="check") { input(r#type="checkbox", bind:checked=reliable) " Reliable (ordered, retransmitted); off = lossy" }
-                (error.get_clone().map(|e| view! { p(class="form-error") { (e.message) } }).unwrap_or_default())
-                div(class="actions") { button(r#type="button", class="primary", data-testid="data-send", on:click=send) { "Send" } }
+                (outcome(form, "Sending…", done, "data"))
+                div(class="actions") { button(r#type="button", class="primary", data-testid="data-send", disabled=form.busy.get(), on:click=send) {
+                    (if form.busy.get() { "Sending…" } else { "Send" })
+                } }
             }
         }
     }

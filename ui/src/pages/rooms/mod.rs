@@ -6,6 +6,7 @@ mod detail;
 mod forms;
 mod live;
 mod participant;
+mod settings;
 
 use crate::ipc::invoke;
 use crate::routes::Page;

@@ -7,7 +7,7 @@ use crate::components::fields::field_error;
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::admin::{
-    self, ParticipantChanges, ParticipantDetail, Permission, TrackDetail,
+    self, ParticipantChanges, ParticipantDetail, Permission, PermissionChanges, TrackDetail,
 };
 use earshot_protocol::command::{
     ForwardParticipant, ListRooms, MoveParticipant, UpdateParticipant, UpdateSubscriptions,
@@ -83,24 +83,17 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
     let sources_for_save = sources.clone();
     let (room_save, id_save) = (room.clone(), identity.clone());
     let save = move || {
+        if busy.with(Option::is_some) {
+            return;
+        }
         let mut changes = ParticipantChanges::default();
         let mut problems = Vec::new();
         let new_name = name.get_clone();
         if new_name != original.name {
-            if new_name.chars().any(char::is_control) || new_name.chars().count() > 256 {
-                problems.push(AppError::field(
-                    ErrorCode::InvalidInput,
-                    "name",
-                    "The name must be at most 256 characters, without control characters.",
-                ));
-            }
             changes.name = Some(new_name);
         }
         let new_meta = metadata.get_clone();
         if new_meta != original.metadata {
-            if let Err(e) = admin::metadata_field(&new_meta, "metadata") {
-                problems.push(e);
-            }
             changes.metadata = Some(new_meta);
         }
         let rows: Vec<(String, String)> = attrs.with(|a| {
@@ -119,9 +112,6 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
                 "An attribute has an empty key.",
             ));
         } else if new_attrs != original.attributes {
-            if let Err(e) = admin::attributes_field(&new_attrs, "attributes") {
-                problems.push(e);
-            }
             // The server removes keys set to "".
             for key in original.attributes.keys() {
                 new_attrs.entry(key.clone()).or_default();
@@ -141,9 +131,13 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
             hidden: hidden.get(),
             ..original.permission.clone()
         };
-        if new_perm != original.permission {
-            changes.permission = Some(new_perm);
+        // Only the flags edited here; the backend applies them to what the server holds
+        // now, so flags this dialog does not show (recorder, agent, metrics) survive.
+        let edited = PermissionChanges::between(&original.permission, &new_perm);
+        if !edited.is_empty() {
+            changes.permission = Some(edited);
         }
+        problems.extend(admin::participant_changes(&changes));
         if !problems.is_empty() {
             errors.set(problems);
             return;
@@ -165,7 +159,11 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
             busy.set(None);
             match outcome {
                 Ok(_) => {
-                    state.tell(format!("{} updated.", cmd.identity));
+                    state.tell(format!(
+                        "{} updated: {}.",
+                        cmd.identity,
+                        cmd.changes.summary()
+                    ));
                     on_close(true);
                 }
                 Err(err) if err.field.is_some() => errors.set(vec![err]),
@@ -366,7 +364,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
                 div(class="choices") { (source_boxes) }
                 div(class="actions") {
                     button(r#type="button", data-testid="participant-cancel", on:click=move |_| on_close(false)) { "Close" }
-                    button(r#type="button", class="primary", data-testid="participant-save", on:click=move |_| save()) { "Save changes" }
+                    button(r#type="button", class="primary", data-testid="participant-save", disabled=busy.with(Option::is_some), on:click=move |_| save()) { "Save changes" }
                 }
                 hr {}
                 label(r#for="p-destination") { "Move or forward to room" }
