@@ -245,6 +245,7 @@ async fn storage_credentials_stay_in_the_vault() {
             metadata: [("room-kind".to_owned(), "support".to_owned())].into(),
         },
         credential: SecretInput::new(secret),
+        create: true,
     };
     let saved = app.save_storage_profile(None, &s3).await.expect("save");
     assert!(saved.has_credential);
@@ -262,12 +263,45 @@ async fn storage_credentials_stay_in_the_vault() {
             ..s3.profile.clone()
         },
         credential: SecretInput::default(),
+        create: false,
     };
     app.save_storage_profile(None, &edited).await.expect("edit");
     let listed = app.list_storage_profiles(None).await.expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].profile, edited.profile, "every field read back");
     assert!(listed[0].has_credential);
+
+    // A changed provider needs a new credential: the S3 secret is no GCS key.
+    let to_gcs = StorageInput {
+        profile: StorageProfile {
+            name: "archive".into(),
+            kind: "gcs".into(),
+            bucket: "recordings-gcs".into(),
+            ..Default::default()
+        },
+        credential: SecretInput::default(),
+        create: false,
+    };
+    let err = app.save_storage_profile(None, &to_gcs).await.unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("credential"), "{err:?}");
+    assert!(err.message.contains("from s3 to gcs"), "{}", err.message);
+    // A "new" profile under a taken name is refused rather than taking the credential.
+    let taken = StorageInput {
+        profile: StorageProfile {
+            bucket: "takeover".into(),
+            ..s3.profile.clone()
+        },
+        credential: SecretInput::new("another-secret-that-must-not-land"),
+        create: true,
+    };
+    let err = app.save_storage_profile(None, &taken).await.unwrap_err();
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        (ErrorCode::DuplicateName, Some("name")),
+        "{err:?}"
+    );
+    let listed = app.list_storage_profiles(None).await.expect("list");
+    assert_eq!(listed[0].profile, edited.profile, "neither refusal saved");
 
     // Missing fields: named inline, nothing stored.
     let bad = StorageInput {
@@ -277,6 +311,7 @@ async fn storage_credentials_stay_in_the_vault() {
             ..Default::default()
         },
         credential: SecretInput::default(),
+        create: true,
     };
     let err = app.save_storage_profile(None, &bad).await.unwrap_err();
     assert_eq!(err.field.as_deref(), Some("bucket"));

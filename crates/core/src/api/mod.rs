@@ -8,6 +8,7 @@ pub mod admin;
 pub mod agents;
 pub mod egress;
 mod egress_convert;
+mod egress_summary;
 mod error;
 pub mod ingress;
 pub mod rooms;
