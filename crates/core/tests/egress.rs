@@ -129,6 +129,13 @@ async fn every_start_without_a_worker_is_no_worker() {
         app.start_egress(None, &requests[4]),
     );
     eprintln!("five starts answered after {:?}", started.elapsed());
+    // Later than an ordinary call's 10 s timeout would have allowed: the start calls'
+    // own longer timeout is what lets the server's answer arrive as NoWorker.
+    assert!(
+        started.elapsed() > std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     for (r, result) in requests.iter().zip([a, b, c, d, e]) {
         let err = result.unwrap_err();
         assert_eq!(err.code, ErrorCode::NoWorker, "{}: {err:?}", r.kind);

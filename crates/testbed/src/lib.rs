@@ -8,7 +8,7 @@ mod process;
 mod server;
 
 pub use peer::{Peer, PeerOptions};
-pub use server::LiveKit;
+pub use server::{LiveKit, RTMP_BASE_URL, WHIP_BASE_URL};
 
 use std::path::PathBuf;
 
