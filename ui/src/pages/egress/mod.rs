@@ -162,7 +162,7 @@ pub fn EgressPage() -> View {
                             tr(data-testid="storage-row", data-name=row_name) {
                                 td { strong { (name) } } td { (kind) } td { (bucket) } td(data-testid="storage-credential") { (cred) }
                                 td {
-                                    button(r#type="button", class="link", on:click=move |_| open.set(Some(Open::Storage(Some(edit.clone()))))) { "Edit" }
+                                    button(r#type="button", class="link", data-testid="storage-edit", on:click=move |_| open.set(Some(Open::Storage(Some(edit.clone()))))) { "Edit" }
                                     button(r#type="button", class="link danger", on:click=move |_| removing.set(Some(del.clone()))) { "Delete" }
                                 }
                             }
@@ -171,17 +171,18 @@ pub fn EgressPage() -> View {
                 }
             }
             button(r#type="button", data-testid="storage-new", on:click=move |_| open.set(Some(Open::Storage(None)))) { "New storage profile" }
+            // Read untracked: a list reload must not rebuild an open dialog, losing its input.
             (match open.get_clone() {
                 Some(Open::Start) => {
-                    let names = storages.with(|s| s.iter().map(|s| s.profile.name.clone()).collect::<Vec<_>>());
+                    let names = storages.with_untracked(|s| s.iter().map(|s| s.profile.name.clone()).collect::<Vec<_>>());
                     view! { StartEgressDialog(storages=names, on_close=close) }
                 }
                 Some(Open::Storage(Some(s))) => {
-                    let profiles = storages.get_clone();
+                    let profiles = storages.get_clone_untracked();
                     view! { StorageDialog(existing=s, profiles=profiles, on_close=close) }
                 }
                 Some(Open::Storage(None)) => {
-                    let profiles = storages.get_clone();
+                    let profiles = storages.get_clone_untracked();
                     view! { StorageDialog(profiles=profiles, on_close=close) }
                 }
                 None => view! {},
