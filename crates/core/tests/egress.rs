@@ -230,6 +230,19 @@ async fn bad_egress_input_is_refused_inline() {
         let err = app.start_egress(None, &r).await.unwrap_err();
         assert_eq!(err.field.as_deref(), Some(field), "{err:?}");
     }
+    // UpdateStream follows the start form's URL rules and needs a URL; refused before
+    // sending (the id does not exist, which the server would answer NotFound).
+    for add in [vec!["http://127.0.0.1/live".to_owned()], vec![]] {
+        let err = app
+            .update_egress_stream(None, "EG_missing", &add, &[])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.code, err.field.as_deref()),
+            (ErrorCode::InvalidInput, Some("stream_add")),
+            "{add:?}: {err:?}"
+        );
+    }
 }
 
 #[tokio::test]
