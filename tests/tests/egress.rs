@@ -1,5 +1,6 @@
 //! End to end on the real window against a server with no egress worker: a storage
-//! profile whose secret key goes to the keychain only, bad egress input refused inline,
+//! profile whose secret key goes to the keychain only (a new profile cannot take its name,
+//! a provider change needs a new credential), bad egress input refused inline,
 //! and a start answered with the server's "no worker" reply, shown as such.
 
 mod common;
@@ -58,6 +59,32 @@ async fn storage_profile_and_worker_less_start() -> anyhow::Result<()> {
         "in keychain",
     )
     .await?;
+
+    // A second "new" profile under the same name would take that credential over: refused.
+    app.click("[data-testid=storage-new]").await?;
+    app.fill("#storage-name", "archive").await?;
+    app.fill("#storage-bucket", "takeover").await?;
+    app.fill("#storage-access-key", "AKIAE2E").await?;
+    app.fill("#storage-region", "eu-central-1").await?;
+    app.fill("#storage-credential", "e2e-other-secret").await?;
+    app.click("[data-testid=storage-submit]").await?;
+    app.wait_text("[data-testid=error-name]", "exists; edit it")
+        .await?;
+    app.click("[data-testid=dialog-cancel]").await?;
+    // Changing the provider keeps no credential: an S3 secret is no GCS key.
+    app.click("[data-testid=storage-row][data-name='archive'] [data-testid=storage-edit]")
+        .await?;
+    app.client
+        .find(fantoccini::Locator::Css("#storage-kind"))
+        .await?
+        .select_by_value("gcs")
+        .await?;
+    app.click("[data-testid=storage-submit]").await?;
+    app.wait_text("[data-testid=error-credential]", "provider changed")
+        .await?;
+    app.click("[data-testid=dialog-cancel]").await?;
+    app.wait_text("[data-testid=storage-row][data-name='archive']", "s3")
+        .await?;
 
     // Bad input: named inline, nothing sent.
     app.click("[data-testid=egress-start]").await?;

@@ -4,7 +4,7 @@
 use crate::earshot::AppResult;
 use crate::Earshot;
 use earshot_protocol::egress::{EgressRequest, EgressSummary};
-use earshot_protocol::egress_rules::{self, url_with};
+use earshot_protocol::egress_rules;
 
 impl Earshot {
     /// Starts an egress.
@@ -71,8 +71,12 @@ impl Earshot {
         add: &[String],
         remove: &[String],
     ) -> AppResult<EgressSummary> {
-        for u in add {
-            url_with(u, &["rtmp", "rtmps", "srt"], "add")?;
+        // The egress's protocol is not known here without a lookup: any stream scheme.
+        if let Some(e) = egress_rules::stream_update_errors("", add, remove)
+            .into_iter()
+            .next()
+        {
+            return Err(e);
         }
         let api = self.api(&self.resolve(project)?).await?;
         Ok(api.update_egress_stream(id, add, remove).await?)

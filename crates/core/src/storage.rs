@@ -50,7 +50,13 @@ impl Earshot {
         let key = account(&id, &input.profile.name);
         let vault = self.secret_vault();
         let old = vault.get(&key).await?;
-        if let Some(e) = egress_rules::storage_errors(input, old.is_some())
+        // What is stored under this name: a new profile may not take it over, and its
+        // credential is kept only for the same provider.
+        let kept = self.stored_profile(&key).map(|profile| StorageSummary {
+            profile,
+            has_credential: old.is_some(),
+        });
+        if let Some(e) = egress_rules::storage_errors(input, kept.as_ref())
             .into_iter()
             .next()
         {
@@ -96,19 +102,13 @@ impl Earshot {
         name: &str,
     ) -> AppResult<(StorageProfile, Secret)> {
         let key = account(project, name);
-        let profile = self
-            .settings_store()
-            .entries()
-            .into_iter()
-            .find(|(k, _)| *k == key)
-            .and_then(|(_, v)| serde_json::from_value::<StorageProfile>(v).ok())
-            .ok_or_else(|| {
-                AppError::field(
-                    ErrorCode::NotFound,
-                    "storage",
-                    format!("There is no storage profile named '{name}'."),
-                )
-            })?;
+        let profile = self.stored_profile(&key).ok_or_else(|| {
+            AppError::field(
+                ErrorCode::NotFound,
+                "storage",
+                format!("There is no storage profile named '{name}'."),
+            )
+        })?;
         let secret = self.secret_vault().get(&key).await?.ok_or_else(|| {
             AppError::field(
                 ErrorCode::SecretMissing,
@@ -117,5 +117,14 @@ impl Earshot {
             )
         })?;
         Ok((profile, secret))
+    }
+
+    /// The profile kept in settings under `key`, if it is there and readable.
+    fn stored_profile(&self, key: &str) -> Option<StorageProfile> {
+        self.settings_store()
+            .entries()
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| serde_json::from_value::<StorageProfile>(v).ok())
     }
 }

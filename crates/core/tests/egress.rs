@@ -129,6 +129,13 @@ async fn every_start_without_a_worker_is_no_worker() {
         app.start_egress(None, &requests[4]),
     );
     eprintln!("five starts answered after {:?}", started.elapsed());
+    // Later than an ordinary call's 10 s timeout would have allowed: the start calls'
+    // own longer timeout is what lets the server's answer arrive as NoWorker.
+    assert!(
+        started.elapsed() > std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     for (r, result) in requests.iter().zip([a, b, c, d, e]) {
         let err = result.unwrap_err();
         assert_eq!(err.code, ErrorCode::NoWorker, "{}: {err:?}", r.kind);
@@ -223,6 +230,19 @@ async fn bad_egress_input_is_refused_inline() {
         let err = app.start_egress(None, &r).await.unwrap_err();
         assert_eq!(err.field.as_deref(), Some(field), "{err:?}");
     }
+    // UpdateStream follows the start form's URL rules and needs a URL; refused before
+    // sending (the id does not exist, which the server would answer NotFound).
+    for add in [vec!["http://127.0.0.1/live".to_owned()], vec![]] {
+        let err = app
+            .update_egress_stream(None, "EG_missing", &add, &[])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.code, err.field.as_deref()),
+            (ErrorCode::InvalidInput, Some("stream_add")),
+            "{add:?}: {err:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -245,6 +265,7 @@ async fn storage_credentials_stay_in_the_vault() {
             metadata: [("room-kind".to_owned(), "support".to_owned())].into(),
         },
         credential: SecretInput::new(secret),
+        create: true,
     };
     let saved = app.save_storage_profile(None, &s3).await.expect("save");
     assert!(saved.has_credential);
@@ -262,12 +283,45 @@ async fn storage_credentials_stay_in_the_vault() {
             ..s3.profile.clone()
         },
         credential: SecretInput::default(),
+        create: false,
     };
     app.save_storage_profile(None, &edited).await.expect("edit");
     let listed = app.list_storage_profiles(None).await.expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].profile, edited.profile, "every field read back");
     assert!(listed[0].has_credential);
+
+    // A changed provider needs a new credential: the S3 secret is no GCS key.
+    let to_gcs = StorageInput {
+        profile: StorageProfile {
+            name: "archive".into(),
+            kind: "gcs".into(),
+            bucket: "recordings-gcs".into(),
+            ..Default::default()
+        },
+        credential: SecretInput::default(),
+        create: false,
+    };
+    let err = app.save_storage_profile(None, &to_gcs).await.unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("credential"), "{err:?}");
+    assert!(err.message.contains("from s3 to gcs"), "{}", err.message);
+    // A "new" profile under a taken name is refused rather than taking the credential.
+    let taken = StorageInput {
+        profile: StorageProfile {
+            bucket: "takeover".into(),
+            ..s3.profile.clone()
+        },
+        credential: SecretInput::new("another-secret-that-must-not-land"),
+        create: true,
+    };
+    let err = app.save_storage_profile(None, &taken).await.unwrap_err();
+    assert_eq!(
+        (err.code, err.field.as_deref()),
+        (ErrorCode::DuplicateName, Some("name")),
+        "{err:?}"
+    );
+    let listed = app.list_storage_profiles(None).await.expect("list");
+    assert_eq!(listed[0].profile, edited.profile, "neither refusal saved");
 
     // Missing fields: named inline, nothing stored.
     let bad = StorageInput {
@@ -277,6 +331,7 @@ async fn storage_credentials_stay_in_the_vault() {
             ..Default::default()
         },
         credential: SecretInput::default(),
+        create: true,
     };
     let err = app.save_storage_profile(None, &bad).await.unwrap_err();
     assert_eq!(err.field.as_deref(), Some("bucket"));

@@ -45,8 +45,8 @@ async fn rtmp_and_whip_ingress_round_trip() {
     assert!(created.id.starts_with("IN_"), "{}", created.id);
     assert_eq!(created.spec, rtmp);
     assert!(!created.stream_key.is_empty());
-    // The test bed's config sets no ingress.rtmp_base_url, so the server has no push URL.
-    assert_eq!(created.stream_url, "");
+    // The push URL is the server config's ingress.rtmp_base_url, which the test bed sets.
+    assert_eq!(created.stream_url, earshot_testbed::RTMP_BASE_URL);
     assert_eq!(created.status, "inactive");
 
     let whip = IngressSpec {
@@ -60,6 +60,7 @@ async fn rtmp_and_whip_ingress_round_trip() {
     // The server's default for WHIP: no transcoding (media passes through).
     assert_eq!(w.spec.enable_transcoding, Some(false));
     assert_ne!(w.stream_key, created.stream_key);
+    assert_eq!(w.stream_url, earshot_testbed::WHIP_BASE_URL);
 
     let listed = app.list_ingress(None, Some(&room)).await.expect("list");
     let ids: Vec<_> = listed.iter().map(|i| i.id.as_str()).collect();

@@ -5,6 +5,7 @@
 //! keys) travel UI → backend only, as [`SecretInput`], and are kept in the OS keychain;
 //! replies only say whether one is stored.
 
+use crate::egress_detail::{EgressResults, EgressSource};
 use crate::SecretInput;
 use serde::{Deserialize, Serialize};
 
@@ -226,6 +227,9 @@ pub struct EgressSummary {
     pub status: String,
     pub started_at_ms: i64,
     pub ended_at_ms: i64,
+    /// When the worker last reported on it.
+    #[serde(default)]
+    pub updated_at_ms: i64,
     pub error: String,
     pub error_code: i32,
     pub details: String,
@@ -233,12 +237,30 @@ pub struct EgressSummary {
     pub layout: String,
     /// One line per output: files, streams, playlists, images.
     pub outputs: Vec<String>,
+    /// Each output's results, for the detail panel.
+    #[serde(default)]
+    pub results: EgressResults,
+    /// What the request asked for beyond room, kind and layout.
+    #[serde(default)]
+    pub source: EgressSource,
+    /// Where the worker uploaded the egress manifest, if it did.
+    #[serde(default)]
+    pub manifest_location: String,
+    /// The upload fell back to the worker's backup storage.
+    #[serde(default)]
+    pub backup_storage_used: bool,
+    /// How often the worker restarted it.
+    #[serde(default)]
+    pub retry_count: i32,
 }
 
 /// A storage profile with its credential, as the storage form sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StorageInput {
     pub profile: StorageProfile,
-    /// Empty keeps the stored credential when the profile exists.
+    /// Empty keeps the stored credential when the profile exists with the same provider.
     pub credential: SecretInput,
+    /// The form creates a profile: refused when one of that name exists.
+    #[serde(default)]
+    pub create: bool,
 }

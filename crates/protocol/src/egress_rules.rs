@@ -1,12 +1,13 @@
 //! Input rules for egress and storage forms, shared by the UI (inline) and the backend.
 
 use crate::egress::{
-    AdvancedEncoding, EgressRequest, StorageInput, AUDIO_CODECS, ENCODING_PRESETS, FILE_TYPES,
-    LAYOUTS, STORAGE_KINDS, STREAM_PROTOCOLS, VIDEO_CODECS,
+    AdvancedEncoding, EgressRequest, AUDIO_CODECS, ENCODING_PRESETS, FILE_TYPES, LAYOUTS,
+    STREAM_PROTOCOLS, VIDEO_CODECS,
 };
+pub use crate::egress_storage_rules::storage_errors;
 use crate::{AppError, ErrorCode};
 
-fn invalid(field: &str, message: impl Into<String>) -> AppError {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> AppError {
     AppError::field(ErrorCode::InvalidInput, field, message)
 }
 
@@ -37,7 +38,7 @@ pub fn url_with(raw: &str, schemes: &[&str], field: &str) -> Result<(), AppError
     Ok(())
 }
 
-fn required(value: &str, field: &str, what: &str) -> Result<(), AppError> {
+pub(crate) fn required(value: &str, field: &str, what: &str) -> Result<(), AppError> {
     if value.trim().is_empty() {
         Err(invalid(field, format!("Enter the {what}.")))
     } else {
@@ -168,11 +169,7 @@ pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
         } else if s.urls.is_empty() {
             check(Err(invalid("stream_urls", "Add the stream URL(s).")));
         }
-        let schemes: &[&str] = if s.protocol == "srt" {
-            &["srt"]
-        } else {
-            &["rtmp", "rtmps"]
-        };
+        let schemes = stream_schemes(if s.protocol == "srt" { "srt" } else { "rtmp" });
         for u in &s.urls {
             check(url_with(u, schemes, "stream_urls"));
         }
@@ -297,128 +294,24 @@ pub fn encoding_errors(a: &AdvancedEncoding) -> Vec<AppError> {
 }
 
 /// Problems of the S3-only options (role, tags, object headers and metadata).
-fn s3_extras_errors(p: &crate::egress::StorageProfile) -> Vec<AppError> {
-    let mut e = Vec::new();
-    let set = !p.assume_role_arn.is_empty()
-        || !p.assume_role_external_id.is_empty()
-        || !p.tagging.is_empty()
-        || !p.content_disposition.is_empty()
-        || !p.metadata.is_empty();
-    if p.kind != "s3" {
-        if set {
-            e.push(invalid(
-                "assume_role_arn",
-                "Roles, tags and object metadata are S3 options.",
-            ));
-        }
-        return e;
+/// Schemes a stream of `protocol` takes (`rtmp`, `srt`; empty: not known, any of them).
+pub fn stream_schemes(protocol: &str) -> &'static [&'static str] {
+    match protocol {
+        "srt" => &["srt"],
+        "rtmp" => &["rtmp", "rtmps"],
+        _ => &["rtmp", "rtmps", "srt"],
     }
-    let arn = &p.assume_role_arn;
-    let arn_ok = arn.starts_with("arn:") && arn.contains(":role/");
-    if !arn.is_empty() && !arn_ok {
-        e.push(invalid(
-            "assume_role_arn",
-            "A role ARN looks like arn:aws:iam::123456789012:role/egress.",
-        ));
-    }
-    if arn.is_empty() && !p.assume_role_external_id.is_empty() {
-        e.push(invalid(
-            "assume_role_external_id",
-            "An external id goes with a role ARN.",
-        ));
-    }
-    if !p.tagging.is_empty()
-        && p.tagging.split('&').any(|pair| {
-            pair.split_once('=')
-                .is_none_or(|(k, _)| k.trim().is_empty())
-        })
-    {
-        e.push(invalid(
-            "tagging",
-            "Tags are key=value pairs joined by & (team=support&keep=90d).",
-        ));
-    }
-    if p.content_disposition.contains(char::is_control) {
-        e.push(invalid(
-            "content_disposition",
-            "The header value contains a control character.",
-        ));
-    }
-    if p.metadata.keys().any(|k| {
-        k.is_empty()
-            || !k
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    }) {
-        e.push(invalid(
-            "s3_metadata",
-            "Metadata keys use letters, digits, - and _ only.",
-        ));
-    }
-    e
 }
 
-/// Every problem of a storage form; `stored` says whether a credential is kept already.
-pub fn storage_errors(s: &StorageInput, stored: bool) -> Vec<AppError> {
-    let mut e = Vec::new();
-    let p = &s.profile;
-    let mut check = |res: Result<(), AppError>| {
-        if let Err(err) = res {
-            e.push(err);
-        }
-    };
-    check(crate::admin::name_field(&p.name, "name", "profile name"));
-    if !STORAGE_KINDS.contains(&p.kind.as_str()) {
-        check(Err(invalid(
-            "kind",
-            "Choose S3, GCS, Azure or Alibaba OSS.",
-        )));
-        return e;
+/// Every problem of an UpdateStream on an egress streaming over `protocol`: URLs to add
+/// follow the start form's rules (field `stream_add`); one URL at least is needed.
+pub fn stream_update_errors(protocol: &str, add: &[String], remove: &[String]) -> Vec<AppError> {
+    if add.is_empty() && remove.is_empty() {
+        return vec![invalid("stream_add", "Enter the stream URL(s).")];
     }
-    let container = if p.kind == "azure" {
-        "container name"
-    } else {
-        "bucket"
-    };
-    check(required(&p.bucket, "bucket", container));
-    match p.kind.as_str() {
-        "s3" | "alioss" => {
-            check(required(&p.access_key, "access_key", "access key id"));
-            if p.kind == "alioss" || p.endpoint.is_empty() {
-                check(required(&p.region, "region", "region"));
-            }
-        }
-        "azure" => check(required(
-            &p.access_key,
-            "access_key",
-            "storage account name",
-        )),
-        _ => {}
-    }
-    if !p.endpoint.is_empty() {
-        check(url_with(&p.endpoint, &["http", "https"], "endpoint"));
-    }
-    for err in s3_extras_errors(p) {
-        check(Err(err));
-    }
-    if s.credential.is_empty() && !stored {
-        let what = match p.kind.as_str() {
-            "gcs" => "service account JSON credentials",
-            "azure" => "account key",
-            _ => "secret access key",
-        };
-        check(Err(invalid("credential", format!("Enter the {what}."))));
-    }
-    if p.kind == "gcs" && !s.credential.is_empty() {
-        let json = serde_json::from_str::<serde_json::Value>(s.credential.expose());
-        if !json.is_ok_and(|v| v.get("private_key").is_some()) {
-            check(Err(invalid(
-                "credential",
-                "Paste the service account key file (JSON with a private_key); it is not echoed back.",
-            )));
-        }
-    }
-    e
+    add.iter()
+        .filter_map(|u| url_with(u, stream_schemes(protocol), "stream_add").err())
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Unit tests of the egress input rules.
 
 use super::*;
-use crate::egress::{EgressOutputs, FileOutput, StorageProfile, StreamOutput};
+use crate::egress::{
+    EgressOutputs, FileOutput, StorageInput, StorageProfile, StorageSummary, StreamOutput,
+};
 use crate::SecretInput;
 
 fn fields(errors: Vec<AppError>) -> Vec<String> {
@@ -73,13 +75,22 @@ fn storage_needs_its_fields_and_a_credential() {
             ..Default::default()
         },
         credential: SecretInput::default(),
+        create: true,
     };
     assert_eq!(
-        fields(storage_errors(&s3, false)),
+        fields(storage_errors(&s3, None)),
         ["bucket", "access_key", "endpoint", "credential"]
     );
     // An existing profile keeps its stored credential.
-    assert!(!fields(storage_errors(&s3, true)).contains(&"credential".to_owned()));
+    let kept = StorageSummary {
+        profile: s3.profile.clone(),
+        has_credential: true,
+    };
+    let edit = StorageInput {
+        create: false,
+        ..s3.clone()
+    };
+    assert!(!fields(storage_errors(&edit, Some(&kept))).contains(&"credential".to_owned()));
     let gcs = StorageInput {
         profile: StorageProfile {
             name: "g".into(),
@@ -88,8 +99,9 @@ fn storage_needs_its_fields_and_a_credential() {
             ..Default::default()
         },
         credential: SecretInput::new("{\"type\": \"service_account\"}"),
+        create: true,
     };
-    let errs = storage_errors(&gcs, false);
+    let errs = storage_errors(&gcs, None);
     assert_eq!(fields(errs.clone()), ["credential"]);
     assert!(
         !errs[0].message.contains("service_account"),
@@ -185,8 +197,9 @@ fn s3_extras_are_checked_and_only_for_s3() {
             &StorageInput {
                 profile,
                 credential: SecretInput::new("secret"),
+                create: true,
             },
-            false,
+            None,
         ))
     };
     assert!(s3(&|p| {
@@ -220,4 +233,106 @@ fn s3_extras_are_checked_and_only_for_s3() {
         }),
         ["assume_role_arn", "credential"]
     );
+}
+
+fn stored_s3() -> StorageSummary {
+    StorageSummary {
+        profile: StorageProfile {
+            name: "archive".into(),
+            kind: "s3".into(),
+            bucket: "b".into(),
+            region: "eu-west-1".into(),
+            access_key: "AK".into(),
+            ..Default::default()
+        },
+        has_credential: true,
+    }
+}
+
+#[test]
+fn a_changed_provider_needs_a_new_credential() {
+    let kept = stored_s3();
+    let to_gcs = StorageInput {
+        profile: StorageProfile {
+            kind: "gcs".into(),
+            region: String::new(),
+            access_key: String::new(),
+            ..kept.profile.clone()
+        },
+        credential: SecretInput::default(),
+        create: false,
+    };
+    let errs = storage_errors(&to_gcs, Some(&kept));
+    assert_eq!(fields(errs.clone()), ["credential"]);
+    assert!(
+        errs[0].message.contains("from s3 to gcs"),
+        "{}",
+        errs[0].message
+    );
+    // The same provider keeps it; a typed credential satisfies a change.
+    let same = StorageInput {
+        profile: kept.profile.clone(),
+        ..to_gcs.clone()
+    };
+    assert!(storage_errors(&same, Some(&kept)).is_empty());
+    let typed = StorageInput {
+        credential: SecretInput::new(r#"{"private_key": "k"}"#),
+        ..to_gcs
+    };
+    assert!(storage_errors(&typed, Some(&kept)).is_empty());
+}
+
+#[test]
+fn a_new_profile_may_not_take_an_existing_name() {
+    let kept = stored_s3();
+    let new = StorageInput {
+        profile: kept.profile.clone(),
+        credential: SecretInput::new("other-secret"),
+        create: true,
+    };
+    let errs = storage_errors(&new, Some(&kept));
+    assert_eq!(fields(errs.clone()), ["name"]);
+    assert_eq!(errs[0].code, ErrorCode::DuplicateName);
+    assert!(
+        errs[0].message.contains("“archive” exists"),
+        "{}",
+        errs[0].message
+    );
+    assert!(storage_errors(&new, None).is_empty());
+    assert!(storage_errors(
+        &StorageInput {
+            create: false,
+            ..new
+        },
+        Some(&kept)
+    )
+    .is_empty());
+}
+
+#[test]
+fn stream_updates_follow_the_start_rules() {
+    let urls = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        fields(stream_update_errors("rtmp", &[], &[])),
+        ["stream_add"]
+    );
+    assert!(stream_update_errors("rtmp", &urls(&["rtmps://x/live/k"]), &[]).is_empty());
+    assert_eq!(
+        fields(stream_update_errors("rtmp", &urls(&["srt://x:9000"]), &[])),
+        ["stream_add"]
+    );
+    assert_eq!(
+        fields(stream_update_errors(
+            "srt",
+            &urls(&["rtmp://x/live", "srt://x:1"]),
+            &[]
+        )),
+        ["stream_add"]
+    );
+    assert_eq!(
+        fields(stream_update_errors("", &urls(&["http://x/live"]), &[])),
+        ["stream_add"]
+    );
+    // Removing takes the URL as listed (the worker may have redacted its key).
+    assert!(stream_update_errors("rtmp", &[], &urls(&["rtmp://x/live/{k...y}"])).is_empty());
 }

@@ -10,7 +10,7 @@ mod server;
 mod sip;
 
 pub use peer::{Peer, PeerOptions};
-pub use server::LiveKit;
+pub use server::{LiveKit, RTMP_BASE_URL, WHIP_BASE_URL};
 pub use sip::{FarEnd, FarEndMode, SipWorker};
 
 use std::path::PathBuf;

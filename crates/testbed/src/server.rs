@@ -8,6 +8,12 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// The RTMP push base URL the test bed's server hands out with each RTMP ingress
+/// (`ingress.rtmp_base_url`; nothing listens there: no livekit-ingress runs).
+pub const RTMP_BASE_URL: &str = "rtmp://127.0.0.1:1935/live";
+/// Likewise for WHIP (`ingress.whip_base_url`).
+pub const WHIP_BASE_URL: &str = "http://127.0.0.1:8080/w";
+
 /// A running LiveKit dev server and the credentials to use it.
 pub struct LiveKit {
     /// `ws://127.0.0.1:<port>`
@@ -55,7 +61,8 @@ impl LiveKit {
              udp_port: {udp}\n  use_external_ip: false\n  node_ip: 127.0.0.1\n  \
              enable_loopback_candidate: true\n  interfaces:\n    includes: [lo]\n  ips:\n    \
              includes: [127.0.0.0/8]\nredis:\n  address: 127.0.0.1:{redis_port}\n\
-             keys:\n  {api_key}: {api_secret}\nlogging:\n  level: info\n",
+             keys:\n  {api_key}: {api_secret}\nlogging:\n  level: info\n\
+             ingress:\n  rtmp_base_url: {RTMP_BASE_URL}\n  whip_base_url: {WHIP_BASE_URL}\n",
             tcp = free_tcp_port()?,
             udp = free_udp_port()?,
         );

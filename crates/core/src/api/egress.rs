@@ -3,7 +3,8 @@
 //! which becomes [`ApiError::NoWorker`]. Writes are never retried: a repeated start
 //! records twice.
 
-use super::egress_convert::{request, summary, Upload};
+use super::egress_convert::{request, Upload};
+use super::egress_summary::summary;
 use super::{ApiResult, RetryPolicy, ServerApi};
 use earshot_protocol::egress::{EgressRequest, EgressSummary};
 use livekit_api::access_token::VideoGrants;

@@ -3,9 +3,7 @@
 
 use super::egress::Start;
 use crate::vault::Secret;
-use earshot_protocol::egress::{
-    AdvancedEncoding, EgressOutputs, EgressRequest, EgressSummary, StorageProfile,
-};
+use earshot_protocol::egress::{AdvancedEncoding, EgressOutputs, EgressRequest, StorageProfile};
 use livekit_protocol as proto;
 
 /// A storage profile with its credential.
@@ -234,72 +232,6 @@ pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
             options: options!(room_composite_egress_request, r),
             ..Default::default()
         }),
-    }
-}
-
-/// The egress as the list and detail show it (times from nanoseconds to milliseconds).
-pub(super) fn summary(e: proto::EgressInfo) -> EgressSummary {
-    use proto::egress_info::Request;
-    let (kind, layout) = match &e.request {
-        Some(Request::RoomComposite(r)) => ("room_composite", r.layout.clone()),
-        Some(Request::Web(_)) => ("web", String::new()),
-        Some(Request::Participant(_)) => ("participant", String::new()),
-        Some(Request::TrackComposite(_)) => ("track_composite", String::new()),
-        Some(Request::Track(_)) => ("track", String::new()),
-        _ => ("unknown", String::new()),
-    };
-    let status = proto::EgressStatus::try_from(e.status)
-        .map(|s| {
-            s.as_str_name()
-                .trim_start_matches("EGRESS_")
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_else(|_| "unknown".into());
-    let mut outputs = Vec::new();
-    outputs.extend(e.file_results.iter().map(|f| {
-        format!(
-            "file {} ({} bytes)",
-            if f.location.is_empty() {
-                &f.filename
-            } else {
-                &f.location
-            },
-            f.size
-        )
-    }));
-    outputs.extend(e.stream_results.iter().map(|s| {
-        format!(
-            "stream {}{}",
-            s.url,
-            if s.error.is_empty() {
-                String::new()
-            } else {
-                format!(" — {}", s.error)
-            }
-        )
-    }));
-    outputs.extend(
-        e.segment_results
-            .iter()
-            .map(|s| format!("HLS {} ({} segments)", s.playlist_name, s.segment_count)),
-    );
-    outputs.extend(
-        e.image_results
-            .iter()
-            .map(|i| format!("images {}* ({})", i.filename_prefix, i.image_count)),
-    );
-    EgressSummary {
-        id: e.egress_id,
-        room_name: e.room_name,
-        kind: kind.into(),
-        status,
-        started_at_ms: e.started_at / 1_000_000,
-        ended_at_ms: e.ended_at / 1_000_000,
-        error: e.error,
-        error_code: e.error_code,
-        details: e.details,
-        layout,
-        outputs,
     }
 }
 

@@ -9,6 +9,7 @@ mod admin_convert;
 pub mod agents;
 pub mod egress;
 mod egress_convert;
+mod egress_summary;
 mod error;
 pub mod ingress;
 pub mod rooms;

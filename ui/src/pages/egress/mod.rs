@@ -1,6 +1,9 @@
 //! The egress page: recordings and streams (active and ended, by room), with stop, layout
-//! and stream-URL changes; starting new ones; and the storage profiles they upload to.
+//! and stream-URL changes and a detail panel; starting new ones; and the storage profiles
+//! they upload to.
 
+mod detail;
+mod row;
 mod start;
 mod storage;
 
@@ -8,12 +11,14 @@ use crate::components::dialog::Confirm;
 use crate::components::inputs;
 use crate::ipc::invoke;
 use crate::state::app_state;
+use detail::EgressDetail;
 use earshot_protocol::command::{
-    DeleteStorageProfile, ListEgress, ListStorageProfiles, StopEgress, UpdateEgressLayout,
-    UpdateEgressStream,
+    DeleteStorageProfile, ListEgress, ListStorageProfiles, StopEgress,
 };
-use earshot_protocol::egress::{EgressSummary, StorageSummary, LAYOUTS};
+use earshot_protocol::egress::{EgressSummary, StorageSummary};
 use earshot_protocol::AppError;
+use gloo_timers::future::TimeoutFuture;
+use row::{egress_row, RowCtx};
 use start::StartEgressDialog;
 use storage::StorageDialog;
 use sycamore::futures::spawn_local_scoped;
@@ -39,23 +44,37 @@ pub fn EgressPage() -> View {
     let removing = create_signal(None::<String>);
     let current = create_memo(move || state.current().map(|p| p.id));
 
+    let selected = create_signal(None::<String>);
+    // Each load has a number: a slower answer to an older filter never overwrites a newer.
+    let loads = create_signal(0u32);
     create_effect(move || {
         reload.track();
         let project = current.get_clone();
         if project.is_none() {
             return;
         }
-        let r = room.get_clone_untracked();
+        // The filters apply as they change (typing waits a moment, see below).
+        let r = room.get_clone();
         let room = (!r.trim().is_empty()).then(|| r.trim().to_owned());
-        let active_only = active_only.get_untracked();
+        let active_only = active_only.get();
+        let n = loads.get_untracked().wrapping_add(1);
+        loads.set_silent(n);
         spawn_local_scoped(async move {
-            match invoke(&ListEgress {
+            // Coalesce a burst of keystrokes in the room filter into one request.
+            TimeoutFuture::new(200).await;
+            if loads.get_untracked() != n {
+                return;
+            }
+            let result = invoke(&ListEgress {
                 project: project.clone(),
                 room,
                 active_only,
             })
-            .await
-            {
+            .await;
+            if loads.get_untracked() != n {
+                return;
+            }
+            match result {
                 Ok(items) => {
                     list.set(items);
                     error.set(None);
@@ -67,6 +86,9 @@ pub fn EgressPage() -> View {
                 Err(e) => error.set(Some(e)),
             }
         });
+    });
+    let shown = create_memo(move || {
+        selected.with(|id| list.with(|l| l.iter().find(|e| Some(&e.id) == id.as_ref()).cloned()))
     });
     let refresh = move || reload.set(reload.get() + 1);
     let stop = move || {
@@ -122,10 +144,11 @@ pub fn EgressPage() -> View {
             table(class="grid") {
                 thead { tr { th { "Id" } th { "Room" } th { "Kind" } th { "Status" } th { "Outputs" } th { "Layout / streams" } th {} } }
                 tbody {
-                    Keyed(list=list, key=|e: &EgressSummary| format!("{e:?}"), view=move |e: EgressSummary| egress_row(e, stopping, reload))
+                    Keyed(list=list, key=|e: &EgressSummary| format!("{e:?}"), view=move |e: EgressSummary| egress_row(e, RowCtx { stopping, reload, selected }))
                 }
             }
             (if list.with(Vec::is_empty) { view! { p(class="empty", data-testid="egress-empty") { "No egress matches." } } } else { view! {} })
+            (if selected.with(Option::is_some) { view! { EgressDetail(egress=shown, close=selected) } } else { view! {} })
             h2 { "Storage" }
             table(class="grid") {
                 thead { tr { th { "Profile" } th { "Provider" } th { "Bucket" } th { "Credential" } th {} } }
@@ -139,7 +162,7 @@ pub fn EgressPage() -> View {
                             tr(data-testid="storage-row", data-name=row_name) {
                                 td { strong { (name) } } td { (kind) } td { (bucket) } td(data-testid="storage-credential") { (cred) }
                                 td {
-                                    button(r#type="button", class="link", on:click=move |_| open.set(Some(Open::Storage(Some(edit.clone()))))) { "Edit" }
+                                    button(r#type="button", class="link", data-testid="storage-edit", on:click=move |_| open.set(Some(Open::Storage(Some(edit.clone()))))) { "Edit" }
                                     button(r#type="button", class="link danger", on:click=move |_| removing.set(Some(del.clone()))) { "Delete" }
                                 }
                             }
@@ -148,13 +171,20 @@ pub fn EgressPage() -> View {
                 }
             }
             button(r#type="button", data-testid="storage-new", on:click=move |_| open.set(Some(Open::Storage(None)))) { "New storage profile" }
+            // Read untracked: a list reload must not rebuild an open dialog, losing its input.
             (match open.get_clone() {
                 Some(Open::Start) => {
-                    let names = storages.with(|s| s.iter().map(|s| s.profile.name.clone()).collect::<Vec<_>>());
+                    let names = storages.with_untracked(|s| s.iter().map(|s| s.profile.name.clone()).collect::<Vec<_>>());
                     view! { StartEgressDialog(storages=names, on_close=close) }
                 }
-                Some(Open::Storage(Some(s))) => view! { StorageDialog(existing=s, on_close=close) },
-                Some(Open::Storage(None)) => view! { StorageDialog(on_close=close) },
+                Some(Open::Storage(Some(s))) => {
+                    let profiles = storages.get_clone_untracked();
+                    view! { StorageDialog(existing=s, profiles=profiles, on_close=close) }
+                }
+                Some(Open::Storage(None)) => {
+                    let profiles = storages.get_clone_untracked();
+                    view! { StorageDialog(profiles=profiles, on_close=close) }
+                }
                 None => view! {},
             })
             (stopping.get_clone().map(|id| view! {
@@ -165,101 +195,6 @@ pub fn EgressPage() -> View {
                 Confirm(title="Delete storage profile?".to_owned(), message=format!("“{name}” and its keychain credential will be deleted."),
                     ok_label="Delete".to_owned(), on_ok=remove_storage, on_cancel=move || removing.set(None))
             }).unwrap_or_default())
-        }
-    }
-}
-
-fn egress_row(e: EgressSummary, stopping: Signal<Option<String>>, reload: Signal<u32>) -> View {
-    let state = app_state();
-    let active = matches!(e.status.as_str(), "starting" | "active");
-    let layout = create_signal(if e.layout.is_empty() {
-        "grid".to_owned()
-    } else {
-        e.layout.clone()
-    });
-    let add = create_signal(String::new());
-    let (row_id, id_text, stop_id) = (e.id.clone(), e.id.clone(), e.id.clone());
-    let (layout_id, stream_id) = (e.id.clone(), e.id.clone());
-    let status = if e.error.is_empty() {
-        e.status.clone()
-    } else {
-        format!("{} — {} ({})", e.status, e.error, e.error_code)
-    };
-    let outputs = e.outputs.join("\n");
-    let (room, kind) = (e.room_name.clone(), e.kind.clone());
-    let composite = e.kind == "room_composite";
-    let set_layout = move |_| {
-        let (id, layout) = (layout_id.clone(), layout.get_clone());
-        spawn_local_scoped(async move {
-            match invoke(&UpdateEgressLayout {
-                project: None,
-                id,
-                layout,
-            })
-            .await
-            {
-                Ok(e) => state.tell(format!("Layout of {} is now {}.", e.id, e.layout)),
-                Err(err) => state.fail(&err),
-            }
-            reload.set(reload.get() + 1);
-        });
-    };
-    let change_streams = move |remove: bool| {
-        let id = stream_id.clone();
-        let urls = inputs::list(&add.get_clone());
-        let (add_urls, remove_urls) = if remove {
-            (Vec::new(), urls)
-        } else {
-            (urls, Vec::new())
-        };
-        spawn_local_scoped(async move {
-            match invoke(&UpdateEgressStream {
-                project: None,
-                id,
-                add: add_urls,
-                remove: remove_urls,
-            })
-            .await
-            {
-                Ok(e) => state.tell(format!("Streams of {} updated.", e.id)),
-                Err(err) => state.fail(&err),
-            }
-            reload.set(reload.get() + 1);
-        });
-    };
-    let layout_cell = if active && composite {
-        let layout_options = LAYOUTS
-            .iter()
-            .map(|l| view! { option(value=*l) { (*l) } })
-            .collect::<Vec<_>>();
-        view! { select(bind:value=layout) { (layout_options) } button(r#type="button", class="small", on:click=set_layout) { "Set layout" } }
-    } else {
-        view! {}
-    };
-    let stream_cell = if active {
-        let remove = change_streams.clone();
-        view! {
-            input(placeholder="rtmp://… (comma separated)", bind:value=add)
-            button(r#type="button", class="small", on:click=move |_| change_streams(false)) { "Add stream" }
-            button(r#type="button", class="small", on:click=move |_| remove(true)) { "Remove" }
-        }
-    } else {
-        view! {}
-    };
-    let stop_cell = if active {
-        view! { button(r#type="button", class="link danger", on:click=move |_| stopping.set(Some(stop_id.clone()))) { "Stop" } }
-    } else {
-        view! {}
-    };
-    view! {
-        tr(data-testid="egress-row", data-id=row_id) {
-            td(class="mono") { (id_text) }
-            td { (room) }
-            td { (kind) }
-            td(data-testid="egress-status") { (status) }
-            td(class="mono", style="white-space: pre-line") { (outputs) }
-            td { (layout_cell) (stream_cell) }
-            td { (stop_cell) }
         }
     }
 }

@@ -15,11 +15,14 @@ use sycamore::prelude::*;
 #[component(inline_props)]
 pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
     existing: Option<StorageSummary>,
+    /// Every profile of the project, so a new one cannot take a used name unseen.
+    profiles: Vec<StorageSummary>,
     on_close: F,
 ) -> View {
     let state = app_state();
     let stored = existing.as_ref().is_some_and(|s| s.has_credential);
     let editing = existing.is_some();
+    let kept_when_editing = existing.clone();
     let p = existing.map(|s| s.profile).unwrap_or_default();
     let name = create_signal(p.name);
     let kind = create_signal(p.kind);
@@ -61,9 +64,16 @@ pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
                 metadata,
             },
             credential: SecretInput::new(credential.get_clone()),
+            create: !editing,
         };
+        let kept = kept_when_editing.clone().or_else(|| {
+            profiles
+                .iter()
+                .find(|p| p.profile.name == input.profile.name)
+                .cloned()
+        });
         let mut errs = parse.0;
-        errs.extend(egress_rules::storage_errors(&input, stored));
+        errs.extend(egress_rules::storage_errors(&input, kept.as_ref()));
         if !errs.is_empty() {
             return errors.set(errs);
         }
@@ -89,10 +99,15 @@ pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
         });
     };
     let is = move |k: &'static str| kind.with(|v| v == k);
-    let hint = if stored {
-        "stored in the keychain — leave empty to keep"
-    } else {
-        ""
+    // The stored credential belongs to the provider it was typed for.
+    let stored_kind = kind.get_clone_untracked();
+    let keeps = create_memo(move || stored && kind.with(|k| *k == stored_kind));
+    let hint = move || {
+        if keeps.get() {
+            "stored in the keychain — leave empty to keep"
+        } else {
+            ""
+        }
     };
 
     view! {
@@ -131,9 +146,9 @@ pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
                         (if is("gcs") { "Service account JSON" } else if is("azure") { "Account key" } else { "Secret access key" })
                     }
                     (if is("gcs") {
-                        view! { textarea(id="storage-credential", bind:value=credential, rows="4", placeholder=hint) }
+                        view! { textarea(id="storage-credential", bind:value=credential, rows="4", placeholder=hint()) }
                     } else {
-                        view! { input(id="storage-credential", r#type="password", bind:value=credential, autocomplete="new-password", placeholder=hint) }
+                        view! { input(id="storage-credential", r#type="password", bind:value=credential, autocomplete="new-password", placeholder=hint()) }
                     })
                     (field_error(errors, "credential"))
                 }

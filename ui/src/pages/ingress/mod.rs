@@ -117,6 +117,7 @@ fn ingress_row(
     } else {
         i.spec.name.clone()
     };
+    let row_name = name.clone();
     let input = i.spec.input_type.to_uppercase();
     let who = format!("{} · {}", i.spec.room_name, i.spec.participant_identity);
     let url_cell = if i.spec.input_type == "url" {
@@ -139,7 +140,7 @@ fn ingress_row(
         format!("{}: {}", i.status, i.error)
     };
     view! {
-        tr(data-testid="ingress-row", data-id=row_id) {
+        tr(data-testid="ingress-row", data-id=row_id, data-name=row_name) {
             td { strong { (name) } }
             td { (input) }
             td { (who) }
