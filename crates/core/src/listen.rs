@@ -5,7 +5,8 @@
 use crate::earshot::AppResult;
 use crate::listener::token::{ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::listener::{
-    AudibleSet, EndReason, ListenEvent, ListenState, Listener, ListenerConfig, ServerTarget,
+    AudibleSet, EndReason, ListenEvent, ListenState, Listener, ListenerConfig, MixSettings,
+    OwnIdentities, ServerTarget,
 };
 use crate::Earshot;
 use earshot_protocol::admin::name_field;
@@ -13,7 +14,7 @@ use earshot_protocol::listen::{HiddenParticipant, ListenRoom, ListenStatus, Spea
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
 /// Where the listener's output goes (the shell implements it with Tauri channels).
@@ -32,11 +33,92 @@ const REJOIN_DELAYS: [Duration; 3] = [
     Duration::from_secs(7),
 ];
 
+/// A room that stays live this long has its rejoin streak forgiven: a long session that
+/// drops now and then must not run out of rejoins.
+const REJOIN_RESET: Duration = Duration::from_secs(30);
+
 struct Record {
     view: ListenRoom,
     target: ServerTarget,
     /// Set when the supervisor leaves, so the final `Ended` is not taken for a failure.
     stopping: bool,
+    /// Whether the first join succeeded. A failed first join is reported to the caller, and
+    /// the engine's `Ended` that follows it must not start a rejoin.
+    joined: bool,
+    /// App-level rejoins in a row, without the room staying live [`REJOIN_RESET`] between.
+    streak: u32,
+    /// When the room last became live (`None` while it is not).
+    live_since: Option<Instant>,
+    /// The supervisor's gain, mute and solo, carried into a rejoin's fresh room state.
+    mix: MixSettings,
+    /// An app-level rejoin runs for the room and owns its state.
+    rejoining: bool,
+}
+
+/// What to do with a state the engine reported for a room.
+#[derive(Debug, PartialEq)]
+enum Next {
+    Forward,
+    /// Not the room's state as the supervisor should see it.
+    Drop,
+    /// Start an app-level rejoin at this attempt (0-based) instead of reporting the end.
+    Rejoin(u32),
+}
+
+impl Record {
+    fn new(view: ListenRoom, target: ServerTarget) -> Self {
+        Self {
+            view,
+            target,
+            stopping: false,
+            joined: false,
+            streak: 0,
+            live_since: None,
+            mix: MixSettings::default(),
+            rejoining: false,
+        }
+    }
+
+    /// Takes in a state the engine reported.
+    fn on_engine_state(&mut self, state: &ListenState, now: Instant) -> Next {
+        let ended = matches!(state, ListenState::Ended { .. });
+        // A failed rejoin attempt connects and ends in the engine; the room stays rejoining.
+        if self.rejoining && (ended || *state == ListenState::Connecting) {
+            return Next::Drop;
+        }
+        // The engine's end of the last failed attempt, after the rejoin gave the room up.
+        if ended && matches!(self.view.state, ListenState::Ended { .. }) {
+            return Next::Drop;
+        }
+        self.view.state = state.clone();
+        self.track(state, now);
+        if let ListenState::Ended { reason } = state {
+            if let Some(attempt) = self.rejoin_attempt(reason) {
+                self.rejoining = true;
+                return Next::Rejoin(attempt);
+            }
+        }
+        Next::Forward
+    }
+
+    /// Follows the room's state for the rejoin streak.
+    fn track(&mut self, state: &ListenState, now: Instant) {
+        if *state == ListenState::Live {
+            self.live_since.get_or_insert(now);
+        } else if let Some(since) = self.live_since.take() {
+            if now.saturating_duration_since(since) >= REJOIN_RESET {
+                self.streak = 0;
+            }
+        }
+    }
+
+    /// The rejoin attempt (0-based, within the streak) to start after the engine ended the
+    /// room, or `None` when it must not be rejoined.
+    fn rejoin_attempt(&self, reason: &EndReason) -> Option<u32> {
+        let lost = matches!(reason, EndReason::ConnectionLost { .. });
+        (lost && self.joined && !self.stopping && (self.streak as usize) < REJOIN_DELAYS.len())
+            .then_some(self.streak)
+    }
 }
 
 type Records = Arc<Mutex<BTreeMap<String, Record>>>;
@@ -45,6 +127,8 @@ type Sink = Arc<RwLock<Option<Arc<dyn ListenSink>>>>;
 /// The app's listener and what the pages need to know about it.
 pub struct ListenHub {
     supervisor: String,
+    /// Identities of this app's listeners and room views.
+    own: OwnIdentities,
     engine: OnceCell<Arc<Listener>>,
     sink: Sink,
     records: Records,
@@ -69,6 +153,7 @@ impl ListenHub {
             } else {
                 supervisor
             },
+            own: OwnIdentities::default(),
             engine: OnceCell::new(),
             sink: Arc::new(RwLock::new(None)),
             records: Arc::new(Mutex::new(BTreeMap::new())),
@@ -80,12 +165,18 @@ impl ListenHub {
         &self.supervisor
     }
 
+    /// Where the identities of this app's listeners and room views are recorded.
+    pub fn own_identities(&self) -> &OwnIdentities {
+        &self.own
+    }
+
     /// The engine, started on first use (it needs a running tokio runtime).
     async fn engine(&self) -> Arc<Listener> {
         self.engine
             .get_or_init(|| async {
                 let (listener, output) = Listener::new(ListenerConfig {
                     supervisor: self.supervisor.clone(),
+                    own_identities: self.own.clone(),
                     ..Default::default()
                 });
                 let listener = Arc::new(listener);
@@ -148,22 +239,16 @@ impl ListenHub {
                     return Err(AppError::new(ErrorCode::AlreadyExists, message));
                 }
             }
-            records.insert(
-                room.to_owned(),
-                Record {
-                    view: ListenRoom {
-                        room: room.to_owned(),
-                        project: project.0,
-                        project_name: project.1,
-                        state: ListenState::Connecting,
-                        speakers: Vec::new(),
-                        started_at_ms: crate::earshot::unix_millis(),
-                        rejoins: 0,
-                    },
-                    target: target.clone(),
-                    stopping: false,
-                },
-            );
+            let view = ListenRoom {
+                room: room.to_owned(),
+                project: project.0,
+                project_name: project.1,
+                state: ListenState::Connecting,
+                speakers: Vec::new(),
+                started_at_ms: crate::earshot::unix_millis(),
+                rejoins: 0,
+            };
+            records.insert(room.to_owned(), Record::new(view, target.clone()));
         }
         let before = engine.audible();
         if hear {
@@ -176,9 +261,12 @@ impl ListenHub {
                 let record = records.get_mut(room).ok_or_else(|| {
                     AppError::new(ErrorCode::Internal, "the room was left while joining")
                 })?;
+                record.joined = true;
                 if record.view.state == ListenState::Connecting {
                     record.view.state = ListenState::Live;
                 }
+                let state = record.view.state.clone();
+                record.track(&state, Instant::now());
                 Ok(record.view.clone())
             }
             Err(err) => {
@@ -266,14 +354,11 @@ impl ListenHub {
             SpeakerChange::Muted(muted) => engine.set_muted(room, identity, muted)?,
             SpeakerChange::Solo(solo) => engine.set_solo(room, identity, solo)?,
         }
+        let mix = engine.mix_settings(room);
+        if let (Some(record), Ok(mix)) = (guard(&self.records).get_mut(room), mix) {
+            record.mix = mix;
+        }
         Ok(())
-    }
-
-    /// Whether this app listens to `room` now.
-    fn listening_to(&self, room: &str) -> bool {
-        guard(&self.records)
-            .get(room)
-            .is_some_and(|r| !matches!(r.view.state, ListenState::Ended { .. }))
     }
 }
 
@@ -304,16 +389,14 @@ async fn forward_events(
             ListenEvent::State { room, state } => {
                 let mut records = guard(&records);
                 if let Some(record) = records.get_mut(room) {
-                    record.view.state = state.clone();
                     if let ListenState::Ended { reason } = state {
                         tracing::info!(%room, ?reason, "listen: ended");
-                        let lost = matches!(reason, EndReason::ConnectionLost { .. });
-                        if lost
-                            && !record.stopping
-                            && (record.view.rejoins as usize) < REJOIN_DELAYS.len()
-                        {
-                            rejoin =
-                                Some((room.clone(), record.target.clone(), record.view.rejoins));
+                    }
+                    match record.on_engine_state(state, Instant::now()) {
+                        Next::Forward => {}
+                        Next::Drop => continue,
+                        Next::Rejoin(attempt) => {
+                            rejoin = Some((room.clone(), record.target.clone(), attempt));
                         }
                     }
                 }
@@ -354,20 +437,36 @@ async fn app_rejoin(
     sink: Sink,
     engine: std::sync::Weak<Listener>,
 ) {
-    let set_state = |state: ListenState, rejoins: Option<u32>| -> bool {
-        let mut records = guard(&records);
-        let Some(record) = records.get_mut(&room).filter(|r| !r.stopping) else {
+    rejoin_attempts(&room, target, first_attempt, &records, sink, engine).await;
+    if let Some(record) = guard(&records).get_mut(&room) {
+        record.rejoining = false;
+    }
+}
+
+async fn rejoin_attempts(
+    room: &str,
+    target: ServerTarget,
+    first_attempt: u32,
+    records: &Records,
+    sink: Sink,
+    engine: std::sync::Weak<Listener>,
+) {
+    let set_state = |state: ListenState, streak: Option<u32>| -> bool {
+        let mut records = guard(records);
+        let Some(record) = records.get_mut(room).filter(|r| !r.stopping) else {
             return false;
         };
         record.view.state = state.clone();
-        if let Some(n) = rejoins {
-            record.view.rejoins = n;
+        record.track(&state, Instant::now());
+        if let Some(n) = streak {
+            record.streak = n;
+            record.view.rejoins += 1;
         }
         drop(records);
         let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(current) = current {
             current.event(&ListenEvent::State {
-                room: room.clone(),
+                room: room.to_owned(),
                 state,
             });
         }
@@ -386,10 +485,11 @@ async fn app_rejoin(
         let Some(engine) = engine.upgrade() else {
             return;
         };
-        if guard(&records).get(&room).is_none_or(|r| r.stopping) {
-            return;
-        }
-        match engine.listen(&target, &room).await {
+        let mix = match guard(records).get(room) {
+            Some(record) if !record.stopping => record.mix.clone(),
+            _ => return,
+        };
+        match engine.listen_with(&target, room, mix).await {
             Ok(()) => {
                 set_state(ListenState::Live, None);
                 return;
@@ -429,7 +529,8 @@ impl Earshot {
         self.listen.start((id, name), target, room, hear).await
     }
 
-    /// Who listens to `room` unseen: its hidden participants, ours marked.
+    /// Who listens to `room` unseen: its hidden participants, this app's own listeners and
+    /// room views marked (by identity: a colleague may share the supervisor name).
     pub async fn hidden_participants(
         &self,
         project: Option<&str>,
@@ -437,8 +538,7 @@ impl Earshot {
     ) -> AppResult<Vec<HiddenParticipant>> {
         let api = self.api(&self.resolve(project)?).await?;
         let detail = api.room_detail(room).await?;
-        let ours = self.listen.listening_to(room);
-        let supervisor = self.listen.supervisor().to_owned();
+        let own = self.listen.own_identities();
         Ok(detail
             .participants
             .into_iter()
@@ -451,7 +551,7 @@ impl Earshot {
                     .unwrap_or_default();
                 let who = p.attributes.get(SUPERVISOR_ATTRIBUTE).cloned();
                 HiddenParticipant {
-                    is_me: ours && role == "listener" && who.as_deref() == Some(&supervisor),
+                    is_me: own.contains(&p.identity),
                     identity: p.identity,
                     name: p.name,
                     supervisor: who,
@@ -465,5 +565,104 @@ impl Earshot {
     /// The app's listen-in hub.
     pub fn listen(&self) -> &ListenHub {
         &self.listen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        let view = ListenRoom {
+            room: "r".into(),
+            project: "p".into(),
+            project_name: "P".into(),
+            state: ListenState::Connecting,
+            speakers: Vec::new(),
+            started_at_ms: 0,
+            rejoins: 0,
+        };
+        let target = ServerTarget {
+            url: "ws://127.0.0.1:1".into(),
+            api_key: "k".into(),
+            api_secret: "s".into(),
+        };
+        Record::new(view, target)
+    }
+
+    fn lost() -> ListenState {
+        ListenState::Ended {
+            reason: EndReason::ConnectionLost {
+                error: AppError::new(ErrorCode::Unreachable, "gone"),
+            },
+        }
+    }
+
+    #[test]
+    fn a_failed_first_join_never_rejoins() {
+        let mut r = record();
+        let now = Instant::now();
+        assert_eq!(
+            r.on_engine_state(&ListenState::Connecting, now),
+            Next::Forward
+        );
+        assert_eq!(r.on_engine_state(&lost(), now), Next::Forward);
+        assert!(!r.rejoining);
+    }
+
+    #[test]
+    fn rejoins_run_out_in_a_row_but_come_back_after_a_live_spell() {
+        let mut r = record();
+        r.joined = true;
+        let t0 = Instant::now();
+        r.on_engine_state(&ListenState::Live, t0);
+        for attempt in 0..REJOIN_DELAYS.len() as u32 {
+            let at = t0 + Duration::from_secs(attempt as u64);
+            assert_eq!(r.on_engine_state(&lost(), at), Next::Rejoin(attempt));
+            // While the rejoin runs, its failed attempts' states are not the room's.
+            assert_eq!(r.on_engine_state(&ListenState::Connecting, at), Next::Drop);
+            assert_eq!(r.on_engine_state(&lost(), at), Next::Drop);
+            // The rejoin succeeds (as `rejoin_attempts` records it), then drops again soon.
+            r.rejoining = false;
+            r.streak = attempt + 1;
+            r.view.state = ListenState::Live;
+            r.track(&ListenState::Live, at);
+        }
+        let soon = t0 + Duration::from_secs(5);
+        assert_eq!(
+            r.on_engine_state(&lost(), soon),
+            Next::Forward,
+            "streak spent"
+        );
+
+        // Live for longer than REJOIN_RESET: the next loss is rejoined from the first attempt.
+        let mut r = record();
+        r.joined = true;
+        r.streak = REJOIN_DELAYS.len() as u32;
+        r.on_engine_state(&ListenState::Live, t0);
+        let later = t0 + REJOIN_RESET + Duration::from_secs(1);
+        assert_eq!(
+            r.on_engine_state(&ListenState::Reconnecting { attempt: 1 }, later),
+            Next::Forward
+        );
+        assert_eq!(r.on_engine_state(&lost(), later), Next::Rejoin(0));
+    }
+
+    #[test]
+    fn an_end_after_giving_up_or_leaving_is_not_rejoined() {
+        let mut r = record();
+        r.joined = true;
+        r.view.state = lost();
+        assert_eq!(r.on_engine_state(&lost(), Instant::now()), Next::Drop);
+        let mut r = record();
+        r.joined = true;
+        r.stopping = true;
+        assert_eq!(r.on_engine_state(&lost(), Instant::now()), Next::Forward);
+        let stopped = ListenState::Ended {
+            reason: EndReason::Stopped,
+        };
+        let mut r = record();
+        r.joined = true;
+        assert_eq!(r.on_engine_state(&stopped, Instant::now()), Next::Forward);
     }
 }

@@ -6,7 +6,7 @@ mod common;
 
 use common::{peak_hz, rms, tone_peer, RATE};
 use earshot_core::listen::ListenSink;
-use earshot_core::listener::{AudibleSet, ListenEvent, ListenState};
+use earshot_core::listener::{AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig};
 use earshot_core::protocol::listen::{decode_audio_frame, SpeakerChange};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
@@ -82,7 +82,8 @@ async fn the_app_listens_through_its_sink() {
         AudibleSet::Focus(room.clone())
     );
 
-    // Bytes exactly as the UI gets them: 960 f32 per message, carrying the caller's tone.
+    // Frames exactly as the UI gets them: 960 samples per message, base64 16-bit PCM text,
+    // carrying the caller's tone.
     let heard = until(Duration::from_secs(10), || {
         let pcm = sink.pcm_since(0);
         pcm.len() >= 4800 && rms(&pcm[pcm.len() - 960..]) > 0.01
@@ -144,14 +145,32 @@ async fn the_app_listens_through_its_sink() {
         (ErrorCode::InvalidInput, Some("gain"))
     );
 
-    // Who is listening: the server lists our hidden listener with the supervisor.
-    let hidden = app.hidden_participants(None, &room).await.expect("hidden");
-    let me = hidden
+    // Who is listening: the server lists our hidden listener with the supervisor, and a
+    // colleague on another machine with the same user name is not taken for us.
+    let (colleague, _out) = Listener::new(ListenerConfig {
+        supervisor: app.listen().supervisor().to_owned(),
+        ..Default::default()
+    });
+    colleague
+        .listen(&common::target(livekit()), &room)
+        .await
+        .expect("colleague listens");
+    let mut hidden = Vec::new();
+    for _ in 0..50 {
+        hidden = app.hidden_participants(None, &room).await.expect("hidden");
+        if hidden.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(hidden.len(), 2, "{hidden:?}");
+    let mine: Vec<_> = hidden.iter().filter(|h| h.is_me).collect();
+    assert_eq!(mine.len(), 1, "only our own listener is ours: {hidden:?}");
+    assert_eq!(mine[0].role, "listener");
+    assert!(hidden
         .iter()
-        .find(|h| h.is_me)
-        .expect("our listener is listed");
-    assert_eq!(me.role, "listener");
-    assert_eq!(me.supervisor.as_deref(), Some(app.listen().supervisor()));
+        .all(|h| h.supervisor.as_deref() == Some(app.listen().supervisor())));
+    colleague.stop(&room).await.expect("colleague leaves");
 
     // The same room twice is refused; an unknown room in the audible set too.
     let again = app

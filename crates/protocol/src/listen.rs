@@ -163,7 +163,8 @@ pub struct HiddenParticipant {
     pub role: String,
     /// Unix time in seconds.
     pub joined_at: i64,
-    /// Whether this is this app's own listener.
+    /// Whether this is one of this app's own connections (its listener or a room view),
+    /// told by identity, not by supervisor name.
     pub is_me: bool,
 }
 

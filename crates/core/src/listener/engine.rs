@@ -6,8 +6,9 @@ use crate::listener::error::{ListenError, ListenResult};
 use crate::listener::frame::AudioFrame;
 use crate::listener::jitter::JitterConfig;
 use crate::listener::latency::{LatencySummary, LatencyWindow};
+use crate::listener::mixer::MixSettings;
 use crate::listener::session::{self, RoomCommand, RoomEvents, RoomParams};
-use crate::listener::token::MAX_TOKEN_TTL;
+use crate::listener::token::{OwnIdentities, MAX_TOKEN_TTL};
 use crate::listener::track::FRAME_SAMPLES;
 use earshot_protocol::listen::{AudibleSet, ListenEvent, ListenState, RoomMeters};
 use std::collections::BTreeMap;
@@ -36,6 +37,8 @@ pub struct ListenerConfig {
     pub reconnect_budget: Duration,
     /// Frames queued for the consumer before new ones are dropped (50 = 1 s).
     pub frame_queue: usize,
+    /// Where every listener identity minted is recorded.
+    pub own_identities: OwnIdentities,
 }
 
 impl Default for ListenerConfig {
@@ -48,6 +51,7 @@ impl Default for ListenerConfig {
             empty_on_join_grace: Duration::from_secs(10),
             reconnect_budget: Duration::from_secs(60),
             frame_queue: 50,
+            own_identities: OwnIdentities::default(),
         }
     }
 }
@@ -126,6 +130,18 @@ impl Listener {
     /// Joins `room` hidden and starts pulling its audio. Returns once joined, or the reason
     /// it could not (within 10 s). The room is not audible until put in the audible set.
     pub async fn listen(&self, server: &ServerTarget, room: &str) -> ListenResult<()> {
+        self.listen_with(server, room, MixSettings::default()).await
+    }
+
+    /// Like [`Listener::listen`], with the room's mix set up before any audio is rendered
+    /// (an app-level rejoin carries the supervisor's gain, mute and solo over this way, so a
+    /// muted speaker is not heard for a moment after it).
+    pub async fn listen_with(
+        &self,
+        server: &ServerTarget,
+        room: &str,
+        mix: MixSettings,
+    ) -> ListenResult<()> {
         let room = room.trim();
         if room.is_empty() {
             return Err(ListenError::InvalidInput("the room name is empty".into()));
@@ -140,6 +156,7 @@ impl Listener {
             empty_grace: self.inner.config.empty_grace,
             empty_on_join_grace: self.inner.config.empty_on_join_grace,
             reconnect_budget: self.inner.config.reconnect_budget,
+            own_identities: self.inner.config.own_identities.clone(),
         };
         let (ready_tx, ready) = oneshot::channel();
         {
@@ -147,7 +164,7 @@ impl Listener {
             if rooms.get(room).is_some_and(|r| !r.task.is_finished()) {
                 return Err(ListenError::AlreadyListening(room.to_owned()));
             }
-            let audio = RoomAudio::shared(self.inner.config.jitter);
+            let audio = RoomAudio::shared(self.inner.config.jitter, mix);
             let state = Arc::new(Mutex::new(ListenState::Connecting));
             let (commands, cmd_rx) = mpsc::unbounded_channel();
             let events = RoomEvents {
@@ -226,6 +243,11 @@ impl Listener {
     /// Adds a speaker to, or removes it from, `room`'s solo set.
     pub fn set_solo(&self, room: &str, identity: &str, solo: bool) -> ListenResult<()> {
         self.with_audio(room, |a| a.mixer.set_solo(identity, solo))
+    }
+
+    /// What the supervisor set in `room`'s mix.
+    pub fn mix_settings(&self, room: &str) -> ListenResult<MixSettings> {
+        self.with_audio(room, |a| a.mixer.settings())
     }
 
     /// Clears `room`'s solo set.
