@@ -17,6 +17,8 @@ use wasm_bindgen::JsValue;
 
 /// History kept for the charts.
 const HISTORY_MS: f64 = 3_600_000.0;
+/// How often the histories of rooms that ended over [`HISTORY_MS`] ago are dropped.
+const PRUNE_EVERY_MS: f64 = 60_000.0;
 
 /// Rooms by project, then sid.
 /// Shared (`Rc`) so the wallboard's sorted list copies pointers, not 10,000 rooms, per update.
@@ -48,6 +50,18 @@ thread_local! {
     /// Milliseconds each applied delta took, re-render included (Sycamore updates the DOM
     /// synchronously when signals change): the wallboard's render path, kept for display.
     static RENDER_MS: RefCell<VecDeque<f64>> = const { RefCell::new(VecDeque::new()) };
+    /// When ended rooms' histories were last dropped (unix ms of a delta).
+    static PRUNED_AT: RefCell<f64> = const { RefCell::new(0.0) };
+}
+
+/// Drops the history of every room that is gone and had its last point over
+/// [`HISTORY_MS`] before `at`: a room's series only grows while it exists, so without this
+/// a long-running wallboard keeps every room it ever saw.
+fn prune_history(history: &mut HashMap<String, VecDeque<(f64, u32)>>, rooms: &Rooms, at: f64) {
+    history.retain(|sid, series| {
+        rooms.values().any(|m| m.contains_key(sid))
+            || series.back().is_some_and(|(t, _)| at - t <= HISTORY_MS)
+    });
 }
 
 fn performance_now() -> f64 {
@@ -205,6 +219,12 @@ impl Monitoring {
                 for (sid, n) in changed_rooms {
                     push_point(h.entry(sid).or_default(), at, n);
                 }
+            });
+        }
+        if PRUNED_AT.with(|p| at - *p.borrow() >= PRUNE_EVERY_MS) {
+            PRUNED_AT.with(|p| *p.borrow_mut() = at);
+            self.rooms.with_untracked(|rooms| {
+                self.room_history.update(|h| prune_history(h, rooms, at));
             });
         }
         let total = self.rooms.with_untracked(|r| {

@@ -232,7 +232,8 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
 
     // A hidden listener is counted as a listener, not as a participant; a room view (hidden
     // too, but only watching) is neither.
-    app.observe_room(None, &room, Arc::new(NoView))
+    let view = app
+        .observe_room(None, &room, Arc::new(NoView))
         .await
         .expect("room view");
     app.listen_start(None, &room, false).await.expect("listen");
@@ -249,7 +250,8 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         .await,
     );
     app.listen().stop(&room).await.expect("stop listening");
-    app.stop_observing(&room).expect("close the room view");
+    app.stop_observing(view.session)
+        .expect("close the room view");
 
     blocking(Box::new(move || {
         vip.leave();

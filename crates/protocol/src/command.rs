@@ -139,8 +139,9 @@ commands! {
     /// Opens the real-time view of a room: a hidden, media-free connection whose
     /// [`RoomView`]s stream into the UI's channel (`__CHANNEL__:<id>`).
     ObserveRoom => "observe_room" -> RoomView { project: Option<ProjectId>, room: String, events: String }
-    /// Closes a room's real-time view (the connection leaves).
-    StopObserving => "stop_observing" -> () { room: String }
+    /// Closes a room's real-time view (the connection leaves), by its
+    /// [`RoomView::session`]; a session already replaced by a newer view is `NotFound`.
+    StopObserving => "stop_observing" -> () { session: u64 }
     /// Every SIP trunk and dispatch rule of a project.
     GetSipOverview => "get_sip_overview" -> SipOverview { project: Option<ProjectId> }
     /// Creates an inbound SIP trunk (refused locally when its numbers clash with another's).
