@@ -1,5 +1,6 @@
 //! Hidden listen-in: one-line wrappers over the core's listen hub, plus the sink that turns
-//! its output into messages on the UI's two Tauri channels (binary audio, JSON events).
+//! its output into messages on the UI's two Tauri channels (audio as base64 16-bit PCM text,
+//! JSON events).
 
 use crate::Core;
 use earshot_core::listen::ListenSink;

@@ -1,5 +1,5 @@
-//! The listen-in session of the whole app: the two channels the backend streams into (binary
-//! audio, JSON events), the audio output, and signals every page reads. It outlives pages, so
+//! The listen-in session of the whole app: the two channels the backend streams into (audio
+//! as base64 16-bit PCM text, JSON events), the audio output, and signals every page reads. It outlives pages, so
 //! listening goes on while the supervisor looks at something else.
 
 use crate::audio::{Player, PlayerStats};
