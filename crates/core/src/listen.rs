@@ -5,16 +5,18 @@
 use crate::earshot::AppResult;
 use crate::listener::token::{ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::listener::{
-    AudibleSet, EndReason, ListenEvent, ListenState, Listener, ListenerConfig, MixSettings,
-    OwnIdentities, ServerTarget,
+    AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig, OwnIdentities, ServerTarget,
 };
 use crate::Earshot;
 use earshot_protocol::admin::name_field;
-use earshot_protocol::listen::{HiddenParticipant, ListenRoom, ListenStatus, SpeakerChange};
+use earshot_protocol::listen::{
+    HiddenParticipant, ListenRoom, ListenStatus, RoomKey, SpeakerChange,
+};
 use earshot_protocol::{AppError, ErrorCode};
+use record::{Next, Record};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::OnceCell;
 
 /// Where the listener's output goes (the shell implements it with Tauri channels).
@@ -26,102 +28,30 @@ pub trait ListenSink: Send + Sync {
     fn event(&self, event: &ListenEvent) -> bool;
 }
 
-/// Delays before each app-level rejoin once the engine's own reconnecting gave up.
-const REJOIN_DELAYS: [Duration; 3] = [
-    Duration::from_secs(1),
-    Duration::from_secs(3),
-    Duration::from_secs(7),
-];
+mod record;
+mod rejoin;
 
-/// A room that stays live this long has its rejoin streak forgiven: a long session that
-/// drops now and then must not run out of rejoins.
-const REJOIN_RESET: Duration = Duration::from_secs(30);
+type Records = Arc<Mutex<BTreeMap<RoomKey, Record>>>;
 
-struct Record {
-    view: ListenRoom,
-    target: ServerTarget,
-    /// Set when the supervisor leaves, so the final `Ended` is not taken for a failure.
-    stopping: bool,
-    /// Whether the first join succeeded. A failed first join is reported to the caller, and
-    /// the engine's `Ended` that follows it must not start a rejoin.
-    joined: bool,
-    /// App-level rejoins in a row, without the room staying live [`REJOIN_RESET`] between.
-    streak: u32,
-    /// When the room last became live (`None` while it is not).
-    live_since: Option<Instant>,
-    /// The supervisor's gain, mute and solo, carried into a rejoin's fresh room state.
-    mix: MixSettings,
-    /// An app-level rejoin runs for the room and owns its state.
-    rejoining: bool,
+/// What the engine calls a room: project and name, apart by a character neither a project
+/// id (generated hex) nor a room name (control characters are refused) contains.
+fn engine_key(key: &RoomKey) -> String {
+    format!("{}\u{1f}{}", key.project, key.room)
 }
 
-/// What to do with a state the engine reported for a room.
-#[derive(Debug, PartialEq)]
-enum Next {
-    Forward,
-    /// Not the room's state as the supervisor should see it.
-    Drop,
-    /// Start an app-level rejoin at this attempt (0-based) instead of reporting the end.
-    Rejoin(u32),
+/// The room an engine key names (`None` for a room the hub did not start).
+fn room_key(engine_key: &str) -> Option<RoomKey> {
+    engine_key
+        .split_once('\u{1f}')
+        .map(|(project, room)| RoomKey::new(project, room))
 }
 
-impl Record {
-    fn new(view: ListenRoom, target: ServerTarget) -> Self {
-        Self {
-            view,
-            target,
-            stopping: false,
-            joined: false,
-            streak: 0,
-            live_since: None,
-            mix: MixSettings::default(),
-            rejoining: false,
-        }
-    }
-
-    /// Takes in a state the engine reported.
-    fn on_engine_state(&mut self, state: &ListenState, now: Instant) -> Next {
-        let ended = matches!(state, ListenState::Ended { .. });
-        // A failed rejoin attempt connects and ends in the engine; the room stays rejoining.
-        if self.rejoining && (ended || *state == ListenState::Connecting) {
-            return Next::Drop;
-        }
-        // The engine's end of the last failed attempt, after the rejoin gave the room up.
-        if ended && matches!(self.view.state, ListenState::Ended { .. }) {
-            return Next::Drop;
-        }
-        self.view.state = state.clone();
-        self.track(state, now);
-        if let ListenState::Ended { reason } = state {
-            if let Some(attempt) = self.rejoin_attempt(reason) {
-                self.rejoining = true;
-                return Next::Rejoin(attempt);
-            }
-        }
-        Next::Forward
-    }
-
-    /// Follows the room's state for the rejoin streak.
-    fn track(&mut self, state: &ListenState, now: Instant) {
-        if *state == ListenState::Live {
-            self.live_since.get_or_insert(now);
-        } else if let Some(since) = self.live_since.take() {
-            if now.saturating_duration_since(since) >= REJOIN_RESET {
-                self.streak = 0;
-            }
-        }
-    }
-
-    /// The rejoin attempt (0-based, within the streak) to start after the engine ended the
-    /// room, or `None` when it must not be rejoined.
-    fn rejoin_attempt(&self, reason: &EndReason) -> Option<u32> {
-        let lost = matches!(reason, EndReason::ConnectionLost { .. });
-        (lost && self.joined && !self.stopping && (self.streak as usize) < REJOIN_DELAYS.len())
-            .then_some(self.streak)
-    }
+fn not_listening(key: &RoomKey) -> AppError {
+    AppError::new(
+        ErrorCode::NotFound,
+        format!("Not listening to '{}'.", key.room),
+    )
 }
-
-type Records = Arc<Mutex<BTreeMap<String, Record>>>;
 type Sink = Arc<RwLock<Option<Arc<dyn ListenSink>>>>;
 
 /// The app's listener and what the pages need to know about it.
@@ -205,7 +135,10 @@ impl ListenHub {
             .map(|r| r.view.clone())
             .collect();
         let (audible, dropped_frames) = match self.engine.get() {
-            Some(engine) => (engine.audible(), engine.dropped_frames()),
+            Some(engine) => (
+                engine.audible().map(|k| room_key(k)),
+                engine.dropped_frames(),
+            ),
             None => (AudibleSet::None, 0),
         };
         ListenStatus {
@@ -224,19 +157,16 @@ impl ListenHub {
     ) -> AppResult<ListenRoom> {
         name_field(room, "room", "room name")?;
         let engine = self.engine().await;
+        let key = RoomKey::new(project.0.clone(), room);
+        let ekey = engine_key(&key);
         {
             let mut records = guard(&self.records);
-            if let Some(existing) = records.get(room) {
+            if let Some(existing) = records.get(&key) {
                 if !matches!(existing.view.state, ListenState::Ended { .. }) {
-                    let message = if existing.view.project == project.0 {
-                        format!("Already listening to '{room}'.")
-                    } else {
-                        format!(
-                            "Already listening to a room named '{room}' in project '{}'; leave it first.",
-                            existing.view.project_name
-                        )
-                    };
-                    return Err(AppError::new(ErrorCode::AlreadyExists, message));
+                    return Err(AppError::new(
+                        ErrorCode::AlreadyExists,
+                        format!("Already listening to '{room}'."),
+                    ));
                 }
             }
             let view = ListenRoom {
@@ -248,17 +178,20 @@ impl ListenHub {
                 started_at_ms: crate::earshot::unix_millis(),
                 rejoins: 0,
             };
-            records.insert(room.to_owned(), Record::new(view, target.clone()));
+            records.insert(key.clone(), Record::new(view, target.clone()));
         }
         let before = engine.audible();
         if hear {
-            engine.set_audible(AudibleSet::Focus(room.to_owned()));
+            engine.set_audible(AudibleSet::Focus(ekey.clone()));
         }
         tracing::info!(%room, hear, "listen: joining");
-        match engine.listen(&target, room).await {
+        match engine
+            .listen_as(&target, &ekey, room, Default::default())
+            .await
+        {
             Ok(()) => {
                 let mut records = guard(&self.records);
-                let record = records.get_mut(room).ok_or_else(|| {
+                let record = records.get_mut(&key).ok_or_else(|| {
                     AppError::new(ErrorCode::Internal, "the room was left while joining")
                 })?;
                 record.joined = true;
@@ -270,7 +203,7 @@ impl ListenHub {
                 Ok(record.view.clone())
             }
             Err(err) => {
-                guard(&self.records).remove(room);
+                guard(&self.records).remove(&key);
                 if hear {
                     engine.set_audible(before);
                 }
@@ -280,9 +213,10 @@ impl ListenHub {
         }
     }
 
-    /// Leaves `room`, or dismisses it if it already ended.
-    pub async fn stop(&self, room: &str) -> AppResult<()> {
-        let known = match guard(&self.records).get_mut(room) {
+    /// Leaves the room, or dismisses it if it already ended.
+    pub async fn stop(&self, key: &RoomKey) -> AppResult<()> {
+        let ekey = engine_key(key);
+        let known = match guard(&self.records).get_mut(key) {
             Some(record) => {
                 record.stopping = true;
                 true
@@ -291,57 +225,51 @@ impl ListenHub {
         };
         let left = match self.engine.get() {
             Some(engine) => {
-                let left = engine.stop(room).await.is_ok();
-                let audible = match engine.audible() {
-                    AudibleSet::Focus(r) if r == room => AudibleSet::None,
-                    AudibleSet::Mix(rooms) => {
-                        AudibleSet::Mix(rooms.into_iter().filter(|r| r != room).collect())
-                    }
-                    other => other,
-                };
-                engine.set_audible(audible);
+                let left = engine.stop(&ekey).await.is_ok();
+                engine.set_audible(engine.audible().without(&ekey));
                 left
             }
             None => false,
         };
-        guard(&self.records).remove(room);
+        guard(&self.records).remove(key);
         if !known && !left {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                format!("Not listening to '{room}'."),
-            ));
+            return Err(not_listening(key));
         }
-        tracing::info!(%room, "listen: left");
+        tracing::info!(room = %key.room, "listen: left");
         Ok(())
     }
 
     /// Chooses what is heard; every named room must be one listened to.
     pub fn set_audible(&self, set: AudibleSet) -> AppResult<()> {
-        let rooms: Vec<&String> = match &set {
-            AudibleSet::None => Vec::new(),
-            AudibleSet::Focus(room) => vec![room],
-            AudibleSet::Mix(rooms) => rooms.iter().collect(),
-        };
-        {
+        let mut missing = None;
+        let engine_set = {
             let records = guard(&self.records);
-            if let Some(missing) = rooms.iter().find(|r| !records.contains_key(r.as_str())) {
-                return Err(AppError::new(
-                    ErrorCode::NotFound,
-                    format!("Not listening to '{missing}'."),
-                ));
-            }
+            set.map(|key| {
+                if !records.contains_key(key) {
+                    missing.get_or_insert_with(|| key.clone());
+                }
+                Some(engine_key(key))
+            })
+        };
+        if let Some(key) = missing {
+            return Err(not_listening(&key));
         }
         if let Some(engine) = self.engine.get() {
-            engine.set_audible(set);
+            engine.set_audible(engine_set);
         }
         Ok(())
     }
 
     /// Changes one speaker's gain, mute or solo.
-    pub fn set_speaker(&self, room: &str, identity: &str, change: SpeakerChange) -> AppResult<()> {
-        let engine = self.engine.get().ok_or_else(|| {
-            AppError::new(ErrorCode::NotFound, format!("Not listening to '{room}'."))
-        })?;
+    pub fn set_speaker(
+        &self,
+        key: &RoomKey,
+        identity: &str,
+        change: SpeakerChange,
+    ) -> AppResult<()> {
+        let engine = self.engine.get().ok_or_else(|| not_listening(key))?;
+        let room = engine_key(key);
+        let room = room.as_str();
         match change {
             SpeakerChange::Gain(gain) if !(0.0..=4.0).contains(&gain) => {
                 return Err(AppError::field(
@@ -355,7 +283,7 @@ impl ListenHub {
             SpeakerChange::Solo(solo) => engine.set_solo(room, identity, solo)?,
         }
         let mix = engine.mix_settings(room);
-        if let (Some(record), Ok(mix)) = (guard(&self.records).get_mut(room), mix) {
+        if let (Some(record), Ok(mix)) = (guard(&self.records).get_mut(key), mix) {
             record.mix = mix;
         }
         Ok(())
@@ -383,12 +311,22 @@ async fn forward_events(
     records: Records,
     engine: std::sync::Weak<Listener>,
 ) {
-    while let Some(event) = events.recv().await {
+    while let Some(mut event) = events.recv().await {
+        // The engine names rooms by engine key; the UI by project and room.
+        let (ListenEvent::State { project, room, .. }
+        | ListenEvent::Speakers { project, room, .. }
+        | ListenEvent::Meters(earshot_protocol::listen::RoomMeters { project, room, .. })) =
+            &mut event;
+        let Some(key) = room_key(room) else {
+            continue;
+        };
+        project.clone_from(&key.project);
+        room.clone_from(&key.room);
         let mut rejoin = None;
         match &event {
-            ListenEvent::State { room, state } => {
+            ListenEvent::State { room, state, .. } => {
                 let mut records = guard(&records);
-                if let Some(record) = records.get_mut(room) {
+                if let Some(record) = records.get_mut(&key) {
                     if let ListenState::Ended { reason } = state {
                         tracing::info!(%room, ?reason, "listen: ended");
                     }
@@ -396,21 +334,21 @@ async fn forward_events(
                         Next::Forward => {}
                         Next::Drop => continue,
                         Next::Rejoin(attempt) => {
-                            rejoin = Some((room.clone(), record.target.clone(), attempt));
+                            rejoin = Some((record.target.clone(), attempt));
                         }
                     }
                 }
             }
-            ListenEvent::Speakers { room, speakers } => {
-                if let Some(record) = guard(&records).get_mut(room) {
+            ListenEvent::Speakers { speakers, .. } => {
+                if let Some(record) = guard(&records).get_mut(&key) {
                     record.view.speakers = speakers.clone();
                 }
             }
             ListenEvent::Meters(_) => {}
         }
-        if let Some((room, target, attempt)) = rejoin {
-            tokio::spawn(app_rejoin(
-                room,
+        if let Some((target, attempt)) = rejoin {
+            tokio::spawn(rejoin::app_rejoin(
+                key,
                 target,
                 attempt,
                 records.clone(),
@@ -423,89 +361,6 @@ async fn forward_events(
         let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(current) = current {
             current.event(&event);
-        }
-    }
-}
-
-/// After the engine gave up: wait, then join again from scratch, while the room shows as
-/// rejoining; gives the room up (Ended with the last error) after the last attempt.
-async fn app_rejoin(
-    room: String,
-    target: ServerTarget,
-    first_attempt: u32,
-    records: Records,
-    sink: Sink,
-    engine: std::sync::Weak<Listener>,
-) {
-    rejoin_attempts(&room, target, first_attempt, &records, sink, engine).await;
-    if let Some(record) = guard(&records).get_mut(&room) {
-        record.rejoining = false;
-    }
-}
-
-async fn rejoin_attempts(
-    room: &str,
-    target: ServerTarget,
-    first_attempt: u32,
-    records: &Records,
-    sink: Sink,
-    engine: std::sync::Weak<Listener>,
-) {
-    let set_state = |state: ListenState, streak: Option<u32>| -> bool {
-        let mut records = guard(records);
-        let Some(record) = records.get_mut(room).filter(|r| !r.stopping) else {
-            return false;
-        };
-        record.view.state = state.clone();
-        record.track(&state, Instant::now());
-        if let Some(n) = streak {
-            record.streak = n;
-            record.view.rejoins += 1;
-        }
-        drop(records);
-        let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(current) = current {
-            current.event(&ListenEvent::State {
-                room: room.to_owned(),
-                state,
-            });
-        }
-        true
-    };
-    let mut attempt = first_attempt;
-    loop {
-        let rejoining = ListenState::Rejoining {
-            attempt: attempt + 1,
-        };
-        if !set_state(rejoining, Some(attempt + 1)) {
-            return;
-        }
-        tracing::info!(%room, attempt = attempt + 1, "listen: app-level rejoin");
-        tokio::time::sleep(REJOIN_DELAYS[attempt as usize]).await;
-        let Some(engine) = engine.upgrade() else {
-            return;
-        };
-        let mix = match guard(records).get(room) {
-            Some(record) if !record.stopping => record.mix.clone(),
-            _ => return,
-        };
-        match engine.listen_with(&target, room, mix).await {
-            Ok(()) => {
-                set_state(ListenState::Live, None);
-                return;
-            }
-            Err(err) if err.is_transient() && (attempt as usize + 1) < REJOIN_DELAYS.len() => {
-                tracing::warn!(%room, error = %err, "listen: rejoin failed, trying again");
-                attempt += 1;
-            }
-            Err(err) => {
-                tracing::warn!(%room, error = %err, "listen: giving the room up");
-                let ended = ListenState::Ended {
-                    reason: EndReason::ConnectionLost { error: err.into() },
-                };
-                set_state(ended, None);
-                return;
-            }
         }
     }
 }
@@ -565,104 +420,5 @@ impl Earshot {
     /// The app's listen-in hub.
     pub fn listen(&self) -> &ListenHub {
         &self.listen
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn record() -> Record {
-        let view = ListenRoom {
-            room: "r".into(),
-            project: "p".into(),
-            project_name: "P".into(),
-            state: ListenState::Connecting,
-            speakers: Vec::new(),
-            started_at_ms: 0,
-            rejoins: 0,
-        };
-        let target = ServerTarget {
-            url: "ws://127.0.0.1:1".into(),
-            api_key: "k".into(),
-            api_secret: "s".into(),
-        };
-        Record::new(view, target)
-    }
-
-    fn lost() -> ListenState {
-        ListenState::Ended {
-            reason: EndReason::ConnectionLost {
-                error: AppError::new(ErrorCode::Unreachable, "gone"),
-            },
-        }
-    }
-
-    #[test]
-    fn a_failed_first_join_never_rejoins() {
-        let mut r = record();
-        let now = Instant::now();
-        assert_eq!(
-            r.on_engine_state(&ListenState::Connecting, now),
-            Next::Forward
-        );
-        assert_eq!(r.on_engine_state(&lost(), now), Next::Forward);
-        assert!(!r.rejoining);
-    }
-
-    #[test]
-    fn rejoins_run_out_in_a_row_but_come_back_after_a_live_spell() {
-        let mut r = record();
-        r.joined = true;
-        let t0 = Instant::now();
-        r.on_engine_state(&ListenState::Live, t0);
-        for attempt in 0..REJOIN_DELAYS.len() as u32 {
-            let at = t0 + Duration::from_secs(attempt as u64);
-            assert_eq!(r.on_engine_state(&lost(), at), Next::Rejoin(attempt));
-            // While the rejoin runs, its failed attempts' states are not the room's.
-            assert_eq!(r.on_engine_state(&ListenState::Connecting, at), Next::Drop);
-            assert_eq!(r.on_engine_state(&lost(), at), Next::Drop);
-            // The rejoin succeeds (as `rejoin_attempts` records it), then drops again soon.
-            r.rejoining = false;
-            r.streak = attempt + 1;
-            r.view.state = ListenState::Live;
-            r.track(&ListenState::Live, at);
-        }
-        let soon = t0 + Duration::from_secs(5);
-        assert_eq!(
-            r.on_engine_state(&lost(), soon),
-            Next::Forward,
-            "streak spent"
-        );
-
-        // Live for longer than REJOIN_RESET: the next loss is rejoined from the first attempt.
-        let mut r = record();
-        r.joined = true;
-        r.streak = REJOIN_DELAYS.len() as u32;
-        r.on_engine_state(&ListenState::Live, t0);
-        let later = t0 + REJOIN_RESET + Duration::from_secs(1);
-        assert_eq!(
-            r.on_engine_state(&ListenState::Reconnecting { attempt: 1 }, later),
-            Next::Forward
-        );
-        assert_eq!(r.on_engine_state(&lost(), later), Next::Rejoin(0));
-    }
-
-    #[test]
-    fn an_end_after_giving_up_or_leaving_is_not_rejoined() {
-        let mut r = record();
-        r.joined = true;
-        r.view.state = lost();
-        assert_eq!(r.on_engine_state(&lost(), Instant::now()), Next::Drop);
-        let mut r = record();
-        r.joined = true;
-        r.stopping = true;
-        assert_eq!(r.on_engine_state(&lost(), Instant::now()), Next::Forward);
-        let stopped = ListenState::Ended {
-            reason: EndReason::Stopped,
-        };
-        let mut r = record();
-        r.joined = true;
-        assert_eq!(r.on_engine_state(&stopped, Instant::now()), Next::Forward);
     }
 }

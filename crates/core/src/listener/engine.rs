@@ -91,7 +91,7 @@ struct RoomEntry {
 struct Inner {
     config: ListenerConfig,
     rooms: Mutex<BTreeMap<String, RoomEntry>>,
-    audible: Mutex<AudibleSet>,
+    audible: Mutex<AudibleSet<String>>,
     latency: Mutex<LatencyWindow>,
     events: mpsc::UnboundedSender<ListenEvent>,
     dropped_frames: AtomicU64,
@@ -142,6 +142,18 @@ impl Listener {
         room: &str,
         mix: MixSettings,
     ) -> ListenResult<()> {
+        self.listen_as(server, room, room, mix).await
+    }
+
+    /// Joins `room`, known to this listener (its other calls, events, the audible set) as
+    /// `key`: the app keys rooms by project too, as two projects may share a room name.
+    pub async fn listen_as(
+        &self,
+        server: &ServerTarget,
+        key: &str,
+        room: &str,
+        mix: MixSettings,
+    ) -> ListenResult<()> {
         let room = room.trim();
         if room.is_empty() {
             return Err(ListenError::InvalidInput("the room name is empty".into()));
@@ -161,20 +173,20 @@ impl Listener {
         let (ready_tx, ready) = oneshot::channel();
         {
             let mut rooms = guard(&self.inner.rooms);
-            if rooms.get(room).is_some_and(|r| !r.task.is_finished()) {
+            if rooms.get(key).is_some_and(|r| !r.task.is_finished()) {
                 return Err(ListenError::AlreadyListening(room.to_owned()));
             }
             let audio = RoomAudio::shared(self.inner.config.jitter, mix);
             let state = Arc::new(Mutex::new(ListenState::Connecting));
             let (commands, cmd_rx) = mpsc::unbounded_channel();
             let events = RoomEvents {
-                room: room.to_owned(),
+                room: key.to_owned(),
                 tx: self.inner.events.clone(),
                 state: state.clone(),
             };
             let task = session::spawn(params, audio.clone(), events, cmd_rx, ready_tx);
             rooms.insert(
-                room.to_owned(),
+                key.to_owned(),
                 RoomEntry {
                     audio,
                     commands,
@@ -189,7 +201,7 @@ impl Listener {
             ))
         });
         if result.is_err() {
-            guard(&self.inner.rooms).remove(room);
+            guard(&self.inner.rooms).remove(key);
         }
         result
     }
@@ -212,12 +224,12 @@ impl Listener {
     }
 
     /// Chooses what is heard; takes effect with the next frame, no rejoin.
-    pub fn set_audible(&self, set: AudibleSet) {
+    pub fn set_audible(&self, set: AudibleSet<String>) {
         *guard(&self.inner.audible) = set;
     }
 
     /// What is heard now.
-    pub fn audible(&self) -> AudibleSet {
+    pub fn audible(&self) -> AudibleSet<String> {
         guard(&self.inner.audible).clone()
     }
 
@@ -357,6 +369,7 @@ async fn run_clock(inner: std::sync::Weak<Inner>, frames: mpsc::Sender<AudioFram
                     continue;
                 }
                 let _ = inner.events.send(ListenEvent::Meters(RoomMeters {
+                    project: String::new(),
                     room: name.clone(),
                     speakers,
                     master,

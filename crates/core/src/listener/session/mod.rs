@@ -54,6 +54,7 @@ pub(crate) enum RoomCommand {
 /// Where a room task reports; also keeps the latest state for the listener to read.
 #[derive(Clone)]
 pub(crate) struct RoomEvents {
+    /// The room's key in the listener (its name, or what the app keys it by).
     pub room: String,
     pub tx: mpsc::UnboundedSender<ListenEvent>,
     pub state: Arc<Mutex<ListenState>>,
@@ -65,6 +66,7 @@ impl RoomEvents {
             *current = state.clone();
         }
         let _ = self.tx.send(ListenEvent::State {
+            project: String::new(),
             room: self.room.clone(),
             state,
         });
@@ -72,6 +74,7 @@ impl RoomEvents {
 
     fn speakers(&self, speakers: Vec<SpeakerInfo>) {
         let _ = self.tx.send(ListenEvent::Speakers {
+            project: String::new(),
             room: self.room.clone(),
             speakers,
         });
