@@ -220,6 +220,13 @@ async fn on_signal(
             let answer = timeout(RESUME_TIMEOUT, conn.sub.answer(&offer)).await;
             match answer {
                 Ok(Ok(answer)) => {
+                    // livekit-server v1.13.3 offers opus and red; the answer takes opus (red
+                    // is not registered), so plain Opus arrives, from RED publishers too.
+                    tracing::debug!(
+                        offered = ?peer::audio_codecs(&offer.sdp),
+                        answered = ?peer::audio_codecs(&answer.sdp),
+                        "subscriber audio codecs"
+                    );
                     conn.send(proto::signal_request::Message::Answer(answer))
                         .await;
                 }

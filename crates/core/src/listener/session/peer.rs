@@ -132,6 +132,24 @@ fn ice_summary(ice_servers: &[proto::IceServer]) -> Vec<String> {
         .collect()
 }
 
+/// The audio codecs (`rtpmap` names) in an SDP, for the log.
+pub(crate) fn audio_codecs(sdp: &str) -> Vec<String> {
+    let mut audio = false;
+    let mut codecs = Vec::new();
+    for line in sdp.lines() {
+        if let Some(media) = line.strip_prefix("m=") {
+            audio = media.starts_with("audio");
+        } else if let Some(map) = line.strip_prefix("a=rtpmap:").filter(|_| audio) {
+            if let Some(name) = map.split_whitespace().nth(1) {
+                if !codecs.iter().any(|c| c == name) {
+                    codecs.push(name.to_owned());
+                }
+            }
+        }
+    }
+    codecs
+}
+
 /// Answers as the DTLS server. As client our ClientHello goes out the moment our ICE side
 /// connects — before the SFU (which connects a round trip later) listens for DTLS, so it
 /// is dropped and only the retransmission, ~180 ms later, starts the handshake. As server
@@ -262,5 +280,14 @@ mod tests {
         let relays = relay_servers(&servers);
         assert_eq!(relays.len(), 1);
         assert_eq!(relays[0].credential, "turn-secret-5678");
+    }
+
+    #[test]
+    fn audio_codecs_come_from_audio_sections_only() {
+        let sdp = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 63\r\na=rtpmap:111 opus/48000/2\r\n\
+                   a=rtpmap:63 red/48000/2\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n\
+                   a=rtpmap:96 VP8/90000\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n\
+                   a=rtpmap:111 opus/48000/2\r\n";
+        assert_eq!(audio_codecs(sdp), ["opus/48000/2", "red/48000/2"]);
     }
 }
