@@ -10,7 +10,7 @@ use earshot_protocol::wallboard::{
 };
 use js_sys::JSON;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use sycamore::prelude::*;
 use wasm_bindgen::JsValue;
@@ -57,10 +57,13 @@ thread_local! {
 /// Drops the history of every room that is gone and had its last point over
 /// [`HISTORY_MS`] before `at`: a room's series only grows while it exists, so without this
 /// a long-running wallboard keeps every room it ever saw.
-fn prune_history(history: &mut HashMap<String, VecDeque<(f64, u32)>>, rooms: &Rooms, at: f64) {
+fn prune_history(
+    history: &mut HashMap<String, VecDeque<(f64, u32)>>,
+    present: &HashSet<String>,
+    at: f64,
+) {
     history.retain(|sid, series| {
-        rooms.values().any(|m| m.contains_key(sid))
-            || series.back().is_some_and(|(t, _)| at - t <= HISTORY_MS)
+        present.contains(sid) || series.back().is_some_and(|(t, _)| at - t <= HISTORY_MS)
     });
 }
 
@@ -223,9 +226,12 @@ impl Monitoring {
         }
         if PRUNED_AT.with(|p| at - *p.borrow() >= PRUNE_EVERY_MS) {
             PRUNED_AT.with(|p| *p.borrow_mut() = at);
-            self.rooms.with_untracked(|rooms| {
-                self.room_history.update(|h| prune_history(h, rooms, at));
-            });
+            // Collected first: updating one signal inside another's `with` panics (the
+            // reactive store stays borrowed for the read).
+            let present: HashSet<String> = self
+                .rooms
+                .with_untracked(|rooms| rooms.values().flat_map(|m| m.keys().cloned()).collect());
+            self.room_history.update(|h| prune_history(h, &present, at));
         }
         let total = self.rooms.with_untracked(|r| {
             r.get(&project)
