@@ -60,6 +60,9 @@ pub struct ListenHub {
     /// Identities of this app's listeners and room views.
     own: OwnIdentities,
     engine: OnceCell<Arc<Listener>>,
+    /// How long the engine reconnects before the app-level rejoin takes over (tests shorten
+    /// it; read when the engine starts).
+    reconnect_budget: Mutex<Option<std::time::Duration>>,
     sink: Sink,
     records: Records,
 }
@@ -85,6 +88,7 @@ impl ListenHub {
             },
             own: OwnIdentities::default(),
             engine: OnceCell::new(),
+            reconnect_budget: Mutex::new(None),
             sink: Arc::new(RwLock::new(None)),
             records: Arc::new(Mutex::new(BTreeMap::new())),
         }
@@ -100,14 +104,24 @@ impl ListenHub {
         &self.own
     }
 
+    /// Shortens the engine's reconnecting, so tests reach the app-level rejoin quickly; only
+    /// before the first listen.
+    #[doc(hidden)]
+    pub fn set_reconnect_budget(&self, budget: std::time::Duration) {
+        *guard(&self.reconnect_budget) = Some(budget);
+    }
+
     /// The engine, started on first use (it needs a running tokio runtime).
     async fn engine(&self) -> Arc<Listener> {
         self.engine
             .get_or_init(|| async {
+                let defaults = ListenerConfig::default();
                 let (listener, output) = Listener::new(ListenerConfig {
                     supervisor: self.supervisor.clone(),
                     own_identities: self.own.clone(),
-                    ..Default::default()
+                    reconnect_budget: guard(&self.reconnect_budget)
+                        .unwrap_or(defaults.reconnect_budget),
+                    ..defaults
                 });
                 let listener = Arc::new(listener);
                 tokio::spawn(forward_audio(output.frames, self.sink.clone()));
