@@ -1,10 +1,12 @@
 //! Hidden listen-in: one-line wrappers over the core's listen hub, plus the sink that turns
-//! its output into messages on the UI's two Tauri channels (binary audio, JSON events).
+//! its output into messages on the UI's two Tauri channels (audio as base64 16-bit PCM text,
+//! JSON events).
 
 use crate::Core;
 use earshot_core::listen::ListenSink;
 use earshot_core::listener::ListenEvent;
 use earshot_core::protocol::command::*;
+use earshot_core::protocol::listen::RoomKey;
 use earshot_core::protocol::listen::{HiddenParticipant, ListenRoom, ListenStatus};
 use earshot_core::protocol::{AppError, ErrorCode};
 use std::sync::Arc;
@@ -67,7 +69,9 @@ pub async fn listen_start(core: State<'_, Core>, args: ListenStart) -> Reply<Lis
 
 #[tauri::command]
 pub async fn listen_stop(core: State<'_, Core>, args: ListenStop) -> Reply<()> {
-    core.listen().stop(&args.room).await
+    core.listen()
+        .stop(&RoomKey::new(args.project, args.room))
+        .await
 }
 
 #[tauri::command]
@@ -77,8 +81,11 @@ pub async fn listen_set_audible(core: State<'_, Core>, args: ListenSetAudible) -
 
 #[tauri::command]
 pub async fn listen_set_speaker(core: State<'_, Core>, args: ListenSetSpeaker) -> Reply<()> {
-    core.listen()
-        .set_speaker(&args.room, &args.identity, args.change)
+    core.listen().set_speaker(
+        &RoomKey::new(args.project, args.room),
+        &args.identity,
+        args.change,
+    )
 }
 
 #[tauri::command]

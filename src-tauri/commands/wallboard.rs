@@ -98,7 +98,7 @@ pub async fn observe_room<R: Runtime>(
 
 #[tauri::command]
 pub async fn stop_observing(core: State<'_, Core>, args: StopObserving) -> Reply<()> {
-    core.stop_observing(&args.room)
+    core.stop_observing(args.session)
 }
 
 #[tauri::command]

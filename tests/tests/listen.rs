@@ -115,7 +115,7 @@ async fn listen_from_the_rooms_page() -> Result<()> {
     let master = format!("{card} [data-testid=master-meter]");
     let first = wait_attr(&app, &master, "data-level", |v| v > 0.0).await?;
     wait_attr(&app, &master, "data-level", |v| v > 0.0 && v != first).await?;
-    // Binary audio frames reach the window over the channel.
+    // Audio frames (base64 16-bit PCM text) reach the window over the channel.
     let before = frames_received(&app).await?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let after = frames_received(&app).await?;

@@ -1,5 +1,5 @@
-//! The listen-in session of the whole app: the two channels the backend streams into (binary
-//! audio, JSON events), the audio output, and signals every page reads. It outlives pages, so
+//! The listen-in session of the whole app: the two channels the backend streams into (audio
+//! as base64 16-bit PCM text, JSON events), the audio output, and signals every page reads. It outlives pages, so
 //! listening goes on while the supervisor looks at something else.
 
 use crate::audio::{Player, PlayerStats};
@@ -8,8 +8,8 @@ use earshot_protocol::command::{
     ListenAttach, ListenSetAudible, ListenSetSpeaker, ListenStart, ListenStatusQuery, ListenStop,
 };
 use earshot_protocol::listen::{
-    decode_audio_frame, AudibleSet, ListenEvent, ListenRoom, ListenState, ListenStatus, RoomMeters,
-    SpeakerChange,
+    decode_audio_frame, AudibleSet, ListenEvent, ListenRoom, ListenState, ListenStatus, RoomKey,
+    RoomMeters, SpeakerChange,
 };
 use earshot_protocol::AppError;
 use js_sys::JSON;
@@ -21,10 +21,11 @@ use wasm_bindgen::JsValue;
 /// Signals about listening; `Copy`, provided by context.
 #[derive(Clone, Copy)]
 pub struct Listening {
-    /// Rooms listened to (or ended, until dismissed), by name.
-    pub rooms: Signal<BTreeMap<String, ListenRoom>>,
+    /// Rooms listened to (or ended, until dismissed), by project and name (two projects may
+    /// each have a room of one name).
+    pub rooms: Signal<BTreeMap<RoomKey, ListenRoom>>,
     /// Latest meters per room.
-    pub meters: Signal<BTreeMap<String, RoomMeters>>,
+    pub meters: Signal<BTreeMap<RoomKey, RoomMeters>>,
     pub audible: Signal<AudibleSet>,
     /// What the audio worklet reports (underruns, overruns, buffer).
     pub stats: Signal<PlayerStats>,
@@ -109,7 +110,7 @@ impl Listening {
             status
                 .rooms
                 .into_iter()
-                .map(|r| (r.room.clone(), r))
+                .map(|r| (RoomKey::new(r.project.clone(), r.room.clone()), r))
                 .collect(),
         );
         self.audible.set(status.audible);
@@ -147,11 +148,16 @@ impl Listening {
             return;
         };
         match event {
-            ListenEvent::State { room, state } => {
-                let known = self.rooms.with_untracked(|rooms| rooms.contains_key(&room));
+            ListenEvent::State {
+                project,
+                room,
+                state,
+            } => {
+                let key = RoomKey::new(project, room);
+                let known = self.rooms.with_untracked(|rooms| rooms.contains_key(&key));
                 if known {
                     self.rooms.update(|rooms| {
-                        if let Some(r) = rooms.get_mut(&room) {
+                        if let Some(r) = rooms.get_mut(&key) {
                             r.state = state;
                         }
                     });
@@ -160,11 +166,16 @@ impl Listening {
                     self.refresh();
                 }
             }
-            ListenEvent::Speakers { room, speakers } => {
-                let known = self.rooms.with_untracked(|rooms| rooms.contains_key(&room));
+            ListenEvent::Speakers {
+                project,
+                room,
+                speakers,
+            } => {
+                let key = RoomKey::new(project, room);
+                let known = self.rooms.with_untracked(|rooms| rooms.contains_key(&key));
                 if known {
                     self.rooms.update(|rooms| {
-                        if let Some(r) = rooms.get_mut(&room) {
+                        if let Some(r) = rooms.get_mut(&key) {
                             r.speakers = speakers;
                         }
                     });
@@ -174,7 +185,10 @@ impl Listening {
                 }
             }
             ListenEvent::Meters(meters) => self.meters.update(|m| {
-                m.insert(meters.room.clone(), meters);
+                m.insert(
+                    RoomKey::new(meters.project.clone(), meters.room.clone()),
+                    meters,
+                );
             }),
         }
     }
@@ -212,33 +226,32 @@ impl Listening {
             hear: true,
         })
         .await?;
+        let key = RoomKey::new(joined.project.clone(), room);
         self.rooms.update(|rooms| {
-            rooms.insert(room.clone(), joined);
+            rooms.insert(key.clone(), joined);
         });
-        self.audible.set(AudibleSet::Focus(room));
+        self.audible.set(AudibleSet::Focus(key));
         // Events that came while joining may have asked for a status already; have the last
         // word be one taken after the join.
         self.refresh();
         Ok(())
     }
 
-    /// Leaves `room` (or dismisses it once ended).
-    pub async fn stop(self, room: String) -> Result<(), AppError> {
-        invoke(&ListenStop { room: room.clone() }).await?;
+    /// Leaves the room (or dismisses it once ended).
+    pub async fn stop(self, key: RoomKey) -> Result<(), AppError> {
+        invoke(&ListenStop {
+            project: key.project.clone(),
+            room: key.room.clone(),
+        })
+        .await?;
         self.rooms.update(|rooms| {
-            rooms.remove(&room);
+            rooms.remove(&key);
         });
         self.meters.update(|m| {
-            m.remove(&room);
+            m.remove(&key);
         });
-        let audible = match self.audible.get_clone() {
-            AudibleSet::Focus(r) if r == room => AudibleSet::None,
-            AudibleSet::Mix(rooms) => {
-                AudibleSet::Mix(rooms.into_iter().filter(|r| *r != room).collect())
-            }
-            other => other,
-        };
-        self.audible.set(audible);
+        self.audible
+            .set(self.audible.with_untracked(|a| a.without(&key)));
         Ok(())
     }
 
@@ -253,12 +266,13 @@ impl Listening {
     /// Changes one speaker's mix; the next meters event shows the result.
     pub async fn set_speaker(
         self,
-        room: String,
+        key: RoomKey,
         identity: String,
         change: SpeakerChange,
     ) -> Result<(), AppError> {
         invoke(&ListenSetSpeaker {
-            room,
+            project: key.project,
+            room: key.room,
             identity,
             change,
         })

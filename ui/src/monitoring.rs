@@ -10,13 +10,15 @@ use earshot_protocol::wallboard::{
 };
 use js_sys::JSON;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use sycamore::prelude::*;
 use wasm_bindgen::JsValue;
 
 /// History kept for the charts.
 const HISTORY_MS: f64 = 3_600_000.0;
+/// How often the histories of rooms that ended over [`HISTORY_MS`] ago are dropped.
+const PRUNE_EVERY_MS: f64 = 60_000.0;
 
 /// Rooms by project, then sid.
 /// Shared (`Rc`) so the wallboard's sorted list copies pointers, not 10,000 rooms, per update.
@@ -48,6 +50,21 @@ thread_local! {
     /// Milliseconds each applied delta took, re-render included (Sycamore updates the DOM
     /// synchronously when signals change): the wallboard's render path, kept for display.
     static RENDER_MS: RefCell<VecDeque<f64>> = const { RefCell::new(VecDeque::new()) };
+    /// When ended rooms' histories were last dropped (unix ms of a delta).
+    static PRUNED_AT: RefCell<f64> = const { RefCell::new(0.0) };
+}
+
+/// Drops the history of every room that is gone and had its last point over
+/// [`HISTORY_MS`] before `at`: a room's series only grows while it exists, so without this
+/// a long-running wallboard keeps every room it ever saw.
+fn prune_history(
+    history: &mut HashMap<String, VecDeque<(f64, u32)>>,
+    present: &HashSet<String>,
+    at: f64,
+) {
+    history.retain(|sid, series| {
+        present.contains(sid) || series.back().is_some_and(|(t, _)| at - t <= HISTORY_MS)
+    });
 }
 
 fn performance_now() -> f64 {
@@ -206,6 +223,15 @@ impl Monitoring {
                     push_point(h.entry(sid).or_default(), at, n);
                 }
             });
+        }
+        if PRUNED_AT.with(|p| at - *p.borrow() >= PRUNE_EVERY_MS) {
+            PRUNED_AT.with(|p| *p.borrow_mut() = at);
+            // Collected first: updating one signal inside another's `with` panics (the
+            // reactive store stays borrowed for the read).
+            let present: HashSet<String> = self
+                .rooms
+                .with_untracked(|rooms| rooms.values().flat_map(|m| m.keys().cloned()).collect());
+            self.room_history.update(|h| prune_history(h, &present, at));
         }
         let total = self.rooms.with_untracked(|r| {
             r.get(&project)

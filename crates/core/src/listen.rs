@@ -5,15 +5,18 @@
 use crate::earshot::AppResult;
 use crate::listener::token::{ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::listener::{
-    AudibleSet, EndReason, ListenEvent, ListenState, Listener, ListenerConfig, ServerTarget,
+    AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig, OwnIdentities, ServerTarget,
 };
 use crate::Earshot;
 use earshot_protocol::admin::name_field;
-use earshot_protocol::listen::{HiddenParticipant, ListenRoom, ListenStatus, SpeakerChange};
+use earshot_protocol::listen::{
+    HiddenParticipant, ListenRoom, ListenStatus, RoomKey, SpeakerChange,
+};
 use earshot_protocol::{AppError, ErrorCode};
+use record::{Next, Record};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::Duration;
+use std::time::Instant;
 use tokio::sync::OnceCell;
 
 /// Where the listener's output goes (the shell implements it with Tauri channels).
@@ -25,27 +28,41 @@ pub trait ListenSink: Send + Sync {
     fn event(&self, event: &ListenEvent) -> bool;
 }
 
-/// Delays before each app-level rejoin once the engine's own reconnecting gave up.
-const REJOIN_DELAYS: [Duration; 3] = [
-    Duration::from_secs(1),
-    Duration::from_secs(3),
-    Duration::from_secs(7),
-];
+mod record;
+mod rejoin;
 
-struct Record {
-    view: ListenRoom,
-    target: ServerTarget,
-    /// Set when the supervisor leaves, so the final `Ended` is not taken for a failure.
-    stopping: bool,
+type Records = Arc<Mutex<BTreeMap<RoomKey, Record>>>;
+
+/// What the engine calls a room: project and name, apart by a character neither a project
+/// id (generated hex) nor a room name (control characters are refused) contains.
+fn engine_key(key: &RoomKey) -> String {
+    format!("{}\u{1f}{}", key.project, key.room)
 }
 
-type Records = Arc<Mutex<BTreeMap<String, Record>>>;
+/// The room an engine key names (`None` for a room the hub did not start).
+fn room_key(engine_key: &str) -> Option<RoomKey> {
+    engine_key
+        .split_once('\u{1f}')
+        .map(|(project, room)| RoomKey::new(project, room))
+}
+
+fn not_listening(key: &RoomKey) -> AppError {
+    AppError::new(
+        ErrorCode::NotFound,
+        format!("Not listening to '{}'.", key.room),
+    )
+}
 type Sink = Arc<RwLock<Option<Arc<dyn ListenSink>>>>;
 
 /// The app's listener and what the pages need to know about it.
 pub struct ListenHub {
     supervisor: String,
+    /// Identities of this app's listeners and room views.
+    own: OwnIdentities,
     engine: OnceCell<Arc<Listener>>,
+    /// How long the engine reconnects before the app-level rejoin takes over (tests shorten
+    /// it; read when the engine starts).
+    reconnect_budget: Mutex<Option<std::time::Duration>>,
     sink: Sink,
     records: Records,
 }
@@ -69,7 +86,9 @@ impl ListenHub {
             } else {
                 supervisor
             },
+            own: OwnIdentities::default(),
             engine: OnceCell::new(),
+            reconnect_budget: Mutex::new(None),
             sink: Arc::new(RwLock::new(None)),
             records: Arc::new(Mutex::new(BTreeMap::new())),
         }
@@ -80,13 +99,29 @@ impl ListenHub {
         &self.supervisor
     }
 
+    /// Where the identities of this app's listeners and room views are recorded.
+    pub fn own_identities(&self) -> &OwnIdentities {
+        &self.own
+    }
+
+    /// Shortens the engine's reconnecting, so tests reach the app-level rejoin quickly; only
+    /// before the first listen.
+    #[doc(hidden)]
+    pub fn set_reconnect_budget(&self, budget: std::time::Duration) {
+        *guard(&self.reconnect_budget) = Some(budget);
+    }
+
     /// The engine, started on first use (it needs a running tokio runtime).
     async fn engine(&self) -> Arc<Listener> {
         self.engine
             .get_or_init(|| async {
+                let defaults = ListenerConfig::default();
                 let (listener, output) = Listener::new(ListenerConfig {
                     supervisor: self.supervisor.clone(),
-                    ..Default::default()
+                    own_identities: self.own.clone(),
+                    reconnect_budget: guard(&self.reconnect_budget)
+                        .unwrap_or(defaults.reconnect_budget),
+                    ..defaults
                 });
                 let listener = Arc::new(listener);
                 tokio::spawn(forward_audio(output.frames, self.sink.clone()));
@@ -114,7 +149,10 @@ impl ListenHub {
             .map(|r| r.view.clone())
             .collect();
         let (audible, dropped_frames) = match self.engine.get() {
-            Some(engine) => (engine.audible(), engine.dropped_frames()),
+            Some(engine) => (
+                engine.audible().map(|k| room_key(k)),
+                engine.dropped_frames(),
+            ),
             None => (AudibleSet::None, 0),
         };
         ListenStatus {
@@ -133,56 +171,53 @@ impl ListenHub {
     ) -> AppResult<ListenRoom> {
         name_field(room, "room", "room name")?;
         let engine = self.engine().await;
+        let key = RoomKey::new(project.0.clone(), room);
+        let ekey = engine_key(&key);
         {
             let mut records = guard(&self.records);
-            if let Some(existing) = records.get(room) {
+            if let Some(existing) = records.get(&key) {
                 if !matches!(existing.view.state, ListenState::Ended { .. }) {
-                    let message = if existing.view.project == project.0 {
-                        format!("Already listening to '{room}'.")
-                    } else {
-                        format!(
-                            "Already listening to a room named '{room}' in project '{}'; leave it first.",
-                            existing.view.project_name
-                        )
-                    };
-                    return Err(AppError::new(ErrorCode::AlreadyExists, message));
+                    return Err(AppError::new(
+                        ErrorCode::AlreadyExists,
+                        format!("Already listening to '{room}'."),
+                    ));
                 }
             }
-            records.insert(
-                room.to_owned(),
-                Record {
-                    view: ListenRoom {
-                        room: room.to_owned(),
-                        project: project.0,
-                        project_name: project.1,
-                        state: ListenState::Connecting,
-                        speakers: Vec::new(),
-                        started_at_ms: crate::earshot::unix_millis(),
-                        rejoins: 0,
-                    },
-                    target: target.clone(),
-                    stopping: false,
-                },
-            );
+            let view = ListenRoom {
+                room: room.to_owned(),
+                project: project.0,
+                project_name: project.1,
+                state: ListenState::Connecting,
+                speakers: Vec::new(),
+                started_at_ms: crate::earshot::unix_millis(),
+                rejoins: 0,
+            };
+            records.insert(key.clone(), Record::new(view, target.clone()));
         }
         let before = engine.audible();
         if hear {
-            engine.set_audible(AudibleSet::Focus(room.to_owned()));
+            engine.set_audible(AudibleSet::Focus(ekey.clone()));
         }
         tracing::info!(%room, hear, "listen: joining");
-        match engine.listen(&target, room).await {
+        match engine
+            .listen_as(&target, &ekey, room, Default::default())
+            .await
+        {
             Ok(()) => {
                 let mut records = guard(&self.records);
-                let record = records.get_mut(room).ok_or_else(|| {
+                let record = records.get_mut(&key).ok_or_else(|| {
                     AppError::new(ErrorCode::Internal, "the room was left while joining")
                 })?;
+                record.joined = true;
                 if record.view.state == ListenState::Connecting {
                     record.view.state = ListenState::Live;
                 }
+                let state = record.view.state.clone();
+                record.track(&state, Instant::now());
                 Ok(record.view.clone())
             }
             Err(err) => {
-                guard(&self.records).remove(room);
+                guard(&self.records).remove(&key);
                 if hear {
                     engine.set_audible(before);
                 }
@@ -192,9 +227,10 @@ impl ListenHub {
         }
     }
 
-    /// Leaves `room`, or dismisses it if it already ended.
-    pub async fn stop(&self, room: &str) -> AppResult<()> {
-        let known = match guard(&self.records).get_mut(room) {
+    /// Leaves the room, or dismisses it if it already ended.
+    pub async fn stop(&self, key: &RoomKey) -> AppResult<()> {
+        let ekey = engine_key(key);
+        let known = match guard(&self.records).get_mut(key) {
             Some(record) => {
                 record.stopping = true;
                 true
@@ -203,57 +239,51 @@ impl ListenHub {
         };
         let left = match self.engine.get() {
             Some(engine) => {
-                let left = engine.stop(room).await.is_ok();
-                let audible = match engine.audible() {
-                    AudibleSet::Focus(r) if r == room => AudibleSet::None,
-                    AudibleSet::Mix(rooms) => {
-                        AudibleSet::Mix(rooms.into_iter().filter(|r| r != room).collect())
-                    }
-                    other => other,
-                };
-                engine.set_audible(audible);
+                let left = engine.stop(&ekey).await.is_ok();
+                engine.set_audible(engine.audible().without(&ekey));
                 left
             }
             None => false,
         };
-        guard(&self.records).remove(room);
+        guard(&self.records).remove(key);
         if !known && !left {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                format!("Not listening to '{room}'."),
-            ));
+            return Err(not_listening(key));
         }
-        tracing::info!(%room, "listen: left");
+        tracing::info!(room = %key.room, "listen: left");
         Ok(())
     }
 
     /// Chooses what is heard; every named room must be one listened to.
     pub fn set_audible(&self, set: AudibleSet) -> AppResult<()> {
-        let rooms: Vec<&String> = match &set {
-            AudibleSet::None => Vec::new(),
-            AudibleSet::Focus(room) => vec![room],
-            AudibleSet::Mix(rooms) => rooms.iter().collect(),
-        };
-        {
+        let mut missing = None;
+        let engine_set = {
             let records = guard(&self.records);
-            if let Some(missing) = rooms.iter().find(|r| !records.contains_key(r.as_str())) {
-                return Err(AppError::new(
-                    ErrorCode::NotFound,
-                    format!("Not listening to '{missing}'."),
-                ));
-            }
+            set.map(|key| {
+                if !records.contains_key(key) {
+                    missing.get_or_insert_with(|| key.clone());
+                }
+                Some(engine_key(key))
+            })
+        };
+        if let Some(key) = missing {
+            return Err(not_listening(&key));
         }
         if let Some(engine) = self.engine.get() {
-            engine.set_audible(set);
+            engine.set_audible(engine_set);
         }
         Ok(())
     }
 
     /// Changes one speaker's gain, mute or solo.
-    pub fn set_speaker(&self, room: &str, identity: &str, change: SpeakerChange) -> AppResult<()> {
-        let engine = self.engine.get().ok_or_else(|| {
-            AppError::new(ErrorCode::NotFound, format!("Not listening to '{room}'."))
-        })?;
+    pub fn set_speaker(
+        &self,
+        key: &RoomKey,
+        identity: &str,
+        change: SpeakerChange,
+    ) -> AppResult<()> {
+        let engine = self.engine.get().ok_or_else(|| not_listening(key))?;
+        let room = engine_key(key);
+        let room = room.as_str();
         match change {
             SpeakerChange::Gain(gain) if !(0.0..=4.0).contains(&gain) => {
                 return Err(AppError::field(
@@ -266,14 +296,11 @@ impl ListenHub {
             SpeakerChange::Muted(muted) => engine.set_muted(room, identity, muted)?,
             SpeakerChange::Solo(solo) => engine.set_solo(room, identity, solo)?,
         }
+        let mix = engine.mix_settings(room);
+        if let (Some(record), Ok(mix)) = (guard(&self.records).get_mut(key), mix) {
+            record.mix = mix;
+        }
         Ok(())
-    }
-
-    /// Whether this app listens to `room` now.
-    fn listening_to(&self, room: &str) -> bool {
-        guard(&self.records)
-            .get(room)
-            .is_some_and(|r| !matches!(r.view.state, ListenState::Ended { .. }))
     }
 }
 
@@ -298,36 +325,44 @@ async fn forward_events(
     records: Records,
     engine: std::sync::Weak<Listener>,
 ) {
-    while let Some(event) = events.recv().await {
+    while let Some(mut event) = events.recv().await {
+        // The engine names rooms by engine key; the UI by project and room.
+        let (ListenEvent::State { project, room, .. }
+        | ListenEvent::Speakers { project, room, .. }
+        | ListenEvent::Meters(earshot_protocol::listen::RoomMeters { project, room, .. })) =
+            &mut event;
+        let Some(key) = room_key(room) else {
+            continue;
+        };
+        project.clone_from(&key.project);
+        room.clone_from(&key.room);
         let mut rejoin = None;
         match &event {
-            ListenEvent::State { room, state } => {
+            ListenEvent::State { room, state, .. } => {
                 let mut records = guard(&records);
-                if let Some(record) = records.get_mut(room) {
-                    record.view.state = state.clone();
+                if let Some(record) = records.get_mut(&key) {
                     if let ListenState::Ended { reason } = state {
                         tracing::info!(%room, ?reason, "listen: ended");
-                        let lost = matches!(reason, EndReason::ConnectionLost { .. });
-                        if lost
-                            && !record.stopping
-                            && (record.view.rejoins as usize) < REJOIN_DELAYS.len()
-                        {
-                            rejoin =
-                                Some((room.clone(), record.target.clone(), record.view.rejoins));
+                    }
+                    match record.on_engine_state(state, Instant::now()) {
+                        Next::Forward => {}
+                        Next::Drop => continue,
+                        Next::Rejoin(attempt) => {
+                            rejoin = Some((record.target.clone(), attempt));
                         }
                     }
                 }
             }
-            ListenEvent::Speakers { room, speakers } => {
-                if let Some(record) = guard(&records).get_mut(room) {
+            ListenEvent::Speakers { speakers, .. } => {
+                if let Some(record) = guard(&records).get_mut(&key) {
                     record.view.speakers = speakers.clone();
                 }
             }
             ListenEvent::Meters(_) => {}
         }
-        if let Some((room, target, attempt)) = rejoin {
-            tokio::spawn(app_rejoin(
-                room,
+        if let Some((target, attempt)) = rejoin {
+            tokio::spawn(rejoin::app_rejoin(
+                key,
                 target,
                 attempt,
                 records.clone(),
@@ -340,72 +375,6 @@ async fn forward_events(
         let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(current) = current {
             current.event(&event);
-        }
-    }
-}
-
-/// After the engine gave up: wait, then join again from scratch, while the room shows as
-/// rejoining; gives the room up (Ended with the last error) after the last attempt.
-async fn app_rejoin(
-    room: String,
-    target: ServerTarget,
-    first_attempt: u32,
-    records: Records,
-    sink: Sink,
-    engine: std::sync::Weak<Listener>,
-) {
-    let set_state = |state: ListenState, rejoins: Option<u32>| -> bool {
-        let mut records = guard(&records);
-        let Some(record) = records.get_mut(&room).filter(|r| !r.stopping) else {
-            return false;
-        };
-        record.view.state = state.clone();
-        if let Some(n) = rejoins {
-            record.view.rejoins = n;
-        }
-        drop(records);
-        let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(current) = current {
-            current.event(&ListenEvent::State {
-                room: room.clone(),
-                state,
-            });
-        }
-        true
-    };
-    let mut attempt = first_attempt;
-    loop {
-        let rejoining = ListenState::Rejoining {
-            attempt: attempt + 1,
-        };
-        if !set_state(rejoining, Some(attempt + 1)) {
-            return;
-        }
-        tracing::info!(%room, attempt = attempt + 1, "listen: app-level rejoin");
-        tokio::time::sleep(REJOIN_DELAYS[attempt as usize]).await;
-        let Some(engine) = engine.upgrade() else {
-            return;
-        };
-        if guard(&records).get(&room).is_none_or(|r| r.stopping) {
-            return;
-        }
-        match engine.listen(&target, &room).await {
-            Ok(()) => {
-                set_state(ListenState::Live, None);
-                return;
-            }
-            Err(err) if err.is_transient() && (attempt as usize + 1) < REJOIN_DELAYS.len() => {
-                tracing::warn!(%room, error = %err, "listen: rejoin failed, trying again");
-                attempt += 1;
-            }
-            Err(err) => {
-                tracing::warn!(%room, error = %err, "listen: giving the room up");
-                let ended = ListenState::Ended {
-                    reason: EndReason::ConnectionLost { error: err.into() },
-                };
-                set_state(ended, None);
-                return;
-            }
         }
     }
 }
@@ -429,7 +398,8 @@ impl Earshot {
         self.listen.start((id, name), target, room, hear).await
     }
 
-    /// Who listens to `room` unseen: its hidden participants, ours marked.
+    /// Who listens to `room` unseen: its hidden participants, this app's own listeners and
+    /// room views marked (by identity: a colleague may share the supervisor name).
     pub async fn hidden_participants(
         &self,
         project: Option<&str>,
@@ -437,8 +407,7 @@ impl Earshot {
     ) -> AppResult<Vec<HiddenParticipant>> {
         let api = self.api(&self.resolve(project)?).await?;
         let detail = api.room_detail(room).await?;
-        let ours = self.listen.listening_to(room);
-        let supervisor = self.listen.supervisor().to_owned();
+        let own = self.listen.own_identities();
         Ok(detail
             .participants
             .into_iter()
@@ -451,7 +420,7 @@ impl Earshot {
                     .unwrap_or_default();
                 let who = p.attributes.get(SUPERVISOR_ATTRIBUTE).cloned();
                 HiddenParticipant {
-                    is_me: ours && role == "listener" && who.as_deref() == Some(&supervisor),
+                    is_me: own.contains(&p.identity),
                     identity: p.identity,
                     name: p.name,
                     supervisor: who,

@@ -6,8 +6,8 @@ mod common;
 
 use common::{peak_hz, rms, tone_peer, RATE};
 use earshot_core::listen::ListenSink;
-use earshot_core::listener::{AudibleSet, ListenEvent, ListenState};
-use earshot_core::protocol::listen::{decode_audio_frame, SpeakerChange};
+use earshot_core::listener::{AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig};
+use earshot_core::protocol::listen::{decode_audio_frame, RoomKey, SpeakerChange};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
@@ -75,14 +75,16 @@ async fn the_app_listens_through_its_sink() {
 
     let started = Instant::now();
     let joined = app.listen_start(None, &room, true).await.expect("listen");
+    let key = RoomKey::new(joined.project.clone(), room.clone());
     assert_eq!(joined.state, ListenState::Live);
     assert_eq!(joined.project_name, "bed");
     assert_eq!(
         app.listen().status().audible,
-        AudibleSet::Focus(room.clone())
+        AudibleSet::Focus(key.clone())
     );
 
-    // Bytes exactly as the UI gets them: 960 f32 per message, carrying the caller's tone.
+    // Frames exactly as the UI gets them: 960 samples per message, base64 16-bit PCM text,
+    // carrying the caller's tone.
     let heard = until(Duration::from_secs(10), || {
         let pcm = sink.pcm_since(0);
         pcm.len() >= 4800 && rms(&pcm[pcm.len() - 960..]) > 0.01
@@ -126,32 +128,50 @@ async fn the_app_listens_through_its_sink() {
 
     // Muting the speaker silences what is handed out; unmuting brings it back.
     app.listen()
-        .set_speaker(&room, "caller", SpeakerChange::Muted(true))
+        .set_speaker(&key, "caller", SpeakerChange::Muted(true))
         .expect("mute");
     tokio::time::sleep(Duration::from_millis(200)).await;
     let from = sink.frames();
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(rms(&sink.pcm_since(from)) < 1e-6, "muted speaker is silent");
     app.listen()
-        .set_speaker(&room, "caller", SpeakerChange::Muted(false))
+        .set_speaker(&key, "caller", SpeakerChange::Muted(false))
         .expect("unmute");
     let err = app
         .listen()
-        .set_speaker(&room, "caller", SpeakerChange::Gain(9.0))
+        .set_speaker(&key, "caller", SpeakerChange::Gain(9.0))
         .expect_err("gain out of range");
     assert_eq!(
         (err.code, err.field.as_deref()),
         (ErrorCode::InvalidInput, Some("gain"))
     );
 
-    // Who is listening: the server lists our hidden listener with the supervisor.
-    let hidden = app.hidden_participants(None, &room).await.expect("hidden");
-    let me = hidden
+    // Who is listening: the server lists our hidden listener with the supervisor, and a
+    // colleague on another machine with the same user name is not taken for us.
+    let (colleague, _out) = Listener::new(ListenerConfig {
+        supervisor: app.listen().supervisor().to_owned(),
+        ..Default::default()
+    });
+    colleague
+        .listen(&common::target(livekit()), &room)
+        .await
+        .expect("colleague listens");
+    let mut hidden = Vec::new();
+    for _ in 0..50 {
+        hidden = app.hidden_participants(None, &room).await.expect("hidden");
+        if hidden.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(hidden.len(), 2, "{hidden:?}");
+    let mine: Vec<_> = hidden.iter().filter(|h| h.is_me).collect();
+    assert_eq!(mine.len(), 1, "only our own listener is ours: {hidden:?}");
+    assert_eq!(mine[0].role, "listener");
+    assert!(hidden
         .iter()
-        .find(|h| h.is_me)
-        .expect("our listener is listed");
-    assert_eq!(me.role, "listener");
-    assert_eq!(me.supervisor.as_deref(), Some(app.listen().supervisor()));
+        .all(|h| h.supervisor.as_deref() == Some(app.listen().supervisor())));
+    colleague.stop(&room).await.expect("colleague leaves");
 
     // The same room twice is refused; an unknown room in the audible set too.
     let again = app
@@ -161,12 +181,15 @@ async fn the_app_listens_through_its_sink() {
     assert_eq!(again.code, ErrorCode::AlreadyExists);
     let unknown = app
         .listen()
-        .set_audible(AudibleSet::Mix(vec![room.clone(), "nowhere".into()]))
+        .set_audible(AudibleSet::Mix(vec![
+            key.clone(),
+            RoomKey::new(joined.project.clone(), "nowhere"),
+        ]))
         .expect_err("unknown room");
     assert_eq!(unknown.code, ErrorCode::NotFound);
 
     // Leaving: the room is gone from the status and from the audible set, frames stop.
-    app.listen().stop(&room).await.expect("stop");
+    app.listen().stop(&key).await.expect("stop");
     let status = app.listen().status();
     assert!(status.rooms.is_empty());
     assert_eq!(status.audible, AudibleSet::None);
@@ -194,7 +217,7 @@ async fn the_app_listens_through_its_sink() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let err = app.listen().stop(&room).await.expect_err("not listening");
+    let err = app.listen().stop(&key).await.expect_err("not listening");
     assert_eq!(err.code, ErrorCode::NotFound);
 }
 
@@ -220,4 +243,57 @@ async fn bad_rooms_fail_fast_and_leave_nothing_behind() {
         AudibleSet::None,
         "the audible set is restored"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_room_name_in_two_projects_is_two_rooms() {
+    use earshot_core::protocol::projects::ProjectInput;
+    use earshot_core::protocol::SecretInput;
+    let app = app().await;
+    let bed = livekit();
+    // A second project on the same server: its room of that name is, to the app, another room.
+    let other = app
+        .add_project(
+            ProjectInput {
+                name: "bed-2".into(),
+                url: bed.ws_url.clone(),
+                api_key: bed.api_key.clone(),
+                api_secret: SecretInput::new(bed.api_secret.clone()),
+            },
+            false,
+        )
+        .await
+        .expect("second project");
+    let room = unique_room("twin");
+    let _caller = tone_peer(bed, &room, "caller", 440.0);
+    let first = app.listen_start(None, &room, true).await.expect("first");
+    let second = app
+        .listen_start(Some(&other.id), &room, false)
+        .await
+        .expect("the same name in another project is listened to as well");
+    assert_ne!(first.project, second.project);
+    let (a, b) = (
+        RoomKey::new(first.project.clone(), room.clone()),
+        RoomKey::new(second.project.clone(), room.clone()),
+    );
+    assert_eq!(app.listen().status().rooms.len(), 2);
+    app.listen()
+        .set_audible(AudibleSet::Mix(vec![a.clone(), b.clone()]))
+        .expect("both heard");
+    // Leaving one leaves the other live and audible.
+    app.listen().stop(&a).await.expect("stop the first");
+    let status = app.listen().status();
+    assert_eq!(status.rooms.len(), 1);
+    assert_eq!(status.rooms[0].project, second.project);
+    assert_eq!(status.rooms[0].state, ListenState::Live);
+    assert_eq!(status.audible, AudibleSet::Mix(vec![b.clone()]));
+    app.listen()
+        .set_speaker(&b, "caller", SpeakerChange::Muted(true))
+        .expect("the second room's speaker");
+    let err = app
+        .listen()
+        .set_speaker(&a, "caller", SpeakerChange::Muted(true))
+        .expect_err("the first room is gone");
+    assert_eq!(err.code, ErrorCode::NotFound);
+    app.listen().stop(&b).await.expect("stop the second");
 }

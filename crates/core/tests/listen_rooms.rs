@@ -24,7 +24,7 @@ async fn invisible_follows_late_tracks_and_leaves_when_empty() {
     // A participant joining after the listener, publishing after it joined.
     let late = tone_peer(bed, &room, "late", 660.0);
     let speakers = wait_event(&mut out, Duration::from_secs(10), |e| {
-        matches!(e, ListenEvent::Speakers { room: r, speakers } if *r == room
+        matches!(e, ListenEvent::Speakers { room: r, speakers, .. } if *r == room
             && speakers.iter().any(|s| s.identity == "late" && !s.tracks.is_empty()))
     })
     .await;
@@ -271,7 +271,7 @@ async fn follows_a_publisher_mute() {
         .await
         .expect("mute");
     let muted = wait_event(&mut out, Duration::from_secs(5), |e| {
-        matches!(e, ListenEvent::Speakers { room: r, speakers } if *r == room
+        matches!(e, ListenEvent::Speakers { room: r, speakers, .. } if *r == room
             && speakers.iter().any(|s| s.identity == "speaker" && s.publisher_muted))
     })
     .await;

@@ -293,15 +293,40 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         "speaker changes within 1 s: start {speaking_lag:?}, stop {silent:?}"
     );
 
+    // Reopening the room replaces the view; the old view's late close (by its session)
+    // leaves the new one open.
+    let reopened = Arc::new(Views::default());
+    let second = app
+        .observe_room(None, &room, reopened.clone())
+        .await
+        .expect("reopen");
+    assert_ne!(second.session, first.session);
+    assert_eq!(
+        app.stop_observing(first.session)
+            .expect_err("replaced")
+            .code,
+        ErrorCode::NotFound
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        reopened
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|(_, v)| v.state == ObserveState::Live),
+        "the new view is still live"
+    );
+
     // Closing the view leaves; the last view says so.
-    app.stop_observing(&room).expect("stop");
-    views
+    app.stop_observing(second.session).expect("stop");
+    reopened
         .until(Instant::now() - Duration::from_secs(60), "ended", |v| {
             matches!(v.state, ObserveState::Ended { .. })
         })
         .await;
     assert_eq!(
-        app.stop_observing(&room).expect_err("closed").code,
+        app.stop_observing(second.session).expect_err("closed").code,
         ErrorCode::NotFound
     );
 
@@ -338,7 +363,8 @@ async fn a_silence_rule_fires_once_in_an_open_view() {
     })
     .expect("rule");
     let _quiet = block(|| Peer::join(bed, &room, "quiet", PeerOptions::default())).expect("peer");
-    app.observe_room(None, &room, Arc::new(Views::default()))
+    let view = app
+        .observe_room(None, &room, Arc::new(Views::default()))
         .await
         .expect("view");
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -352,5 +378,5 @@ async fn a_silence_rule_fires_once_in_an_open_view() {
     assert_eq!(fired(&app), 1, "{:?}", app.monitor().alerts());
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(fired(&app), 1, "still one alert for one silence");
-    app.stop_observing(&room).expect("stop");
+    app.stop_observing(view.session).expect("stop");
 }

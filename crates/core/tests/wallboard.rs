@@ -7,6 +7,7 @@ mod common;
 
 use earshot_core::monitor::WallSink;
 use earshot_core::protocol::admin::RoomOptions;
+use earshot_core::protocol::listen::RoomKey;
 use earshot_core::protocol::wallboard::{
     Alert, AlertCondition, AlertRule, PollState, WallEvent, WallRoom,
 };
@@ -232,10 +233,11 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
 
     // A hidden listener is counted as a listener, not as a participant; a room view (hidden
     // too, but only watching) is neither.
-    app.observe_room(None, &room, Arc::new(NoView))
+    let view = app
+        .observe_room(None, &room, Arc::new(NoView))
         .await
         .expect("room view");
-    app.listen_start(None, &room, false).await.expect("listen");
+    let listened = app.listen_start(None, &room, false).await.expect("listen");
     took.push(
         reflected(
             &rec,
@@ -248,8 +250,12 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         )
         .await,
     );
-    app.listen().stop(&room).await.expect("stop listening");
-    app.stop_observing(&room).expect("close the room view");
+    app.listen()
+        .stop(&RoomKey::new(listened.project, room.clone()))
+        .await
+        .expect("stop listening");
+    app.stop_observing(view.session)
+        .expect("close the room view");
 
     blocking(Box::new(move || {
         vip.leave();

@@ -101,17 +101,17 @@ commands! {
     CreateToken => "create_token" -> TokenResult { project: Option<ProjectId>, request: TokenRequest }
     /// Decodes any token and checks it against the project's secret.
     InspectToken => "inspect_token" -> TokenInspection { project: Option<ProjectId>, token: String }
-    /// Hands the backend the UI's two Tauri channels (`__CHANNEL__:<id>`): binary audio
-    /// frames and JSON [`crate::listen::ListenEvent`]s. A new attach replaces the old one.
+    /// Hands the backend the UI's two Tauri channels (`__CHANNEL__:<id>`): audio frames as
+    /// base64 16-bit PCM text and JSON [`crate::listen::ListenEvent`]s. A new attach replaces the old one.
     ListenAttach => "listen_attach" -> ListenStatus { audio: String, events: String }
     /// Joins a room hidden and pulls its audio; with `hear`, makes it the focused room.
     ListenStart => "listen_start" -> ListenRoom { project: Option<ProjectId>, room: String, hear: bool }
     /// Leaves a room (or dismisses one that ended).
-    ListenStop => "listen_stop" -> () { room: String }
+    ListenStop => "listen_stop" -> () { project: ProjectId, room: String }
     /// Chooses which rooms are heard: none, one focused, or several mixed.
     ListenSetAudible => "listen_set_audible" -> () { set: AudibleSet }
     /// Changes one speaker's gain, mute or solo in a listened room.
-    ListenSetSpeaker => "listen_set_speaker" -> () { room: String, identity: String, change: SpeakerChange }
+    ListenSetSpeaker => "listen_set_speaker" -> () { project: ProjectId, room: String, identity: String, change: SpeakerChange }
     /// The rooms listened to, what is heard, and playback drops.
     ListenStatusQuery => "listen_status" -> ListenStatus {}
     /// Who listens to a room unseen: its hidden participants.
@@ -139,8 +139,9 @@ commands! {
     /// Opens the real-time view of a room: a hidden, media-free connection whose
     /// [`RoomView`]s stream into the UI's channel (`__CHANNEL__:<id>`).
     ObserveRoom => "observe_room" -> RoomView { project: Option<ProjectId>, room: String, events: String }
-    /// Closes a room's real-time view (the connection leaves).
-    StopObserving => "stop_observing" -> () { room: String }
+    /// Closes a room's real-time view (the connection leaves), by its
+    /// [`RoomView::session`]; a session already replaced by a newer view is `NotFound`.
+    StopObserving => "stop_observing" -> () { session: u64 }
     /// Every SIP trunk and dispatch rule of a project.
     GetSipOverview => "get_sip_overview" -> SipOverview { project: Option<ProjectId> }
     /// Creates an inbound SIP trunk (refused locally when its numbers clash with another's).

@@ -63,9 +63,29 @@ pub struct SpeakerMeter {
     pub audible: bool,
 }
 
+/// A listened room. Room names are unique per project only, so two projects may each have a
+/// room of one name, and both can be listened to at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RoomKey {
+    pub project: ProjectId,
+    pub room: String,
+}
+
+impl RoomKey {
+    pub fn new(project: impl Into<ProjectId>, room: impl Into<String>) -> Self {
+        Self {
+            project: project.into(),
+            room: room.into(),
+        }
+    }
+}
+
 /// The meters of one room, sent at most 30 times per second.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoomMeters {
+    /// The room's project (empty from the bare listener engine).
+    #[serde(default)]
+    pub project: ProjectId,
     pub room: String,
     pub speakers: Vec<SpeakerMeter>,
     /// The room's mix after gain/mute/solo.
@@ -83,24 +103,45 @@ pub struct SpeakerInfo {
     pub publisher_muted: bool,
 }
 
-/// Which rooms are heard: none, one focused room, or several mixed together.
+/// Which rooms are heard: none, one focused room, or several mixed together. The app names
+/// rooms by [`RoomKey`]; the listener engine inside it by its own room keys (`String`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mode", content = "rooms", rename_all = "snake_case")]
-pub enum AudibleSet {
+pub enum AudibleSet<K = RoomKey> {
     #[default]
     None,
-    Focus(String),
-    Mix(Vec<String>),
+    Focus(K),
+    Mix(Vec<K>),
 }
 
-impl AudibleSet {
+impl<K: PartialEq> AudibleSet<K> {
     /// Whether `room` is heard under this set.
-    pub fn contains(&self, room: &str) -> bool {
+    pub fn contains<Q: ?Sized>(&self, room: &Q) -> bool
+    where
+        K: PartialEq<Q>,
+    {
         match self {
             AudibleSet::None => false,
             AudibleSet::Focus(r) => r == room,
             AudibleSet::Mix(rooms) => rooms.iter().any(|r| r == room),
         }
+    }
+
+    /// The same set with every room mapped (dropping the ones `f` refuses).
+    pub fn map<T>(&self, mut f: impl FnMut(&K) -> Option<T>) -> AudibleSet<T> {
+        match self {
+            AudibleSet::None => AudibleSet::None,
+            AudibleSet::Focus(r) => f(r).map_or(AudibleSet::None, AudibleSet::Focus),
+            AudibleSet::Mix(rooms) => AudibleSet::Mix(rooms.iter().filter_map(f).collect()),
+        }
+    }
+
+    /// The set without `room`.
+    pub fn without(&self, room: &K) -> AudibleSet<K>
+    where
+        K: Clone,
+    {
+        self.map(|r| (r != room).then(|| r.clone()))
     }
 }
 
@@ -109,9 +150,17 @@ impl AudibleSet {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ListenEvent {
     /// A room's connection changed state.
-    State { room: String, state: ListenState },
+    State {
+        /// The room's project (empty from a bare engine).
+        #[serde(default)]
+        project: ProjectId,
+        room: String,
+        state: ListenState,
+    },
     /// The speakers of a room changed (joined, left, published, muted).
     Speakers {
+        #[serde(default)]
+        project: ProjectId,
         room: String,
         speakers: Vec<SpeakerInfo>,
     },
@@ -163,7 +212,8 @@ pub struct HiddenParticipant {
     pub role: String,
     /// Unix time in seconds.
     pub joined_at: i64,
-    /// Whether this is this app's own listener.
+    /// Whether this is one of this app's own connections (its listener or a room view),
+    /// told by identity, not by supervisor name.
     pub is_me: bool,
 }
 
@@ -219,7 +269,21 @@ mod tests {
         let back = decode_audio_frame(&wire).expect("decodes");
         assert!(frame.iter().zip(&back).all(|(a, b)| (a - b).abs() < 1e-4));
         assert!(decode_audio_frame("not base64!").is_none());
-        let set = AudibleSet::Mix(vec!["a".into(), "b".into()]);
+        let set: AudibleSet<String> = AudibleSet::Mix(vec!["a".into(), "b".into()]);
         assert!(set.contains("b") && !set.contains("c"));
+        // The app's sets name rooms by project too: one name in two projects is two rooms.
+        let (a, b) = (RoomKey::new("p1", "call"), RoomKey::new("p2", "call"));
+        let focus = AudibleSet::Focus(a.clone());
+        assert!(focus.contains(&a) && !focus.contains(&b));
+        assert_eq!(
+            AudibleSet::Mix(vec![a.clone(), b.clone()]).without(&a),
+            AudibleSet::Mix(vec![b])
+        );
+        assert_eq!(focus.without(&a), AudibleSet::None);
+        let json = serde_json::to_string(&focus).unwrap();
+        assert_eq!(
+            json,
+            r#"{"mode":"focus","rooms":{"project":"p1","room":"call"}}"#
+        );
     }
 }

@@ -52,6 +52,10 @@ pub enum ObserveState {
 pub struct RoomView {
     pub project: ProjectId,
     pub room: String,
+    /// The view session (one per open view): [`crate::command::StopObserving`] closes it by
+    /// this id, so a close that arrives late never ends a newer view of the same room.
+    #[serde(default)]
+    pub session: u64,
     pub state: ObserveState,
     pub participants: Vec<ObservedParticipant>,
     /// Unix time in milliseconds of this view.

@@ -2,7 +2,7 @@
 //! network tasks (which push RTP) and the listener's clock (which pulls 20 ms frames).
 
 use crate::listener::jitter::JitterConfig;
-use crate::listener::mixer::Mixer;
+use crate::listener::mixer::{MixSettings, Mixer};
 use crate::listener::track::{TrackAudio, FRAME_SAMPLES};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,11 +29,11 @@ pub(crate) fn lock(audio: &SharedAudio) -> MutexGuard<'_, RoomAudio> {
 }
 
 impl RoomAudio {
-    pub(crate) fn shared(jitter: JitterConfig) -> SharedAudio {
+    pub(crate) fn shared(jitter: JitterConfig, mix: MixSettings) -> SharedAudio {
         Arc::new(Mutex::new(Self {
             jitter,
             tracks: BTreeMap::new(),
-            mixer: Mixer::default(),
+            mixer: Mixer::with_settings(mix),
             scratch: Vec::new(),
         }))
     }

@@ -6,8 +6,9 @@ use crate::listener::error::{ListenError, ListenResult};
 use crate::listener::frame::AudioFrame;
 use crate::listener::jitter::JitterConfig;
 use crate::listener::latency::{LatencySummary, LatencyWindow};
+use crate::listener::mixer::MixSettings;
 use crate::listener::session::{self, RoomCommand, RoomEvents, RoomParams};
-use crate::listener::token::MAX_TOKEN_TTL;
+use crate::listener::token::{OwnIdentities, MAX_TOKEN_TTL};
 use crate::listener::track::FRAME_SAMPLES;
 use earshot_protocol::listen::{AudibleSet, ListenEvent, ListenState, RoomMeters};
 use std::collections::BTreeMap;
@@ -36,6 +37,8 @@ pub struct ListenerConfig {
     pub reconnect_budget: Duration,
     /// Frames queued for the consumer before new ones are dropped (50 = 1 s).
     pub frame_queue: usize,
+    /// Where every listener identity minted is recorded.
+    pub own_identities: OwnIdentities,
 }
 
 impl Default for ListenerConfig {
@@ -48,6 +51,7 @@ impl Default for ListenerConfig {
             empty_on_join_grace: Duration::from_secs(10),
             reconnect_budget: Duration::from_secs(60),
             frame_queue: 50,
+            own_identities: OwnIdentities::default(),
         }
     }
 }
@@ -87,7 +91,7 @@ struct RoomEntry {
 struct Inner {
     config: ListenerConfig,
     rooms: Mutex<BTreeMap<String, RoomEntry>>,
-    audible: Mutex<AudibleSet>,
+    audible: Mutex<AudibleSet<String>>,
     latency: Mutex<LatencyWindow>,
     events: mpsc::UnboundedSender<ListenEvent>,
     dropped_frames: AtomicU64,
@@ -126,6 +130,30 @@ impl Listener {
     /// Joins `room` hidden and starts pulling its audio. Returns once joined, or the reason
     /// it could not (within 10 s). The room is not audible until put in the audible set.
     pub async fn listen(&self, server: &ServerTarget, room: &str) -> ListenResult<()> {
+        self.listen_with(server, room, MixSettings::default()).await
+    }
+
+    /// Like [`Listener::listen`], with the room's mix set up before any audio is rendered
+    /// (an app-level rejoin carries the supervisor's gain, mute and solo over this way, so a
+    /// muted speaker is not heard for a moment after it).
+    pub async fn listen_with(
+        &self,
+        server: &ServerTarget,
+        room: &str,
+        mix: MixSettings,
+    ) -> ListenResult<()> {
+        self.listen_as(server, room, room, mix).await
+    }
+
+    /// Joins `room`, known to this listener (its other calls, events, the audible set) as
+    /// `key`: the app keys rooms by project too, as two projects may share a room name.
+    pub async fn listen_as(
+        &self,
+        server: &ServerTarget,
+        key: &str,
+        room: &str,
+        mix: MixSettings,
+    ) -> ListenResult<()> {
         let room = room.trim();
         if room.is_empty() {
             return Err(ListenError::InvalidInput("the room name is empty".into()));
@@ -140,24 +168,25 @@ impl Listener {
             empty_grace: self.inner.config.empty_grace,
             empty_on_join_grace: self.inner.config.empty_on_join_grace,
             reconnect_budget: self.inner.config.reconnect_budget,
+            own_identities: self.inner.config.own_identities.clone(),
         };
         let (ready_tx, ready) = oneshot::channel();
         {
             let mut rooms = guard(&self.inner.rooms);
-            if rooms.get(room).is_some_and(|r| !r.task.is_finished()) {
+            if rooms.get(key).is_some_and(|r| !r.task.is_finished()) {
                 return Err(ListenError::AlreadyListening(room.to_owned()));
             }
-            let audio = RoomAudio::shared(self.inner.config.jitter);
+            let audio = RoomAudio::shared(self.inner.config.jitter, mix);
             let state = Arc::new(Mutex::new(ListenState::Connecting));
             let (commands, cmd_rx) = mpsc::unbounded_channel();
             let events = RoomEvents {
-                room: room.to_owned(),
+                room: key.to_owned(),
                 tx: self.inner.events.clone(),
                 state: state.clone(),
             };
             let task = session::spawn(params, audio.clone(), events, cmd_rx, ready_tx);
             rooms.insert(
-                room.to_owned(),
+                key.to_owned(),
                 RoomEntry {
                     audio,
                     commands,
@@ -172,7 +201,7 @@ impl Listener {
             ))
         });
         if result.is_err() {
-            guard(&self.inner.rooms).remove(room);
+            guard(&self.inner.rooms).remove(key);
         }
         result
     }
@@ -195,12 +224,12 @@ impl Listener {
     }
 
     /// Chooses what is heard; takes effect with the next frame, no rejoin.
-    pub fn set_audible(&self, set: AudibleSet) {
+    pub fn set_audible(&self, set: AudibleSet<String>) {
         *guard(&self.inner.audible) = set;
     }
 
     /// What is heard now.
-    pub fn audible(&self) -> AudibleSet {
+    pub fn audible(&self) -> AudibleSet<String> {
         guard(&self.inner.audible).clone()
     }
 
@@ -226,6 +255,11 @@ impl Listener {
     /// Adds a speaker to, or removes it from, `room`'s solo set.
     pub fn set_solo(&self, room: &str, identity: &str, solo: bool) -> ListenResult<()> {
         self.with_audio(room, |a| a.mixer.set_solo(identity, solo))
+    }
+
+    /// What the supervisor set in `room`'s mix.
+    pub fn mix_settings(&self, room: &str) -> ListenResult<MixSettings> {
+        self.with_audio(room, |a| a.mixer.settings())
     }
 
     /// Clears `room`'s solo set.
@@ -335,6 +369,7 @@ async fn run_clock(inner: std::sync::Weak<Inner>, frames: mpsc::Sender<AudioFram
                     continue;
                 }
                 let _ = inner.events.send(ListenEvent::Meters(RoomMeters {
+                    project: String::new(),
                     room: name.clone(),
                     speakers,
                     master,

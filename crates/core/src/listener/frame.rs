@@ -20,8 +20,9 @@ impl AudioFrame {
     pub const SAMPLE_RATE: u32 = SAMPLE_RATE;
     pub const SAMPLES: usize = FRAME_SAMPLES;
 
-    /// The samples as little-endian f32 bytes (3840 bytes), the binary payload for a Tauri
-    /// `ipc::Channel` (payloads under 1 KiB would fall back to a JSON number array).
+    /// The samples as little-endian f32 bytes (3840 bytes), for tools that want them raw.
+    /// The app does not send these: audio crosses the IPC as the text of
+    /// [`earshot_protocol::listen::encode_audio_frame`] (a binary message costs a fetch).
     pub fn to_le_bytes(&self) -> Vec<u8> {
         self.samples.iter().flat_map(|s| s.to_le_bytes()).collect()
     }

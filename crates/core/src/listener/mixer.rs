@@ -55,6 +55,14 @@ impl LevelAcc {
     }
 }
 
+/// What the supervisor set in one room's mix (gain, mute, solo by participant identity),
+/// carried into the fresh room state of an app-level rejoin.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MixSettings {
+    pub controls: BTreeMap<String, SpeakerControl>,
+    pub solo: BTreeSet<String>,
+}
+
 /// The mix of one room: who is heard how loud.
 #[derive(Debug, Default)]
 pub struct Mixer {
@@ -93,6 +101,23 @@ impl Mixer {
     /// Clears every solo.
     pub fn clear_solo(&mut self) {
         self.solo.clear();
+    }
+
+    /// Everything the supervisor set, to seed a mixer with after a rejoin.
+    pub fn settings(&self) -> MixSettings {
+        MixSettings {
+            controls: self.controls.clone(),
+            solo: self.solo.clone(),
+        }
+    }
+
+    /// A mixer that starts with `settings` (meters empty).
+    pub fn with_settings(settings: MixSettings) -> Self {
+        Self {
+            controls: settings.controls,
+            solo: settings.solo,
+            ..Default::default()
+        }
     }
 
     /// A speaker's settings.
@@ -218,6 +243,20 @@ mod tests {
         mixer.set_muted("a", false);
         mixer.mix(&[("a", &a), ("b", &b), ("c", &c)], &mut out);
         assert!((out[0] - 0.7).abs() < 1e-6);
+    }
+
+    #[test]
+    fn settings_survive_into_a_fresh_mixer() {
+        let mut mixer = Mixer::default();
+        mixer.set_gain("a", 0.5);
+        mixer.set_muted("b", true);
+        mixer.set_solo("c", true);
+        let fresh = Mixer::with_settings(mixer.settings());
+        assert_eq!(fresh.control("a").gain, 0.5);
+        assert!(fresh.control("b").muted);
+        assert_eq!(fresh.effective_gain("a"), 0.0, "c's solo carried over");
+        assert_eq!(fresh.effective_gain("c"), 1.0);
+        assert_eq!(Mixer::default().settings(), MixSettings::default());
     }
 
     #[test]

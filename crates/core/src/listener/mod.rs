@@ -24,7 +24,8 @@
 //! listener.set_gain("support-42", "caller", 0.5)?;
 //! tokio::spawn(async move {
 //!     while let Some(frame) = output.frames.recv().await {
-//!         let _bytes = frame.to_le_bytes(); // → tauri::ipc::Channel as binary
+//!         // → tauri::ipc::Channel as base64 16-bit PCM text (see encode_audio_frame)
+//!         let _wire = earshot_core::protocol::listen::encode_audio_frame(&frame.samples);
 //!     }
 //! });
 //! while let Some(event) = output.events.recv().await {
@@ -54,5 +55,7 @@ pub use error::{ListenError, ListenResult};
 pub use frame::AudioFrame;
 pub use jitter::JitterConfig;
 pub use latency::LatencySummary;
-pub use mixer::{Mixer, SpeakerControl};
-pub use token::{listener_grants, mint_listener_token, ListenerToken, MAX_TOKEN_TTL};
+pub use mixer::{MixSettings, Mixer, SpeakerControl};
+pub use token::{
+    listener_grants, mint_listener_token, ListenerToken, OwnIdentities, MAX_TOKEN_TTL,
+};

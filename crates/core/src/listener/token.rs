@@ -2,7 +2,39 @@
 
 use crate::listener::error::{ListenError, ListenResult};
 use livekit_api::access_token::{AccessToken, VideoGrants};
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Identities this app joined rooms with (listeners and room views), so "who is listening"
+/// can tell this app's own hidden connections from a colleague's: the supervisor name does
+/// not, as two machines may share a user name. Keeps the most recent [`OwnIdentities::KEPT`]
+/// (an identity that old has long left its room).
+#[derive(Debug, Clone, Default)]
+pub struct OwnIdentities(Arc<Mutex<(VecDeque<String>, HashSet<String>)>>);
+
+impl OwnIdentities {
+    const KEPT: usize = 4096;
+
+    /// Remembers an identity just minted.
+    pub fn insert(&self, identity: &str) {
+        let mut own = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if own.1.insert(identity.to_owned()) {
+            own.0.push_back(identity.to_owned());
+        }
+        while own.0.len() > Self::KEPT {
+            if let Some(old) = own.0.pop_front() {
+                own.1.remove(&old);
+            }
+        }
+    }
+
+    /// Whether this app joined with `identity`.
+    pub fn contains(&self, identity: &str) -> bool {
+        let own = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        own.1.contains(identity)
+    }
+}
 
 /// Longest token lifetime we mint. The server refreshes the token of a connected client, so
 /// a short one costs nothing and limits what a leaked token is worth.

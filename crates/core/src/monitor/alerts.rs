@@ -22,15 +22,25 @@ pub struct SeenParticipant {
     pub attributes: BTreeMap<String, String>,
 }
 
+/// One duration rule's episode: the rule, the room (by project and name: two projects may
+/// both have a room of that name) and the participant ("" for the room as a whole).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct EpisodeKey {
+    rule: String,
+    project: ProjectId,
+    room: String,
+    who: String,
+}
+
 /// The rules and the alerts they raised.
 #[derive(Debug, Default)]
 pub struct Alerts {
     rules: BTreeMap<String, AlertRule>,
     raised: VecDeque<Alert>,
     next_id: u64,
-    /// Duration rules: since when a condition holds, by (rule, room, participant or ""),
-    /// and whether it already fired for this episode.
-    episodes: HashMap<(String, String, String), (i64, bool)>,
+    /// Duration rules: since when a condition holds, and whether it already fired for this
+    /// episode.
+    episodes: HashMap<EpisodeKey, (i64, bool)>,
 }
 
 impl Alerts {
@@ -237,12 +247,18 @@ impl Alerts {
             }
         }
         // Episodes of this room that no longer hold end (and re-arm).
-        let now_holding: Vec<(String, String, String)> = holding
+        let now_holding: Vec<EpisodeKey> = holding
             .iter()
-            .map(|(r, who, _, _)| (r.id.clone(), view.room.clone(), who.clone()))
+            .map(|(r, who, _, _)| EpisodeKey {
+                rule: r.id.clone(),
+                project: view.project.clone(),
+                room: view.room.clone(),
+                who: who.clone(),
+            })
             .collect();
-        self.episodes
-            .retain(|key, _| key.1 != view.room || now_holding.contains(key));
+        self.episodes.retain(|key, _| {
+            key.room != view.room || key.project != view.project || now_holding.contains(key)
+        });
         let mut out = Vec::new();
         for ((rule, _, seconds, text), key) in holding.into_iter().zip(now_holding) {
             let (since, fired) = *self.episodes.entry(key.clone()).or_insert((now_ms, false));
@@ -371,6 +387,7 @@ mod tests {
         RoomView {
             project: "p".into(),
             room: "call".into(),
+            session: 1,
             state: earshot_protocol::observe::ObserveState::Live,
             participants: vec![earshot_protocol::observe::ObservedParticipant {
                 sid: "PA_1".into(),
@@ -422,5 +439,31 @@ mod tests {
                 (16, "quiet".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn same_named_rooms_in_two_projects_keep_their_own_episodes() {
+        let settings = std::sync::Arc::new(MemorySettings::default());
+        let mut alerts = Alerts::load(&settings);
+        alerts
+            .save(
+                &settings,
+                rule("quiet", AlertCondition::Silence { seconds: 5 }, ""),
+            )
+            .unwrap();
+        let mut fired = Vec::new();
+        // "call" in project p stays silent; "call" in project q talks every second, which
+        // must not restart p's silence.
+        for second in 0..=8 {
+            let silent = view(false, "good");
+            let mut talking = view(true, "good");
+            talking.project = "q".into();
+            for v in [silent, talking] {
+                for a in alerts.on_view(&v, second * 1000) {
+                    fired.push((second, a.project));
+                }
+            }
+        }
+        assert_eq!(fired, [(6, "p".to_owned())]);
     }
 }

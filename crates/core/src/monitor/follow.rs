@@ -223,6 +223,7 @@ mod tests {
         let view = RoomView {
             project: "p".into(),
             room: "r".into(),
+            session: 1,
             state: ObserveState::Live,
             participants: vec![
                 person("a", "Ann", true, 0.2, "excellent"),
@@ -248,6 +249,7 @@ mod tests {
         let view = RoomView {
             project: "p".into(),
             room: "r".into(),
+            session: 1,
             state: ObserveState::Ended {
                 reason: "the room emptied".into(),
             },

@@ -314,10 +314,11 @@ impl Earshot {
         });
         let (obs, view) = self.open_observer(project, room, sink).await?;
         observer::prune(&self.monitor.observers);
-        if let Some(old) = guard(&self.monitor.observers).insert(room.to_owned(), obs) {
+        let key = (view.project.clone(), room.to_owned());
+        if let Some(old) = guard(&self.monitor.observers).insert(key, obs) {
             old.stop();
         }
-        tracing::info!(%room, "room view opened");
+        tracing::info!(%room, session = view.session, "room view opened");
         Ok(view)
     }
 
@@ -348,21 +349,30 @@ impl Earshot {
             api_key: endpoint.api_key,
             api_secret: endpoint.api_secret.expose().to_owned(),
         };
-        let supervisor = self.listen().supervisor().to_owned();
+        let supervisor = observer::Supervisor {
+            name: self.listen().supervisor().to_owned(),
+            own: self.listen().own_identities().clone(),
+        };
         observer::observe(id, target, room.to_owned(), supervisor, sink).await
     }
 
-    /// Closes the real-time view of `room`.
-    pub fn stop_observing(&self, room: &str) -> AppResult<()> {
+    /// Closes the room view `session`. A session that a newer view of its room replaced
+    /// (or that ended) is `NotFound`: the newer view stays open.
+    pub fn stop_observing(&self, session: u64) -> AppResult<()> {
         observer::prune(&self.monitor.observers);
-        match guard(&self.monitor.observers).remove(room) {
+        let mut observers = guard(&self.monitor.observers);
+        let key = observers
+            .iter()
+            .find(|(_, obs)| obs.session == session)
+            .map(|(key, _)| key.clone());
+        match key.and_then(|key| observers.remove(&key)) {
             Some(obs) => {
                 obs.stop();
                 Ok(())
             }
             None => Err(AppError::new(
                 ErrorCode::NotFound,
-                format!("No room view is open for '{room}'."),
+                "That room view is no longer open.",
             )),
         }
     }

@@ -16,11 +16,13 @@ use crate::listener::session::peer::{PcEvent, Subscriber};
 use crate::listener::token::{ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::listener::ServerTarget;
 use earshot_protocol::observe::{ObserveState, ObservedParticipant, ObservedTrack, RoomView};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{AppError, ErrorCode};
 use livekit_api::access_token::{AccessToken, VideoGrants};
 use livekit_protocol as proto;
 use livekit_signaling::{SignalClient, SignalEvent, SignalEvents, SignalOptions};
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -51,10 +53,22 @@ const REJOIN_PAUSES: [Duration; 4] = [
 /// Observer tokens live this long; rejoins mint new ones.
 const TOKEN_TTL: Duration = Duration::from_secs(120);
 
+/// Who opens room views: the supervisor's name, and where the identities minted go.
+#[derive(Clone)]
+pub(crate) struct Supervisor {
+    pub name: String,
+    pub own: crate::listener::OwnIdentities,
+}
+
+/// Session ids of room views, unique in the app's lifetime (0 is never one).
+static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
+
 /// A running room view.
 pub(crate) struct Observer {
     pub task: JoinHandle<()>,
     stop: Option<oneshot::Sender<()>>,
+    /// The view's [`RoomView::session`].
+    pub session: u64,
 }
 
 impl Observer {
@@ -66,19 +80,25 @@ impl Observer {
     }
 }
 
-fn token(target: &ServerTarget, room: &str, supervisor: &str) -> Result<String, AppError> {
+fn token(target: &ServerTarget, room: &str, supervisor: &Supervisor) -> Result<String, AppError> {
+    let identity = format!(
+        "earshot-observer:{}:{}",
+        supervisor.name,
+        uuid::Uuid::new_v4()
+    );
+    supervisor.own.insert(&identity);
+    let supervisor = supervisor.name.as_str();
     AccessToken::with_api_key(&target.api_key, &target.api_secret)
-        .with_identity(&format!(
-            "earshot-observer:{supervisor}:{}",
-            uuid::Uuid::new_v4()
-        ))
+        .with_identity(&identity)
         .with_name(&format!("Earshot room view ({supervisor})"))
         .with_ttl(TOKEN_TTL)
         .with_grants(VideoGrants {
             room_join: true,
             room: room.to_owned(),
             hidden: true,
-            // Subscribing is allowed but never asked for (auto-subscribe is off): no media.
+            // Subscribing is needed: LiveKit sends speaker and quality updates only to
+            // subscribers. The view subscribes audio tracks only (auto-subscribe is off, so
+            // never video) and drops their packets undecoded.
             can_subscribe: Some(true),
             can_publish: Some(false),
             can_publish_data: Some(false),
@@ -166,7 +186,7 @@ impl Link {
 async fn join(
     target: &ServerTarget,
     room: &str,
-    supervisor: &str,
+    supervisor: &Supervisor,
 ) -> Result<(Link, Roster), AppError> {
     let jwt = token(target, room, supervisor)?;
     let mut options = SignalOptions::default();
@@ -310,6 +330,7 @@ impl Roster {
 struct Context {
     project: String,
     room: String,
+    session: u64,
     sink: Arc<dyn RoomViewSink>,
 }
 
@@ -318,6 +339,7 @@ impl Context {
         self.sink.tick(&RoomView {
             project: self.project.clone(),
             room: self.room.clone(),
+            session: self.session,
             state: ObserveState::Live,
             participants: roster.people.values().cloned().collect(),
             at_ms: unix_millis(),
@@ -328,6 +350,7 @@ impl Context {
         self.sink.view(&RoomView {
             project: self.project.clone(),
             room: self.room.clone(),
+            session: self.session,
             state,
             participants: roster.people.values().cloned().collect(),
             at_ms: unix_millis(),
@@ -340,13 +363,15 @@ pub(crate) async fn observe(
     project: String,
     target: ServerTarget,
     room: String,
-    supervisor: String,
+    supervisor: Supervisor,
     sink: Arc<dyn RoomViewSink>,
 ) -> Result<(Observer, RoomView), AppError> {
     let (link, roster) = join(&target, &room, &supervisor).await?;
+    let session = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
     let first = RoomView {
         project: project.clone(),
         room: room.clone(),
+        session,
         state: ObserveState::Live,
         participants: roster.people.values().cloned().collect(),
         at_ms: unix_millis(),
@@ -355,6 +380,7 @@ pub(crate) async fn observe(
     let ctx = Context {
         project,
         room,
+        session,
         sink,
     };
     let task = tokio::spawn(run(ctx, target, supervisor, link, roster, stop_rx));
@@ -362,6 +388,7 @@ pub(crate) async fn observe(
         Observer {
             task,
             stop: Some(stop_tx),
+            session,
         },
         first,
     ))
@@ -375,7 +402,7 @@ enum Outcome {
 async fn run(
     ctx: Context,
     target: ServerTarget,
-    supervisor: String,
+    supervisor: Supervisor,
     mut link: Link,
     mut roster: Roster,
     mut stop: oneshot::Receiver<()>,
@@ -410,7 +437,7 @@ async fn run(
 async fn rejoin(
     ctx: &Context,
     target: &ServerTarget,
-    supervisor: &str,
+    supervisor: &Supervisor,
     roster: &mut Roster,
     stop: &mut oneshot::Receiver<()>,
 ) -> Result<Link, String> {
@@ -536,7 +563,8 @@ async fn follow(
 }
 
 /// Used by [`crate::Earshot`] to keep one view per room.
-pub(crate) type Observers = std::sync::Mutex<BTreeMap<String, Observer>>;
+/// The open room views by (project id, room name): two projects may have rooms of one name.
+pub(crate) type Observers = std::sync::Mutex<BTreeMap<(ProjectId, String), Observer>>;
 
 /// Drops observers whose task ended.
 pub(crate) fn prune(observers: &Observers) {

@@ -3,9 +3,9 @@
 //! time.
 
 use super::alerts::SeenParticipant;
-use super::schedule::Schedule;
+use super::schedule::{LookupFailure, Schedule};
 use super::{guard, Shared};
-use crate::api::{ApiError, RetryPolicy};
+use crate::api::RetryPolicy;
 use crate::earshot::unix_millis;
 use crate::listener::token::ROLE_ATTRIBUTE;
 use crate::Earshot;
@@ -171,15 +171,27 @@ impl Poller {
             targets.extend(rest.into_iter().take(LOOKUPS_PER_POLL - targets.len()));
         }
         targets.truncate(LOOKUPS_PER_POLL);
+        // A lookup's failure shows in the health; a refused key or a rate limit also ends
+        // the lookups (the delta of the ListRooms answer still goes out).
+        let mut lookup_error: Option<AppError> = None;
+        let mut lookup_end: Option<LookupFailure> = None;
         for room in targets {
             self.health.requests += 1;
             self.looked_at.insert(room.sid.clone(), Instant::now());
             let people = match api.participant_details(&room.name).await {
                 Ok(people) => people,
-                Err(ApiError::NotFound(_)) => continue,
                 Err(err) => {
+                    let next = self.schedule.lookup_failed(&err);
+                    if next == LookupFailure::Skip {
+                        continue;
+                    }
                     tracing::debug!(room = %room.name, error = %err, "participant lookup failed");
-                    continue;
+                    lookup_error = Some(err.into());
+                    if next == LookupFailure::Next {
+                        continue;
+                    }
+                    lookup_end = Some(next);
+                    break;
                 }
             };
             // Room views (Earshot's own wallboard follows among them) are hidden too, but
@@ -214,14 +226,21 @@ impl Poller {
         }
 
         let changed = !diff.is_empty();
-        let pause = self.schedule.succeeded(changed);
+        let (pause, state) = match lookup_end {
+            Some(LookupFailure::Stop) => (None, PollState::Stopped),
+            Some(LookupFailure::BackOff(pause)) => (Some(pause), PollState::Failing),
+            _ => (Some(self.schedule.succeeded(changed)), PollState::Ok),
+        };
+        if let Some(err) = &lookup_error {
+            tracing::warn!(project = %self.id, code = ?err.code, "participant lookups failed: {}", err.message);
+        }
         self.baseline = false;
-        self.health.state = PollState::Ok;
+        self.health.state = state;
         self.health.rtt_ms = Some(rtt.as_millis().min(u32::MAX as u128) as u32);
-        self.health.last_error = None;
+        self.health.last_error = lookup_error;
         self.health.last_ok_ms = Some(now);
-        self.health.failures = 0;
-        self.health.next_in_ms = pause.as_millis() as u32;
+        self.health.failures = self.schedule.failures();
+        self.health.next_in_ms = pause.map_or(0, |p| p.as_millis() as u32);
         guard(&self.shared.health).insert(self.id.clone(), self.health.clone());
         self.shared.send(WallEvent::Delta(WallDelta {
             project: self.id.clone(),
@@ -234,7 +253,7 @@ impl Poller {
             tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
             self.shared.send(WallEvent::Alert(alert));
         }
-        Some(pause)
+        pause
     }
 
     fn failed(&mut self, err: AppError, pause: Option<Duration>) -> Option<Duration> {

@@ -4,6 +4,19 @@
 use crate::api::ApiError;
 use std::time::Duration;
 
+/// What a failed participant lookup (one room, inside a poll) means for the poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupFailure {
+    /// The room ended meanwhile: on to the next room, nothing to report.
+    Skip,
+    /// This room failed: on to the next room, the error shown in the project's health.
+    Next,
+    /// The key was refused: polling stops until the user retries, as after ListRooms.
+    Stop,
+    /// Rate limited: no more lookups now; the next poll waits this long.
+    BackOff(Duration),
+}
+
 /// The polling rhythm of one project.
 #[derive(Debug, Clone)]
 pub struct Schedule {
@@ -57,6 +70,18 @@ impl Schedule {
             self.current.mul_f64(1.5).clamp(self.busy, self.idle)
         };
         self.current
+    }
+
+    /// After a failed participant lookup: what the poll does next.
+    pub fn lookup_failed(&mut self, err: &ApiError) -> LookupFailure {
+        match err {
+            ApiError::NotFound(_) => LookupFailure::Skip,
+            ApiError::Unauthorized => LookupFailure::Stop,
+            ApiError::RateLimited { .. } => {
+                LookupFailure::BackOff(self.failed(err).unwrap_or(self.backoff))
+            }
+            _ => LookupFailure::Next,
+        }
     }
 
     /// After a failure: the pause before the next attempt (equal jitter: half fixed, half
@@ -117,6 +142,42 @@ mod tests {
         assert!(s.failed(&limited).unwrap() >= Duration::from_secs(90));
         assert_eq!(s.failed(&ApiError::Unauthorized), None);
         s.succeeded(false);
+        assert_eq!(s.failures(), 0);
+    }
+
+    #[test]
+    fn lookup_failures_skip_stop_or_back_off() {
+        let mut s = Schedule::default();
+        assert_eq!(
+            s.lookup_failed(&ApiError::NotFound("room".into())),
+            LookupFailure::Skip
+        );
+        let broken = ApiError::Server {
+            status: 500,
+            message: "oops".into(),
+        };
+        assert_eq!(s.lookup_failed(&broken), LookupFailure::Next);
+        assert_eq!(s.failures(), 0, "one room's failure is no backoff");
+        assert_eq!(
+            s.lookup_failed(&ApiError::Unauthorized),
+            LookupFailure::Stop
+        );
+        let limited = ApiError::RateLimited {
+            retry_after: Some(30),
+        };
+        let LookupFailure::BackOff(first) = s.lookup_failed(&limited) else {
+            panic!("a 429 backs off");
+        };
+        assert!(first >= Duration::from_secs(30), "{first:?}");
+        assert_eq!(s.failures(), 1);
+        let unsaid = ApiError::RateLimited { retry_after: None };
+        let LookupFailure::BackOff(second) = s.lookup_failed(&unsaid) else {
+            panic!("a 429 backs off");
+        };
+        // The second failure in a row: a pause between half and all of 2 × backoff.
+        assert!(second >= s.backoff && second <= s.backoff * 2, "{second:?}");
+        assert_eq!(s.failures(), 2);
+        s.succeeded(true);
         assert_eq!(s.failures(), 0);
     }
 }

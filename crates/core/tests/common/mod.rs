@@ -158,7 +158,7 @@ pub async fn wait_event(
 }
 
 pub fn is_state(event: &ListenEvent, room: &str, f: impl Fn(&ListenState) -> bool) -> bool {
-    matches!(event, ListenEvent::State { room: r, state } if r == room && f(state))
+    matches!(event, ListenEvent::State { room: r, state, .. } if r == room && f(state))
 }
 
 /// Waits until frames carry audio (RMS over one frame above `floor`); returns when.

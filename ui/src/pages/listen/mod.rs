@@ -8,7 +8,7 @@ use crate::ipc::invoke;
 use crate::listening::listening;
 use crate::state::app_state;
 use earshot_protocol::command::ListRooms;
-use earshot_protocol::listen::{AudibleSet, SpeakerChange};
+use earshot_protocol::listen::{AudibleSet, RoomKey, SpeakerChange};
 use room::RoomCard;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -112,7 +112,7 @@ pub fn ListenPage() -> View {
                 }
             } else { view! {} })
             div(class="listen-rooms") {
-                Keyed(list=rooms, key=|r: &String| r.clone(), view=move |room: String| view! { RoomCard(room=room) })
+                Keyed(list=rooms, key=|r: &RoomKey| r.clone(), view=move |room: RoomKey| view! { RoomCard(room=room) })
             }
             p(class="muted") { "Keys: space mutes or unmutes everyone in the room you hear, 1–9 solo a speaker." }
         }

@@ -6,7 +6,8 @@ use crate::listening::listening;
 use crate::state::{app_state, now_ms};
 use earshot_protocol::command::ListHiddenParticipants;
 use earshot_protocol::listen::{
-    AudibleSet, EndReason, HiddenParticipant, Level, ListenState, SpeakerChange, SpeakerMeter,
+    AudibleSet, EndReason, HiddenParticipant, Level, ListenState, RoomKey, SpeakerChange,
+    SpeakerMeter,
 };
 use gloo_timers::future::TimeoutFuture;
 use sycamore::futures::spawn_local_scoped;
@@ -52,7 +53,7 @@ fn mmss(ms: f64) -> String {
 }
 
 #[component(inline_props)]
-pub fn RoomCard(room: String) -> View {
+pub fn RoomCard(room: RoomKey) -> View {
     let state = app_state();
     let listen = listening();
     let now = create_signal(now_ms());
@@ -61,7 +62,6 @@ pub fn RoomCard(room: String) -> View {
         let room = room.clone();
         create_memo(move || listen.rooms.with(|r| r.get(&room).cloned()))
     };
-    let project = create_memo(move || info.with(|i| i.as_ref().map(|i| i.project.clone())));
     spawn_local_scoped(async move {
         loop {
             TimeoutFuture::new(500).await;
@@ -73,8 +73,8 @@ pub fn RoomCard(room: String) -> View {
         spawn_local_scoped(async move {
             loop {
                 if let Ok(list) = invoke(&ListHiddenParticipants {
-                    project: project.get_clone_untracked(),
-                    room: room.clone(),
+                    project: Some(room.project.clone()),
+                    room: room.room.clone(),
                 })
                 .await
                 {
@@ -162,7 +162,7 @@ pub fn RoomCard(room: String) -> View {
         })
     });
     let rows_room = room.clone();
-    let title = room.clone();
+    let title = room.room.clone();
     let project_name = info.with_untracked(|i| {
         i.as_ref()
             .map(|i| i.project_name.clone())
@@ -170,7 +170,7 @@ pub fn RoomCard(room: String) -> View {
     });
 
     view! {
-        article(class="panel listen-room", data-testid="listen-room-card", data-room=room) {
+        article(class="panel listen-room", data-testid="listen-room-card", data-room=room.room.clone()) {
             div(class="page-head") {
                 h2 {
                     (title) span(class="muted") { " · " (project_name) }
@@ -221,7 +221,7 @@ pub fn RoomCard(room: String) -> View {
     }
 }
 
-fn speaker_row(room: String, identity: String, name: String, publisher_muted: bool) -> View {
+fn speaker_row(room: RoomKey, identity: String, name: String, publisher_muted: bool) -> View {
     let state = app_state();
     let listen = listening();
     let meter = {

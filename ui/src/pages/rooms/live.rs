@@ -10,7 +10,9 @@ use earshot_protocol::listen::HiddenParticipant;
 use earshot_protocol::observe::{ObserveState, ObservedParticipant, RoomView};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::JSON;
+use std::cell::Cell;
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 use wasm_bindgen::JsValue;
@@ -87,23 +89,41 @@ pub fn LiveRoomView(room: String) -> View {
                 room: room.clone(),
                 events: channel.wire_id.clone(),
             };
-            spawn_local_scoped(async move {
-                match invoke(&cmd).await {
-                    Ok(view) => {
-                        timeline.update(|t| record_speaking(t, &view, view.at_ms as f64));
-                        count(&view);
-                        view_signal.set(Some(view));
+            // This view's session: closing stops exactly it, so a close that lands after the
+            // room was reopened leaves the new view alone. `None` until the backend answers.
+            let session = Rc::new(Cell::new(None::<u64>));
+            let closed = Rc::new(Cell::new(false));
+            {
+                let (session, closed) = (session.clone(), closed.clone());
+                // Not scoped: a panel closed while joining must still close what it opened.
+                wasm_bindgen_futures::spawn_local(async move {
+                    match invoke(&cmd).await {
+                        Ok(view) if closed.get() => {
+                            let _ = invoke(&StopObserving {
+                                session: view.session,
+                            })
+                            .await;
+                        }
+                        Ok(view) => {
+                            session.set(Some(view.session));
+                            timeline.update(|t| record_speaking(t, &view, view.at_ms as f64));
+                            count(&view);
+                            view_signal.set(Some(view));
+                        }
+                        Err(err) if !closed.get() => error.set(Some(err.message)),
+                        Err(_) => {}
                     }
-                    Err(err) => error.set(Some(err.message)),
-                }
-            });
-            let stop_room = room.clone();
+                });
+            }
             on_cleanup(move || {
                 // Closing the panel closes the connection; the channel goes with it.
                 drop(channel);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = invoke(&StopObserving { room: stop_room }).await;
-                });
+                closed.set(true);
+                if let Some(session) = session.get() {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = invoke(&StopObserving { session }).await;
+                    });
+                }
             });
         }
         Err(err) => error.set(Some(err.message)),
@@ -153,15 +173,18 @@ pub fn LiveRoomView(room: String) -> View {
     };
 
     let chart_room = room.clone();
+    let chart_project = state.current().map(|p| p.id);
     let counts_chart = move || {
         let now = now.get();
         // The wallboard has polled this room since the app started; the view adds what it
-        // saw itself while open. The longer history wins.
+        // saw itself while open. The longer history wins. Another project may have a room
+        // of the same name: only this project's counts.
         let mon = crate::monitoring::monitoring();
         let polled = mon.rooms.with_untracked(|r| {
-            r.values()
-                .flat_map(|m| m.values())
-                .find(|w| w.name == chart_room)
+            chart_project
+                .as_ref()
+                .and_then(|project| r.get(project))
+                .and_then(|m| m.values().find(|w| w.name == chart_room))
                 .and_then(|w| mon.room_history.with_untracked(|h| h.get(&w.sid).cloned()))
         });
         let svg = counts.with_untracked(|c| {

@@ -162,6 +162,7 @@ pub(crate) async fn connect(
         &params.supervisor,
         params.token_ttl,
     )?;
+    params.own_identities.insert(&token.identity);
     let mut options = SignalOptions::default();
     options.auto_subscribe = false;
     // Self-hosted servers have no regions; a failover loop would only delay the error.

@@ -40,6 +40,7 @@ pub(crate) struct RoomParams {
     pub empty_grace: Duration,
     pub empty_on_join_grace: Duration,
     pub reconnect_budget: Duration,
+    pub own_identities: crate::listener::token::OwnIdentities,
 }
 
 /// Requests from the listener to a room task.
@@ -53,6 +54,7 @@ pub(crate) enum RoomCommand {
 /// Where a room task reports; also keeps the latest state for the listener to read.
 #[derive(Clone)]
 pub(crate) struct RoomEvents {
+    /// The room's key in the listener (its name, or what the app keys it by).
     pub room: String,
     pub tx: mpsc::UnboundedSender<ListenEvent>,
     pub state: Arc<Mutex<ListenState>>,
@@ -64,6 +66,7 @@ impl RoomEvents {
             *current = state.clone();
         }
         let _ = self.tx.send(ListenEvent::State {
+            project: String::new(),
             room: self.room.clone(),
             state,
         });
@@ -71,6 +74,7 @@ impl RoomEvents {
 
     fn speakers(&self, speakers: Vec<SpeakerInfo>) {
         let _ = self.tx.send(ListenEvent::Speakers {
+            project: String::new(),
             room: self.room.clone(),
             speakers,
         });
@@ -216,6 +220,13 @@ async fn on_signal(
             let answer = timeout(RESUME_TIMEOUT, conn.sub.answer(&offer)).await;
             match answer {
                 Ok(Ok(answer)) => {
+                    // livekit-server v1.13.3 offers opus and red; the answer takes opus (red
+                    // is not registered), so plain Opus arrives, from RED publishers too.
+                    tracing::debug!(
+                        offered = ?peer::audio_codecs(&offer.sdp),
+                        answered = ?peer::audio_codecs(&answer.sdp),
+                        "subscriber audio codecs"
+                    );
                     conn.send(proto::signal_request::Message::Answer(answer))
                         .await;
                 }

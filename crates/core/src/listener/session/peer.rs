@@ -115,6 +115,41 @@ fn relay_servers(ice_servers: &[proto::IceServer]) -> Vec<RTCIceServer> {
         .collect()
 }
 
+/// The server's ICE servers for the log: URLs only, and whether each came with a credential.
+/// TURN usernames and credentials are secrets (they let anyone relay through the server), so
+/// they never reach a log, debug level included.
+fn ice_summary(ice_servers: &[proto::IceServer]) -> Vec<String> {
+    ice_servers
+        .iter()
+        .map(|s| {
+            let with = !s.username.is_empty() || !s.credential.is_empty();
+            format!(
+                "{}{}",
+                s.urls.join(" "),
+                if with { " (with credential)" } else { "" }
+            )
+        })
+        .collect()
+}
+
+/// The audio codecs (`rtpmap` names) in an SDP, for the log.
+pub(crate) fn audio_codecs(sdp: &str) -> Vec<String> {
+    let mut audio = false;
+    let mut codecs = Vec::new();
+    for line in sdp.lines() {
+        if let Some(media) = line.strip_prefix("m=") {
+            audio = media.starts_with("audio");
+        } else if let Some(map) = line.strip_prefix("a=rtpmap:").filter(|_| audio) {
+            if let Some(name) = map.split_whitespace().nth(1) {
+                if !codecs.iter().any(|c| c == name) {
+                    codecs.push(name.to_owned());
+                }
+            }
+        }
+    }
+    codecs
+}
+
 /// Answers as the DTLS server. As client our ClientHello goes out the moment our ICE side
 /// connects — before the SFU (which connects a round trip later) listens for DTLS, so it
 /// is dropped and only the retransmission, ~180 ms later, starts the handshake. As server
@@ -143,7 +178,7 @@ impl Subscriber {
         ice_servers: &[proto::IceServer],
         server_url: &str,
     ) -> ListenResult<(Self, mpsc::UnboundedReceiver<PcEvent>)> {
-        tracing::debug!(?ice_servers, "ICE servers from the server");
+        tracing::debug!(servers = ?ice_summary(ice_servers), "ICE servers from the server");
         let mut media_engine = MediaEngine::default();
         media_engine.register_default_codecs().map_err(media)?;
         let registry =
@@ -216,5 +251,43 @@ impl Subscriber {
     /// Closes the connection (its tracks end, which ends their reader tasks).
     pub(crate) async fn close(&self) {
         let _ = self.pc.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ice_log_has_urls_but_no_credentials() {
+        let servers = vec![
+            proto::IceServer {
+                urls: vec!["turn:127.0.0.1:3478?transport=udp".into()],
+                username: "turn-user-1234".into(),
+                credential: "turn-secret-5678".into(),
+            },
+            proto::IceServer {
+                urls: vec!["stun:127.0.0.1:3478".into()],
+                ..Default::default()
+            },
+        ];
+        let logged = format!("{:?}", ice_summary(&servers));
+        assert!(logged.contains("turn:127.0.0.1:3478?transport=udp (with credential)"));
+        assert!(logged.contains("stun:127.0.0.1:3478\""), "{logged}");
+        assert!(!logged.contains("turn-user-1234"), "{logged}");
+        assert!(!logged.contains("turn-secret-5678"), "{logged}");
+        // The servers handed to webrtc still carry them.
+        let relays = relay_servers(&servers);
+        assert_eq!(relays.len(), 1);
+        assert_eq!(relays[0].credential, "turn-secret-5678");
+    }
+
+    #[test]
+    fn audio_codecs_come_from_audio_sections_only() {
+        let sdp = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 63\r\na=rtpmap:111 opus/48000/2\r\n\
+                   a=rtpmap:63 red/48000/2\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n\
+                   a=rtpmap:96 VP8/90000\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n\
+                   a=rtpmap:111 opus/48000/2\r\n";
+        assert_eq!(audio_codecs(sdp), ["opus/48000/2", "red/48000/2"]);
     }
 }

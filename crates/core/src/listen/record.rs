@@ -1,0 +1,201 @@
+//! What the hub knows of one listened room, and how it takes in the engine's states: when a
+//! lost room is rejoined, how many times in a row, and which states are not the room's.
+
+use crate::listener::{EndReason, ListenState, MixSettings, ServerTarget};
+use earshot_protocol::listen::ListenRoom;
+use std::time::{Duration, Instant};
+
+/// Delays before each app-level rejoin once the engine's own reconnecting gave up.
+pub(super) const REJOIN_DELAYS: [Duration; 3] = [
+    Duration::from_secs(1),
+    Duration::from_secs(3),
+    Duration::from_secs(7),
+];
+
+/// A room that stays live this long has its rejoin streak forgiven: a long session that
+/// drops now and then must not run out of rejoins.
+const REJOIN_RESET: Duration = Duration::from_secs(30);
+
+pub(super) struct Record {
+    pub(super) view: ListenRoom,
+    pub(super) target: ServerTarget,
+    /// Set when the supervisor leaves, so the final `Ended` is not taken for a failure.
+    pub(super) stopping: bool,
+    /// Whether the first join succeeded. A failed first join is reported to the caller, and
+    /// the engine's `Ended` that follows it must not start a rejoin.
+    pub(super) joined: bool,
+    /// App-level rejoins in a row, without the room staying live [`REJOIN_RESET`] between.
+    pub(super) streak: u32,
+    /// When the room last became live (`None` while it is not).
+    pub(super) live_since: Option<Instant>,
+    /// The supervisor's gain, mute and solo, carried into a rejoin's fresh room state.
+    pub(super) mix: MixSettings,
+    /// An app-level rejoin runs for the room and owns its state.
+    pub(super) rejoining: bool,
+}
+
+/// What to do with a state the engine reported for a room.
+#[derive(Debug, PartialEq)]
+pub(super) enum Next {
+    Forward,
+    /// Not the room's state as the supervisor should see it.
+    Drop,
+    /// Start an app-level rejoin at this attempt (0-based) instead of reporting the end.
+    Rejoin(u32),
+}
+
+impl Record {
+    pub(super) fn new(view: ListenRoom, target: ServerTarget) -> Self {
+        Self {
+            view,
+            target,
+            stopping: false,
+            joined: false,
+            streak: 0,
+            live_since: None,
+            mix: MixSettings::default(),
+            rejoining: false,
+        }
+    }
+
+    /// Takes in a state the engine reported.
+    pub(super) fn on_engine_state(&mut self, state: &ListenState, now: Instant) -> Next {
+        let ended = matches!(state, ListenState::Ended { .. });
+        // A failed rejoin attempt connects and ends in the engine; the room stays rejoining.
+        if self.rejoining && (ended || *state == ListenState::Connecting) {
+            return Next::Drop;
+        }
+        // The engine's end of the last failed attempt, after the rejoin gave the room up.
+        if ended && matches!(self.view.state, ListenState::Ended { .. }) {
+            return Next::Drop;
+        }
+        self.view.state = state.clone();
+        self.track(state, now);
+        if let ListenState::Ended { reason } = state {
+            if let Some(attempt) = self.rejoin_attempt(reason) {
+                self.rejoining = true;
+                return Next::Rejoin(attempt);
+            }
+        }
+        Next::Forward
+    }
+
+    /// Follows the room's state for the rejoin streak.
+    pub(super) fn track(&mut self, state: &ListenState, now: Instant) {
+        if *state == ListenState::Live {
+            self.live_since.get_or_insert(now);
+        } else if let Some(since) = self.live_since.take() {
+            if now.saturating_duration_since(since) >= REJOIN_RESET {
+                self.streak = 0;
+            }
+        }
+    }
+
+    /// The rejoin attempt (0-based, within the streak) to start after the engine ended the
+    /// room, or `None` when it must not be rejoined.
+    fn rejoin_attempt(&self, reason: &EndReason) -> Option<u32> {
+        let lost = matches!(reason, EndReason::ConnectionLost { .. });
+        (lost && self.joined && !self.stopping && (self.streak as usize) < REJOIN_DELAYS.len())
+            .then_some(self.streak)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use earshot_protocol::{AppError, ErrorCode};
+
+    fn record() -> Record {
+        let view = ListenRoom {
+            room: "r".into(),
+            project: "p".into(),
+            project_name: "P".into(),
+            state: ListenState::Connecting,
+            speakers: Vec::new(),
+            started_at_ms: 0,
+            rejoins: 0,
+        };
+        let target = ServerTarget {
+            url: "ws://127.0.0.1:1".into(),
+            api_key: "k".into(),
+            api_secret: "s".into(),
+        };
+        Record::new(view, target)
+    }
+
+    fn lost() -> ListenState {
+        ListenState::Ended {
+            reason: EndReason::ConnectionLost {
+                error: AppError::new(ErrorCode::Unreachable, "gone"),
+            },
+        }
+    }
+
+    #[test]
+    fn a_failed_first_join_never_rejoins() {
+        let mut r = record();
+        let now = Instant::now();
+        assert_eq!(
+            r.on_engine_state(&ListenState::Connecting, now),
+            Next::Forward
+        );
+        assert_eq!(r.on_engine_state(&lost(), now), Next::Forward);
+        assert!(!r.rejoining);
+    }
+
+    #[test]
+    fn rejoins_run_out_in_a_row_but_come_back_after_a_live_spell() {
+        let mut r = record();
+        r.joined = true;
+        let t0 = Instant::now();
+        r.on_engine_state(&ListenState::Live, t0);
+        for attempt in 0..REJOIN_DELAYS.len() as u32 {
+            let at = t0 + Duration::from_secs(attempt as u64);
+            assert_eq!(r.on_engine_state(&lost(), at), Next::Rejoin(attempt));
+            // While the rejoin runs, its failed attempts' states are not the room's.
+            assert_eq!(r.on_engine_state(&ListenState::Connecting, at), Next::Drop);
+            assert_eq!(r.on_engine_state(&lost(), at), Next::Drop);
+            // The rejoin succeeds (as `rejoin_attempts` records it), then drops again soon.
+            r.rejoining = false;
+            r.streak = attempt + 1;
+            r.view.state = ListenState::Live;
+            r.track(&ListenState::Live, at);
+        }
+        let soon = t0 + Duration::from_secs(5);
+        assert_eq!(
+            r.on_engine_state(&lost(), soon),
+            Next::Forward,
+            "streak spent"
+        );
+
+        // Live for longer than REJOIN_RESET: the next loss is rejoined from the first attempt.
+        let mut r = record();
+        r.joined = true;
+        r.streak = REJOIN_DELAYS.len() as u32;
+        r.on_engine_state(&ListenState::Live, t0);
+        let later = t0 + REJOIN_RESET + Duration::from_secs(1);
+        assert_eq!(
+            r.on_engine_state(&ListenState::Reconnecting { attempt: 1 }, later),
+            Next::Forward
+        );
+        assert_eq!(r.on_engine_state(&lost(), later), Next::Rejoin(0));
+    }
+
+    #[test]
+    fn an_end_after_giving_up_or_leaving_is_not_rejoined() {
+        let mut r = record();
+        r.joined = true;
+        r.view.state = lost();
+        assert_eq!(r.on_engine_state(&lost(), Instant::now()), Next::Drop);
+        let mut r = record();
+        r.joined = true;
+        r.stopping = true;
+        assert_eq!(r.on_engine_state(&lost(), Instant::now()), Next::Forward);
+        let stopped = ListenState::Ended {
+            reason: EndReason::Stopped,
+        };
+        let mut r = record();
+        r.joined = true;
+        assert_eq!(r.on_engine_state(&stopped, Instant::now()), Next::Forward);
+    }
+}

@@ -1,0 +1,93 @@
+//! The app-level rejoin: after the engine gave up reconnecting a room, join it again from
+//! scratch a few times, with the supervisor's mix carried over.
+
+use super::record::REJOIN_DELAYS;
+use super::{engine_key, guard, Records, Sink};
+use crate::listener::{EndReason, ListenEvent, ListenState, Listener, ServerTarget};
+use earshot_protocol::listen::RoomKey;
+use std::time::Instant;
+
+/// After the engine gave up: wait, then join again from scratch, while the room shows as
+/// rejoining; gives the room up (Ended with the last error) after the last attempt.
+pub(super) async fn app_rejoin(
+    key: RoomKey,
+    target: ServerTarget,
+    first_attempt: u32,
+    records: Records,
+    sink: Sink,
+    engine: std::sync::Weak<Listener>,
+) {
+    attempts(&key, target, first_attempt, &records, sink, engine).await;
+    if let Some(record) = guard(&records).get_mut(&key) {
+        record.rejoining = false;
+    }
+}
+
+async fn attempts(
+    key: &RoomKey,
+    target: ServerTarget,
+    first_attempt: u32,
+    records: &Records,
+    sink: Sink,
+    engine: std::sync::Weak<Listener>,
+) {
+    let room = key.room.as_str();
+    let set_state = |state: ListenState, streak: Option<u32>| -> bool {
+        let mut records = guard(records);
+        let Some(record) = records.get_mut(key).filter(|r| !r.stopping) else {
+            return false;
+        };
+        record.view.state = state.clone();
+        record.track(&state, Instant::now());
+        if let Some(n) = streak {
+            record.streak = n;
+            record.view.rejoins += 1;
+        }
+        drop(records);
+        let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(current) = current {
+            current.event(&ListenEvent::State {
+                project: key.project.clone(),
+                room: key.room.clone(),
+                state,
+            });
+        }
+        true
+    };
+    let mut attempt = first_attempt;
+    loop {
+        let rejoining = ListenState::Rejoining {
+            attempt: attempt + 1,
+        };
+        if !set_state(rejoining, Some(attempt + 1)) {
+            return;
+        }
+        tracing::info!(%room, attempt = attempt + 1, "listen: app-level rejoin");
+        tokio::time::sleep(REJOIN_DELAYS[attempt as usize]).await;
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        let mix = match guard(records).get(key) {
+            Some(record) if !record.stopping => record.mix.clone(),
+            _ => return,
+        };
+        match engine.listen_as(&target, &engine_key(key), room, mix).await {
+            Ok(()) => {
+                set_state(ListenState::Live, None);
+                return;
+            }
+            Err(err) if err.is_transient() && (attempt as usize + 1) < REJOIN_DELAYS.len() => {
+                tracing::warn!(%room, error = %err, "listen: rejoin failed, trying again");
+                attempt += 1;
+            }
+            Err(err) => {
+                tracing::warn!(%room, error = %err, "listen: giving the room up");
+                let ended = ListenState::Ended {
+                    reason: EndReason::ConnectionLost { error: err.into() },
+                };
+                set_state(ended, None);
+                return;
+            }
+        }
+    }
+}
