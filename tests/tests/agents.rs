@@ -14,13 +14,7 @@ use std::time::Duration;
 async fn create_and_delete_an_agent_dispatch() -> anyhow::Result<()> {
     let bed = livekit();
     let server = AgentDispatchClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
-    let app = App::launch(|_| {}).await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project(bed).await?;
     app.click("[data-testid=nav-agents]").await?;
 
     let room = unique_room("e2e-agents");

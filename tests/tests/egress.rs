@@ -31,13 +31,7 @@ async fn storage_profile_and_worker_less_start() -> anyhow::Result<()> {
     RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret)
         .create_room(&room, Default::default())
         .await?;
-    let app = App::launch(|_| {}).await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project(bed).await?;
     app.click("[data-testid=nav-egress]").await?;
 
     // A storage profile: missing fields are named, then the secret goes to the keychain.

@@ -15,13 +15,7 @@ async fn rtmp_ingress_key_hidden_until_revealed() -> anyhow::Result<()> {
     let bed = livekit();
     let server = IngressClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
     let room = unique_room("e2e-ingress");
-    let app = App::launch(|_| {}).await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project(bed).await?;
     app.click("[data-testid=nav-ingress]").await?;
 
     app.click("[data-testid=ingress-new]").await?;

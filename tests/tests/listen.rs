@@ -72,13 +72,7 @@ async fn listen_from_the_rooms_page() -> Result<()> {
     let mut alice = Peer::join(bed, &room, "alice", tone(440.0))?;
     let _bob = Peer::join(bed, &room, "bob", tone(660.0))?;
 
-    let app = App::launch(|_| {}).await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project(bed).await?;
     app.click("[data-testid=nav-rooms]").await?;
     let pressed = Instant::now();
     app.click(&format!(

@@ -27,13 +27,7 @@ async fn manage_a_participant() -> Result<()> {
         .await?;
     let mut pat = Peer::join(bed, &room, "pat", PeerOptions::default())?;
 
-    let app = App::launch(|_| {}).await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project(bed).await?;
     app.click("[data-testid=nav-rooms]").await?;
     app.click(&format!(
         "[data-testid=room-row][data-room='{room}'] td strong"

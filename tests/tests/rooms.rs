@@ -11,13 +11,7 @@ use std::time::Duration;
 #[tokio::test]
 async fn create_room_remove_participant_delete_room() -> anyhow::Result<()> {
     let bed = livekit();
-    let app = App::launch(|_| {}).await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project(bed).await?;
     app.click("[data-testid=nav-rooms]").await?;
 
     // Invalid input is named inline and nothing is created.

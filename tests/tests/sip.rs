@@ -22,13 +22,7 @@ async fn server_rules(bed: &earshot_testbed::LiveKit) -> anyhow::Result<Vec<(Str
 #[tokio::test]
 async fn create_and_delete_a_dispatch_rule() -> anyhow::Result<()> {
     let bed = livekit();
-    let app = App::launch(|_| {}).await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project(bed).await?;
     app.click("[data-testid=nav-sip]").await?;
 
     let name = unique_room("e2e-rule");

@@ -46,13 +46,7 @@ async fn dial_out_from_the_window_and_listen_in() -> Result<()> {
     let busy_trunk = outbound_trunk(bed, "Busy line", &busy.address).await?;
     let answer_trunk = outbound_trunk(bed, "Answering line", &answer.address).await?;
 
-    let app = App::launch(|_| {}).await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project(bed).await?;
     app.click("[data-testid=nav-sip]").await?;
     app.wait_css(&format!(
         "[data-testid=sip-outbound-row][data-id='{answer_trunk}']"

@@ -36,13 +36,7 @@ async fn wait_count(app: &App, css: &str, wanted: usize) -> Result<()> {
 async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
     let bed = livekit();
     let rooms = RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
-    let app = App::launch(|_| {}).await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project(bed).await?;
 
     // A rule made in the window: tell when this test's room ends.
     let room = unique_room("e2e-wall");

@@ -116,6 +116,19 @@ impl App {
         bail!("could not open a WebDriver session: {last:?}")
     }
 
+    /// Starts the app and adds the test bed's server as project "Bed" through the
+    /// Projects page, as a user would.
+    pub async fn with_bed_project(bed: &earshot_testbed::LiveKit) -> Result<Self> {
+        let app = Self::launch(|_| {}).await?;
+        app.click("[data-testid=nav-projects]").await?;
+        app.click("[data-testid=add-project]").await?;
+        app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
+            .await?;
+        app.wait_css("[data-testid=project-row][data-project-name='Bed']")
+            .await?;
+        Ok(app)
+    }
+
     /// Waits up to 15 s for an element.
     pub async fn wait_css(&self, css: &str) -> Result<fantoccini::elements::Element> {
         match self
