@@ -4,8 +4,9 @@
 //!
 //! LiveKit sends speaker and quality updates only to subscribers of a participant's tracks
 //! (measured: a signal-only connection gets joins, leaves and mutes but no speakers), so the
-//! view subscribes the audio tracks on a receive-only PeerConnection and drops the packets
-//! unread-as-audio: no decoding, no playback; the server's own speaker detection is used.
+//! view subscribes the audio tracks on a receive-only PeerConnection and pauses them at once
+//! (`UpdateTrackSettings { disabled }`): they stay subscribed, the SFU sends no media, and
+//! the server's own speaker detection is used.
 //! The server announces speaker *changes* (set or quantized level), and livekit-server
 //! v1.13.3 never wires the hook meant to tell a new subscriber who speaks right now
 //! (`onSubscribeStatusChanged`): someone already talking shows up at their next change —
@@ -29,6 +30,15 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::{sleep_until, timeout, Instant};
 use webrtc::peer_connection::RTCPeerConnectionState;
+
+/// RTP packets all room views of this process received (they subscribe paused audio, so
+/// this stays near zero; a test and the debug log watch it).
+static MEDIA_PACKETS: AtomicU64 = AtomicU64::new(0);
+
+/// How many media packets room views have received in this process so far.
+pub fn media_packets_received() -> u64 {
+    MEDIA_PACKETS.load(Ordering::Relaxed)
+}
 
 /// Where views go; `false` when the receiver is gone (the view then closes).
 pub trait RoomViewSink: Send + Sync {
@@ -98,7 +108,7 @@ fn token(target: &ServerTarget, room: &str, supervisor: &Supervisor) -> Result<S
             hidden: true,
             // Subscribing is needed: LiveKit sends speaker and quality updates only to
             // subscribers. The view subscribes audio tracks only (auto-subscribe is off, so
-            // never video) and drops their packets undecoded.
+            // never video) and pauses them, so no media flows.
             can_subscribe: Some(true),
             can_publish: Some(false),
             can_publish_data: Some(false),
@@ -161,7 +171,16 @@ impl Link {
                 })
                 .collect(),
         };
+        // Paused at once: the subscription is what the server scopes speaker and quality
+        // updates by, and a paused track stays subscribed while the SFU sends no media.
+        let paused = proto::UpdateTrackSettings {
+            track_sids: update.track_sids.clone(),
+            disabled: true,
+            ..Default::default()
+        };
         self.send(proto::signal_request::Message::Subscription(update))
+            .await;
+        self.send(proto::signal_request::Message::TrackSetting(paused))
             .await;
     }
 
@@ -502,8 +521,13 @@ async fn follow(
                     false
                 }
                 Some(PcEvent::Track(track)) => {
-                    // Read and drop: the subscription is what makes the server report speakers.
-                    link.drains.push(tokio::spawn(async move { while track.poll().await.is_some() {} }));
+                    // Paused tracks carry next to nothing; whatever arrives is read, counted
+                    // and dropped.
+                    link.drains.push(tokio::spawn(async move {
+                        while track.poll().await.is_some() {
+                            MEDIA_PACKETS.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }));
                     false
                 }
                 Some(PcEvent::State(RTCPeerConnectionState::Failed)) | None => return Outcome::Lost,

@@ -1,0 +1,76 @@
+//! The room view carries no media: it subscribes the audio tracks (LiveKit scopes speaker
+//! and quality updates by subscription) but pauses them at once, so a participant talking
+//! is reported as speaking while next to no RTP reaches the view. Its own binary: the
+//! packet count is per process.
+
+mod common;
+
+use earshot_core::monitor::observer::{media_packets_received, RoomViewSink};
+use earshot_core::protocol::observe::RoomView;
+use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+struct Views(Mutex<Vec<RoomView>>);
+
+impl RoomViewSink for Views {
+    fn view(&self, view: &RoomView) -> bool {
+        self.0.lock().expect("views").push(view.clone());
+        true
+    }
+}
+
+impl Views {
+    fn someone_spoke(&self, identity: &str) -> bool {
+        self.0.lock().expect("views").iter().any(|v| {
+            v.participants
+                .iter()
+                .any(|p| p.identity == identity && p.speaking)
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_view_hears_who_speaks_without_media() {
+    let bed = livekit();
+    let room = unique_room("view-media");
+    // Talking in spurts: the server announces speaker changes, and a tone that never stops
+    // would be announced only once.
+    let _dana = tokio::task::block_in_place(|| {
+        Peer::join(
+            bed,
+            &room,
+            "dana",
+            PeerOptions {
+                tone_hz: Some(440.0),
+                talk_ms: Some(700),
+                ..Default::default()
+            },
+        )
+    })
+    .expect("dana");
+    let app = common::bed_app().await;
+    let views = Arc::new(Views::default());
+    let before = media_packets_received();
+    app.observe_room(None, &room, views.clone())
+        .await
+        .expect("view");
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !views.someone_spoke("dana") {
+        assert!(
+            Instant::now() < deadline,
+            "the view never showed dana speaking"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Keep watching for 5 s of talking: an unpaused Opus track would bring ~250 packets.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let packets = media_packets_received() - before;
+    println!("room view: dana seen speaking; media packets received over ~6 s: {packets}");
+    assert!(
+        packets < 25,
+        "the view received {packets} media packets: its audio is not paused"
+    );
+}
