@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 /// A livekit-sip worker connected to the test bed's server through its redis.
 pub struct SipWorker {
     _service: Service,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl SipWorker {
@@ -72,8 +72,13 @@ impl SipWorker {
         }
         Ok(Self {
             _service: service,
-            _dir: dir,
+            dir,
         })
+    }
+
+    /// The last lines of the worker's log, for failure messages.
+    pub fn log_tail(&self, lines: usize) -> String {
+        tail(&self.dir.path().join("livekit-sip.log"), lines)
     }
 }
 
