@@ -27,7 +27,7 @@ dbus-run-session -- bash -c '
   xvfb=$!
   trap "kill $xvfb 2>/dev/null || true; rm -rf $keyring_home" EXIT
   export DISPLAY=$display
-  cargo test --workspace --exclude earshot-ui -- --test-threads=2 "$@"
+  cargo test --workspace --exclude earshot-ui --no-fail-fast -- --test-threads=2 "$@"
 ' earshot-tests "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
