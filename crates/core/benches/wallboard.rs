@@ -80,7 +80,7 @@ fn synthetic(label: &str, changed: usize) {
     }
     times.sort();
     println!(
-        "synthetic {ROOMS} rooms / {} participants, {label}: refresh + diff + delta JSON p50 {:?} p95 {:?} max {:?} (delta {bytes} B)",
+        "synthetic {ROOMS} rooms / {} participants, {label}: refresh + diff + delta JSON p50 {:?} p95 {:?} max {:?} (target <= 200 ms; delta {bytes} B)",
         ROOMS as u32 * PARTICIPANTS_PER_ROOM,
         percentile(&times, 0.5),
         percentile(&times, 0.95),
