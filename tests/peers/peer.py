@@ -64,6 +64,9 @@ async def main() -> None:
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--attribute", action="append", default=[])
     ap.add_argument("--token", help="join with this token instead of minting one")
+    ap.add_argument(
+        "--agent", action="store_true", help="join as an agent, as livekit-agents workers do: kind agent plus the agent grant"
+    )
     args = ap.parse_args()
 
     attributes = dict(a.split("=", 1) for a in args.attribute)
@@ -72,7 +75,10 @@ async def main() -> None:
         .with_identity(args.identity)
         .with_name(args.name or args.identity)
         .with_attributes(attributes)
-        .with_grants(api.VideoGrants(room_join=True, room=args.room))
+        # The server takes the participant kind from this claim; the agent grant alone
+        # leaves it "standard" (livekit-server 1.13).
+        .with_kind("agent" if args.agent else "standard")
+        .with_grants(api.VideoGrants(room_join=True, room=args.room, agent=args.agent or None))
         .to_jwt()
     )
     room = rtc.Room()

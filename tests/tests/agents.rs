@@ -1,11 +1,12 @@
 //! End to end on the real window: an agent dispatch with bad attributes is refused inline
 //! (nothing sent), then created with a restart policy, deployment and attributes, shown, and
-//! deleted — checked on the server each time.
+//! deleted — checked on the server each time. And a room's agent participants (a Python
+//! peer joined as an agent) are listed, its standard participants not.
 
 mod common;
 
 use common::App;
-use earshot_testbed::{livekit, unique_room};
+use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use livekit_api::services::agent_dispatch::AgentDispatchClient;
 use livekit_api::services::room::RoomClient;
 use std::time::Duration;
@@ -78,6 +79,57 @@ async fn create_and_delete_an_agent_dispatch() -> anyhow::Result<()> {
         .await?
         .iter()
         .any(|d| d.agent_name == "receptionist"));
+    app.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn agent_participants_are_listed() -> anyhow::Result<()> {
+    let bed = livekit();
+    let room = unique_room("e2e-agent-kind");
+    let _human = Peer::join(bed, &room, "human-ann", PeerOptions::default())?;
+    let app = App::with_bed_project(bed).await?;
+    app.click("[data-testid=nav-agents]").await?;
+    app.fill("#agents-room", &room).await?;
+    app.click("[data-testid=agents-show]").await?;
+    app.wait_text("[data-testid=agents-none]", "No agent participant")
+        .await?;
+
+    let agent = Peer::join(
+        bed,
+        &room,
+        "agent-bob",
+        PeerOptions {
+            agent: true,
+            ..Default::default()
+        },
+    )?;
+    app.click("[data-testid=agents-show]").await?;
+    let shown = app
+        .wait_text("[data-testid=agent-participant]", "agent-bob")
+        .await?;
+    assert!(shown.contains("active"), "{shown}");
+    let listed = app
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=agent-participant]"))
+        .await?;
+    assert_eq!(listed.len(), 1, "only the agent, not human-ann");
+    assert!(!app.exists("[data-testid=agents-none]").await);
+
+    // Gone from the list once it leaves (the server drops it at once on a clean leave).
+    drop(agent);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        app.click("[data-testid=agents-show]").await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if app.exists("[data-testid=agents-none]").await {
+            break;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the agent stays listed after leaving"
+        );
+    }
     app.close().await?;
     Ok(())
 }

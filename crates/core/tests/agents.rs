@@ -117,3 +117,65 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
         .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("restart_policy"));
 }
+
+/// The agents page lists a room's agent participants from the room detail: a peer joining
+/// as livekit-agents workers do (token kind `agent`) is kind `agent`, an ordinary one
+/// `standard`.
+#[tokio::test]
+async fn agent_participants_are_told_apart_in_the_room_detail() {
+    use earshot_testbed::{Peer, PeerOptions};
+    let bed = livekit();
+    let app = common::bed_app().await;
+    let room = unique_room("agents-kind");
+    let agent = Peer::join(
+        bed,
+        &room,
+        "agent-bob",
+        PeerOptions {
+            agent: true,
+            ..Default::default()
+        },
+    )
+    .expect("agent peer");
+    let _human = Peer::join(bed, &room, "human-ann", PeerOptions::default()).expect("peer");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let detail = loop {
+        let detail = app.room_detail(None, &room).await.expect("room detail");
+        if detail.participants.len() == 2 || std::time::Instant::now() > deadline {
+            break detail;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let kinds: std::collections::BTreeMap<_, _> = detail
+        .participants
+        .iter()
+        .map(|p| (p.identity.as_str(), p.kind.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("agent-bob", "agent"), ("human-ann", "standard")].into(),
+        "{detail:?}"
+    );
+    let bob = detail
+        .participants
+        .iter()
+        .find(|p| p.identity == "agent-bob");
+    assert!(bob.is_some_and(|p| p.permission.agent), "{detail:?}");
+
+    // Once the agent leaves, only the standard participant is left.
+    drop(agent);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let detail = app.room_detail(None, &room).await.expect("room detail");
+        if !detail.participants.iter().any(|p| p.kind == "agent") {
+            assert_eq!(detail.participants.len(), 1, "{detail:?}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the agent stays listed: {detail:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

@@ -22,6 +22,9 @@ pub struct PeerOptions {
     pub attributes: Vec<(String, String)>,
     /// Join with this token instead of one minted with room-join rights.
     pub token: Option<String>,
+    /// Join as an agent the way livekit-agents workers do: the token has kind `agent` (which
+    /// the server lists) and the `agent` grant. Ignored with `token`.
+    pub agent: bool,
 }
 
 /// A Python SDK participant in a room.
@@ -55,6 +58,9 @@ impl Peer {
         }
         if let Some(token) = &opts.token {
             cmd.args(["--token", token]);
+        }
+        if opts.agent {
+            cmd.arg("--agent");
         }
         for (k, v) in &opts.attributes {
             cmd.args(["--attribute", &format!("{k}={v}")]);
