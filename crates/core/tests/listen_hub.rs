@@ -4,65 +4,20 @@
 
 mod common;
 
-use common::{peak_hz, rms, tone_peer, RATE};
-use earshot_core::listen::ListenSink;
+use common::{peak_hz, rms, tone_peer, until, Recorder, RATE};
 use earshot_core::listener::{AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig};
 use earshot_core::protocol::listen::{decode_audio_frame, RoomKey, SpeakerChange};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Records what the shell would send to the UI.
-#[derive(Default)]
-struct Recorder {
-    audio: Mutex<Vec<String>>,
-    events: Mutex<Vec<ListenEvent>>,
-}
-
-impl ListenSink for Recorder {
-    fn audio(&self, frame: String) -> bool {
-        self.audio.lock().unwrap().push(frame);
-        true
-    }
-    fn event(&self, event: &ListenEvent) -> bool {
-        self.events.lock().unwrap().push(event.clone());
-        true
-    }
-}
-
-impl Recorder {
-    /// The PCM of the frames received after `from` (an index into the audio list).
-    fn pcm_since(&self, from: usize) -> Vec<f32> {
-        self.audio.lock().unwrap()[from..]
-            .iter()
-            .flat_map(|wire| decode_audio_frame(wire).expect("a well-formed frame"))
-            .collect()
-    }
-    fn frames(&self) -> usize {
-        self.audio.lock().unwrap().len()
-    }
-    fn saw(&self, pred: impl Fn(&ListenEvent) -> bool) -> bool {
-        self.events.lock().unwrap().iter().any(pred)
-    }
-}
-
 async fn app() -> Earshot {
     let _bed = livekit();
     let app = common::bed_app().await;
     app
-}
-
-async fn until(limit: Duration, mut ok: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if ok() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    ok()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,63 +4,12 @@
 
 mod common;
 
-use common::{rms, tone_peer};
-use earshot_core::listen::ListenSink;
+use common::{rms, tone_peer, until, Recorder};
 use earshot_core::listener::{AudibleSet, ListenEvent, ListenState};
-use earshot_core::protocol::listen::{decode_audio_frame, RoomKey, SpeakerChange};
+use earshot_core::protocol::listen::{RoomKey, SpeakerChange};
 use earshot_testbed::{livekit, unique_room};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-#[derive(Default)]
-struct Recorder {
-    audio: Mutex<Vec<String>>,
-    events: Mutex<Vec<(Instant, ListenEvent)>>,
-}
-
-impl ListenSink for Recorder {
-    fn audio(&self, frame: String) -> bool {
-        self.audio.lock().unwrap().push(frame);
-        true
-    }
-    fn event(&self, event: &ListenEvent) -> bool {
-        self.events
-            .lock()
-            .unwrap()
-            .push((Instant::now(), event.clone()));
-        true
-    }
-}
-
-impl Recorder {
-    fn frames(&self) -> usize {
-        self.audio.lock().unwrap().len()
-    }
-    fn pcm_since(&self, from: usize) -> Vec<f32> {
-        self.audio.lock().unwrap()[from..]
-            .iter()
-            .flat_map(|w| decode_audio_frame(w).unwrap_or_default())
-            .collect()
-    }
-    fn saw_since(&self, since: Instant, pred: impl Fn(&ListenEvent) -> bool) -> bool {
-        self.events
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|(at, e)| *at >= since && pred(e))
-    }
-}
-
-async fn until(limit: Duration, mut ok: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if ok() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    ok()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_level_rejoin_keeps_the_mute_and_the_audible_set() {

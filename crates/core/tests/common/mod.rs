@@ -189,3 +189,70 @@ pub async fn wait_for_tone(out: &mut ListenerOutput, hz: f64, limit: Duration) -
     }
     None
 }
+
+/// A listen sink that keeps every audio frame (as sent over the IPC) and every event, with
+/// when it arrived.
+#[derive(Default)]
+pub struct Recorder {
+    pub audio: std::sync::Mutex<Vec<String>>,
+    pub events: std::sync::Mutex<Vec<(Instant, ListenEvent)>>,
+}
+
+impl earshot_core::listen::ListenSink for Recorder {
+    fn audio(&self, frame: String) -> bool {
+        self.audio.lock().expect("audio").push(frame);
+        true
+    }
+    fn event(&self, event: &ListenEvent) -> bool {
+        self.events
+            .lock()
+            .expect("events")
+            .push((Instant::now(), event.clone()));
+        true
+    }
+}
+
+impl Recorder {
+    /// How many frames arrived so far.
+    pub fn frames(&self) -> usize {
+        self.audio.lock().expect("audio").len()
+    }
+    /// The PCM of the frames received after `from` (an index into the audio list).
+    pub fn pcm_since(&self, from: usize) -> Vec<f32> {
+        self.audio.lock().expect("audio")[from..]
+            .iter()
+            .flat_map(|wire| {
+                earshot_core::protocol::listen::decode_audio_frame(wire)
+                    .expect("a well-formed frame")
+            })
+            .collect()
+    }
+    /// Whether any event so far satisfies `pred`.
+    pub fn saw(&self, pred: impl Fn(&ListenEvent) -> bool) -> bool {
+        self.events
+            .lock()
+            .expect("events")
+            .iter()
+            .any(|(_, e)| pred(e))
+    }
+    /// Whether an event that arrived at or after `since` satisfies `pred`.
+    pub fn saw_since(&self, since: Instant, pred: impl Fn(&ListenEvent) -> bool) -> bool {
+        self.events
+            .lock()
+            .expect("events")
+            .iter()
+            .any(|(at, e)| *at >= since && pred(e))
+    }
+}
+
+/// Polls `ok` every 50 ms until it holds or `limit` passes; its last answer.
+pub async fn until(limit: Duration, mut ok: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if ok() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ok()
+}
