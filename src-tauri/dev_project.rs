@@ -26,7 +26,7 @@ pub fn ensure_from_env(core: Core) {
         api_secret: SecretInput::new(secret),
     };
     tauri::async_runtime::block_on(async move {
-        match core.ensure_project(input).await {
+        match core.projects().ensure_project(input).await {
             Ok(id) => tracing::info!(project = %id, "dev project ready"),
             Err(err) => {
                 tracing::error!(code = ?err.code, "could not add the dev project: {}", err.message)

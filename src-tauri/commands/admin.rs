@@ -1,6 +1,7 @@
 //! Room and participant administration, and tokens.
 
 use crate::Core;
+use earshot_core::admin;
 use earshot_core::protocol::admin::{ParticipantDetail, RoomDetail, TrackDetail};
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::rooms::RoomSummary;
@@ -12,13 +13,12 @@ type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn create_room(core: State<'_, Core>, args: CreateRoom) -> Reply<RoomSummary> {
-    core.create_room(args.project.as_deref(), &args.options)
-        .await
+    admin::create_room(&core.project(args.project.as_deref()).await?, &args.options).await
 }
 
 #[tauri::command]
 pub async fn delete_room(core: State<'_, Core>, args: DeleteRoom) -> Reply<()> {
-    core.delete_room(args.project.as_deref(), &args.room).await
+    admin::delete_room(&core.project(args.project.as_deref()).await?, &args.room).await
 }
 
 #[tauri::command]
@@ -26,19 +26,23 @@ pub async fn update_room_metadata(
     core: State<'_, Core>,
     args: UpdateRoomMetadata,
 ) -> Reply<RoomSummary> {
-    core.update_room_metadata(args.project.as_deref(), &args.room, &args.metadata)
-        .await
+    admin::update_room_metadata(
+        &core.project(args.project.as_deref()).await?,
+        &args.room,
+        &args.metadata,
+    )
+    .await
 }
 
 #[tauri::command]
 pub async fn get_room_detail(core: State<'_, Core>, args: GetRoomDetail) -> Reply<RoomDetail> {
-    core.room_detail(args.project.as_deref(), &args.room).await
+    admin::room_detail(&core.project(args.project.as_deref()).await?, &args.room).await
 }
 
 #[tauri::command]
 pub async fn mute_track(core: State<'_, Core>, args: MuteTrack) -> Reply<TrackDetail> {
-    core.mute_track(
-        args.project.as_deref(),
+    admin::mute_track(
+        &core.project(args.project.as_deref()).await?,
         &args.room,
         &args.identity,
         &args.track_sid,
@@ -49,14 +53,17 @@ pub async fn mute_track(core: State<'_, Core>, args: MuteTrack) -> Reply<TrackDe
 
 #[tauri::command]
 pub async fn mute_all_audio(core: State<'_, Core>, args: MuteAllAudio) -> Reply<u32> {
-    core.mute_all_audio(args.project.as_deref(), &args.room)
-        .await
+    admin::mute_all_audio(&core.project(args.project.as_deref()).await?, &args.room).await
 }
 
 #[tauri::command]
 pub async fn remove_participant(core: State<'_, Core>, args: RemoveParticipant) -> Reply<()> {
-    core.remove_participant(args.project.as_deref(), &args.room, &args.identity)
-        .await
+    admin::remove_participant(
+        &core.project(args.project.as_deref()).await?,
+        &args.room,
+        &args.identity,
+    )
+    .await
 }
 
 #[tauri::command]
@@ -64,8 +71,8 @@ pub async fn update_participant(
     core: State<'_, Core>,
     args: UpdateParticipant,
 ) -> Reply<ParticipantDetail> {
-    core.update_participant(
-        args.project.as_deref(),
+    admin::update_participant(
+        &core.project(args.project.as_deref()).await?,
         &args.room,
         &args.identity,
         &args.changes,
@@ -75,8 +82,8 @@ pub async fn update_participant(
 
 #[tauri::command]
 pub async fn move_participant(core: State<'_, Core>, args: MoveParticipant) -> Reply<()> {
-    core.relocate_participant(
-        args.project.as_deref(),
+    admin::relocate_participant(
+        &core.project(args.project.as_deref()).await?,
         &args.room,
         &args.identity,
         &args.destination,
@@ -87,8 +94,8 @@ pub async fn move_participant(core: State<'_, Core>, args: MoveParticipant) -> R
 
 #[tauri::command]
 pub async fn forward_participant(core: State<'_, Core>, args: ForwardParticipant) -> Reply<()> {
-    core.relocate_participant(
-        args.project.as_deref(),
+    admin::relocate_participant(
+        &core.project(args.project.as_deref()).await?,
         &args.room,
         &args.identity,
         &args.destination,
@@ -99,8 +106,8 @@ pub async fn forward_participant(core: State<'_, Core>, args: ForwardParticipant
 
 #[tauri::command]
 pub async fn update_subscriptions(core: State<'_, Core>, args: UpdateSubscriptions) -> Reply<()> {
-    core.update_subscriptions(
-        args.project.as_deref(),
+    admin::update_subscriptions(
+        &core.project(args.project.as_deref()).await?,
         &args.room,
         &args.identity,
         &args.track_sids,
@@ -111,18 +118,25 @@ pub async fn update_subscriptions(core: State<'_, Core>, args: UpdateSubscriptio
 
 #[tauri::command]
 pub async fn send_data(core: State<'_, Core>, args: SendData) -> Reply<()> {
-    core.send_data(args.project.as_deref(), &args.room, &args.message)
-        .await
+    admin::send_data(
+        &core.project(args.project.as_deref()).await?,
+        &args.room,
+        &args.message,
+    )
+    .await
 }
 
 #[tauri::command]
 pub async fn create_token(core: State<'_, Core>, args: CreateToken) -> Reply<TokenResult> {
-    core.create_token(args.project.as_deref(), &args.request)
-        .await
+    admin::create_token(&core.project(args.project.as_deref()).await?, &args.request).await
 }
 
 #[tauri::command]
 pub async fn inspect_token(core: State<'_, Core>, args: InspectToken) -> Reply<TokenInspection> {
-    core.inspect_token(args.project.as_deref(), &args.token)
-        .await
+    // No project yet: the token's contents are still shown, unverified.
+    let project = match core.projects().resolve(args.project.as_deref()) {
+        Ok(id) => Some(core.projects().handle(&id).await?),
+        Err(_) => None,
+    };
+    admin::inspect_token(project.as_ref(), &args.token)
 }

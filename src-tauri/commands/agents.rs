@@ -1,6 +1,7 @@
 //! Agent dispatch.
 
 use crate::Core;
+use earshot_core::agents;
 use earshot_core::protocol::agents::AgentDispatchInfo;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::AppError;
@@ -13,8 +14,11 @@ pub async fn create_agent_dispatch(
     core: State<'_, Core>,
     args: CreateAgentDispatch,
 ) -> Reply<AgentDispatchInfo> {
-    core.create_agent_dispatch(args.project.as_deref(), &args.dispatch)
-        .await
+    agents::create_agent_dispatch(
+        &core.project(args.project.as_deref()).await?,
+        &args.dispatch,
+    )
+    .await
 }
 
 #[tauri::command]
@@ -22,12 +26,15 @@ pub async fn list_agent_dispatches(
     core: State<'_, Core>,
     args: ListAgentDispatches,
 ) -> Reply<Vec<AgentDispatchInfo>> {
-    core.list_agent_dispatches(args.project.as_deref(), &args.room)
-        .await
+    agents::list_agent_dispatches(&core.project(args.project.as_deref()).await?, &args.room).await
 }
 
 #[tauri::command]
 pub async fn delete_agent_dispatch(core: State<'_, Core>, args: DeleteAgentDispatch) -> Reply<()> {
-    core.delete_agent_dispatch(args.project.as_deref(), &args.room, &args.id)
-        .await
+    agents::delete_agent_dispatch(
+        &core.project(args.project.as_deref()).await?,
+        &args.room,
+        &args.id,
+    )
+    .await
 }

@@ -4,6 +4,7 @@ use crate::Core;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::egress::{EgressSummary, StorageSummary};
 use earshot_core::protocol::AppError;
+use earshot_core::{egress, storage};
 use tauri::State;
 
 type Reply<T> = Result<T, AppError>;
@@ -13,7 +14,11 @@ pub async fn list_storage_profiles(
     core: State<'_, Core>,
     args: ListStorageProfiles,
 ) -> Reply<Vec<StorageSummary>> {
-    core.list_storage_profiles(args.project.as_deref()).await
+    storage::list_storage_profiles(
+        core.projects(),
+        &core.project(args.project.as_deref()).await?,
+    )
+    .await
 }
 
 #[tauri::command]
@@ -21,8 +26,12 @@ pub async fn save_storage_profile(
     core: State<'_, Core>,
     args: SaveStorageProfile,
 ) -> Reply<StorageSummary> {
-    core.save_storage_profile(args.project.as_deref(), &args.input)
-        .await
+    storage::save_storage_profile(
+        core.projects(),
+        &core.project(args.project.as_deref()).await?,
+        &args.input,
+    )
+    .await
 }
 
 #[tauri::command]
@@ -30,20 +39,28 @@ pub async fn delete_storage_profile(
     core: State<'_, Core>,
     args: DeleteStorageProfile,
 ) -> Reply<()> {
-    core.delete_storage_profile(args.project.as_deref(), &args.name)
-        .await
+    storage::delete_storage_profile(
+        core.projects(),
+        &core.project(args.project.as_deref()).await?,
+        &args.name,
+    )
+    .await
 }
 
 #[tauri::command]
 pub async fn start_egress(core: State<'_, Core>, args: StartEgress) -> Reply<EgressSummary> {
-    core.start_egress(args.project.as_deref(), &args.request)
-        .await
+    egress::start_egress(
+        core.projects(),
+        &core.project(args.project.as_deref()).await?,
+        &args.request,
+    )
+    .await
 }
 
 #[tauri::command]
 pub async fn list_egress(core: State<'_, Core>, args: ListEgress) -> Reply<Vec<EgressSummary>> {
-    core.list_egress(
-        args.project.as_deref(),
+    egress::list_egress(
+        &core.project(args.project.as_deref()).await?,
         args.room.as_deref(),
         args.active_only,
     )
@@ -52,7 +69,7 @@ pub async fn list_egress(core: State<'_, Core>, args: ListEgress) -> Reply<Vec<E
 
 #[tauri::command]
 pub async fn stop_egress(core: State<'_, Core>, args: StopEgress) -> Reply<EgressSummary> {
-    core.stop_egress(args.project.as_deref(), &args.id).await
+    egress::stop_egress(&core.project(args.project.as_deref()).await?, &args.id).await
 }
 
 #[tauri::command]
@@ -60,8 +77,12 @@ pub async fn update_egress_layout(
     core: State<'_, Core>,
     args: UpdateEgressLayout,
 ) -> Reply<EgressSummary> {
-    core.update_egress_layout(args.project.as_deref(), &args.id, &args.layout)
-        .await
+    egress::update_egress_layout(
+        &core.project(args.project.as_deref()).await?,
+        &args.id,
+        &args.layout,
+    )
+    .await
 }
 
 #[tauri::command]
@@ -69,6 +90,11 @@ pub async fn update_egress_stream(
     core: State<'_, Core>,
     args: UpdateEgressStream,
 ) -> Reply<EgressSummary> {
-    core.update_egress_stream(args.project.as_deref(), &args.id, &args.add, &args.remove)
-        .await
+    egress::update_egress_stream(
+        &core.project(args.project.as_deref()).await?,
+        &args.id,
+        &args.add,
+        &args.remove,
+    )
+    .await
 }

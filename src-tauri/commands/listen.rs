@@ -63,8 +63,8 @@ pub async fn listen_attach<R: Runtime>(
 
 #[tauri::command]
 pub async fn listen_start(core: State<'_, Core>, args: ListenStart) -> Reply<ListenRoom> {
-    core.listen_start(args.project.as_deref(), &args.room, args.hear)
-        .await
+    let project = core.project(args.project.as_deref()).await?;
+    core.listen().start(&project, &args.room, args.hear).await
 }
 
 #[tauri::command]
@@ -99,6 +99,8 @@ pub async fn list_hidden_participants(
     core: State<'_, Core>,
     args: ListHiddenParticipants,
 ) -> Reply<Vec<HiddenParticipant>> {
-    core.hidden_participants(args.project.as_deref(), &args.room)
+    let project = core.project(args.project.as_deref()).await?;
+    core.listen()
+        .hidden_participants(&project, &args.room)
         .await
 }

@@ -1,4 +1,4 @@
-//! The IPC commands: one-line wrappers over [`earshot_core::Earshot`], named and typed by
+//! The IPC commands: one-line wrappers over earshot-core's feature functions, named and typed by
 //! `earshot_protocol::command`. Each takes its protocol struct as the argument `args`.
 
 mod admin;

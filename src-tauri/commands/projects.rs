@@ -11,22 +11,24 @@ type Reply<T> = Result<T, AppError>;
 #[tauri::command]
 pub async fn list_projects(core: State<'_, Core>, args: ListProjects) -> Reply<ProjectsView> {
     let ListProjects {} = args;
-    Ok(core.list_projects())
+    Ok(core.projects().list_projects())
 }
 
 #[tauri::command]
 pub async fn add_project(core: State<'_, Core>, args: AddProject) -> Reply<ProjectSummary> {
-    core.add_project(args.input, args.verify).await
+    core.projects().add_project(args.input, args.verify).await
 }
 
 #[tauri::command]
 pub async fn update_project(core: State<'_, Core>, args: UpdateProject) -> Reply<ProjectSummary> {
-    core.update_project(&args.id, args.input, args.verify).await
+    core.projects()
+        .update_project(&args.id, args.input, args.verify)
+        .await
 }
 
 #[tauri::command]
 pub async fn remove_project(core: State<'_, Core>, args: RemoveProject) -> Reply<ProjectsView> {
-    core.remove_project(&args.id).await
+    core.projects().remove_project(&args.id).await
 }
 
 #[tauri::command]
@@ -34,17 +36,17 @@ pub async fn set_default_project(
     core: State<'_, Core>,
     args: SetDefaultProject,
 ) -> Reply<ProjectsView> {
-    core.set_default_project(&args.id).await
+    core.projects().set_default_project(&args.id).await
 }
 
 #[tauri::command]
 pub async fn switch_project(core: State<'_, Core>, args: SwitchProject) -> Reply<ProjectsView> {
-    core.switch_project(&args.id)
+    core.projects().switch_project(&args.id)
 }
 
 #[tauri::command]
 pub async fn check_project(core: State<'_, Core>, args: CheckProject) -> Reply<ConnectionReport> {
-    core.check_project(&args.id).await
+    core.projects().check_project(&args.id).await
 }
 
 #[tauri::command]
@@ -52,13 +54,14 @@ pub async fn check_project_input(
     core: State<'_, Core>,
     args: CheckProjectInput,
 ) -> Reply<ConnectionReport> {
-    core.check_project_input(args.input, args.id.as_deref())
+    core.projects()
+        .check_project_input(args.input, args.id.as_deref())
         .await
 }
 
 #[tauri::command]
 pub async fn scan_cli_config(core: State<'_, Core>, args: ScanCliConfig) -> Reply<CliScan> {
-    core.scan_cli_config(args.path.as_deref())
+    core.projects().scan_cli_config(args.path.as_deref())
 }
 
 #[tauri::command]
@@ -66,6 +69,7 @@ pub async fn import_cli_projects(
     core: State<'_, Core>,
     args: ImportCliProjects,
 ) -> Reply<ImportReport> {
-    core.import_cli_projects(args.path.as_deref(), &args.names)
+    core.projects()
+        .import_cli_projects(args.path.as_deref(), &args.names)
         .await
 }

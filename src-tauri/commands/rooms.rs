@@ -1,6 +1,7 @@
 //! Room commands.
 
 use crate::Core;
+use earshot_core::admin;
 use earshot_core::protocol::command::{ListParticipants, ListRooms};
 use earshot_core::protocol::rooms::{ParticipantSummary, RoomsSnapshot};
 use earshot_core::protocol::AppError;
@@ -8,7 +9,7 @@ use tauri::State;
 
 #[tauri::command]
 pub async fn list_rooms(core: State<'_, Core>, args: ListRooms) -> Result<RoomsSnapshot, AppError> {
-    core.list_rooms(args.project.as_deref()).await
+    admin::list_rooms(&core.project(args.project.as_deref()).await?).await
 }
 
 #[tauri::command]
@@ -16,6 +17,5 @@ pub async fn list_participants(
     core: State<'_, Core>,
     args: ListParticipants,
 ) -> Result<Vec<ParticipantSummary>, AppError> {
-    core.list_participants(args.project.as_deref(), &args.room)
-        .await
+    admin::list_participants(&core.project(args.project.as_deref()).await?, &args.room).await
 }

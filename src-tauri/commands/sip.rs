@@ -6,13 +6,14 @@ use earshot_core::protocol::sip::{
     DialResult, DispatchRule, InboundTrunk, OutboundTrunk, SipOverview,
 };
 use earshot_core::protocol::AppError;
+use earshot_core::sip;
 use tauri::State;
 
 type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn get_sip_overview(core: State<'_, Core>, args: GetSipOverview) -> Reply<SipOverview> {
-    core.sip_overview(args.project.as_deref()).await
+    sip::sip_overview(&core.project(args.project.as_deref()).await?).await
 }
 
 #[tauri::command]
@@ -20,8 +21,12 @@ pub async fn create_sip_inbound_trunk(
     core: State<'_, Core>,
     args: CreateSipInboundTrunk,
 ) -> Reply<InboundTrunk> {
-    core.create_inbound_trunk(args.project.as_deref(), &args.spec, &args.password)
-        .await
+    sip::create_inbound_trunk(
+        &core.project(args.project.as_deref()).await?,
+        &args.spec,
+        &args.password,
+    )
+    .await
 }
 
 #[tauri::command]
@@ -29,8 +34,8 @@ pub async fn update_sip_inbound_trunk(
     core: State<'_, Core>,
     args: UpdateSipInboundTrunk,
 ) -> Reply<InboundTrunk> {
-    core.update_inbound_trunk(
-        args.project.as_deref(),
+    sip::update_inbound_trunk(
+        &core.project(args.project.as_deref()).await?,
         &args.id,
         &args.spec,
         &args.password,
@@ -43,8 +48,12 @@ pub async fn create_sip_outbound_trunk(
     core: State<'_, Core>,
     args: CreateSipOutboundTrunk,
 ) -> Reply<OutboundTrunk> {
-    core.create_outbound_trunk(args.project.as_deref(), &args.spec, &args.password)
-        .await
+    sip::create_outbound_trunk(
+        &core.project(args.project.as_deref()).await?,
+        &args.spec,
+        &args.password,
+    )
+    .await
 }
 
 #[tauri::command]
@@ -52,8 +61,8 @@ pub async fn update_sip_outbound_trunk(
     core: State<'_, Core>,
     args: UpdateSipOutboundTrunk,
 ) -> Reply<OutboundTrunk> {
-    core.update_outbound_trunk(
-        args.project.as_deref(),
+    sip::update_outbound_trunk(
+        &core.project(args.project.as_deref()).await?,
         &args.id,
         &args.spec,
         &args.password,
@@ -63,8 +72,7 @@ pub async fn update_sip_outbound_trunk(
 
 #[tauri::command]
 pub async fn delete_sip_trunk(core: State<'_, Core>, args: DeleteSipTrunk) -> Reply<()> {
-    core.delete_sip_trunk(args.project.as_deref(), &args.id)
-        .await
+    sip::delete_sip_trunk(&core.project(args.project.as_deref()).await?, &args.id).await
 }
 
 #[tauri::command]
@@ -72,8 +80,7 @@ pub async fn create_sip_dispatch_rule(
     core: State<'_, Core>,
     args: CreateSipDispatchRule,
 ) -> Reply<DispatchRule> {
-    core.create_dispatch_rule(args.project.as_deref(), &args.spec)
-        .await
+    sip::create_dispatch_rule(&core.project(args.project.as_deref()).await?, &args.spec).await
 }
 
 #[tauri::command]
@@ -81,8 +88,12 @@ pub async fn update_sip_dispatch_rule(
     core: State<'_, Core>,
     args: UpdateSipDispatchRule,
 ) -> Reply<DispatchRule> {
-    core.update_dispatch_rule(args.project.as_deref(), &args.id, &args.spec)
-        .await
+    sip::update_dispatch_rule(
+        &core.project(args.project.as_deref()).await?,
+        &args.id,
+        &args.spec,
+    )
+    .await
 }
 
 #[tauri::command]
@@ -90,13 +101,12 @@ pub async fn delete_sip_dispatch_rule(
     core: State<'_, Core>,
     args: DeleteSipDispatchRule,
 ) -> Reply<()> {
-    core.delete_dispatch_rule(args.project.as_deref(), &args.id)
-        .await
+    sip::delete_dispatch_rule(&core.project(args.project.as_deref()).await?, &args.id).await
 }
 
 #[tauri::command]
 pub async fn dial_sip_out(core: State<'_, Core>, args: DialSipOut) -> Reply<DialResult> {
-    core.dial_out(args.project.as_deref(), &args.dial).await
+    sip::dial_out(&core.project(args.project.as_deref()).await?, &args.dial).await
 }
 
 #[tauri::command]
@@ -104,6 +114,9 @@ pub async fn transfer_sip_participant(
     core: State<'_, Core>,
     args: TransferSipParticipant,
 ) -> Reply<()> {
-    core.transfer_sip_participant(args.project.as_deref(), &args.transfer)
-        .await
+    sip::transfer_sip_participant(
+        &core.project(args.project.as_deref()).await?,
+        &args.transfer,
+    )
+    .await
 }

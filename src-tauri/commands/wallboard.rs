@@ -65,7 +65,7 @@ pub async fn wallboard_attach<R: Runtime>(
         events: channel(&webview, &args.events)?,
         app: webview.app_handle().clone(),
     };
-    Ok(core.inner().wallboard_attach(Arc::new(sink)))
+    Ok(core.monitor().attach(Arc::new(sink)))
 }
 
 struct ViewSink {
@@ -88,22 +88,20 @@ pub async fn observe_room<R: Runtime>(
     args: ObserveRoom,
 ) -> Reply<RoomView> {
     let events = channel(&webview, &args.events)?;
-    core.observe_room(
-        args.project.as_deref(),
-        &args.room,
-        Arc::new(ViewSink { events }),
-    )
-    .await
+    let project = core.project(args.project.as_deref()).await?;
+    core.monitor()
+        .observe_room(&project, &args.room, Arc::new(ViewSink { events }))
+        .await
 }
 
 #[tauri::command]
 pub async fn stop_observing(core: State<'_, Core>, args: StopObserving) -> Reply<()> {
-    core.stop_observing(args.session)
+    core.monitor().stop_observing(args.session)
 }
 
 #[tauri::command]
 pub async fn wallboard_watch(core: State<'_, Core>, args: WallboardWatch) -> Reply<WallSnapshot> {
-    core.inner().wallboard_watch(args.projects)
+    core.monitor().watch(args.projects)
 }
 
 #[tauri::command]
@@ -113,7 +111,7 @@ pub async fn wallboard_poke(core: State<'_, Core>, args: WallboardPoke) -> Reply
 
 #[tauri::command]
 pub async fn wallboard_follow(core: State<'_, Core>, args: WallboardFollow) -> Reply<()> {
-    core.inner().wallboard_follow(args.rooms)
+    core.monitor().follow(args.rooms)
 }
 
 #[tauri::command]
@@ -127,12 +125,12 @@ pub async fn list_alert_rules(
 
 #[tauri::command]
 pub async fn save_alert_rule(core: State<'_, Core>, args: SaveAlertRule) -> Reply<AlertRule> {
-    core.save_alert_rule(args.rule)
+    core.monitor().save_alert_rule(args.rule)
 }
 
 #[tauri::command]
 pub async fn delete_alert_rule(core: State<'_, Core>, args: DeleteAlertRule) -> Reply<()> {
-    core.delete_alert_rule(&args.id)
+    core.monitor().delete_alert_rule(&args.id)
 }
 
 #[tauri::command]

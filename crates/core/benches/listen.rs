@@ -12,7 +12,9 @@ mod browser;
 #[path = "listen/procs.rs"]
 mod procs;
 
-use earshot_core::listener::{AudibleSet, Listener, ListenerConfig, ServerTarget};
+use earshot_core::api::{Endpoint, ServerApi};
+use earshot_core::listener::{AudibleSet, Listener, ListenerConfig};
+use earshot_core::vault::Secret;
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use std::time::{Duration, Instant};
 
@@ -43,11 +45,11 @@ fn main() -> anyhow::Result<()> {
     )?;
     // Give the publisher time to publish before the first run.
     std::thread::sleep(Duration::from_secs(2));
-    let target = ServerTarget {
+    let target = ServerApi::for_calls(Endpoint {
         url: bed.ws_url.clone(),
         api_key: bed.api_key.clone(),
-        api_secret: bed.api_secret.clone(),
-    };
+        api_secret: Secret::new(bed.api_secret.clone()),
+    })?;
     let runtime = tokio::runtime::Runtime::new()?;
     let earshot_first = runtime.block_on(async {
         let (listener, mut out) = Listener::new(ListenerConfig {
@@ -157,11 +159,11 @@ fn cost(
     let (peers_cpu, peers_rss) = procs::measure(|| peer_pids.clone(), Duration::from_secs(5));
     println!("publishers (20 Python SDK peers, for reference): CPU {peers_cpu:.0} % of a core, RSS {peers_rss:.0} MiB");
 
-    let target = ServerTarget {
+    let target = ServerApi::for_calls(Endpoint {
         url: bed.ws_url.clone(),
         api_key: bed.api_key.clone(),
-        api_secret: bed.api_secret.clone(),
-    };
+        api_secret: Secret::new(bed.api_secret.clone()),
+    })?;
     let me = std::process::id();
     let (cpu, rss) = runtime.block_on(async {
         let (listener, mut out) = Listener::new(ListenerConfig {

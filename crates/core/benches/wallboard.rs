@@ -101,21 +101,22 @@ fn main() -> anyhow::Result<()> {
             Arc::new(MemorySettings::default()),
             Vault::new(MemoryStore::default()),
         );
-        app.add_project(
-            ProjectInput {
-                name: "bed".into(),
-                url: bed.ws_url.clone(),
-                api_key: bed.api_key.clone(),
-                api_secret: SecretInput::new(bed.api_secret.clone()),
-            },
-            true,
-        )
-        .await?;
+        app.projects()
+            .add_project(
+                ProjectInput {
+                    name: "bed".into(),
+                    url: bed.ws_url.clone(),
+                    api_key: bed.api_key.clone(),
+                    api_secret: SecretInput::new(bed.api_secret.clone()),
+                },
+                true,
+            )
+            .await?;
         let prefix = unique_room("bench-wall");
         let created = Instant::now();
         for i in 0..200 {
-            app.create_room(
-                None,
+            earshot_core::admin::create_room(
+                &app.project(None).await.expect("project"),
                 &RoomOptions {
                     name: format!("{prefix}-{i:03}"),
                     empty_timeout: Some(120),
@@ -125,9 +126,7 @@ fn main() -> anyhow::Result<()> {
             .await?;
         }
         println!("real server: created 200 rooms in {:?}", created.elapsed());
-        let api = app
-            .api(&app.list_projects().current.expect("project"))
-            .await?;
+        let api = app.project(None).await?.api;
         let mut board = Board::default();
         let mut times = Vec::new();
         let mut counts = Vec::new();
@@ -160,7 +159,11 @@ fn main() -> anyhow::Result<()> {
             percentile(&times, 0.95)
         );
         for i in 0..200 {
-            let _ = app.delete_room(None, &format!("{prefix}-{i:03}")).await;
+            let _ = earshot_core::admin::delete_room(
+                &app.project(None).await.expect("project"),
+                &format!("{prefix}-{i:03}"),
+            )
+            .await;
         }
         anyhow::Ok(())
     })

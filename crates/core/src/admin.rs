@@ -1,12 +1,15 @@
-//! Room and participant administration and tokens on [`Earshot`]: each method validates
-//! its input with the protocol's rules (nothing invalid is sent), then calls the server.
+//! Room and participant administration and tokens, on a [`ProjectHandle`]: each function
+//! validates its input with the protocol's rules (nothing invalid is sent), then calls the server.
 
-use crate::earshot::AppResult;
-use crate::{tokens, Earshot};
+use crate::api::RetryPolicy;
+use crate::clock::{millis, unix_millis};
+use crate::projects::ProjectHandle;
+use crate::result::AppResult;
+use crate::tokens;
 use earshot_protocol::admin::{
     self, DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
-use earshot_protocol::rooms::RoomSummary;
+use earshot_protocol::rooms::{ParticipantSummary, RoomSummary, RoomsSnapshot};
 use earshot_protocol::tokens::{TokenInspection, TokenRequest, TokenResult};
 use earshot_protocol::AppError;
 
@@ -14,180 +17,179 @@ fn first(errors: Vec<AppError>) -> AppResult<()> {
     errors.into_iter().next().map_or(Ok(()), Err)
 }
 
-impl Earshot {
-    /// Creates a room with every option CreateRoom takes.
-    pub async fn create_room(
-        &self,
-        project: Option<&str>,
-        options: &RoomOptions,
-    ) -> AppResult<RoomSummary> {
-        first(admin::room_options(options))?;
-        let api = self.api(&self.resolve(project)?).await?;
-        let room = api.create_room_with(options).await?;
-        tracing::info!(room = %room.name, "room created");
-        Ok(room)
-    }
+/// The rooms of a project, sorted by name.
+pub async fn list_rooms(project: &ProjectHandle) -> AppResult<RoomsSnapshot> {
+    let started = std::time::Instant::now();
+    let mut rooms = project
+        .api
+        .list_rooms(RetryPolicy::READS)
+        .await
+        .map_err(AppError::from)?;
+    rooms.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(RoomsSnapshot {
+        project_id: project.id.clone(),
+        rooms,
+        fetched_at_ms: unix_millis(),
+        round_trip_ms: millis(started.elapsed()),
+    })
+}
 
-    /// Deletes a room.
-    pub async fn delete_room(&self, project: Option<&str>, room: &str) -> AppResult<()> {
-        let api = self.api(&self.resolve(project)?).await?;
-        api.delete_room(room).await?;
-        tracing::info!(%room, "room deleted");
-        Ok(())
-    }
+/// The participants of a room, hidden ones included.
+pub async fn list_participants(
+    project: &ProjectHandle,
+    room: &str,
+) -> AppResult<Vec<ParticipantSummary>> {
+    Ok(project.api.list_participants(room).await?)
+}
 
-    /// Replaces a room's metadata.
-    pub async fn update_room_metadata(
-        &self,
-        project: Option<&str>,
-        room: &str,
-        metadata: &str,
-    ) -> AppResult<RoomSummary> {
-        admin::metadata_field(metadata, "metadata")?;
-        let api = self.api(&self.resolve(project)?).await?;
-        Ok(api.update_room_metadata(room, metadata).await?)
-    }
+/// Creates a room with every option CreateRoom takes.
+pub async fn create_room(project: &ProjectHandle, options: &RoomOptions) -> AppResult<RoomSummary> {
+    first(admin::room_options(options))?;
+    let api = &project.api;
+    let room = api.create_room_with(options).await?;
+    tracing::info!(room = %room.name, "room created");
+    Ok(room)
+}
 
-    /// A room's settings, participants and tracks.
-    pub async fn room_detail(&self, project: Option<&str>, room: &str) -> AppResult<RoomDetail> {
-        let api = self.api(&self.resolve(project)?).await?;
-        Ok(api.room_detail(room).await?)
-    }
+/// Deletes a room.
+pub async fn delete_room(project: &ProjectHandle, room: &str) -> AppResult<()> {
+    let api = &project.api;
+    api.delete_room(room).await?;
+    tracing::info!(%room, "room deleted");
+    Ok(())
+}
 
-    /// Mutes or unmutes one track.
-    pub async fn mute_track(
-        &self,
-        project: Option<&str>,
-        room: &str,
-        who: &str,
-        track_sid: &str,
-        muted: bool,
-    ) -> AppResult<TrackDetail> {
-        let api = self.api(&self.resolve(project)?).await?;
-        Ok(api.mute_track(room, who, track_sid, muted).await?)
-    }
+/// Replaces a room's metadata.
+pub async fn update_room_metadata(
+    project: &ProjectHandle,
+    room: &str,
+    metadata: &str,
+) -> AppResult<RoomSummary> {
+    admin::metadata_field(metadata, "metadata")?;
+    let api = &project.api;
+    Ok(api.update_room_metadata(room, metadata).await?)
+}
 
-    /// Mutes every unmuted audio track in the room; returns how many it muted. When one
-    /// mute fails the rest are not tried, and the error says how many were muted already.
-    pub async fn mute_all_audio(&self, project: Option<&str>, room: &str) -> AppResult<u32> {
-        let api = self.api(&self.resolve(project)?).await?;
-        let detail = api.room_detail(room).await?;
-        let targets: Vec<(String, String)> = detail
-            .participants
-            .iter()
-            .flat_map(|p| {
-                p.tracks
-                    .iter()
-                    .filter(|t| t.kind == "audio" && !t.muted)
-                    .map(|t| (p.identity.clone(), t.sid.clone()))
-            })
-            .collect();
-        let muted = mute_each(&targets, |who, sid| {
-            let api = &api;
-            async move { api.mute_track(room, who, sid, true).await.map(|_| ()) }
+/// A room's settings, participants and tracks.
+pub async fn room_detail(project: &ProjectHandle, room: &str) -> AppResult<RoomDetail> {
+    let api = &project.api;
+    Ok(api.room_detail(room).await?)
+}
+
+/// Mutes or unmutes one track.
+pub async fn mute_track(
+    project: &ProjectHandle,
+    room: &str,
+    who: &str,
+    track_sid: &str,
+    muted: bool,
+) -> AppResult<TrackDetail> {
+    let api = &project.api;
+    Ok(api.mute_track(room, who, track_sid, muted).await?)
+}
+
+/// Mutes every unmuted audio track in the room; returns how many it muted. When one
+/// mute fails the rest are not tried, and the error says how many were muted already.
+pub async fn mute_all_audio(project: &ProjectHandle, room: &str) -> AppResult<u32> {
+    let api = &project.api;
+    let detail = api.room_detail(room).await?;
+    let targets: Vec<(String, String)> = detail
+        .participants
+        .iter()
+        .flat_map(|p| {
+            p.tracks
+                .iter()
+                .filter(|t| t.kind == "audio" && !t.muted)
+                .map(|t| (p.identity.clone(), t.sid.clone()))
         })
+        .collect();
+    let muted = mute_each(&targets, |who, sid| {
+        let api = &api;
+        async move { api.mute_track(room, who, sid, true).await.map(|_| ()) }
+    })
+    .await?;
+    tracing::info!(%room, muted, "muted all audio");
+    Ok(muted)
+}
+
+/// Disconnects a participant.
+pub async fn remove_participant(project: &ProjectHandle, room: &str, who: &str) -> AppResult<()> {
+    let api = &project.api;
+    api.remove_participant(room, who).await?;
+    tracing::info!(%room, identity = %who, "participant removed");
+    Ok(())
+}
+
+/// Changes a participant's name, metadata, attributes or permissions.
+pub async fn update_participant(
+    project: &ProjectHandle,
+    room: &str,
+    who: &str,
+    changes: &ParticipantChanges,
+) -> AppResult<ParticipantDetail> {
+    first(admin::participant_changes(changes))?;
+    let api = &project.api;
+    let updated = api.update_participant(room, who, changes).await?;
+    unapplied(changes, &updated)?;
+    tracing::info!(%room, identity = %who, "participant updated");
+    Ok(updated)
+}
+
+/// Moves (`forward = false`) or forwards a participant into `destination`.
+pub async fn relocate_participant(
+    project: &ProjectHandle,
+    room: &str,
+    who: &str,
+    destination: &str,
+    forward: bool,
+) -> AppResult<()> {
+    admin::name_field(destination, "destination", "destination room")?;
+    let api = &project.api;
+    api.relocate_participant(room, who, destination, forward)
         .await?;
-        tracing::info!(%room, muted, "muted all audio");
-        Ok(muted)
-    }
+    Ok(())
+}
 
-    /// Disconnects a participant.
-    pub async fn remove_participant(
-        &self,
-        project: Option<&str>,
-        room: &str,
-        who: &str,
-    ) -> AppResult<()> {
-        let api = self.api(&self.resolve(project)?).await?;
-        api.remove_participant(room, who).await?;
-        tracing::info!(%room, identity = %who, "participant removed");
-        Ok(())
-    }
+/// Subscribes a participant to tracks, or unsubscribes it.
+pub async fn update_subscriptions(
+    project: &ProjectHandle,
+    room: &str,
+    who: &str,
+    track_sids: &[String],
+    subscribe: bool,
+) -> AppResult<()> {
+    let api = &project.api;
+    Ok(api
+        .update_subscriptions(room, who, track_sids, subscribe)
+        .await?)
+}
 
-    /// Changes a participant's name, metadata, attributes or permissions.
-    pub async fn update_participant(
-        &self,
-        project: Option<&str>,
-        room: &str,
-        who: &str,
-        changes: &ParticipantChanges,
-    ) -> AppResult<ParticipantDetail> {
-        first(admin::participant_changes(changes))?;
-        let api = self.api(&self.resolve(project)?).await?;
-        let updated = api.update_participant(room, who, changes).await?;
-        unapplied(changes, &updated)?;
-        tracing::info!(%room, identity = %who, "participant updated");
-        Ok(updated)
-    }
+/// Sends a data message into a room.
+pub async fn send_data(
+    project: &ProjectHandle,
+    room: &str,
+    message: &DataMessage,
+) -> AppResult<()> {
+    first(admin::data_message(message))?;
+    let api = &project.api;
+    Ok(api.send_data(room, message).await?)
+}
 
-    /// Moves (`forward = false`) or forwards a participant into `destination`.
-    pub async fn relocate_participant(
-        &self,
-        project: Option<&str>,
-        room: &str,
-        who: &str,
-        destination: &str,
-        forward: bool,
-    ) -> AppResult<()> {
-        admin::name_field(destination, "destination", "destination room")?;
-        let api = self.api(&self.resolve(project)?).await?;
-        api.relocate_participant(room, who, destination, forward)
-            .await?;
-        Ok(())
-    }
+/// Signs a token with the project's key and secret.
+pub async fn create_token(
+    project: &ProjectHandle,
+    request: &TokenRequest,
+) -> AppResult<TokenResult> {
+    first(earshot_protocol::tokens::token_request(request))?;
+    let token = tokens::create(project.endpoint(), request)?;
+    tracing::info!(identity = %request.identity, "token created");
+    Ok(token)
+}
 
-    /// Subscribes a participant to tracks, or unsubscribes it.
-    pub async fn update_subscriptions(
-        &self,
-        project: Option<&str>,
-        room: &str,
-        who: &str,
-        track_sids: &[String],
-        subscribe: bool,
-    ) -> AppResult<()> {
-        let api = self.api(&self.resolve(project)?).await?;
-        Ok(api
-            .update_subscriptions(room, who, track_sids, subscribe)
-            .await?)
-    }
-
-    /// Sends a data message into a room.
-    pub async fn send_data(
-        &self,
-        project: Option<&str>,
-        room: &str,
-        message: &DataMessage,
-    ) -> AppResult<()> {
-        first(admin::data_message(message))?;
-        let api = self.api(&self.resolve(project)?).await?;
-        Ok(api.send_data(room, message).await?)
-    }
-
-    /// Signs a token with the project's key and secret.
-    pub async fn create_token(
-        &self,
-        project: Option<&str>,
-        request: &TokenRequest,
-    ) -> AppResult<TokenResult> {
-        first(earshot_protocol::tokens::token_request(request))?;
-        let endpoint = self.endpoint(&self.resolve(project)?).await?;
-        let token = tokens::create(&endpoint, request)?;
-        tracing::info!(identity = %request.identity, "token created");
-        Ok(token)
-    }
-
-    /// Decodes `token` and checks it against the project's key and secret.
-    pub async fn inspect_token(
-        &self,
-        project: Option<&str>,
-        token: &str,
-    ) -> AppResult<TokenInspection> {
-        let endpoint = match self.resolve(project) {
-            Ok(id) => Some(self.endpoint(&id).await?),
-            Err(_) => None,
-        };
-        tokens::inspect(endpoint.as_ref(), token)
-    }
+/// Decodes `token` and checks it against the project's key and secret.
+/// Without a project only the token's contents are shown, not whether its signature holds.
+pub fn inspect_token(project: Option<&ProjectHandle>, token: &str) -> AppResult<TokenInspection> {
+    tokens::inspect(project.map(ProjectHandle::endpoint), token)
 }
 
 /// Mutes `(identity, track sid)` pairs in order and counts them; on the first failure it

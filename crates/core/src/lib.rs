@@ -3,19 +3,21 @@
 //! [`Earshot`].
 #![forbid(unsafe_code)]
 
-mod admin;
-mod agents;
+pub mod admin;
+pub mod agents;
 pub mod api;
+pub mod clock;
 mod earshot;
-mod egress;
-mod ingress;
+pub mod egress;
+pub mod ingress;
 pub mod listen;
 pub mod listener;
 pub mod monitor;
 pub mod projects;
+pub mod result;
 pub mod settings;
-mod sip;
-mod storage;
+pub mod sip;
+pub mod storage;
 pub mod tokens;
 pub mod vault;
 

@@ -59,27 +59,29 @@ async fn created_room_options_read_back() {
     // The single node of the test bed, so that pinning the room to it can be checked.
     let node = String::from_utf8(redis_hash("nodes", "")).expect("node ids");
     let node = node.lines().next().expect("one node registered").to_owned();
-    let created = app
-        .create_room(
-            None,
-            &RoomOptions {
-                name: name.clone(),
-                empty_timeout: Some(120),
-                departure_timeout: Some(30),
-                max_participants: Some(7),
-                metadata: r#"{"team": "support"}"#.into(),
-                min_playout_delay: Some(50),
-                max_playout_delay: Some(200),
-                sync_streams: true,
-                node_id: node.clone(),
-                egress_json: r#"{"tracks": {"filepath": "calls/{room_name}/{track_id}"}}"#.into(),
-                agents_json: r#"[{"agent_name": "notes", "metadata": "m"}]"#.into(),
-            },
-        )
-        .await
-        .expect("create");
+    let created = earshot_core::admin::create_room(
+        &app.project(None).await.expect("project"),
+        &RoomOptions {
+            name: name.clone(),
+            empty_timeout: Some(120),
+            departure_timeout: Some(30),
+            max_participants: Some(7),
+            metadata: r#"{"team": "support"}"#.into(),
+            min_playout_delay: Some(50),
+            max_playout_delay: Some(200),
+            sync_streams: true,
+            node_id: node.clone(),
+            egress_json: r#"{"tracks": {"filepath": "calls/{room_name}/{track_id}"}}"#.into(),
+            agents_json: r#"[{"agent_name": "notes", "metadata": "m"}]"#.into(),
+        },
+    )
+    .await
+    .expect("create");
     assert_eq!(created.name, name);
-    let detail = app.room_detail(None, &name).await.expect("detail");
+    let detail =
+        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &name)
+            .await
+            .expect("detail");
     assert_eq!(detail.empty_timeout, 120);
     assert_eq!(detail.departure_timeout, 30);
     assert_eq!(detail.max_participants, 7);
@@ -131,16 +133,26 @@ async fn created_room_options_read_back() {
     );
 
     let unicode = "Sprechstunde – München 🎧";
-    app.create_room(None, &options(unicode))
+    earshot_core::admin::create_room(
+        &app.project(None).await.expect("project"),
+        &options(unicode),
+    )
+    .await
+    .expect("unicode names are fine");
+    let rooms = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
         .await
-        .expect("unicode names are fine");
-    let rooms = app.list_rooms(None).await.expect("list").rooms;
+        .expect("list")
+        .rooms;
     assert!(rooms.iter().any(|r| r.name == unicode));
-    app.delete_room(None, unicode)
+    earshot_core::admin::delete_room(&app.project(None).await.expect("project"), unicode)
         .await
         .expect("delete unicode");
-    app.delete_room(None, &name).await.expect("delete");
-    let err = app.room_detail(None, &name).await.expect_err("deleted");
+    earshot_core::admin::delete_room(&app.project(None).await.expect("project"), &name)
+        .await
+        .expect("delete");
+    let err = earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &name)
+        .await
+        .expect_err("deleted");
     assert_eq!(err.code, ErrorCode::NotFound);
 }
 
@@ -173,18 +185,27 @@ async fn bad_input_is_refused_before_anything_is_sent() {
         ),
     ];
     for (opts, field) in cases {
-        let err = app.create_room(None, &opts).await.expect_err(field);
+        let err =
+            earshot_core::admin::create_room(&app.project(None).await.expect("project"), &opts)
+                .await
+                .expect_err(field);
         assert_eq!(err.code, ErrorCode::InvalidInput, "{field}: {err:?}");
         assert_eq!(err.field.as_deref(), Some(field), "{err:?}");
     }
-    let rooms = app.list_rooms(None).await.expect("list").rooms;
+    let rooms = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
+        .await
+        .expect("list")
+        .rooms;
     for name in ["meta-too-big", "bad-egress", "bad-agents", " padded"] {
         assert!(!rooms.iter().any(|r| r.name == name), "{name} was created");
     }
-    let err = app
-        .send_data(None, "any", &DataMessage::default())
-        .await
-        .expect_err("empty payload");
+    let err = earshot_core::admin::send_data(
+        &app.project(None).await.expect("project"),
+        "any",
+        &DataMessage::default(),
+    )
+    .await
+    .expect_err("empty payload");
     assert_eq!(err.field.as_deref(), Some("payload"));
 }
 
@@ -195,16 +216,20 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     let room = unique_room("moderate");
     let mut peer = Peer::join(bed, &room, "caller", PeerOptions::default()).expect("peer");
 
-    app.update_room_metadata(None, &room, r#"{"topic": "billing"}"#)
-        .await
-        .expect("metadata");
+    earshot_core::admin::update_room_metadata(
+        &app.project(None).await.expect("project"),
+        &room,
+        r#"{"topic": "billing"}"#,
+    )
+    .await
+    .expect("metadata");
     peer.wait_for(WAIT, |e| {
         e["event"] == "room_metadata_changed" && e["metadata"] == r#"{"topic": "billing"}"#
     })
     .expect("the participant saw the new room metadata");
 
-    app.send_data(
-        None,
+    earshot_core::admin::send_data(
+        &app.project(None).await.expect("project"),
         &room,
         &DataMessage {
             topic: "earshot".into(),
@@ -220,8 +245,8 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     })
     .expect("the participant received the data message");
 
-    app.send_data(
-        None,
+    earshot_core::admin::send_data(
+        &app.project(None).await.expect("project"),
         &room,
         &DataMessage {
             topic: "lossy".into(),
@@ -243,25 +268,24 @@ async fn participant_sees_metadata_data_and_permission_changes() {
         && e["topic"] == "earshot"
         && e["reliable"] == true));
 
-    let updated = app
-        .update_participant(
-            None,
-            &room,
-            "caller",
-            &ParticipantChanges {
-                name: Some("Caller One".into()),
-                metadata: Some("vip".into()),
-                attributes: Some(BTreeMap::from([("tier".into(), "gold".into())])),
-                permission: Some(PermissionChanges {
-                    can_publish: Some(false),
-                    can_publish_data: Some(false),
-                    can_publish_sources: Some(vec!["microphone".into()]),
-                    ..Default::default()
-                }),
-            },
-        )
-        .await
-        .expect("update participant");
+    let updated = earshot_core::admin::update_participant(
+        &app.project(None).await.expect("project"),
+        &room,
+        "caller",
+        &ParticipantChanges {
+            name: Some("Caller One".into()),
+            metadata: Some("vip".into()),
+            attributes: Some(BTreeMap::from([("tier".into(), "gold".into())])),
+            permission: Some(PermissionChanges {
+                can_publish: Some(false),
+                can_publish_data: Some(false),
+                can_publish_sources: Some(vec!["microphone".into()]),
+                ..Default::default()
+            }),
+        },
+    )
+    .await
+    .expect("update participant");
     assert_eq!(updated.name, "Caller One");
     assert_eq!(
         updated.attributes.get("tier").map(String::as_str),
@@ -281,26 +305,29 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     .expect("the participant saw its new metadata");
 
     // Clearing is not possible (the server reads "" as "no change"): refused, not faked.
-    let err = app
-        .update_participant(
-            None,
-            &room,
-            "caller",
-            &ParticipantChanges {
-                metadata: Some(String::new()),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect_err("clearing metadata");
+    let err = earshot_core::admin::update_participant(
+        &app.project(None).await.expect("project"),
+        &room,
+        "caller",
+        &ParticipantChanges {
+            metadata: Some(String::new()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect_err("clearing metadata");
     assert_eq!(
         (err.code, err.field.as_deref()),
         (ErrorCode::InvalidInput, Some("metadata"))
     );
 
-    app.remove_participant(None, &room, "caller")
-        .await
-        .expect("remove");
+    earshot_core::admin::remove_participant(
+        &app.project(None).await.expect("project"),
+        &room,
+        "caller",
+    )
+    .await
+    .expect("remove");
     peer.wait_for(WAIT, |e| e["event"] == "disconnected")
         .expect("the participant was disconnected");
 }
@@ -311,26 +338,25 @@ async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
     let app = app().await;
     let room = unique_room("keep-flags");
     // `recorder` comes from the token; the Manage dialog shows no control for it.
-    let token = app
-        .create_token(
-            None,
-            &TokenRequest {
-                identity: "recorder-bot".into(),
-                ttl_seconds: 600,
-                grants: Grants {
-                    room: room.clone(),
-                    room_join: true,
-                    can_subscribe: true,
-                    can_publish: true,
-                    can_publish_data: true,
-                    recorder: true,
-                    ..Default::default()
-                },
+    let token = earshot_core::admin::create_token(
+        &app.project(None).await.expect("project"),
+        &TokenRequest {
+            identity: "recorder-bot".into(),
+            ttl_seconds: 600,
+            grants: Grants {
+                room: room.clone(),
+                room_join: true,
+                can_subscribe: true,
+                can_publish: true,
+                can_publish_data: true,
+                recorder: true,
                 ..Default::default()
             },
-        )
-        .await
-        .expect("token");
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("token");
     let mut peer = Peer::join(
         bed,
         &room,
@@ -341,31 +367,30 @@ async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
         },
     )
     .expect("peer");
-    let before = app
-        .room_detail(None, &room)
-        .await
-        .expect("detail")
-        .participants
-        .into_iter()
-        .find(|p| p.identity == "recorder-bot")
-        .expect("listed");
+    let before =
+        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
+            .await
+            .expect("detail")
+            .participants
+            .into_iter()
+            .find(|p| p.identity == "recorder-bot")
+            .expect("listed");
     assert!(before.permission.recorder, "{:?}", before.permission);
 
-    let after = app
-        .update_participant(
-            None,
-            &room,
-            "recorder-bot",
-            &ParticipantChanges {
-                permission: Some(PermissionChanges {
-                    can_publish_data: Some(false),
-                    ..Default::default()
-                }),
+    let after = earshot_core::admin::update_participant(
+        &app.project(None).await.expect("project"),
+        &room,
+        "recorder-bot",
+        &ParticipantChanges {
+            permission: Some(PermissionChanges {
+                can_publish_data: Some(false),
                 ..Default::default()
-            },
-        )
-        .await
-        .expect("update");
+            }),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("update");
     peer.wait_for(WAIT, |e| {
         e["event"] == "participant_permissions_changed" && e["can_publish_data"] == false
     })
@@ -377,14 +402,14 @@ async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
         after.permission
     );
     assert!(after.permission.can_publish && after.permission.can_subscribe);
-    let listed = app
-        .room_detail(None, &room)
-        .await
-        .expect("detail")
-        .participants
-        .into_iter()
-        .find(|p| p.identity == "recorder-bot")
-        .expect("listed");
+    let listed =
+        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
+            .await
+            .expect("detail")
+            .participants
+            .into_iter()
+            .find(|p| p.identity == "recorder-bot")
+            .expect("listed");
     assert_eq!(listed.permission, after.permission);
 }
 
@@ -411,7 +436,10 @@ async fn muting_a_track_is_seen_by_its_publisher() {
     // The server lists the track a moment after the publisher learns its sid.
     let mut speaker = None;
     for _ in 0..50 {
-        let detail = app.room_detail(None, &room).await.expect("detail");
+        let detail =
+            earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
+                .await
+                .expect("detail");
         speaker = detail
             .participants
             .into_iter()
@@ -432,27 +460,45 @@ async fn muting_a_track_is_seen_by_its_publisher() {
     let mime = track.mime_type.to_ascii_lowercase();
     assert!(mime.contains("opus") || mime.contains("red"), "{track:?}");
 
-    let muted = app
-        .mute_track(None, &room, "speaker", &sid, true)
-        .await
-        .expect("mute");
+    let muted = earshot_core::admin::mute_track(
+        &app.project(None).await.expect("project"),
+        &room,
+        "speaker",
+        &sid,
+        true,
+    )
+    .await
+    .expect("mute");
     assert!(muted.muted);
     peer.wait_for(WAIT, |e| {
         e["event"] == "track_muted" && e["track_sid"] == sid.as_str()
     })
     .expect("the publisher saw its track muted");
     // The test server does not enable remote unmute: the refusal must say why.
-    match app.mute_track(None, &room, "speaker", &sid, false).await {
+    match earshot_core::admin::mute_track(
+        &app.project(None).await.expect("project"),
+        &room,
+        "speaker",
+        &sid,
+        false,
+    )
+    .await
+    {
         Ok(t) => assert!(!t.muted),
         Err(err) => assert!(
             err.message.contains("enable_remote_unmute"),
             "unexplained refusal: {err:?}"
         ),
     }
-    let err = app
-        .mute_track(None, &room, "nobody", &sid, true)
-        .await
-        .expect_err("unknown participant");
+    let err = earshot_core::admin::mute_track(
+        &app.project(None).await.expect("project"),
+        &room,
+        "nobody",
+        &sid,
+        true,
+    )
+    .await
+    .expect_err("unknown participant");
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
 }
 
@@ -477,7 +523,10 @@ async fn built_token_joins_with_exactly_its_grants() {
         },
         ..Default::default()
     };
-    let token = app.create_token(None, &request).await.expect("token");
+    let token =
+        earshot_core::admin::create_token(&app.project(None).await.expect("project"), &request)
+            .await
+            .expect("token");
     let claims: serde_json::Value = serde_json::from_str(&token.claims_json).expect("claims");
     assert_eq!(claims["sub"], "token-user");
     assert_eq!(claims["video"]["room"], room.as_str());
@@ -510,29 +559,37 @@ async fn built_token_joins_with_exactly_its_grants() {
     assert_eq!(connected["can_subscribe"], true);
     assert_eq!(connected["can_publish_data"], true);
 
-    let inspected = app.inspect_token(None, &token.jwt).await.expect("inspect");
+    let inspected = earshot_core::admin::inspect_token(
+        Some(&app.project(None).await.expect("project")),
+        &token.jwt,
+    )
+    .expect("inspect");
     assert!(inspected.verified, "{inspected:?}");
     assert_eq!(inspected.identity, "token-user");
     assert!(!inspected.expired);
     let mut forged = token.jwt.clone();
     forged.pop();
     forged.push(if token.jwt.ends_with('A') { 'B' } else { 'A' });
-    let inspected = app
-        .inspect_token(None, &forged)
-        .await
-        .expect("inspect forged");
+    let inspected = earshot_core::admin::inspect_token(
+        Some(&app.project(None).await.expect("project")),
+        &forged,
+    )
+    .expect("inspect forged");
     assert!(!inspected.verified && inspected.verify_problem.is_some());
-    let err = app
-        .inspect_token(None, "not a token")
-        .await
-        .expect_err("garbage");
+    let err = earshot_core::admin::inspect_token(
+        Some(&app.project(None).await.expect("project")),
+        "not a token",
+    )
+    .expect_err("garbage");
     assert_eq!(err.field.as_deref(), Some("token"));
 
     let bad = TokenRequest {
         ttl_seconds: 0,
         ..request
     };
-    let err = app.create_token(None, &bad).await.expect_err("ttl 0");
+    let err = earshot_core::admin::create_token(&app.project(None).await.expect("project"), &bad)
+        .await
+        .expect_err("ttl 0");
     assert_eq!(err.field.as_deref(), Some("ttl_seconds"));
 }
 
@@ -542,28 +599,46 @@ async fn move_and_forward_either_work_or_say_why() {
     let app = app().await;
     let room = unique_room("from");
     let target = unique_room("to");
-    app.create_room(None, &options(&target))
-        .await
-        .expect("target");
+    earshot_core::admin::create_room(
+        &app.project(None).await.expect("project"),
+        &options(&target),
+    )
+    .await
+    .expect("target");
     let mut peer = Peer::join(bed, &room, "mover", PeerOptions::default()).expect("peer");
-    match app
-        .relocate_participant(None, &room, "mover", &target, false)
-        .await
+    match earshot_core::admin::relocate_participant(
+        &app.project(None).await.expect("project"),
+        &room,
+        "mover",
+        &target,
+        false,
+    )
+    .await
     {
         Ok(()) => {
             peer.wait_for(WAIT, |e| e["event"] == "moved")
                 .expect("the participant was moved");
-            let people = app.list_participants(None, &target).await.expect("list");
+            let people = earshot_core::admin::list_participants(
+                &app.project(None).await.expect("project"),
+                &target,
+            )
+            .await
+            .expect("list");
             assert!(people.iter().any(|p| p.identity == "mover"));
         }
         Err(err) => {
             // livekit-server (OSS) does not implement it: the user is told so, plainly.
             eprintln!("MoveParticipant refused: {:?} {}", err.code, err.message);
             assert_eq!(err.code, ErrorCode::Unsupported, "{err:?}");
-            let err = app
-                .relocate_participant(None, &room, "mover", &target, true)
-                .await
-                .expect_err("forward is Cloud-only too");
+            let err = earshot_core::admin::relocate_participant(
+                &app.project(None).await.expect("project"),
+                &room,
+                "mover",
+                &target,
+                true,
+            )
+            .await
+            .expect_err("forward is Cloud-only too");
             assert_eq!(err.code, ErrorCode::Unsupported, "{err:?}");
         }
     }

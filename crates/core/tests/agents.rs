@@ -19,20 +19,19 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     let app = app().await;
     let room = unique_room("agents");
     let other = unique_room("agents-other");
-    let created = app
-        .create_agent_dispatch(
-            None,
-            &NewAgentDispatch {
-                room: room.clone(),
-                agent_name: "receptionist".into(),
-                metadata: r#"{"lang": "de"}"#.into(),
-                restart_policy: "never".into(),
-                deployment: "staging".into(),
-                attributes: [("queue".to_owned(), "billing".to_owned())].into(),
-            },
-        )
-        .await
-        .expect("create");
+    let created = earshot_core::agents::create_agent_dispatch(
+        &app.project(None).await.expect("project"),
+        &NewAgentDispatch {
+            room: room.clone(),
+            agent_name: "receptionist".into(),
+            metadata: r#"{"lang": "de"}"#.into(),
+            restart_policy: "never".into(),
+            deployment: "staging".into(),
+            attributes: [("queue".to_owned(), "billing".to_owned())].into(),
+        },
+    )
+    .await
+    .expect("create");
     assert!(created.id.starts_with("AD_"), "{}", created.id);
     assert_eq!(created.agent_name, "receptionist");
     assert_eq!(created.room, room);
@@ -46,8 +45,8 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
         "{}",
         created.created_at_ms
     );
-    app.create_agent_dispatch(
-        None,
+    earshot_core::agents::create_agent_dispatch(
+        &app.project(None).await.expect("project"),
         &NewAgentDispatch {
             room: other.clone(),
             agent_name: "notes".into(),
@@ -57,7 +56,12 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     .await
     .expect("create in another room");
 
-    let listed = app.list_agent_dispatches(None, &room).await.expect("list");
+    let listed = earshot_core::agents::list_agent_dispatches(
+        &app.project(None).await.expect("project"),
+        &room,
+    )
+    .await
+    .expect("list");
     let mine = listed.iter().find(|d| d.id == created.id).expect("listed");
     assert_eq!(mine.agent_name, "receptionist");
     // Restart policy and deployment are LiveKit Cloud's, but the server keeps them.
@@ -76,45 +80,60 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
         "only this room's dispatches: {listed:?}"
     );
 
-    app.delete_agent_dispatch(None, &room, &created.id)
-        .await
-        .expect("delete");
-    let listed = app.list_agent_dispatches(None, &room).await.expect("list");
+    earshot_core::agents::delete_agent_dispatch(
+        &app.project(None).await.expect("project"),
+        &room,
+        &created.id,
+    )
+    .await
+    .expect("delete");
+    let listed = earshot_core::agents::list_agent_dispatches(
+        &app.project(None).await.expect("project"),
+        &room,
+    )
+    .await
+    .expect("list");
     assert!(!listed.iter().any(|d| d.id == created.id), "{listed:?}");
-    let again = app
-        .delete_agent_dispatch(None, &room, &created.id)
-        .await
-        .unwrap_err();
+    let again = earshot_core::agents::delete_agent_dispatch(
+        &app.project(None).await.expect("project"),
+        &room,
+        &created.id,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(again.code, ErrorCode::NotFound, "{again:?}");
-    let others = app.list_agent_dispatches(None, &other).await.expect("list");
+    let others = earshot_core::agents::list_agent_dispatches(
+        &app.project(None).await.expect("project"),
+        &other,
+    )
+    .await
+    .expect("list");
     assert!(others.iter().any(|d| d.agent_name == "notes"));
 
     // Bad input is refused before sending.
-    let err = app
-        .create_agent_dispatch(
-            None,
-            &NewAgentDispatch {
-                room: room.clone(),
-                agent_name: String::new(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_err();
+    let err = earshot_core::agents::create_agent_dispatch(
+        &app.project(None).await.expect("project"),
+        &NewAgentDispatch {
+            room: room.clone(),
+            agent_name: String::new(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
     assert_eq!(err.field.as_deref(), Some("agent_name"));
-    let err = app
-        .create_agent_dispatch(
-            None,
-            &NewAgentDispatch {
-                room: room.clone(),
-                agent_name: "notes".into(),
-                restart_policy: "always".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_err();
+    let err = earshot_core::agents::create_agent_dispatch(
+        &app.project(None).await.expect("project"),
+        &NewAgentDispatch {
+            room: room.clone(),
+            agent_name: "notes".into(),
+            restart_policy: "always".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("restart_policy"));
 }
 
@@ -141,7 +160,10 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let detail = loop {
-        let detail = app.room_detail(None, &room).await.expect("room detail");
+        let detail =
+            earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
+                .await
+                .expect("room detail");
         if detail.participants.len() == 2 || std::time::Instant::now() > deadline {
             break detail;
         }
@@ -167,7 +189,10 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
     drop(agent);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let detail = app.room_detail(None, &room).await.expect("room detail");
+        let detail =
+            earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
+                .await
+                .expect("room detail");
         if !detail.participants.iter().any(|p| p.kind == "agent") {
             assert_eq!(detail.participants.len(), 1, "{detail:?}");
             break;

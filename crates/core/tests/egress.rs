@@ -19,17 +19,18 @@ async fn app() -> (Earshot, Arc<MemorySettings>) {
     let bed = livekit();
     let settings = Arc::new(MemorySettings::default());
     let app = Earshot::new(settings.clone(), Vault::new(MemoryStore::default()));
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("test bed project");
+    app.projects()
+        .add_project(
+            ProjectInput {
+                name: "bed".into(),
+                url: bed.ws_url.clone(),
+                api_key: bed.api_key.clone(),
+                api_secret: SecretInput::new(bed.api_secret.clone()),
+            },
+            true,
+        )
+        .await
+        .expect("test bed project");
     (app, settings)
 }
 
@@ -64,8 +65,8 @@ fn every_output() -> EgressOutputs {
 async fn every_start_without_a_worker_is_no_worker() {
     let (app, _) = app().await;
     let room = unique_room("egress");
-    app.create_room(
-        None,
+    earshot_core::admin::create_room(
+        &app.project(None).await.expect("project"),
         &earshot_core::protocol::admin::RoomOptions {
             name: room.clone(),
             ..Default::default()
@@ -73,13 +74,19 @@ async fn every_start_without_a_worker_is_no_worker() {
     )
     .await
     .expect("room");
-    let listed = app.list_egress(None, None, false).await.expect("list all");
+    let listed =
+        earshot_core::egress::list_egress(&app.project(None).await.expect("project"), None, false)
+            .await
+            .expect("list all");
     assert!(listed.iter().all(|e| !e.id.is_empty()));
-    assert!(app
-        .list_egress(None, Some(&room), true)
-        .await
-        .expect("list room")
-        .is_empty());
+    assert!(earshot_core::egress::list_egress(
+        &app.project(None).await.expect("project"),
+        Some(&room),
+        true
+    )
+    .await
+    .expect("list room")
+    .is_empty());
 
     let base = EgressRequest {
         room_name: room.clone(),
@@ -121,12 +128,13 @@ async fn every_start_without_a_worker_is_no_worker() {
     // Each start waits ~22-24 s for a worker before the server gives up (measured on
     // livekit-server v1.13.3), so the five kinds are started together.
     let started = std::time::Instant::now();
+    let bed_project = app.project(None).await.expect("project");
     let (a, b, c, d, e) = tokio::join!(
-        app.start_egress(None, &requests[0]),
-        app.start_egress(None, &requests[1]),
-        app.start_egress(None, &requests[2]),
-        app.start_egress(None, &requests[3]),
-        app.start_egress(None, &requests[4]),
+        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[0]),
+        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[1]),
+        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[2]),
+        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[3]),
+        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[4]),
     );
     eprintln!("five starts answered after {:?}", started.elapsed());
     // Later than an ordinary call's 10 s timeout would have allowed: the start calls'
@@ -144,33 +152,47 @@ async fn every_start_without_a_worker_is_no_worker() {
     }
 
     // The server checks the room before looking for a worker.
-    let err = app
-        .start_egress(
-            None,
-            &EgressRequest {
-                room_name: unique_room("missing"),
-                ..requests[0].clone()
-            },
-        )
-        .await
-        .unwrap_err();
+    let err = earshot_core::egress::start_egress(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+        &EgressRequest {
+            room_name: unique_room("missing"),
+            ..requests[0].clone()
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
 
     for (result, what) in [
         (
-            app.stop_egress(None, "EG_missing").await.map(|_| ()),
+            earshot_core::egress::stop_egress(
+                &app.project(None).await.expect("project"),
+                "EG_missing",
+            )
+            .await
+            .map(|_| ()),
             "stop",
         ),
         (
-            app.update_egress_layout(None, "EG_missing", "grid")
-                .await
-                .map(|_| ()),
+            earshot_core::egress::update_egress_layout(
+                &app.project(None).await.expect("project"),
+                "EG_missing",
+                "grid",
+            )
+            .await
+            .map(|_| ()),
             "layout",
         ),
         (
-            app.update_egress_stream(None, "EG_missing", &["rtmp://127.0.0.1/live/b".into()], &[])
-                .await
-                .map(|_| ()),
+            earshot_core::egress::update_egress_stream(
+                &app.project(None).await.expect("project"),
+                "EG_missing",
+                &["rtmp://127.0.0.1/live/b".into()],
+                &[],
+            )
+            .await
+            .map(|_| ()),
             "stream",
         ),
     ] {
@@ -227,16 +249,26 @@ async fn bad_egress_input_is_refused_inline() {
         ),
     ];
     for (r, field) in cases {
-        let err = app.start_egress(None, &r).await.unwrap_err();
+        let err = earshot_core::egress::start_egress(
+            app.projects(),
+            &app.project(None).await.expect("project"),
+            &r,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err.field.as_deref(), Some(field), "{err:?}");
     }
     // UpdateStream follows the start form's URL rules and needs a URL; refused before
     // sending (the id does not exist, which the server would answer NotFound).
     for add in [vec!["http://127.0.0.1/live".to_owned()], vec![]] {
-        let err = app
-            .update_egress_stream(None, "EG_missing", &add, &[])
-            .await
-            .unwrap_err();
+        let err = earshot_core::egress::update_egress_stream(
+            &app.project(None).await.expect("project"),
+            "EG_missing",
+            &add,
+            &[],
+        )
+        .await
+        .unwrap_err();
         assert_eq!(
             (err.code, err.field.as_deref()),
             (ErrorCode::InvalidInput, Some("stream_add")),
@@ -267,7 +299,13 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::new(secret),
         create: true,
     };
-    let saved = app.save_storage_profile(None, &s3).await.expect("save");
+    let saved = earshot_core::storage::save_storage_profile(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+        &s3,
+    )
+    .await
+    .expect("save");
     assert!(saved.has_credential);
     let text = serde_json::to_string(&settings.entries()).unwrap();
     assert!(
@@ -285,8 +323,19 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::default(),
         create: false,
     };
-    app.save_storage_profile(None, &edited).await.expect("edit");
-    let listed = app.list_storage_profiles(None).await.expect("list");
+    earshot_core::storage::save_storage_profile(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+        &edited,
+    )
+    .await
+    .expect("edit");
+    let listed = earshot_core::storage::list_storage_profiles(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+    )
+    .await
+    .expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].profile, edited.profile, "every field read back");
     assert!(listed[0].has_credential);
@@ -302,7 +351,13 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::default(),
         create: false,
     };
-    let err = app.save_storage_profile(None, &to_gcs).await.unwrap_err();
+    let err = earshot_core::storage::save_storage_profile(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+        &to_gcs,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("credential"), "{err:?}");
     assert!(err.message.contains("from s3 to gcs"), "{}", err.message);
     // A "new" profile under a taken name is refused rather than taking the credential.
@@ -314,13 +369,24 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::new("another-secret-that-must-not-land"),
         create: true,
     };
-    let err = app.save_storage_profile(None, &taken).await.unwrap_err();
+    let err = earshot_core::storage::save_storage_profile(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+        &taken,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         (err.code, err.field.as_deref()),
         (ErrorCode::DuplicateName, Some("name")),
         "{err:?}"
     );
-    let listed = app.list_storage_profiles(None).await.expect("list");
+    let listed = earshot_core::storage::list_storage_profiles(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+    )
+    .await
+    .expect("list");
     assert_eq!(listed[0].profile, edited.profile, "neither refusal saved");
 
     // Missing fields: named inline, nothing stored.
@@ -333,14 +399,29 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::default(),
         create: true,
     };
-    let err = app.save_storage_profile(None, &bad).await.unwrap_err();
+    let err = earshot_core::storage::save_storage_profile(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+        &bad,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("bucket"));
-    assert_eq!(app.list_storage_profiles(None).await.unwrap().len(), 1);
+    assert_eq!(
+        earshot_core::storage::list_storage_profiles(
+            app.projects(),
+            &app.project(None).await.expect("project")
+        )
+        .await
+        .unwrap()
+        .len(),
+        1
+    );
 
     // A start with the profile resolves its credential and reaches the server.
     let room = unique_room("stored");
-    app.create_room(
-        None,
+    earshot_core::admin::create_room(
+        &app.project(None).await.expect("project"),
         &earshot_core::protocol::admin::RoomOptions {
             name: room.clone(),
             ..Default::default()
@@ -348,28 +429,38 @@ async fn storage_credentials_stay_in_the_vault() {
     )
     .await
     .expect("room");
-    let err = app
-        .start_egress(
-            None,
-            &EgressRequest {
-                kind: "room_composite".into(),
-                room_name: room,
-                outputs: EgressOutputs {
-                    file: every_output().file,
-                    ..Default::default()
-                },
-                storage: "archive".into(),
+    let err = earshot_core::egress::start_egress(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+        &EgressRequest {
+            kind: "room_composite".into(),
+            room_name: room,
+            outputs: EgressOutputs {
+                file: every_output().file,
                 ..Default::default()
             },
-        )
-        .await
-        .unwrap_err();
+            storage: "archive".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::NoWorker, "{err:?}");
 
-    app.delete_storage_profile(None, "archive")
-        .await
-        .expect("delete");
-    assert!(app.list_storage_profiles(None).await.unwrap().is_empty());
+    earshot_core::storage::delete_storage_profile(
+        app.projects(),
+        &app.project(None).await.expect("project"),
+        "archive",
+    )
+    .await
+    .expect("delete");
+    assert!(earshot_core::storage::list_storage_profiles(
+        app.projects(),
+        &app.project(None).await.expect("project")
+    )
+    .await
+    .unwrap()
+    .is_empty());
     assert!(!serde_json::to_string(&settings.entries())
         .unwrap()
         .contains("recordings"));

@@ -41,7 +41,10 @@ async fn rtmp_and_whip_ingress_round_trip() {
         enabled: Some(true),
         ..Default::default()
     };
-    let created = app.create_ingress(None, &rtmp).await.expect("rtmp");
+    let created =
+        earshot_core::ingress::create_ingress(&app.project(None).await.expect("project"), &rtmp)
+            .await
+            .expect("rtmp");
     assert!(created.id.starts_with("IN_"), "{}", created.id);
     assert_eq!(created.spec, rtmp);
     assert!(!created.stream_key.is_empty());
@@ -56,17 +59,31 @@ async fn rtmp_and_whip_ingress_round_trip() {
         participant_identity: "whip".into(),
         ..Default::default()
     };
-    let w = app.create_ingress(None, &whip).await.expect("whip");
+    let w =
+        earshot_core::ingress::create_ingress(&app.project(None).await.expect("project"), &whip)
+            .await
+            .expect("whip");
     // The server's default for WHIP: no transcoding (media passes through).
     assert_eq!(w.spec.enable_transcoding, Some(false));
     assert_ne!(w.stream_key, created.stream_key);
     assert_eq!(w.stream_url, earshot_testbed::WHIP_BASE_URL);
 
-    let listed = app.list_ingress(None, Some(&room)).await.expect("list");
+    let listed = earshot_core::ingress::list_ingress(
+        &app.project(None).await.expect("project"),
+        Some(&room),
+    )
+    .await
+    .expect("list");
     let ids: Vec<_> = listed.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(listed.len(), 2, "{ids:?}");
     assert!(ids.contains(&created.id.as_str()) && ids.contains(&w.id.as_str()));
-    assert!(app.list_ingress(None, None).await.expect("all").len() >= 2);
+    assert!(
+        earshot_core::ingress::list_ingress(&app.project(None).await.expect("project"), None)
+            .await
+            .expect("all")
+            .len()
+            >= 2
+    );
 
     let changed = IngressSpec {
         name: "OBS 2".into(),
@@ -83,22 +100,34 @@ async fn rtmp_and_whip_ingress_round_trip() {
         },
         ..rtmp.clone()
     };
-    let updated = app
-        .update_ingress(None, &created.id, &changed)
-        .await
-        .expect("update");
+    let updated = earshot_core::ingress::update_ingress(
+        &app.project(None).await.expect("project"),
+        &created.id,
+        &changed,
+    )
+    .await
+    .expect("update");
     assert_eq!(updated.spec, changed);
     assert_eq!(updated.stream_key, created.stream_key, "the key stays");
 
     for id in [&created.id, &w.id] {
-        app.delete_ingress(None, id).await.expect("delete");
+        earshot_core::ingress::delete_ingress(&app.project(None).await.expect("project"), id)
+            .await
+            .expect("delete");
     }
-    assert!(app
-        .list_ingress(None, Some(&room))
-        .await
-        .expect("list")
-        .is_empty());
-    let err = app.delete_ingress(None, &created.id).await.unwrap_err();
+    assert!(earshot_core::ingress::list_ingress(
+        &app.project(None).await.expect("project"),
+        Some(&room)
+    )
+    .await
+    .expect("list")
+    .is_empty());
+    let err = earshot_core::ingress::delete_ingress(
+        &app.project(None).await.expect("project"),
+        &created.id,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
 }
 
@@ -112,20 +141,22 @@ async fn url_ingress_without_a_worker_says_so() {
         url: "http://127.0.0.1:9/live.m3u8".into(),
         ..Default::default()
     };
-    let err = app.create_ingress(None, &spec).await.unwrap_err();
+    let err =
+        earshot_core::ingress::create_ingress(&app.project(None).await.expect("project"), &spec)
+            .await
+            .unwrap_err();
     assert_eq!(err.code, ErrorCode::NoWorker, "{err:?}");
     assert!(err.message.contains("livekit-ingress"), "{}", err.message);
     eprintln!("URL ingress without a worker: {}", err.message);
 
-    let bad = app
-        .create_ingress(
-            None,
-            &IngressSpec {
-                url: "ftp://127.0.0.1/x".into(),
-                ..spec
-            },
-        )
-        .await
-        .unwrap_err();
+    let bad = earshot_core::ingress::create_ingress(
+        &app.project(None).await.expect("project"),
+        &IngressSpec {
+            url: "ftp://127.0.0.1/x".into(),
+            ..spec
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(bad.field.as_deref(), Some("url"));
 }

@@ -39,6 +39,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
     let app = Earshot::new(settings.clone(), Vault::new(keychain.clone()));
     let secret = format!("canary-{}", std::process::id());
     let added = app
+        .projects()
         .add_project(
             ProjectInput {
                 name: "Crud".into(),
@@ -62,6 +63,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
 
     // Duplicate names are refused (case-insensitively), nothing stored.
     let dup = app
+        .projects()
         .add_project(
             ProjectInput {
                 name: "crud".into(),
@@ -80,6 +82,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
 
     // Edit with an empty secret keeps the stored one.
     let edited = app
+        .projects()
         .update_project(
             &added.id,
             ProjectInput {
@@ -101,6 +104,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
     // Invalid input never reaches the keychain or the settings.
     let before = settings.entries();
     let bad = app
+        .projects()
         .update_project(
             &added.id,
             ProjectInput {
@@ -119,6 +123,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
 
     // A second project, switch, default, remove.
     let second = app
+        .projects()
         .add_project(
             ProjectInput {
                 name: "Second".into(),
@@ -131,9 +136,13 @@ async fn project_crud_keeps_secret_in_keychain_only() {
         .await
         .unwrap();
     assert!(!second.is_default && !second.is_current);
-    let view = app.switch_project(&second.id).unwrap();
+    let view = app.projects().switch_project(&second.id).unwrap();
     assert_eq!(view.current.as_deref(), Some(second.id.as_str()));
-    let view = app.set_default_project(&second.id).await.unwrap();
+    let view = app
+        .projects()
+        .set_default_project(&second.id)
+        .await
+        .unwrap();
     assert!(
         view.projects
             .iter()
@@ -145,6 +154,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
     // A fresh core over the same settings sees the same projects.
     let reopened = Earshot::new(settings.clone(), Vault::new(keychain.clone()));
     let names: Vec<_> = reopened
+        .projects()
         .list_projects()
         .projects
         .into_iter()
@@ -152,16 +162,16 @@ async fn project_crud_keeps_secret_in_keychain_only() {
         .collect();
     assert_eq!(names, ["Crud renamed", "Second"]);
     assert_eq!(
-        reopened.list_projects().current.as_deref(),
+        reopened.projects().list_projects().current.as_deref(),
         Some(second.id.as_str())
     );
 
-    let view = app.remove_project(&added.id).await.unwrap();
+    let view = app.projects().remove_project(&added.id).await.unwrap();
     assert_eq!(view.projects.len(), 1);
     assert!(
         keychain.get(&account).unwrap().is_none(),
         "secret removed with the project"
     );
-    app.remove_project(&second.id).await.unwrap();
+    app.projects().remove_project(&second.id).await.unwrap();
     assert!(settings.entries().is_empty(), "{:?}", settings.entries());
 }

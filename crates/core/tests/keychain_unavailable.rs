@@ -17,6 +17,7 @@ async fn no_keychain_means_a_clear_error_and_nothing_saved() {
     let settings = Arc::new(MemorySettings::default());
     let app = Earshot::new(settings.clone(), Vault::keychain());
     let err = app
+        .projects()
         .add_project(
             ProjectInput {
                 name: "No keychain".into(),

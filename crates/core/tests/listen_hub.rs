@@ -29,7 +29,11 @@ async fn the_app_listens_through_its_sink() {
     let _caller = tone_peer(livekit(), &room, "caller", 440.0);
 
     let started = Instant::now();
-    let joined = app.listen_start(None, &room, true).await.expect("listen");
+    let joined = app
+        .listen()
+        .start(&app.project(None).await.expect("project"), &room, true)
+        .await
+        .expect("listen");
     let key = RoomKey::new(joined.project.clone(), room.clone());
     assert_eq!(joined.state, ListenState::Live);
     assert_eq!(joined.project_name, "bed");
@@ -113,7 +117,11 @@ async fn the_app_listens_through_its_sink() {
         .expect("colleague listens");
     let mut hidden = Vec::new();
     for _ in 0..50 {
-        hidden = app.hidden_participants(None, &room).await.expect("hidden");
+        hidden = app
+            .listen()
+            .hidden_participants(&app.project(None).await.expect("project"), &room)
+            .await
+            .expect("hidden");
         if hidden.len() >= 2 {
             break;
         }
@@ -130,7 +138,8 @@ async fn the_app_listens_through_its_sink() {
 
     // The same room twice is refused; an unknown room in the audible set too.
     let again = app
-        .listen_start(None, &room, false)
+        .listen()
+        .start(&app.project(None).await.expect("project"), &room, false)
         .await
         .expect_err("twice");
     assert_eq!(again.code, ErrorCode::AlreadyExists);
@@ -157,7 +166,8 @@ async fn the_app_listens_through_its_sink() {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let hidden = app
-            .hidden_participants(None, &room)
+            .listen()
+            .hidden_participants(&app.project(None).await.expect("project"), &room)
             .await
             .unwrap_or_default();
         if hidden
@@ -181,13 +191,19 @@ async fn bad_rooms_fail_fast_and_leave_nothing_behind() {
     let app = app().await;
     let started = Instant::now();
     let err = app
-        .listen_start(None, &unique_room("missing"), true)
+        .listen()
+        .start(
+            &app.project(None).await.expect("project"),
+            &unique_room("missing"),
+            true,
+        )
         .await
         .expect_err("no such room");
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     let err = app
-        .listen_start(None, " padded", true)
+        .listen()
+        .start(&app.project(None).await.expect("project"), " padded", true)
         .await
         .expect_err("bad name");
     assert_eq!(err.field.as_deref(), Some("room"));
@@ -208,6 +224,7 @@ async fn one_room_name_in_two_projects_is_two_rooms() {
     let bed = livekit();
     // A second project on the same server: its room of that name is, to the app, another room.
     let other = app
+        .projects()
         .add_project(
             ProjectInput {
                 name: "bed-2".into(),
@@ -221,9 +238,18 @@ async fn one_room_name_in_two_projects_is_two_rooms() {
         .expect("second project");
     let room = unique_room("twin");
     let _caller = tone_peer(bed, &room, "caller", 440.0);
-    let first = app.listen_start(None, &room, true).await.expect("first");
+    let first = app
+        .listen()
+        .start(&app.project(None).await.expect("project"), &room, true)
+        .await
+        .expect("first");
     let second = app
-        .listen_start(Some(&other.id), &room, false)
+        .listen()
+        .start(
+            &app.project(Some(&other.id)).await.expect("project"),
+            &room,
+            false,
+        )
         .await
         .expect("the same name in another project is listened to as well");
     assert_ne!(first.project, second.project);

@@ -20,7 +20,11 @@ async fn an_app_level_rejoin_keeps_the_mute_and_the_audible_set() {
     app.listen().attach(sink.clone());
     let room = unique_room("rejoin");
     let _caller = tone_peer(bed, &room, "caller", 440.0);
-    let joined = app.listen_start(None, &room, true).await.expect("listen");
+    let joined = app
+        .listen()
+        .start(&app.project(None).await.expect("project"), &room, true)
+        .await
+        .expect("listen");
     let key = RoomKey::new(joined.project.clone(), room.clone());
     let heard = until(Duration::from_secs(10), || {
         let n = sink.frames();

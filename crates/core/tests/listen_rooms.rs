@@ -5,9 +5,9 @@
 mod common;
 
 use common::*;
-use earshot_core::listener::{
-    AudibleSet, EndReason, ErrorCode, ListenEvent, ListenState, ServerTarget,
-};
+use earshot_core::api::{Endpoint, ServerApi};
+use earshot_core::listener::{AudibleSet, EndReason, ErrorCode, ListenEvent, ListenState};
+use earshot_core::vault::Secret;
 use earshot_protocol::AppError;
 use earshot_testbed::{livekit, unique_room};
 use livekit_api::services::room::RoomClient;
@@ -206,7 +206,7 @@ async fn leaves_a_deleted_room() {
     ));
 }
 
-async fn fails_within_10s(target: &ServerTarget, room: &str) -> (AppError, Duration) {
+async fn fails_within_10s(target: &ServerApi, room: &str) -> (AppError, Duration) {
     let (listener, _out) = listener();
     let started = Instant::now();
     let err = listener.listen(target, room).await.expect_err("must fail");
@@ -223,10 +223,10 @@ async fn bad_input_fails_fast_with_a_clear_code() {
     println!("nonexistent room: {err:?} in {took:?}");
     assert_eq!(err.code, ErrorCode::NotFound);
 
-    let wrong = ServerTarget {
-        api_secret: "not-the-secret-not-the-secret".into(),
-        ..target(bed)
-    };
+    let wrong = server(Endpoint {
+        api_secret: Secret::new("not-the-secret-not-the-secret"),
+        ..endpoint(bed)
+    });
     let room = unique_room("exists");
     let _peer = tone_peer(bed, &room, "p", 440.0);
     let (err, took) = fails_within_10s(&wrong, &room).await;
@@ -236,10 +236,10 @@ async fn bad_input_fails_fast_with_a_clear_code() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = closed.local_addr().expect("addr").port();
     drop(closed);
-    let down = ServerTarget {
+    let down = server(Endpoint {
         url: format!("ws://127.0.0.1:{port}"),
-        ..target(bed)
-    };
+        ..endpoint(bed)
+    });
     let (err, took) = fails_within_10s(&down, &room).await;
     println!("server down: {err:?} in {took:?}");
     assert_eq!(err.code, ErrorCode::Unreachable);

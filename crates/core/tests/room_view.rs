@@ -111,7 +111,12 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     let app = common::bed_app().await;
     let room = unique_room("view");
     let err = app
-        .observe_room(None, &room, Arc::new(Views::default()))
+        .monitor()
+        .observe_room(
+            &app.project(None).await.expect("project"),
+            &room,
+            Arc::new(Views::default()),
+        )
         .await
         .expect_err("no room yet");
     assert_eq!(err.code, ErrorCode::NotFound, "a view never creates a room");
@@ -130,7 +135,12 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     .expect("alice");
     let views = Arc::new(Views::default());
     let first = app
-        .observe_room(None, &room, views.clone())
+        .monitor()
+        .observe_room(
+            &app.project(None).await.expect("project"),
+            &room,
+            views.clone(),
+        )
         .await
         .expect("view");
     assert_eq!(first.state, ObserveState::Live);
@@ -198,7 +208,10 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     );
 
     // A mute made by an admin reaches the view.
-    let detail = app.room_detail(None, &room).await.expect("detail");
+    let detail =
+        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
+            .await
+            .expect("detail");
     let track = detail
         .participants
         .iter()
@@ -208,9 +221,15 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .sid
         .clone();
     let muted_at = Instant::now();
-    app.mute_track(None, &room, "alice", &track, true)
-        .await
-        .expect("mute");
+    earshot_core::admin::mute_track(
+        &app.project(None).await.expect("project"),
+        &room,
+        "alice",
+        &track,
+        true,
+    )
+    .await
+    .expect("mute");
     took.push(
         views
             .until(muted_at, "alice muted", |v| {
@@ -228,7 +247,10 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .expect("t");
     took.push(wait_lag(&views, t, "carol left", |v| !has(v, "carol")).await);
     let muted_at = Instant::now();
-    let muted_bob = app.room_detail(None, &room).await.expect("detail");
+    let muted_bob =
+        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
+            .await
+            .expect("detail");
     let bob_track = muted_bob
         .participants
         .iter()
@@ -237,9 +259,15 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .tracks[0]
         .sid
         .clone();
-    app.mute_track(None, &room, "bob", &bob_track, true)
-        .await
-        .expect("mute bob");
+    earshot_core::admin::mute_track(
+        &app.project(None).await.expect("project"),
+        &room,
+        "bob",
+        &bob_track,
+        true,
+    )
+    .await
+    .expect("mute bob");
     let silent = views
         .until(muted_at, "bob stopped speaking after his mute", |v| {
             !speaking(v, "bob")
@@ -297,12 +325,18 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     // leaves the new one open.
     let reopened = Arc::new(Views::default());
     let second = app
-        .observe_room(None, &room, reopened.clone())
+        .monitor()
+        .observe_room(
+            &app.project(None).await.expect("project"),
+            &room,
+            reopened.clone(),
+        )
         .await
         .expect("reopen");
     assert_ne!(second.session, first.session);
     assert_eq!(
-        app.stop_observing(first.session)
+        app.monitor()
+            .stop_observing(first.session)
             .expect_err("replaced")
             .code,
         ErrorCode::NotFound
@@ -319,20 +353,28 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     );
 
     // Closing the view leaves; the last view says so.
-    app.stop_observing(second.session).expect("stop");
+    app.monitor().stop_observing(second.session).expect("stop");
     reopened
         .until(Instant::now() - Duration::from_secs(60), "ended", |v| {
             matches!(v.state, ObserveState::Ended { .. })
         })
         .await;
     assert_eq!(
-        app.stop_observing(second.session).expect_err("closed").code,
+        app.monitor()
+            .stop_observing(second.session)
+            .expect_err("closed")
+            .code,
         ErrorCode::NotFound
     );
 
     // A view on a room that empties ends by itself.
     let views = Arc::new(Views::default());
-    app.observe_room(None, &room, views.clone())
+    app.monitor()
+        .observe_room(
+            &app.project(None).await.expect("project"),
+            &room,
+            views.clone(),
+        )
         .await
         .expect("view again");
     let gone = Instant::now();
@@ -353,18 +395,24 @@ async fn a_silence_rule_fires_once_in_an_open_view() {
     let bed = livekit();
     let app = common::bed_app().await;
     let room = unique_room("hush");
-    app.save_alert_rule(AlertRule {
-        id: String::new(),
-        name: "hush".into(),
-        condition: AlertCondition::Silence { seconds: 2 },
-        project: None,
-        room_pattern: room.clone(),
-        enabled: true,
-    })
-    .expect("rule");
+    app.monitor()
+        .save_alert_rule(AlertRule {
+            id: String::new(),
+            name: "hush".into(),
+            condition: AlertCondition::Silence { seconds: 2 },
+            project: None,
+            room_pattern: room.clone(),
+            enabled: true,
+        })
+        .expect("rule");
     let _quiet = block(|| Peer::join(bed, &room, "quiet", PeerOptions::default())).expect("peer");
     let view = app
-        .observe_room(None, &room, Arc::new(Views::default()))
+        .monitor()
+        .observe_room(
+            &app.project(None).await.expect("project"),
+            &room,
+            Arc::new(Views::default()),
+        )
         .await
         .expect("view");
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -378,5 +426,5 @@ async fn a_silence_rule_fires_once_in_an_open_view() {
     assert_eq!(fired(&app), 1, "{:?}", app.monitor().alerts());
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(fired(&app), 1, "still one alert for one silence");
-    app.stop_observing(view.session).expect("stop");
+    app.monitor().stop_observing(view.session).expect("stop");
 }

@@ -53,7 +53,12 @@ async fn a_room_view_hears_who_speaks_without_media() {
     let app = common::bed_app().await;
     let views = Arc::new(Views::default());
     let before = media_packets_received();
-    app.observe_room(None, &room, views.clone())
+    app.monitor()
+        .observe_room(
+            &app.project(None).await.expect("project"),
+            &room,
+            views.clone(),
+        )
         .await
         .expect("view");
 

@@ -37,6 +37,7 @@ async fn connection_check_tells_failures_apart() {
     let bed = livekit();
     let app = app();
     let ok = app
+        .projects()
         .check_project_input(input(&bed.ws_url, &bed.api_key, &bed.api_secret), None)
         .await
         .expect("valid credentials");
@@ -48,10 +49,12 @@ async fn connection_check_tells_failures_apart() {
             .code
     };
     let wrong_secret = app
+        .projects()
         .check_project_input(input(&bed.ws_url, &bed.api_key, "not-the-secret"), None)
         .await;
     assert_eq!(code(wrong_secret), ErrorCode::InvalidCredentials);
     let wrong_key = app
+        .projects()
         .check_project_input(input(&bed.ws_url, "APInope", &bed.api_secret), None)
         .await;
     assert_eq!(code(wrong_key), ErrorCode::InvalidCredentials);
@@ -62,6 +65,7 @@ async fn connection_check_tells_failures_apart() {
         .unwrap()
         .port();
     let refused = app
+        .projects()
         .check_project_input(
             input(
                 &format!("ws://127.0.0.1:{closed}"),
@@ -74,6 +78,7 @@ async fn connection_check_tells_failures_apart() {
     assert_eq!(code(refused), ErrorCode::Unreachable);
 
     let garbage = app
+        .projects()
         .check_project_input(input("ht!tp://::nope", &bed.api_key, &bed.api_secret), None)
         .await;
     assert_eq!(code(garbage), ErrorCode::InvalidUrl);
@@ -81,6 +86,7 @@ async fn connection_check_tells_failures_apart() {
     // wss:// against the plain-text dev server: the TLS handshake fails.
     let tls_url = bed.ws_url.replace("ws://", "wss://");
     let tls = app
+        .projects()
         .check_project_input(input(&tls_url, &bed.api_key, &bed.api_secret), None)
         .await;
     assert_eq!(code(tls), ErrorCode::TlsFailure);
@@ -97,6 +103,7 @@ async fn connection_check_tells_failures_apart() {
         }
     });
     let not_lk = app
+        .projects()
         .check_project_input(
             input(&format!("http://127.0.0.1:{other_port}"), "k", "s"),
             None,
@@ -122,6 +129,7 @@ async fn silent_server_times_out_within_the_check_budget() {
     });
     let started = std::time::Instant::now();
     let err = app()
+        .projects()
         .check_project_input(input(&format!("ws://127.0.0.1:{port}"), "k", "s"), None)
         .await
         .unwrap_err();
@@ -140,14 +148,16 @@ async fn add_rejects_bad_credentials_and_stores_nothing() {
     let settings = Arc::new(MemorySettings::default());
     let app = Earshot::new(settings.clone(), Vault::new(store.clone()));
     let err = app
+        .projects()
         .add_project(input(&bed.ws_url, &bed.api_key, "wrong"), true)
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidCredentials);
     assert!(store.is_empty());
-    assert!(app.list_projects().projects.is_empty());
+    assert!(app.projects().list_projects().projects.is_empty());
     // verify=false saves anyway (the user chose "Save without checking").
-    app.add_project(input(&bed.ws_url, &bed.api_key, "wrong"), false)
+    app.projects()
+        .add_project(input(&bed.ws_url, &bed.api_key, "wrong"), false)
         .await
         .unwrap();
     assert_eq!(store.len(), 1);
@@ -158,6 +168,7 @@ async fn rooms_created_through_livekit_api_are_listed() {
     let bed = livekit();
     let app = app();
     let project = app
+        .projects()
         .add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true)
         .await
         .unwrap();
@@ -171,7 +182,9 @@ async fn rooms_created_through_livekit_api_are_listed() {
         .create_room(&room, Default::default())
         .await
         .expect("create room");
-    let snapshot = app.list_rooms(None).await.unwrap();
+    let snapshot = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
+        .await
+        .unwrap();
     assert_eq!(snapshot.project_id, project.id);
     let found = snapshot
         .rooms
@@ -181,7 +194,9 @@ async fn rooms_created_through_livekit_api_are_listed() {
     assert_eq!(found.num_participants, 0);
     assert!(found.creation_time > 0);
     official.delete_room(&room).await.unwrap();
-    let after = app.list_rooms(None).await.unwrap();
+    let after = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
+        .await
+        .unwrap();
     assert!(after.rooms.iter().all(|r| r.name != room));
 }
 
@@ -189,13 +204,17 @@ async fn rooms_created_through_livekit_api_are_listed() {
 async fn python_participant_is_seen_in_the_participant_list() {
     let bed = livekit();
     let app = app();
-    app.add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true)
+    app.projects()
+        .add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true)
         .await
         .unwrap();
     let room = unique_room("smoke");
     let peer =
         Peer::join(bed, &room, "caller-1", PeerOptions::default()).expect("python peer joins");
-    let participants = app.list_participants(None, &room).await.unwrap();
+    let participants =
+        earshot_core::admin::list_participants(&app.project(None).await.expect("project"), &room)
+            .await
+            .unwrap();
     let me = participants
         .iter()
         .find(|p| p.identity == "caller-1")
@@ -209,7 +228,9 @@ async fn python_participant_is_seen_in_the_participant_list() {
     // The server updates a room's participant count shortly after a join.
     let mut count = None;
     for _ in 0..50 {
-        let rooms = app.list_rooms(None).await.unwrap();
+        let rooms = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
+            .await
+            .unwrap();
         count = rooms
             .rooms
             .iter()
@@ -229,21 +250,30 @@ async fn listing_a_missing_room_and_a_deleted_project_have_codes() {
     let bed = livekit();
     let app = app();
     let p = app
+        .projects()
         .add_project(input(&bed.ws_url, &bed.api_key, &bed.api_secret), true)
         .await
         .unwrap();
-    let err = app
-        .list_participants(None, "no-such-room-here")
-        .await
-        .unwrap_err();
+    let err = earshot_core::admin::list_participants(
+        &app.project(None).await.expect("project"),
+        "no-such-room-here",
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
-    app.remove_project(&p.id).await.unwrap();
+    app.projects().remove_project(&p.id).await.unwrap();
     assert_eq!(
-        app.list_rooms(None).await.unwrap_err().code,
+        earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
+            .await
+            .unwrap_err()
+            .code,
         ErrorCode::NoProject
     );
     assert_eq!(
-        app.list_rooms(Some(&p.id)).await.unwrap_err().code,
+        earshot_core::admin::list_rooms(&app.project(Some(&p.id)).await.expect("project"))
+            .await
+            .unwrap_err()
+            .code,
         ErrorCode::NotFound
     );
 }
@@ -255,15 +285,26 @@ async fn ensured_dev_project_follows_a_new_port_and_secret() {
     let name = format!("Local dev {}", rand_u32());
     let mut stale = input("ws://127.0.0.1:9", &bed.api_key, "old-secret");
     stale.name = name.clone();
-    let id = app.ensure_project(stale).await.expect("first ensure");
+    let id = app
+        .projects()
+        .ensure_project(stale)
+        .await
+        .expect("first ensure");
     let mut fresh = input(&bed.ws_url, &bed.api_key, &bed.api_secret);
     fresh.name = name.clone();
-    assert_eq!(app.ensure_project(fresh).await.expect("second ensure"), id);
-    let view = app.list_projects();
+    assert_eq!(
+        app.projects()
+            .ensure_project(fresh)
+            .await
+            .expect("second ensure"),
+        id
+    );
+    let view = app.projects().list_projects();
     let same: Vec<_> = view.projects.iter().filter(|p| p.name == name).collect();
     assert_eq!(same.len(), 1, "one project, updated in place");
     assert_eq!(same[0].url, bed.ws_url);
-    app.check_project(&id)
+    app.projects()
+        .check_project(&id)
         .await
         .expect("the new URL and secret are used");
 }

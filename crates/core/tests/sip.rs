@@ -25,18 +25,17 @@ fn number() -> String {
 #[tokio::test]
 async fn dispatch_rules_of_each_kind_read_back() {
     let app = app().await;
-    let trunk = app
-        .create_inbound_trunk(
-            None,
-            &InboundTrunkSpec {
-                name: "for rules".into(),
-                numbers: vec![number()],
-                ..Default::default()
-            },
-            &TrunkPassword::default(),
-        )
-        .await
-        .expect("trunk");
+    let trunk = earshot_core::sip::create_inbound_trunk(
+        &app.project(None).await.expect("project"),
+        &InboundTrunkSpec {
+            name: "for rules".into(),
+            numbers: vec![number()],
+            ..Default::default()
+        },
+        &TrunkPassword::default(),
+    )
+    .await
+    .expect("trunk");
     let direct = DispatchRuleSpec {
         name: "Support line".into(),
         metadata: "m".into(),
@@ -74,10 +73,12 @@ async fn dispatch_rules_of_each_kind_read_back() {
     };
     let mut ids = Vec::new();
     for spec in [&direct, &individual, &callee] {
-        let rule = app
-            .create_dispatch_rule(None, spec)
-            .await
-            .expect("create rule");
+        let rule = earshot_core::sip::create_dispatch_rule(
+            &app.project(None).await.expect("project"),
+            spec,
+        )
+        .await
+        .expect("create rule");
         assert!(rule.id.starts_with("SDR_"), "{}", rule.id);
         let mut read = rule.spec.clone();
         // The server writes room config JSON its own way; compare it as JSON.
@@ -98,40 +99,53 @@ async fn dispatch_rules_of_each_kind_read_back() {
         pin: String::new(),
         ..direct.clone()
     };
-    let updated = app
-        .update_dispatch_rule(None, &ids[0], &changed)
-        .await
-        .expect("update");
+    let updated = earshot_core::sip::update_dispatch_rule(
+        &app.project(None).await.expect("project"),
+        &ids[0],
+        &changed,
+    )
+    .await
+    .expect("update");
     assert_eq!(updated.spec.room_name, changed.room_name);
     assert_eq!(updated.spec.pin, "");
-    let rules = app.sip_overview(None).await.expect("overview").rules;
+    let rules = earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
+        .await
+        .expect("overview")
+        .rules;
     for id in &ids {
         assert!(rules.iter().any(|r| &r.id == id), "{id} listed");
     }
 
-    let bad = app
-        .create_dispatch_rule(
-            None,
-            &DispatchRuleSpec {
-                room_name: "x".into(),
-                pin: "12ab".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_err();
+    let bad = earshot_core::sip::create_dispatch_rule(
+        &app.project(None).await.expect("project"),
+        &DispatchRuleSpec {
+            room_name: "x".into(),
+            pin: "12ab".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(bad.field.as_deref(), Some("pin"));
 
     for id in &ids {
-        app.delete_dispatch_rule(None, id)
+        earshot_core::sip::delete_dispatch_rule(&app.project(None).await.expect("project"), id)
             .await
             .expect("delete rule");
     }
-    let rules = app.sip_overview(None).await.expect("overview").rules;
+    let rules = earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
+        .await
+        .expect("overview")
+        .rules;
     assert!(!rules.iter().any(|r| ids.contains(&r.id)));
-    let again = app.delete_dispatch_rule(None, &ids[0]).await.unwrap_err();
+    let again = earshot_core::sip::delete_dispatch_rule(
+        &app.project(None).await.expect("project"),
+        &ids[0],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(again.code, ErrorCode::NotFound, "{again:?}");
-    app.delete_sip_trunk(None, &trunk.id)
+    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &trunk.id)
         .await
         .expect("delete trunk");
 }
@@ -139,19 +153,18 @@ async fn dispatch_rules_of_each_kind_read_back() {
 #[tokio::test]
 async fn dial_out_without_a_sip_worker_says_so() {
     let app = app().await;
-    let trunk = app
-        .create_outbound_trunk(
-            None,
-            &OutboundTrunkSpec {
-                name: "dial".into(),
-                address: "127.0.0.1:5060".into(),
-                numbers: vec![number()],
-                ..Default::default()
-            },
-            &TrunkPassword::default(),
-        )
-        .await
-        .expect("trunk");
+    let trunk = earshot_core::sip::create_outbound_trunk(
+        &app.project(None).await.expect("project"),
+        &OutboundTrunkSpec {
+            name: "dial".into(),
+            address: "127.0.0.1:5060".into(),
+            numbers: vec![number()],
+            ..Default::default()
+        },
+        &TrunkPassword::default(),
+    )
+    .await
+    .expect("trunk");
     let dial = DialOut {
         trunk_id: trunk.id.clone(),
         call_to: "+15550100".into(),
@@ -162,7 +175,9 @@ async fn dial_out_without_a_sip_worker_says_so() {
         ..Default::default()
     };
     let started = std::time::Instant::now();
-    let err = app.dial_out(None, &dial).await.unwrap_err();
+    let err = earshot_core::sip::dial_out(&app.project(None).await.expect("project"), &dial)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NoWorker, "{err:?}");
     assert!(err.message.contains("livekit-sip"), "{}", err.message);
     assert!(
@@ -177,47 +192,44 @@ async fn dial_out_without_a_sip_worker_says_so() {
     );
 
     // A trunk that does not exist is the server's own NotFound, before any worker.
-    let err = app
-        .dial_out(
-            None,
-            &DialOut {
-                trunk_id: "ST_doesnotexist".into(),
-                ..dial.clone()
-            },
-        )
-        .await
-        .unwrap_err();
+    let err = earshot_core::sip::dial_out(
+        &app.project(None).await.expect("project"),
+        &DialOut {
+            trunk_id: "ST_doesnotexist".into(),
+            ..dial.clone()
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
 
     // Bad numbers are caught before anything is sent.
-    let err = app
-        .dial_out(
-            None,
-            &DialOut {
-                call_to: "(555) 0100".into(),
-                ..dial.clone()
-            },
-        )
-        .await
-        .unwrap_err();
+    let err = earshot_core::sip::dial_out(
+        &app.project(None).await.expect("project"),
+        &DialOut {
+            call_to: "(555) 0100".into(),
+            ..dial.clone()
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("call_to"));
     assert!(err.message.contains("E.164"));
 
     // Transferring someone who is not there: the server's NotFound.
-    let err = app
-        .transfer_sip_participant(
-            None,
-            &Transfer {
-                room: dial.room_name.clone(),
-                identity: "nobody".into(),
-                transfer_to: "tel:+15550199".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_err();
+    let err = earshot_core::sip::transfer_sip_participant(
+        &app.project(None).await.expect("project"),
+        &Transfer {
+            room: dial.room_name.clone(),
+            identity: "nobody".into(),
+            transfer_to: "tel:+15550199".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
-    app.delete_sip_trunk(None, &trunk.id)
+    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &trunk.id)
         .await
         .expect("delete trunk");
 }

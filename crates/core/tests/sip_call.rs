@@ -21,8 +21,8 @@ static ONE_CALL_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_ne
 
 /// An outbound trunk towards `address` (sipp), with its own caller number.
 async fn trunk(app: &Earshot, address: &str) -> String {
-    app.create_outbound_trunk(
-        None,
+    earshot_core::sip::create_outbound_trunk(
+        &app.project(None).await.expect("project"),
         &OutboundTrunkSpec {
             name: "to sipp".into(),
             address: address.into(),
@@ -61,16 +61,18 @@ async fn dial_out_hear_the_callee_and_transfer() {
     let room = unique_room("call");
 
     let started = Instant::now();
-    let call = app
-        .dial_out(None, &dial(&trunk_id, &room))
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "dial out: {e:?}\nsipp saw:\n{}\nlivekit-sip:\n{}",
-                far.messages(),
-                worker.log_tail(40)
-            )
-        });
+    let call = earshot_core::sip::dial_out(
+        &app.project(None).await.expect("project"),
+        &dial(&trunk_id, &room),
+    )
+    .await
+    .unwrap_or_else(|e| {
+        panic!(
+            "dial out: {e:?}\nsipp saw:\n{}\nlivekit-sip:\n{}",
+            far.messages(),
+            worker.log_tail(40)
+        )
+    });
     println!("dial-out answered after {:?}", started.elapsed());
     assert_eq!(call.participant_identity, "callee");
     assert_eq!(call.room_name, room);
@@ -82,7 +84,10 @@ async fn dial_out_hear_the_callee_and_transfer() {
     );
 
     // The room detail shows the callee as a SIP participant with the call active.
-    let detail = app.room_detail(None, &room).await.expect("room detail");
+    let detail =
+        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
+            .await
+            .expect("room detail");
     let callee = detail
         .participants
         .iter()
@@ -117,8 +122,8 @@ async fn dial_out_hear_the_callee_and_transfer() {
 
     // Transfer: the far end gets a REFER to the new number, and the worker hangs up once
     // it reports success.
-    app.transfer_sip_participant(
-        None,
+    earshot_core::sip::transfer_sip_participant(
+        &app.project(None).await.expect("project"),
         &Transfer {
             room: room.clone(),
             identity: "callee".into(),
@@ -148,7 +153,9 @@ async fn dial_out_hear_the_callee_and_transfer() {
         far.messages()
     );
     let _ = listener.stop(&room).await;
-    app.delete_sip_trunk(None, &trunk_id).await.expect("delete");
+    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &trunk_id)
+        .await
+        .expect("delete");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,10 +169,12 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
     // worker sends 486 under Twirp's resource_exhausted), and the call is not retried.
     let mut busy = blocking(|| FarEnd::start(FarEndMode::Busy)).expect("sipp far end");
     let trunk_id = trunk(&app, &busy.address).await;
-    let err = app
-        .dial_out(None, &dial(&trunk_id, &unique_room("busy")))
-        .await
-        .unwrap_err();
+    let err = earshot_core::sip::dial_out(
+        &app.project(None).await.expect("project"),
+        &dial(&trunk_id, &unique_room("busy")),
+    )
+    .await
+    .unwrap_err();
     println!("busy: {err:?}");
     assert_eq!(err.code, ErrorCode::CallFailed, "{err:?}");
     assert!(err.message.contains("486 Busy Here"), "{}", err.message);
@@ -176,7 +185,9 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
         "{}",
         busy.messages()
     );
-    app.delete_sip_trunk(None, &trunk_id).await.expect("delete");
+    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &trunk_id)
+        .await
+        .expect("delete");
 
     // Nothing at the trunk's address: a failed call once the ringing timeout is over.
     let nobody = std::net::UdpSocket::bind("127.0.0.1:0")
@@ -184,13 +195,17 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
         .expect("free port");
     let trunk_id = trunk(&app, &nobody.to_string()).await;
     let started = Instant::now();
-    let err = app
-        .dial_out(None, &dial(&trunk_id, &unique_room("nobody")))
-        .await
-        .unwrap_err();
+    let err = earshot_core::sip::dial_out(
+        &app.project(None).await.expect("project"),
+        &dial(&trunk_id, &unique_room("nobody")),
+    )
+    .await
+    .unwrap_err();
     println!("nobody: {err:?} after {:?}", started.elapsed());
     assert_eq!(err.code, ErrorCode::CallFailed, "{err:?}");
     assert!(err.message.contains("Nothing answered"), "{}", err.message);
     assert!(started.elapsed() < Duration::from_secs(15));
-    app.delete_sip_trunk(None, &trunk_id).await.expect("delete");
+    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &trunk_id)
+        .await
+        .expect("delete");
 }

@@ -47,14 +47,20 @@ async fn inbound_trunk_crud_reads_back_every_field() {
         krisp_enabled: true,
         media_encryption: "allow".into(),
     };
-    let created = app
-        .create_inbound_trunk(None, &spec, &password("s3cret-pw"))
-        .await
-        .expect("create");
+    let created = earshot_core::sip::create_inbound_trunk(
+        &app.project(None).await.expect("project"),
+        &spec,
+        &password("s3cret-pw"),
+    )
+    .await
+    .expect("create");
     assert!(created.id.starts_with("ST_"), "{}", created.id);
     assert_eq!(created.spec, spec);
     assert!(created.has_auth_password);
-    let read = app.inbound_trunk(None, &created.id).await.expect("get");
+    let read =
+        earshot_core::sip::inbound_trunk(&app.project(None).await.expect("project"), &created.id)
+            .await
+            .expect("get");
     assert_eq!(read.spec, spec);
 
     // An update with an empty password keeps it; every field changes.
@@ -67,39 +73,51 @@ async fn inbound_trunk_crud_reads_back_every_field() {
         media_encryption: "require".into(),
         ..spec.clone()
     };
-    let updated = app
-        .update_inbound_trunk(None, &created.id, &changed, &TrunkPassword::default())
-        .await
-        .expect("update");
+    let updated = earshot_core::sip::update_inbound_trunk(
+        &app.project(None).await.expect("project"),
+        &created.id,
+        &changed,
+        &TrunkPassword::default(),
+    )
+    .await
+    .expect("update");
     assert_eq!(updated.spec, changed);
     assert!(
         updated.has_auth_password,
         "an empty password field keeps it"
     );
-    let cleared = app
-        .update_inbound_trunk(
-            None,
-            &created.id,
-            &changed,
-            &TrunkPassword {
-                clear: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("clear password");
+    let cleared = earshot_core::sip::update_inbound_trunk(
+        &app.project(None).await.expect("project"),
+        &created.id,
+        &changed,
+        &TrunkPassword {
+            clear: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("clear password");
     assert!(!cleared.has_auth_password);
 
-    let listed = app.sip_overview(None).await.expect("overview").inbound;
+    let listed = earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
+        .await
+        .expect("overview")
+        .inbound;
     assert!(listed
         .iter()
         .any(|t| t.id == created.id && t.spec == changed));
-    app.delete_sip_trunk(None, &created.id)
+    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &created.id)
         .await
         .expect("delete");
-    let err = app.inbound_trunk(None, &created.id).await.unwrap_err();
+    let err =
+        earshot_core::sip::inbound_trunk(&app.project(None).await.expect("project"), &created.id)
+            .await
+            .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
-    let listed = app.sip_overview(None).await.expect("overview").inbound;
+    let listed = earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
+        .await
+        .expect("overview")
+        .inbound;
     assert!(!listed.iter().any(|t| t.id == created.id));
 }
 
@@ -107,30 +125,28 @@ async fn inbound_trunk_crud_reads_back_every_field() {
 async fn clashing_inbound_numbers_are_refused_before_sending() {
     let app = app().await;
     let shared = number();
-    let first = app
-        .create_inbound_trunk(
-            None,
-            &InboundTrunkSpec {
-                name: "first".into(),
-                numbers: vec![shared.clone()],
-                ..Default::default()
-            },
-            &TrunkPassword::default(),
-        )
-        .await
-        .expect("first trunk");
-    let err = app
-        .create_inbound_trunk(
-            None,
-            &InboundTrunkSpec {
-                name: "second".into(),
-                numbers: vec![number(), shared.clone()],
-                ..Default::default()
-            },
-            &TrunkPassword::default(),
-        )
-        .await
-        .unwrap_err();
+    let first = earshot_core::sip::create_inbound_trunk(
+        &app.project(None).await.expect("project"),
+        &InboundTrunkSpec {
+            name: "first".into(),
+            numbers: vec![shared.clone()],
+            ..Default::default()
+        },
+        &TrunkPassword::default(),
+    )
+    .await
+    .expect("first trunk");
+    let err = earshot_core::sip::create_inbound_trunk(
+        &app.project(None).await.expect("project"),
+        &InboundTrunkSpec {
+            name: "second".into(),
+            numbers: vec![number(), shared.clone()],
+            ..Default::default()
+        },
+        &TrunkPassword::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::AlreadyExists);
     assert_eq!(err.field.as_deref(), Some("numbers"));
     assert!(
@@ -139,36 +155,37 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
         err.message
     );
     // Other tests create and delete trunks meanwhile, so look for this one, not a count.
-    let holding: Vec<String> = app
-        .sip_overview(None)
-        .await
-        .expect("overview")
-        .inbound
-        .into_iter()
-        .filter(|t| t.spec.numbers.contains(&shared))
-        .map(|t| t.id)
-        .collect();
+    let holding: Vec<String> =
+        earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
+            .await
+            .expect("overview")
+            .inbound
+            .into_iter()
+            .filter(|t| t.spec.numbers.contains(&shared))
+            .map(|t| t.id)
+            .collect();
     assert_eq!(
         holding,
         std::slice::from_ref(&first.id),
         "nothing was created"
     );
 
-    let bad = app
-        .create_inbound_trunk(
-            None,
-            &InboundTrunkSpec {
-                name: "bad".into(),
-                numbers: vec!["+1 555 0100".into()],
-                ..Default::default()
-            },
-            &TrunkPassword::default(),
-        )
-        .await
-        .unwrap_err();
+    let bad = earshot_core::sip::create_inbound_trunk(
+        &app.project(None).await.expect("project"),
+        &InboundTrunkSpec {
+            name: "bad".into(),
+            numbers: vec!["+1 555 0100".into()],
+            ..Default::default()
+        },
+        &TrunkPassword::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(bad.code, ErrorCode::InvalidInput);
     assert_eq!(bad.field.as_deref(), Some("numbers"));
-    app.delete_sip_trunk(None, &first.id).await.expect("delete");
+    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &first.id)
+        .await
+        .expect("delete");
 }
 
 #[tokio::test]
@@ -189,14 +206,17 @@ async fn outbound_trunk_crud_reads_back_every_field() {
         media_encryption: "require".into(),
         from_host: "calls.example.com".into(),
     };
-    let created = app
-        .create_outbound_trunk(None, &spec, &password("pw"))
-        .await
-        .expect("create");
+    let created = earshot_core::sip::create_outbound_trunk(
+        &app.project(None).await.expect("project"),
+        &spec,
+        &password("pw"),
+    )
+    .await
+    .expect("create");
     assert_eq!(created.spec, spec);
     assert!(created.has_auth_password);
     assert_eq!(
-        app.outbound_trunk(None, &created.id)
+        earshot_core::sip::outbound_trunk(&app.project(None).await.expect("project"), &created.id)
             .await
             .expect("get")
             .spec,
@@ -209,32 +229,41 @@ async fn outbound_trunk_crud_reads_back_every_field() {
         numbers: vec![number(), number()],
         ..spec.clone()
     };
-    let updated = app
-        .update_outbound_trunk(None, &created.id, &changed, &password("new"))
-        .await
-        .expect("update");
+    let updated = earshot_core::sip::update_outbound_trunk(
+        &app.project(None).await.expect("project"),
+        &created.id,
+        &changed,
+        &password("new"),
+    )
+    .await
+    .expect("update");
     assert_eq!(updated.spec, changed);
-    let listed = app.sip_overview(None).await.expect("overview").outbound;
+    let listed = earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
+        .await
+        .expect("overview")
+        .outbound;
     assert!(listed
         .iter()
         .any(|t| t.id == created.id && t.spec == changed));
 
-    let err = app
-        .create_outbound_trunk(
-            None,
-            &OutboundTrunkSpec {
-                address: "sip:sip.example.com".into(),
-                ..spec.clone()
-            },
-            &TrunkPassword::default(),
-        )
-        .await
-        .unwrap_err();
+    let err = earshot_core::sip::create_outbound_trunk(
+        &app.project(None).await.expect("project"),
+        &OutboundTrunkSpec {
+            address: "sip:sip.example.com".into(),
+            ..spec.clone()
+        },
+        &TrunkPassword::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("address"), "{err:?}");
 
-    app.delete_sip_trunk(None, &created.id)
+    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &created.id)
         .await
         .expect("delete");
-    let err = app.outbound_trunk(None, &created.id).await.unwrap_err();
+    let err =
+        earshot_core::sip::outbound_trunk(&app.project(None).await.expect("project"), &created.id)
+            .await
+            .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 }

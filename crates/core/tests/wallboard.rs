@@ -145,9 +145,10 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         ),
         rule("ended", AlertCondition::RoomEnded, &pattern),
     ] {
-        app.save_alert_rule(r).expect("rule saved");
+        app.monitor().save_alert_rule(r).expect("rule saved");
     }
     let bad = app
+        .monitor()
         .save_alert_rule(rule("", AlertCondition::ParticipantsAbove { count: 0 }, ""))
         .expect_err("invalid rule");
     assert_eq!(
@@ -156,7 +157,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
     );
 
     let rec = Arc::new(Recorder::default());
-    app.wallboard_attach(rec.clone());
+    app.monitor().attach(rec.clone());
     // The first answer is the baseline.
     let deadline = Instant::now() + Duration::from_secs(10);
     while app
@@ -170,8 +171,8 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    app.create_room(
-        None,
+    earshot_core::admin::create_room(
+        &app.project(None).await.expect("project"),
         &RoomOptions {
             name: room.clone(),
             empty_timeout: Some(60),
@@ -234,10 +235,19 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
     // A hidden listener is counted as a listener, not as a participant; a room view (hidden
     // too, but only watching) is neither.
     let view = app
-        .observe_room(None, &room, Arc::new(NoView))
+        .monitor()
+        .observe_room(
+            &app.project(None).await.expect("project"),
+            &room,
+            Arc::new(NoView),
+        )
         .await
         .expect("room view");
-    let listened = app.listen_start(None, &room, false).await.expect("listen");
+    let listened = app
+        .listen()
+        .start(&app.project(None).await.expect("project"), &room, false)
+        .await
+        .expect("listen");
     took.push(
         reflected(
             &rec,
@@ -254,7 +264,8 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         .stop(&RoomKey::new(listened.project, room.clone()))
         .await
         .expect("stop listening");
-    app.stop_observing(view.session)
+    app.monitor()
+        .stop_observing(view.session)
         .expect("close the room view");
 
     blocking(Box::new(move || {
@@ -312,7 +323,9 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         )
         .await,
     );
-    app.delete_room(None, &room).await.expect("delete");
+    earshot_core::admin::delete_room(&app.project(None).await.expect("project"), &room)
+        .await
+        .expect("delete");
     took.push(reflected(&rec, &room, |r| r.is_none(), "room ended").await);
     // Several more polls: nothing fires twice.
     tokio::time::sleep(Duration::from_secs(5)).await;

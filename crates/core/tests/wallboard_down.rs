@@ -24,7 +24,7 @@ async fn backs_off_while_down_and_recovers() {
     let bed = livekit();
     let app = common::bed_app().await;
     let app = Arc::new(app);
-    app.wallboard_attach(Arc::new(Quiet));
+    app.monitor().attach(Arc::new(Quiet));
     let health = || app.monitor().snapshot().health[0].clone();
     let deadline = Instant::now() + Duration::from_secs(10);
     while health().state != PollState::Ok {

@@ -69,9 +69,9 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
         .try_init();
     let bed = livekit();
     let app = Arc::new(common::bed_app().await);
-    let project = app.list_projects().projects[0].id.clone();
+    let project = app.projects().list_projects().projects[0].id.clone();
     let recorder = Arc::new(Recorder::default());
-    app.wallboard_attach(recorder.clone());
+    app.monitor().attach(recorder.clone());
     let client = RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
     let room = unique_room("follow");
     client
@@ -94,11 +94,12 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     let started = Instant::now();
-    app.wallboard_follow(vec![WallRoomRef {
-        project: project.clone(),
-        room: room.clone(),
-    }])
-    .expect("follow");
+    app.monitor()
+        .follow(vec![WallRoomRef {
+            project: project.clone(),
+            room: room.clone(),
+        }])
+        .expect("follow");
     let live = recorder
         .wait(&room, "the talker is reported speaking", |l| {
             l.live && l.speaking.iter().any(|(id, _)| id == "talker")
@@ -127,19 +128,20 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
         started.elapsed()
     );
     assert_eq!(observers(&client, &room).await, 1, "one hidden observer");
-    assert_eq!(app.wallboard_followed().len(), 1);
+    assert_eq!(app.monitor().followed().len(), 1);
     // The same set again changes nothing (no second connection).
-    app.wallboard_follow(vec![WallRoomRef {
-        project: project.clone(),
-        room: room.clone(),
-    }])
-    .expect("follow again");
+    app.monitor()
+        .follow(vec![WallRoomRef {
+            project: project.clone(),
+            room: room.clone(),
+        }])
+        .expect("follow again");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(observers(&client, &room).await, 1, "still one observer");
 
     // Unfollowed: the connection leaves.
     let left = Instant::now();
-    app.wallboard_follow(Vec::new()).expect("unfollow");
+    app.monitor().follow(Vec::new()).expect("unfollow");
     while observers(&client, &room).await > 0 {
         assert!(
             left.elapsed() < Duration::from_secs(6),
@@ -148,7 +150,7 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     println!("unfollow → observer gone: {:?}", left.elapsed());
-    assert!(app.wallboard_followed().is_empty());
+    assert!(app.monitor().followed().is_empty());
 
     // Too many rooms at once: refused, nothing started.
     let many: Vec<WallRoomRef> = (0..=MAX_FOLLOWED)
@@ -157,12 +159,13 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
             room: format!("{room}-{n}"),
         })
         .collect();
-    let err = app.wallboard_follow(many).expect_err("too many");
+    let err = app.monitor().follow(many).expect_err("too many");
     assert_eq!(err.code, ErrorCode::InvalidInput);
     assert_eq!(err.field.as_deref(), Some("rooms"));
     // An unknown project is refused.
     let err = app
-        .wallboard_follow(vec![WallRoomRef {
+        .monitor()
+        .follow(vec![WallRoomRef {
             project: "no-such-project".into(),
             room: room.clone(),
         }])
@@ -170,11 +173,12 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
     assert_eq!(err.code, ErrorCode::NotFound);
     // A room that ended is reported, and following it does not create it.
     let ghost = unique_room("ghost");
-    app.wallboard_follow(vec![WallRoomRef {
-        project,
-        room: ghost.clone(),
-    }])
-    .expect("follow ghost");
+    app.monitor()
+        .follow(vec![WallRoomRef {
+            project,
+            room: ghost.clone(),
+        }])
+        .expect("follow ghost");
     let live = recorder
         .wait(&ghost, "the missing room is reported", |l| {
             l.error.is_some()

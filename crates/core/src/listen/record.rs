@@ -1,7 +1,8 @@
 //! What the hub knows of one listened room, and how it takes in the engine's states: when a
 //! lost room is rejoined, how many times in a row, and which states are not the room's.
 
-use crate::listener::{EndReason, ListenState, MixSettings, ServerTarget};
+use crate::api::ServerApi;
+use crate::listener::{EndReason, ListenState, MixSettings};
 use earshot_protocol::listen::ListenRoom;
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ const REJOIN_RESET: Duration = Duration::from_secs(30);
 
 pub(super) struct Record {
     pub(super) view: ListenRoom,
-    pub(super) target: ServerTarget,
+    pub(super) target: ServerApi,
     /// Set when the supervisor leaves, so the final `Ended` is not taken for a failure.
     pub(super) stopping: bool,
     /// Whether the first join succeeded. A failed first join is reported to the caller, and
@@ -45,7 +46,7 @@ pub(super) enum Next {
 }
 
 impl Record {
-    pub(super) fn new(view: ListenRoom, target: ServerTarget) -> Self {
+    pub(super) fn new(view: ListenRoom, target: ServerApi) -> Self {
         Self {
             view,
             target,
@@ -115,11 +116,12 @@ mod tests {
             started_at_ms: 0,
             rejoins: 0,
         };
-        let target = ServerTarget {
+        let target = ServerApi::for_calls(crate::api::Endpoint {
             url: "ws://127.0.0.1:1".into(),
             api_key: "k".into(),
-            api_secret: "s".into(),
-        };
+            api_secret: crate::vault::Secret::new("s"),
+        })
+        .expect("client");
         Record::new(view, target)
     }
 

@@ -2,8 +2,9 @@
 //! scratch a few times, with the supervisor's mix carried over.
 
 use super::record::REJOIN_DELAYS;
-use super::{engine_key, guard, Records, Sink};
-use crate::listener::{EndReason, ListenEvent, ListenState, Listener, ServerTarget};
+use super::shared::{engine_key, guard, Records, Sink};
+use crate::api::ServerApi;
+use crate::listener::{EndReason, ListenEvent, ListenState, Listener};
 use earshot_protocol::listen::RoomKey;
 use std::time::Instant;
 
@@ -11,7 +12,7 @@ use std::time::Instant;
 /// rejoining; gives the room up (Ended with the last error) after the last attempt.
 pub(super) async fn app_rejoin(
     key: RoomKey,
-    target: ServerTarget,
+    target: ServerApi,
     first_attempt: u32,
     records: Records,
     sink: Sink,
@@ -25,7 +26,7 @@ pub(super) async fn app_rejoin(
 
 async fn attempts(
     key: &RoomKey,
-    target: ServerTarget,
+    target: ServerApi,
     first_attempt: u32,
     records: &Records,
     sink: Sink,

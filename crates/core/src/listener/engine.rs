@@ -1,6 +1,7 @@
 //! The listener: several rooms at once, each joined and left on its own, one clock that
 //! renders every room every 20 ms and hands out the mix of the audible set.
 
+use crate::api::ServerApi;
 use crate::listener::audio::{lock, RoomAudio, SharedAudio};
 use crate::listener::error::{ListenError, ListenResult};
 use crate::listener::frame::AudioFrame;
@@ -53,25 +54,6 @@ impl Default for ListenerConfig {
             frame_queue: 50,
             own_identities: OwnIdentities::default(),
         }
-    }
-}
-
-/// Which server to listen on and the key to mint tokens with.
-#[derive(Clone)]
-pub struct ServerTarget {
-    /// `ws(s)://` or `http(s)://` URL of the LiveKit server.
-    pub url: String,
-    pub api_key: String,
-    pub api_secret: String,
-}
-
-impl std::fmt::Debug for ServerTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerTarget")
-            .field("url", &self.url)
-            .field("api_key", &self.api_key)
-            .field("api_secret", &"<redacted>")
-            .finish()
     }
 }
 
@@ -129,7 +111,7 @@ impl Listener {
 
     /// Joins `room` hidden and starts pulling its audio. Returns once joined, or the reason
     /// it could not (within 10 s). The room is not audible until put in the audible set.
-    pub async fn listen(&self, server: &ServerTarget, room: &str) -> ListenResult<()> {
+    pub async fn listen(&self, server: &ServerApi, room: &str) -> ListenResult<()> {
         self.listen_with(server, room, MixSettings::default()).await
     }
 
@@ -138,7 +120,7 @@ impl Listener {
     /// muted speaker is not heard for a moment after it).
     pub async fn listen_with(
         &self,
-        server: &ServerTarget,
+        server: &ServerApi,
         room: &str,
         mix: MixSettings,
     ) -> ListenResult<()> {
@@ -149,7 +131,7 @@ impl Listener {
     /// `key`: the app keys rooms by project too, as two projects may share a room name.
     pub async fn listen_as(
         &self,
-        server: &ServerTarget,
+        server: &ServerApi,
         key: &str,
         room: &str,
         mix: MixSettings,
@@ -159,9 +141,7 @@ impl Listener {
             return Err(ListenError::InvalidInput("the room name is empty".into()));
         }
         let params = RoomParams {
-            url: server.url.clone(),
-            api_key: server.api_key.clone(),
-            api_secret: server.api_secret.clone(),
+            server: server.clone(),
             room: room.to_owned(),
             supervisor: self.inner.config.supervisor.clone(),
             token_ttl: self.inner.config.token_ttl,
@@ -407,7 +387,7 @@ mod tests {
     fn the_shell_can_keep_it_in_shared_state() {
         fn shareable<T: Send + Sync + 'static>() {}
         shareable::<Listener>();
-        shareable::<ServerTarget>();
+        shareable::<ServerApi>();
         fn sendable<T: Send + 'static>() {}
         sendable::<ListenerOutput>();
         sendable::<AudioFrame>();

@@ -1,7 +1,7 @@
 //! Listener failures, sorted by what the supervisor can do about them.
 
+use crate::api::ApiError;
 use earshot_protocol::{AppError, ErrorCode};
-use livekit_api::services::{ServerError, ServiceError};
 use livekit_signaling::SignalError;
 
 /// What went wrong while listening.
@@ -73,28 +73,25 @@ impl ListenError {
         }
     }
 
-    /// Maps a failed room-service call (used to check the room exists before joining, so
-    /// joining never creates a room).
-    pub(crate) fn from_service(url: &str, err: &ServiceError) -> Self {
+    /// Maps a failed room lookup (made before joining, so joining never creates a room).
+    pub(crate) fn from_api(url: &str, err: &ApiError) -> Self {
         match err {
-            ServiceError::Twirp(ServerError::Twirp(code)) => match code.code.as_str() {
-                "unauthenticated" => ListenError::InvalidCredentials,
-                "permission_denied" => ListenError::PermissionDenied(code.msg.clone()),
-                "not_found" => ListenError::RoomNotFound(code.msg.clone()),
-                _ => ListenError::Server(format!("{}: {}", code.code, code.msg)),
+            ApiError::Unauthorized => ListenError::InvalidCredentials,
+            ApiError::PermissionDenied(msg) => ListenError::PermissionDenied(msg.clone()),
+            ApiError::NotFound(msg) => ListenError::RoomNotFound(msg.clone()),
+            ApiError::Timeout { seconds } => ListenError::Timeout {
+                what: "the room lookup",
+                seconds: *seconds,
             },
-            ServiceError::Twirp(ServerError::Request(e)) if e.is_timeout() => {
-                ListenError::Timeout {
-                    what: "the room lookup",
-                    seconds: 5,
+            ApiError::InvalidUrl(msg) => ListenError::InvalidUrl(msg.clone()),
+            ApiError::Token(msg) => ListenError::InvalidInput(msg.clone()),
+            ApiError::Dns { .. } | ApiError::Unreachable { .. } | ApiError::Tls { .. } => {
+                ListenError::Unreachable {
+                    url: url.to_owned(),
+                    detail: err.to_string(),
                 }
             }
-            ServiceError::Twirp(ServerError::Url(e)) => ListenError::InvalidUrl(e.to_string()),
-            ServiceError::AccessToken(e) => ListenError::InvalidInput(e.to_string()),
-            other => ListenError::Unreachable {
-                url: url.to_owned(),
-                detail: other.to_string(),
-            },
+            other => ListenError::Server(other.to_string()),
         }
     }
 

@@ -9,16 +9,19 @@
 //!
 //! ```no_run
 //! # async fn shell() -> Result<(), earshot_core::listener::AppError> {
-//! use earshot_core::listener::{AudibleSet, Listener, ListenerConfig, ServerTarget};
+//! use earshot_core::api::{Endpoint, ServerApi};
+//! use earshot_core::listener::{AudibleSet, Listener, ListenerConfig};
+//! use earshot_core::vault::Secret;
 //! let (listener, mut output) = Listener::new(ListenerConfig {
 //!     supervisor: "dana".into(),
 //!     ..Default::default()
 //! });
-//! let server = ServerTarget {
+//! // The project's one client to its server (in the app: `ProjectHandle::api`).
+//! let server = ServerApi::for_calls(Endpoint {
 //!     url: "wss://example.livekit.cloud".into(),
 //!     api_key: "APIkey".into(),
-//!     api_secret: "secret".into(),
-//! };
+//!     api_secret: Secret::new("secret"),
+//! })?;
 //! listener.listen(&server, "support-42").await?; // errors are AppError-convertible
 //! listener.set_audible(AudibleSet::Focus("support-42".into()));
 //! listener.set_gain("support-42", "caller", 0.5)?;
@@ -50,7 +53,7 @@ pub use earshot_protocol::listen::{
     AudibleSet, EndReason, Level, ListenEvent, ListenState, RoomMeters, SpeakerInfo, SpeakerMeter,
 };
 pub use earshot_protocol::{AppError, ErrorCode};
-pub use engine::{Listener, ListenerConfig, ListenerOutput, ServerTarget};
+pub use engine::{Listener, ListenerConfig, ListenerOutput};
 pub use error::{ListenError, ListenResult};
 pub use frame::AudioFrame;
 pub use jitter::JitterConfig;

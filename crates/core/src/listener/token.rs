@@ -10,6 +10,15 @@ use std::time::Duration;
 /// can tell this app's own hidden connections from a colleague's: the supervisor name does
 /// not, as two machines may share a user name. Keeps the most recent [`OwnIdentities::KEPT`]
 /// (an identity that old has long left its room).
+/// Who this app's hidden connections (listeners, room views) say they are.
+#[derive(Debug, Clone)]
+pub struct Supervisor {
+    /// The name carried in the supervisor attribute (no ':').
+    pub name: String,
+    /// Where each connection records its identity.
+    pub own: OwnIdentities,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct OwnIdentities(Arc<Mutex<(VecDeque<String>, HashSet<String>)>>);
 

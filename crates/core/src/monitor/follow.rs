@@ -3,10 +3,11 @@
 //! quality, sent as [`WallEvent::Live`] only when that changes. The followed rooms also feed
 //! the duration alert rules (poor quality, silence), as an open room view does.
 
-use super::observer::{Observer, RoomViewSink};
-use super::{guard, Shared};
-use crate::earshot::AppResult;
-use crate::Earshot;
+use super::observer::{self, Observer, RoomViewSink};
+use super::shared::{guard, Shared};
+use crate::listener::token::Supervisor;
+use crate::projects::Projects;
+use crate::result::AppResult;
 use earshot_protocol::observe::{ObserveState, RoomView};
 use earshot_protocol::wallboard::{WallEvent, WallLive, WallRoomRef, MAX_FOLLOWED};
 use earshot_protocol::{AppError, ErrorCode};
@@ -91,15 +92,32 @@ impl RoomViewSink for LiveSink {
     }
 
     fn tick(&self, view: &RoomView) {
-        super::raise_duration_alerts(&self.shared, view);
+        self.shared.raise_duration_alerts(view);
     }
 }
 
-impl Earshot {
+/// Follows wallboard rows live with room-view connections.
+pub(crate) struct Follower {
+    shared: Arc<Shared>,
+    projects: Arc<Projects>,
+    supervisor: Supervisor,
+    followed: Mutex<Followed>,
+}
+
+impl Follower {
+    pub fn new(shared: Arc<Shared>, projects: Arc<Projects>, supervisor: Supervisor) -> Self {
+        Self {
+            shared,
+            projects,
+            supervisor,
+            followed: Mutex::default(),
+        }
+    }
+
     /// Follows exactly `rooms` live (see the module docs); connections for rooms no longer
     /// listed leave. Joins run in the background: results arrive as [`WallEvent::Live`],
     /// failures too (with `error` set).
-    pub fn wallboard_follow(self: &Arc<Self>, rooms: Vec<WallRoomRef>) -> AppResult<()> {
+    pub fn follow(self: &Arc<Self>, rooms: Vec<WallRoomRef>) -> AppResult<()> {
         if rooms.len() > MAX_FOLLOWED {
             return Err(AppError::field(
                 ErrorCode::InvalidInput,
@@ -111,10 +129,10 @@ impl Earshot {
             ));
         }
         for r in &rooms {
-            self.resolve(Some(&r.project))?;
+            self.projects.resolve(Some(&r.project))?;
         }
         let wanted: BTreeSet<WallRoomRef> = rooms.into_iter().collect();
-        let mut followed = guard(&self.monitor.followed);
+        let mut followed = guard(&self.followed);
         followed.running.retain(|_, o| !o.task.is_finished());
         let stale: Vec<WallRoomRef> = followed
             .running
@@ -149,17 +167,20 @@ impl Earshot {
     }
 
     async fn start_following(self: Arc<Self>, key: WallRoomRef) {
-        let shared = self.monitor.shared.clone();
+        let shared = self.shared.clone();
         let sink = Arc::new(LiveSink {
             shared: shared.clone(),
             last: Mutex::new(None),
         });
-        match self
-            .open_observer(Some(&key.project), &key.room, sink.clone())
-            .await
-        {
+        let opened = match self.projects.handle(&key.project).await {
+            Ok(project) => {
+                observer::open(&project, &key.room, &self.supervisor, sink.clone()).await
+            }
+            Err(err) => Err(err),
+        };
+        match opened {
             Ok((obs, view)) => {
-                let mut followed = guard(&self.monitor.followed);
+                let mut followed = guard(&self.followed);
                 // The UI may have scrolled on while this joined.
                 if followed.wanted.contains(&key) && !followed.running.contains_key(&key) {
                     followed.running.insert(key, obs);
@@ -171,7 +192,7 @@ impl Earshot {
             }
             Err(err) => {
                 tracing::warn!(room = %key.room, error = %err.message, "cannot follow the room");
-                guard(&self.monitor.followed).wanted.remove(&key);
+                guard(&self.followed).wanted.remove(&key);
                 shared.send(WallEvent::Live(WallLive {
                     project: key.project,
                     room: key.room,
@@ -186,8 +207,8 @@ impl Earshot {
     }
 
     /// The rooms followed live now (connections up).
-    pub fn wallboard_followed(&self) -> Vec<WallRoomRef> {
-        let mut followed = guard(&self.monitor.followed);
+    pub fn followed(&self) -> Vec<WallRoomRef> {
+        let mut followed = guard(&self.followed);
         followed.running.retain(|_, o| !o.task.is_finished());
         followed.running.keys().cloned().collect()
     }

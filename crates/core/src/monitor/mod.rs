@@ -1,95 +1,100 @@
-//! Watching many projects at once: one poller per watched project (never more than one
-//! request in flight each, adaptive intervals, backoff on errors and 429, stop on 401), the
-//! board they keep, the diffs sent to the UI, and the alert rules evaluated on them.
+//! The wallboard: watching many projects at once. One poller per watched project (never
+//! more than one request in flight each, adaptive intervals, backoff on errors and 429,
+//! stop on 401) keeps the board; the UI gets diffs; alert rules are evaluated on them; the
+//! rows in view are followed live, and real-time room views are opened here too.
+//!
+//! The wallboard takes the project registry and follows its changes on a `watch` channel:
+//! nothing calls back into the app.
 
 pub mod alerts;
 pub mod board;
+mod fleet;
 pub mod follow;
 pub mod observer;
 mod poller;
 pub mod schedule;
+mod shared;
 pub mod synthetic;
 
-use crate::earshot::AppResult;
-use crate::Earshot;
+pub use shared::WallSink;
+
+use crate::listener::token::Supervisor;
+use crate::projects::{ProjectHandle, Projects};
+use crate::result::AppResult;
+use crate::settings::SettingsStore;
 use alerts::Alerts;
-use board::Board;
+use earshot_protocol::observe::RoomView;
 use earshot_protocol::projects::ProjectId;
-use earshot_protocol::wallboard::{self, Alert, AlertRule, ProjectHealth, WallEvent, WallSnapshot};
+use earshot_protocol::wallboard::{self, Alert, AlertRule, WallRoomRef, WallSnapshot};
 use earshot_protocol::{AppError, ErrorCode};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
-use tokio::sync::Notify;
+use fleet::Fleet;
+use follow::Follower;
+use shared::{guard, Shared};
+use std::sync::{Arc, Mutex};
 use tokio::task::JoinHandle;
 
-/// Where wallboard events go (the shell: a Tauri channel and desktop notifications).
-pub trait WallSink: Send + Sync {
-    /// A delta or an alert for the UI; `false` when the sink is gone.
-    fn event(&self, event: &WallEvent) -> bool;
-    /// Shows an alert outside the window (a desktop notification).
-    fn notify(&self, alert: &Alert);
-}
-
-pub(crate) struct PollerHandle {
-    task: JoinHandle<()>,
-    poke: Arc<Notify>,
-}
-
-/// Shared by the pollers.
-#[derive(Default)]
-pub(crate) struct Shared {
-    pub board: Mutex<Board>,
-    pub health: Mutex<HashMap<ProjectId, ProjectHealth>>,
-    pub alerts: Mutex<Alerts>,
-    pub sink: RwLock<Option<Arc<dyn WallSink>>>,
-}
-
-pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl Shared {
-    pub fn send(&self, event: WallEvent) {
-        let sink = self.sink.read().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(sink) = sink {
-            if let WallEvent::Alert(alert) = &event {
-                sink.notify(alert);
-            }
-            sink.event(&event);
-        }
-    }
-}
-
-/// The wallboard's state on [`Earshot`].
+/// The wallboard's state (see the module docs).
 pub struct Monitor {
-    pub(crate) shared: Arc<Shared>,
-    pollers: Mutex<HashMap<ProjectId, PollerHandle>>,
-    /// `None`: every project.
-    watched: Mutex<Option<Vec<ProjectId>>>,
-    pub(crate) schedule: schedule::Schedule,
-    /// The core, once the wallboard is attached, so project changes restart pollers.
-    core: Mutex<Option<Weak<Earshot>>>,
-    /// Open real-time room views, by room name.
+    shared: Arc<Shared>,
+    settings: Arc<dyn SettingsStore>,
+    projects: Arc<Projects>,
+    supervisor: Supervisor,
+    fleet: Arc<Fleet>,
+    /// The task following the project registry, once the wallboard is attached.
+    following: Mutex<Option<JoinHandle<()>>>,
+    /// Open real-time room views, by project and room.
     observers: observer::Observers,
     /// Wallboard rooms followed live.
-    pub(crate) followed: Mutex<follow::Followed>,
+    follower: Arc<Follower>,
 }
 
 impl Monitor {
-    pub(crate) fn new(settings: &dyn crate::settings::SettingsStore) -> Self {
-        let shared = Shared {
-            alerts: Mutex::new(Alerts::load(settings)),
+    /// A wallboard over `projects`; room views and followed rows join as `supervisor`.
+    pub(crate) fn new(
+        settings: Arc<dyn SettingsStore>,
+        projects: Arc<Projects>,
+        supervisor: Supervisor,
+    ) -> Self {
+        let shared = Arc::new(Shared {
+            alerts: Mutex::new(Alerts::load(&*settings)),
             ..Default::default()
-        };
+        });
         Self {
-            shared: Arc::new(shared),
-            pollers: Mutex::new(HashMap::new()),
-            watched: Mutex::new(None),
-            schedule: schedule::Schedule::default(),
-            core: Mutex::new(None),
+            fleet: Arc::new(Fleet::new(shared.clone(), projects.clone())),
+            follower: Arc::new(Follower::new(
+                shared.clone(),
+                projects.clone(),
+                supervisor.clone(),
+            )),
+            shared,
+            settings,
+            projects,
+            supervisor,
+            following: Mutex::new(None),
             observers: Default::default(),
-            followed: Default::default(),
         }
+    }
+
+    /// Starts watching (idempotent) and routes events to `sink`; returns the current board.
+    /// Needs a tokio runtime (the pollers are tasks).
+    pub fn attach(&self, sink: Arc<dyn WallSink>) -> WallSnapshot {
+        *self.shared.sink.write().unwrap_or_else(|p| p.into_inner()) = Some(sink);
+        let mut following = guard(&self.following);
+        if following.is_none() {
+            // The first reconcile runs before the snapshot below is taken.
+            let changes = self.projects.subscribe();
+            self.fleet.reconcile(&changes.borrow());
+            *following = Some(tokio::spawn(self.fleet.clone().follow(changes)));
+        }
+        drop(following);
+        self.snapshot()
+    }
+
+    /// Chooses the watched projects (`None`: all); pollers start and stop to match.
+    pub fn watch(&self, projects: Option<Vec<ProjectId>>) -> AppResult<WallSnapshot> {
+        self.fleet.set_watched(projects)?;
+        self.fleet.reconcile(&self.projects.subscribe().borrow());
+        Ok(self.snapshot())
     }
 
     /// Everything the wallboard shows now.
@@ -101,36 +106,23 @@ impl Monitor {
         WallSnapshot {
             rooms,
             health,
-            watched: guard(&self.watched).clone(),
+            watched: self.fleet.watched(),
         }
     }
 
     /// Polls `project` now (and restarts a poller stopped by a refused key).
     pub fn poke(&self, project: &str) -> AppResult<()> {
-        match guard(&self.pollers).get(project) {
-            Some(p) => {
-                p.poke.notify_one();
-                Ok(())
-            }
-            None => Err(AppError::new(
-                ErrorCode::NotFound,
-                "That project is not on the wallboard.",
-            )),
-        }
+        self.fleet.poke(project)
     }
 
-    /// A project was added, edited or removed: pollers follow (an edited project's poller
-    /// restarts with its new URL and name).
-    pub(crate) fn projects_changed(&self, edited: Option<&str>) {
-        if let Some(id) = edited {
-            if let Some(p) = guard(&self.pollers).remove(id) {
-                p.task.abort();
-            }
-        }
-        let core = guard(&self.core).as_ref().and_then(Weak::upgrade);
-        if let Some(core) = core {
-            core.reconcile_pollers();
-        }
+    /// Follows exactly `rooms` live (see [`follow`]).
+    pub fn follow(&self, rooms: Vec<WallRoomRef>) -> AppResult<()> {
+        self.follower.follow(rooms)
+    }
+
+    /// The rooms followed live now (connections up).
+    pub fn followed(&self) -> Vec<WallRoomRef> {
+        self.follower.followed()
     }
 
     pub fn alert_rules(&self) -> Vec<AlertRule> {
@@ -144,142 +136,6 @@ impl Monitor {
     pub fn clear_alerts(&self) {
         guard(&self.shared.alerts).clear();
     }
-}
-
-/// Forwards room views to the UI and evaluates the duration rules on them each second.
-struct AlertingSink {
-    inner: Arc<dyn observer::RoomViewSink>,
-    shared: Arc<Shared>,
-}
-
-impl observer::RoomViewSink for AlertingSink {
-    fn view(&self, view: &earshot_protocol::observe::RoomView) -> bool {
-        self.inner.view(view)
-    }
-
-    fn tick(&self, view: &earshot_protocol::observe::RoomView) {
-        raise_duration_alerts(&self.shared, view);
-    }
-}
-
-/// Evaluates the rules about durations (poor quality, silence) on a room's current view.
-/// A room open in a view and followed on the wallboard is evaluated twice a second; the
-/// rules' episodes are per room and participant, so it still fires once.
-pub(crate) fn raise_duration_alerts(shared: &Shared, view: &earshot_protocol::observe::RoomView) {
-    let alerts = guard(&shared.alerts).on_view(view, crate::earshot::unix_millis());
-    for alert in alerts {
-        tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
-        shared.send(WallEvent::Alert(alert));
-    }
-}
-
-impl Drop for Monitor {
-    fn drop(&mut self) {
-        for (_, p) in guard(&self.pollers).drain() {
-            p.task.abort();
-        }
-    }
-}
-
-impl Earshot {
-    /// Starts watching (idempotent) and routes events to `sink`; returns the current board.
-    pub fn wallboard_attach(self: &Arc<Self>, sink: Arc<dyn WallSink>) -> WallSnapshot {
-        *self
-            .monitor
-            .shared
-            .sink
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = Some(sink);
-        *guard(&self.monitor.core) = Some(Arc::downgrade(self));
-        self.reconcile_pollers();
-        self.monitor.snapshot()
-    }
-
-    /// Chooses the watched projects (`None`: all); pollers start and stop to match.
-    pub fn wallboard_watch(
-        self: &Arc<Self>,
-        projects: Option<Vec<ProjectId>>,
-    ) -> AppResult<WallSnapshot> {
-        if let Some(ids) = &projects {
-            for id in ids {
-                self.resolve(Some(id))?;
-            }
-        }
-        *guard(&self.monitor.watched) = projects;
-        self.reconcile_pollers();
-        Ok(self.monitor.snapshot())
-    }
-
-    /// Starts pollers for watched projects that have none, stops the others (and forgets
-    /// their rooms). Called on attach, on watch changes and when projects change.
-    pub fn reconcile_pollers(self: &Arc<Self>) {
-        let projects: Vec<(ProjectId, String)> = self
-            .list_projects()
-            .projects
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect();
-        let watched = guard(&self.monitor.watched).clone();
-        let mut wanted: Vec<(ProjectId, String)> = projects
-            .into_iter()
-            .filter(|(id, _)| watched.as_ref().is_none_or(|w| w.contains(id)))
-            .collect();
-        let synthetic_rooms = synthetic::rooms_from_env();
-        if synthetic_rooms.is_some() {
-            wanted.push((synthetic::SYNTHETIC_ID.into(), "SYNTHETIC".into()));
-        }
-        let mut pollers = guard(&self.monitor.pollers);
-        let stale: Vec<ProjectId> = pollers
-            .keys()
-            .filter(|id| !wanted.iter().any(|(w, _)| w == *id))
-            .cloned()
-            .collect();
-        for id in stale {
-            if let Some(p) = pollers.remove(&id) {
-                p.task.abort();
-            }
-            let gone = guard(&self.monitor.shared.board).forget(&id);
-            guard(&self.monitor.shared.health).remove(&id);
-            self.monitor
-                .shared
-                .send(WallEvent::Delta(wallboard::WallDelta {
-                    project: id.clone(),
-                    upserts: Vec::new(),
-                    removed: gone.into_iter().map(|r| r.sid).collect(),
-                    health: poller::initial_health(
-                        &id,
-                        "",
-                        earshot_protocol::wallboard::PollState::Stopped,
-                    ),
-                    at_ms: crate::earshot::unix_millis(),
-                }));
-        }
-        for (id, name) in wanted {
-            if pollers.contains_key(&id) {
-                continue;
-            }
-            guard(&self.monitor.shared.health).insert(
-                id.clone(),
-                poller::initial_health(&id, &name, wallboard::PollState::Starting),
-            );
-            let poke = Arc::new(Notify::new());
-            if let (synthetic::SYNTHETIC_ID, Some(rooms)) = (id.as_str(), synthetic_rooms) {
-                tracing::warn!(rooms, "SYNTHETIC wallboard rooms (benchmark mode)");
-                let task = tokio::spawn(synthetic::run(self.monitor.shared.clone(), rooms));
-                pollers.insert(id, PollerHandle { task, poke });
-                continue;
-            }
-            let task = tokio::spawn(poller::run(
-                Arc::downgrade(self) as Weak<Earshot>,
-                self.monitor.shared.clone(),
-                id.clone(),
-                name,
-                self.monitor.schedule.clone(),
-                poke.clone(),
-            ));
-            pollers.insert(id, PollerHandle { task, poke });
-        }
-    }
 
     /// Saves an alert rule after checking it; returns it with its id.
     pub fn save_alert_rule(&self, rule: AlertRule) -> AppResult<AlertRule> {
@@ -287,14 +143,14 @@ impl Earshot {
             return Err(err);
         }
         if let Some(project) = &rule.project {
-            self.resolve(Some(project))?;
+            self.projects.resolve(Some(project))?;
         }
-        Ok(guard(&self.monitor.shared.alerts).save(self.settings_store(), rule)?)
+        Ok(guard(&self.shared.alerts).save(&*self.settings, rule)?)
     }
 
     /// Deletes an alert rule.
     pub fn delete_alert_rule(&self, id: &str) -> AppResult<()> {
-        if guard(&self.monitor.shared.alerts).delete(self.settings_store(), id)? {
+        if guard(&self.shared.alerts).delete(&*self.settings, id)? {
             Ok(())
         } else {
             Err(AppError::new(ErrorCode::NotFound, "No such alert rule."))
@@ -304,63 +160,29 @@ impl Earshot {
     /// Opens the real-time view of `room` (replacing an open one); its views go to `sink`.
     pub async fn observe_room(
         &self,
-        project: Option<&str>,
+        project: &ProjectHandle,
         room: &str,
         sink: Arc<dyn observer::RoomViewSink>,
-    ) -> AppResult<earshot_protocol::observe::RoomView> {
+    ) -> AppResult<RoomView> {
         let sink = Arc::new(AlertingSink {
             inner: sink,
-            shared: self.monitor.shared.clone(),
+            shared: self.shared.clone(),
         });
-        let (obs, view) = self.open_observer(project, room, sink).await?;
-        observer::prune(&self.monitor.observers);
+        let (obs, view) = observer::open(project, room, &self.supervisor, sink).await?;
+        observer::prune(&self.observers);
         let key = (view.project.clone(), room.to_owned());
-        if let Some(old) = guard(&self.monitor.observers).insert(key, obs) {
+        if let Some(old) = guard(&self.observers).insert(key, obs) {
             old.stop();
         }
         tracing::info!(%room, session = view.session, "room view opened");
         Ok(view)
     }
 
-    /// Joins `room` hidden for a room view. The room must exist: joining would otherwise
-    /// create it.
-    pub(crate) async fn open_observer(
-        &self,
-        project: Option<&str>,
-        room: &str,
-        sink: Arc<dyn observer::RoomViewSink>,
-    ) -> AppResult<(observer::Observer, earshot_protocol::observe::RoomView)> {
-        earshot_protocol::admin::name_field(room, "room", "room name")?;
-        let id = self.resolve(project)?;
-        let api = self.api(&id).await?;
-        if api
-            .list_rooms_named(vec![room.to_owned()], crate::api::RetryPolicy::READS)
-            .await?
-            .is_empty()
-        {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                format!("There is no active room named '{room}'."),
-            ));
-        }
-        let endpoint = self.endpoint(&id).await?;
-        let target = crate::listener::ServerTarget {
-            url: endpoint.url,
-            api_key: endpoint.api_key,
-            api_secret: endpoint.api_secret.expose().to_owned(),
-        };
-        let supervisor = observer::Supervisor {
-            name: self.listen().supervisor().to_owned(),
-            own: self.listen().own_identities().clone(),
-        };
-        observer::observe(id, target, room.to_owned(), supervisor, sink).await
-    }
-
     /// Closes the room view `session`. A session that a newer view of its room replaced
     /// (or that ended) is `NotFound`: the newer view stays open.
     pub fn stop_observing(&self, session: u64) -> AppResult<()> {
-        observer::prune(&self.monitor.observers);
-        let mut observers = guard(&self.monitor.observers);
+        observer::prune(&self.observers);
+        let mut observers = guard(&self.observers);
         let key = observers
             .iter()
             .find(|(_, obs)| obs.session == session)
@@ -376,9 +198,29 @@ impl Earshot {
             )),
         }
     }
+}
 
-    /// The wallboard.
-    pub fn monitor(&self) -> &Monitor {
-        &self.monitor
+/// Forwards room views to the UI and evaluates the duration rules on them each second.
+struct AlertingSink {
+    inner: Arc<dyn observer::RoomViewSink>,
+    shared: Arc<Shared>,
+}
+
+impl observer::RoomViewSink for AlertingSink {
+    fn view(&self, view: &RoomView) -> bool {
+        self.inner.view(view)
+    }
+
+    fn tick(&self, view: &RoomView) {
+        self.shared.raise_duration_alerts(view);
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        if let Some(task) = guard(&self.following).take() {
+            task.abort();
+        }
+        self.fleet.stop();
     }
 }

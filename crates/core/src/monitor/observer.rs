@@ -12,10 +12,11 @@
 //! (`onSubscribeStatusChanged`): someone already talking shows up at their next change —
 //! within moments for speech, never for a perfectly steady tone.
 
-use crate::earshot::unix_millis;
+use crate::api::{RetryPolicy, ServerApi};
+use crate::clock::unix_millis;
 use crate::listener::session::peer::{PcEvent, Subscriber};
-use crate::listener::token::{ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
-use crate::listener::ServerTarget;
+use crate::listener::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
+use crate::projects::ProjectHandle;
 use earshot_protocol::observe::{ObserveState, ObservedParticipant, ObservedTrack, RoomView};
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{AppError, ErrorCode};
@@ -63,13 +64,6 @@ const REJOIN_PAUSES: [Duration; 4] = [
 /// Observer tokens live this long; rejoins mint new ones.
 const TOKEN_TTL: Duration = Duration::from_secs(120);
 
-/// Who opens room views: the supervisor's name, and where the identities minted go.
-#[derive(Clone)]
-pub(crate) struct Supervisor {
-    pub name: String,
-    pub own: crate::listener::OwnIdentities,
-}
-
 /// Session ids of room views, unique in the app's lifetime (0 is never one).
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
@@ -90,7 +84,7 @@ impl Observer {
     }
 }
 
-fn token(target: &ServerTarget, room: &str, supervisor: &Supervisor) -> Result<String, AppError> {
+fn token(target: &ServerApi, room: &str, supervisor: &Supervisor) -> Result<String, AppError> {
     let identity = format!(
         "earshot-observer:{}:{}",
         supervisor.name,
@@ -98,34 +92,37 @@ fn token(target: &ServerTarget, room: &str, supervisor: &Supervisor) -> Result<S
     );
     supervisor.own.insert(&identity);
     let supervisor = supervisor.name.as_str();
-    AccessToken::with_api_key(&target.api_key, &target.api_secret)
-        .with_identity(&identity)
-        .with_name(&format!("Earshot room view ({supervisor})"))
-        .with_ttl(TOKEN_TTL)
-        .with_grants(VideoGrants {
-            room_join: true,
-            room: room.to_owned(),
-            hidden: true,
-            // Subscribing is needed: LiveKit sends speaker and quality updates only to
-            // subscribers. The view subscribes audio tracks only (auto-subscribe is off, so
-            // never video) and pauses them, so no media flows.
-            can_subscribe: Some(true),
-            can_publish: Some(false),
-            can_publish_data: Some(false),
-            can_update_own_metadata: Some(false),
-            ..Default::default()
-        })
-        .with_attributes([
-            (ROLE_ATTRIBUTE, "observer"),
-            (SUPERVISOR_ATTRIBUTE, supervisor),
-        ])
-        .to_jwt()
-        .map_err(|e| {
-            AppError::new(
-                ErrorCode::Internal,
-                format!("could not sign the token: {e}"),
-            )
-        })
+    AccessToken::with_api_key(
+        &target.endpoint().api_key,
+        target.endpoint().api_secret.expose(),
+    )
+    .with_identity(&identity)
+    .with_name(&format!("Earshot room view ({supervisor})"))
+    .with_ttl(TOKEN_TTL)
+    .with_grants(VideoGrants {
+        room_join: true,
+        room: room.to_owned(),
+        hidden: true,
+        // Subscribing is needed: LiveKit sends speaker and quality updates only to
+        // subscribers. The view subscribes audio tracks only (auto-subscribe is off, so
+        // never video) and pauses them, so no media flows.
+        can_subscribe: Some(true),
+        can_publish: Some(false),
+        can_publish_data: Some(false),
+        can_update_own_metadata: Some(false),
+        ..Default::default()
+    })
+    .with_attributes([
+        (ROLE_ATTRIBUTE, "observer"),
+        (SUPERVISOR_ATTRIBUTE, supervisor),
+    ])
+    .to_jwt()
+    .map_err(|e| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("could not sign the token: {e}"),
+        )
+    })
 }
 
 /// One live connection: signal plus the receive-only PeerConnection.
@@ -203,7 +200,7 @@ impl Link {
 }
 
 async fn join(
-    target: &ServerTarget,
+    target: &ServerApi,
     room: &str,
     supervisor: &Supervisor,
 ) -> Result<(Link, Roster), AppError> {
@@ -214,7 +211,7 @@ async fn join(
     options.connect_timeout = JOIN_TIMEOUT;
     let joined = timeout(
         JOIN_TIMEOUT + Duration::from_millis(500),
-        SignalClient::connect(&target.url, &jwt, options, None),
+        SignalClient::connect(&target.endpoint().url, &jwt, options, None),
     )
     .await
     .map_err(|_| {
@@ -224,10 +221,11 @@ async fn join(
         )
     })?;
     let (signal, join, events) = joined.map_err(|e| {
-        let err = crate::listener::ListenError::from_signal(&target.url, &e, JOIN_TIMEOUT);
+        let err =
+            crate::listener::ListenError::from_signal(&target.endpoint().url, &e, JOIN_TIMEOUT);
         AppError::from(err)
     })?;
-    let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &target.url).await {
+    let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &target.endpoint().url).await {
         Ok(ok) => ok,
         Err(e) => {
             signal.close().await;
@@ -377,10 +375,32 @@ impl Context {
     }
 }
 
+/// Opens a room view of `room`. The room must exist: joining would otherwise create it.
+pub(crate) async fn open(
+    project: &ProjectHandle,
+    room: &str,
+    supervisor: &Supervisor,
+    sink: Arc<dyn RoomViewSink>,
+) -> Result<(Observer, RoomView), AppError> {
+    earshot_protocol::admin::name_field(room, "room", "room name")?;
+    let found = project
+        .api
+        .list_rooms_named(vec![room.to_owned()], RetryPolicy::READS)
+        .await?;
+    if found.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            format!("There is no active room named '{room}'."),
+        ));
+    }
+    let (id, api) = (project.id.clone(), project.api.clone());
+    observe(id, api, room.to_owned(), supervisor.clone(), sink).await
+}
+
 /// Joins `room` and starts following it. Returns the first view, or why joining failed.
-pub(crate) async fn observe(
+async fn observe(
     project: String,
-    target: ServerTarget,
+    target: ServerApi,
     room: String,
     supervisor: Supervisor,
     sink: Arc<dyn RoomViewSink>,
@@ -420,7 +440,7 @@ enum Outcome {
 
 async fn run(
     ctx: Context,
-    target: ServerTarget,
+    target: ServerApi,
     supervisor: Supervisor,
     mut link: Link,
     mut roster: Roster,
@@ -455,7 +475,7 @@ async fn run(
 
 async fn rejoin(
     ctx: &Context,
-    target: &ServerTarget,
+    target: &ServerApi,
     supervisor: &Supervisor,
     roster: &mut Roster,
     stop: &mut oneshot::Receiver<()>,
@@ -586,7 +606,7 @@ async fn follow(
     }
 }
 
-/// Used by [`crate::Earshot`] to keep one view per room.
+/// The wallboard keeps one view per room.
 /// The open room views by (project id, room name): two projects may have rooms of one name.
 pub(crate) type Observers = std::sync::Mutex<BTreeMap<(ProjectId, String), Observer>>;
 

@@ -4,17 +4,17 @@
 
 use super::alerts::SeenParticipant;
 use super::schedule::{LookupFailure, Schedule};
-use super::{guard, Shared};
+use super::shared::{guard, Shared};
 use crate::api::RetryPolicy;
-use crate::earshot::unix_millis;
+use crate::clock::unix_millis;
 use crate::listener::token::ROLE_ATTRIBUTE;
-use crate::Earshot;
+use crate::projects::Projects;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::rooms::RoomSummary;
 use earshot_protocol::wallboard::{PollState, ProjectHealth, WallDelta, WallEvent, WallRoom};
 use earshot_protocol::AppError;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
@@ -64,9 +64,9 @@ struct Poller {
     looked_at: HashMap<String, Instant>,
 }
 
-/// Runs until the task is aborted or the core is gone.
+/// Runs until the task is aborted (the project left the wallboard or changed).
 pub(crate) async fn run(
-    core: Weak<Earshot>,
+    projects: Arc<Projects>,
     shared: Arc<Shared>,
     id: ProjectId,
     name: String,
@@ -85,11 +85,7 @@ pub(crate) async fn run(
     };
     guard(&poller.shared.health).insert(poller.id.clone(), poller.health.clone());
     loop {
-        let Some(app) = core.upgrade() else {
-            return;
-        };
-        let pause = poller.poll(&app).await;
-        drop(app);
+        let pause = poller.poll(&projects).await;
         match pause {
             Some(pause) => {
                 tokio::select! {
@@ -105,9 +101,9 @@ pub(crate) async fn run(
 
 impl Poller {
     /// One poll; the pause before the next, or `None` to stop until poked.
-    async fn poll(&mut self, app: &Earshot) -> Option<Duration> {
-        let api = match app.api(&self.id).await {
-            Ok(api) => api,
+    async fn poll(&mut self, projects: &Projects) -> Option<Duration> {
+        let api = match projects.handle(&self.id).await {
+            Ok(project) => project.api,
             Err(err) => {
                 // No secret, a bad URL: nothing a retry fixes.
                 return self.failed(err, None);

@@ -3,8 +3,8 @@
 //! participants each) are generated in memory, not polled from any server; every 2 s about
 //! 1 % of them change. It exists to measure the UI's refresh and render path at scale.
 
-use super::{guard, Shared};
-use crate::earshot::unix_millis;
+use super::shared::{guard, Shared};
+use crate::clock::unix_millis;
 use earshot_protocol::wallboard::{PollState, ProjectHealth, WallDelta, WallEvent, WallRoom};
 use std::sync::Arc;
 use std::time::Duration;

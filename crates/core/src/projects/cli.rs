@@ -14,8 +14,9 @@ pub struct CliProjectConfig {
     pub url: String,
     #[serde(default)]
     pub api_key: String,
+    /// Read from the CLI's file, redacted in `Debug`, handed only to the vault.
     #[serde(default)]
-    pub api_secret: String,
+    pub api_secret: earshot_protocol::SecretInput,
 }
 
 impl std::fmt::Debug for CliProjectConfig {
@@ -42,7 +43,7 @@ impl CliProjectConfig {
         validate::project_name(&self.name)
             .and_then(|_| validate::server_url(&self.url))
             .and_then(|_| validate::api_key(&self.api_key))
-            .and_then(|_| validate::api_secret(&self.api_secret))
+            .and_then(|_| validate::api_secret(self.api_secret.expose()))
             .err()
             .map(|e| e.message)
     }

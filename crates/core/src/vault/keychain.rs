@@ -1,6 +1,6 @@
 //! The platform keychain (Secret Service, macOS Keychain, Windows Credential Manager).
 
-use super::{Secret, SecretStore, VaultError, VaultResult};
+use super::store::{Secret, SecretStore, VaultError, VaultResult};
 
 /// Secrets in the OS keychain through `keyring`, built with platform stores only: there
 /// is no file or mock fallback in release builds.

@@ -1,6 +1,6 @@
 //! An in-memory secret store, compiled only with the `memory-store` feature for tests.
 
-use super::{Secret, SecretStore, VaultResult};
+use super::store::{Secret, SecretStore, VaultResult};
 use std::collections::HashMap;
 use std::sync::Mutex;
 

@@ -2,9 +2,11 @@
 //! the listener hands out, and measuring tones in PCM.
 #![allow(dead_code)]
 
+use earshot_core::api::{Endpoint, ServerApi};
 use earshot_core::listener::{
-    AudioFrame, ListenEvent, ListenState, Listener, ListenerConfig, ListenerOutput, ServerTarget,
+    AudioFrame, ListenEvent, ListenState, Listener, ListenerConfig, ListenerOutput,
 };
+use earshot_core::vault::Secret;
 use earshot_testbed::{LiveKit, Peer, PeerOptions};
 use std::time::{Duration, Instant};
 
@@ -20,26 +22,38 @@ pub async fn bed_app() -> earshot_core::Earshot {
         std::sync::Arc::new(earshot_core::settings::MemorySettings::default()),
         earshot_core::vault::Vault::new(earshot_core::vault::MemoryStore::default()),
     );
-    app.add_project(
-        ProjectInput {
-            name: "bed".into(),
-            url: bed.ws_url.clone(),
-            api_key: bed.api_key.clone(),
-            api_secret: SecretInput::new(bed.api_secret.clone()),
-        },
-        true,
-    )
-    .await
-    .expect("test bed project");
+    app.projects()
+        .add_project(
+            ProjectInput {
+                name: "bed".into(),
+                url: bed.ws_url.clone(),
+                api_key: bed.api_key.clone(),
+                api_secret: SecretInput::new(bed.api_secret.clone()),
+            },
+            true,
+        )
+        .await
+        .expect("test bed project");
     app
 }
 
-pub fn target(bed: &LiveKit) -> ServerTarget {
-    ServerTarget {
+/// Where the test bed is and its key.
+pub fn endpoint(bed: &LiveKit) -> Endpoint {
+    Endpoint {
         url: bed.ws_url.clone(),
         api_key: bed.api_key.clone(),
-        api_secret: bed.api_secret.clone(),
+        api_secret: Secret::new(bed.api_secret.clone()),
     }
+}
+
+/// The one client the listener reaches a server through.
+pub fn server(endpoint: Endpoint) -> ServerApi {
+    ServerApi::for_calls(endpoint).expect("server client")
+}
+
+/// The test bed's client.
+pub fn target(bed: &LiveKit) -> ServerApi {
+    server(endpoint(bed))
 }
 
 pub fn listener() -> (Listener, ListenerOutput) {

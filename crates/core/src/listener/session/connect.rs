@@ -2,14 +2,13 @@
 //! connection with auto-subscribe off, set up the subscriber PeerConnection and subscribe
 //! the audio tracks. Every network step has its own deadline.
 
+use super::params::RoomParams;
 use super::peer::{PcEvent, Subscriber};
 use super::roster::{Roster, RosterChange};
-use super::RoomParams;
+use crate::api::RetryPolicy;
 use crate::listener::audio::{lock, SharedAudio};
 use crate::listener::error::{ListenError, ListenResult};
 use crate::listener::token::mint_listener_token;
-use livekit_api::services::room::RoomClient;
-use livekit_api::services::{ServerError, ServiceError};
 use livekit_protocol as proto;
 use livekit_signaling::{SignalClient, SignalEvents, SignalOptions};
 use std::time::Duration;
@@ -119,25 +118,12 @@ impl Connection {
 
 /// Fails with `RoomNotFound` unless the room exists, so joining never creates a room.
 async fn check_room(params: &RoomParams) -> ListenResult<()> {
-    let client = RoomClient::with_api_key(&params.url, &params.api_key, &params.api_secret);
-    let rooms = timeout(LOOKUP_TIMEOUT, client.list_rooms(vec![params.room.clone()]))
+    let rooms = params
+        .server
+        .with_timeout(LOOKUP_TIMEOUT)
+        .list_rooms_named(vec![params.room.clone()], RetryPolicy::NONE)
         .await
-        .map_err(|_| ListenError::Timeout {
-            what: "the room lookup",
-            seconds: LOOKUP_TIMEOUT.as_secs(),
-        })?;
-    let rooms = match rooms {
-        Ok(rooms) => rooms,
-        // LiveKit answers a bad key with a plain-text 401 that is no Twirp error; the
-        // server is up, so let the join (whose rtc/validate reports the status) tell why.
-        Err(ServiceError::Twirp(ServerError::Request(e)))
-            if e.is_decode() || e.status().is_some() =>
-        {
-            tracing::debug!("room lookup got a non-Twirp answer ({e}); joining tells why");
-            return Ok(());
-        }
-        Err(e) => return Err(ListenError::from_service(&params.url, &e)),
-    };
+        .map_err(|e| ListenError::from_api(&params.server.endpoint().url, &e))?;
     if rooms.iter().any(|r| r.name == params.room) {
         Ok(())
     } else {
@@ -155,9 +141,10 @@ pub(crate) async fn connect(
     if first {
         check_room(params).await?;
     }
+    let endpoint = params.server.endpoint();
     let token = mint_listener_token(
-        &params.api_key,
-        &params.api_secret,
+        &endpoint.api_key,
+        endpoint.api_secret.expose(),
         &params.room,
         &params.supervisor,
         params.token_ttl,
@@ -175,20 +162,20 @@ pub(crate) async fn connect(
     options.connect_timeout = deadline;
     let (signal, join, signal_events) = timeout(
         deadline + Duration::from_millis(500),
-        SignalClient::connect(&params.url, &token.jwt, options, None),
+        SignalClient::connect(&endpoint.url, &token.jwt, options, None),
     )
     .await
     .map_err(|_| ListenError::Timeout {
         what: "joining the room",
         seconds: deadline.as_secs_f64().ceil() as u64 + 1,
     })?
-    .map_err(|e| ListenError::from_signal(&params.url, &e, deadline))?;
+    .map_err(|e| ListenError::from_signal(&endpoint.url, &e, deadline))?;
     let me = join
         .participant
         .as_ref()
         .map(|p| p.sid.clone())
         .unwrap_or_default();
-    let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &params.url).await {
+    let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &endpoint.url).await {
         Ok(ok) => ok,
         Err(e) => {
             signal.close().await;

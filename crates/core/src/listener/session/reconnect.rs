@@ -3,7 +3,8 @@
 //! backoff, until the reconnect budget is spent.
 
 use super::connect::{connect, Connection};
-use super::{on_pc, on_signal, RoomCommand, RoomEvents, RoomParams, RESUME_TIMEOUT};
+use super::handlers::{on_pc, on_signal};
+use super::params::{RoomCommand, RoomEvents, RoomParams, RESUME_TIMEOUT};
 use crate::listener::audio::SharedAudio;
 use crate::listener::error::{ListenError, ListenResult};
 use earshot_protocol::listen::{EndReason, ListenState};
@@ -40,7 +41,7 @@ pub(super) async fn reconnect(
     let started = Instant::now();
     let mut old = Some(conn);
     let mut last_error = ListenError::Unreachable {
-        url: params.url.clone(),
+        url: params.server.endpoint().url.clone(),
         detail: "the connection dropped".into(),
     };
     for attempt in 1u32.. {

@@ -2,57 +2,31 @@
 //! whole app, the UI's sinks for audio and events, a record of every listened room for pages
 //! that open later, and the app-level rejoin after the engine gives up reconnecting.
 
-use crate::earshot::AppResult;
-use crate::listener::token::{ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
+use crate::api::ServerApi;
+use crate::clock::unix_millis;
+use crate::listener::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::listener::{
-    AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig, OwnIdentities, ServerTarget,
+    AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig, OwnIdentities,
 };
-use crate::Earshot;
+use crate::projects::ProjectHandle;
+use crate::result::AppResult;
 use earshot_protocol::admin::name_field;
 use earshot_protocol::listen::{
     HiddenParticipant, ListenRoom, ListenStatus, RoomKey, SpeakerChange,
 };
 use earshot_protocol::{AppError, ErrorCode};
 use record::{Next, Record};
+use shared::{engine_key, guard, not_listening, room_key, Records, Sink};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use tokio::sync::OnceCell;
 
-/// Where the listener's output goes (the shell implements it with Tauri channels).
-pub trait ListenSink: Send + Sync {
-    /// One mixed 20 ms frame, encoded by [`earshot_protocol::listen::encode_audio_frame`];
-    /// `false` when the sink is gone.
-    fn audio(&self, frame: String) -> bool;
-    /// A state, speakers or meters event; `false` when the sink is gone.
-    fn event(&self, event: &ListenEvent) -> bool;
-}
-
 mod record;
 mod rejoin;
+mod shared;
 
-type Records = Arc<Mutex<BTreeMap<RoomKey, Record>>>;
-
-/// What the engine calls a room: project and name, apart by a character neither a project
-/// id (generated hex) nor a room name (control characters are refused) contains.
-fn engine_key(key: &RoomKey) -> String {
-    format!("{}\u{1f}{}", key.project, key.room)
-}
-
-/// The room an engine key names (`None` for a room the hub did not start).
-fn room_key(engine_key: &str) -> Option<RoomKey> {
-    engine_key
-        .split_once('\u{1f}')
-        .map(|(project, room)| RoomKey::new(project, room))
-}
-
-fn not_listening(key: &RoomKey) -> AppError {
-    AppError::new(
-        ErrorCode::NotFound,
-        format!("Not listening to '{}'.", key.room),
-    )
-}
-type Sink = Arc<RwLock<Option<Arc<dyn ListenSink>>>>;
+pub use shared::ListenSink;
 
 /// The app's listener and what the pages need to know about it.
 pub struct ListenHub {
@@ -65,10 +39,6 @@ pub struct ListenHub {
     reconnect_budget: Mutex<Option<std::time::Duration>>,
     sink: Sink,
     records: Records,
-}
-
-fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl ListenHub {
@@ -102,6 +72,14 @@ impl ListenHub {
     /// Where the identities of this app's listeners and room views are recorded.
     pub fn own_identities(&self) -> &OwnIdentities {
         &self.own
+    }
+
+    /// Who this app's hidden connections say they are, for the room views to join as.
+    pub fn supervisor_info(&self) -> Supervisor {
+        Supervisor {
+            name: self.supervisor.clone(),
+            own: self.own.clone(),
+        }
     }
 
     /// Shortens the engine's reconnecting, so tests reach the app-level rejoin quickly; only
@@ -162,10 +140,10 @@ impl ListenHub {
         }
     }
 
-    async fn start(
+    async fn join(
         &self,
         project: (String, String),
-        target: ServerTarget,
+        target: ServerApi,
         room: &str,
         hear: bool,
     ) -> AppResult<ListenRoom> {
@@ -189,7 +167,7 @@ impl ListenHub {
                 project_name: project.1,
                 state: ListenState::Connecting,
                 speakers: Vec::new(),
-                started_at_ms: crate::earshot::unix_millis(),
+                started_at_ms: unix_millis(),
                 rejoins: 0,
             };
             records.insert(key.clone(), Record::new(view, target.clone()));
@@ -379,35 +357,27 @@ async fn forward_events(
     }
 }
 
-impl Earshot {
-    /// Joins `room` of `project` (current when `None`) hidden; with `hear`, focuses it.
-    pub async fn listen_start(
+impl ListenHub {
+    /// Joins `room` of `project` hidden; with `hear`, focuses it.
+    pub async fn start(
         &self,
-        project: Option<&str>,
+        project: &ProjectHandle,
         room: &str,
         hear: bool,
     ) -> AppResult<ListenRoom> {
-        let id = self.resolve(project)?;
-        let name = self.project_name(&id)?;
-        let endpoint = self.endpoint(&id).await?;
-        let target = ServerTarget {
-            url: endpoint.url,
-            api_key: endpoint.api_key,
-            api_secret: endpoint.api_secret.expose().to_owned(),
-        };
-        self.listen.start((id, name), target, room, hear).await
+        let names = (project.id.clone(), project.name.clone());
+        self.join(names, project.api.clone(), room, hear).await
     }
 
     /// Who listens to `room` unseen: its hidden participants, this app's own listeners and
     /// room views marked (by identity: a colleague may share the supervisor name).
     pub async fn hidden_participants(
         &self,
-        project: Option<&str>,
+        project: &ProjectHandle,
         room: &str,
     ) -> AppResult<Vec<HiddenParticipant>> {
-        let api = self.api(&self.resolve(project)?).await?;
-        let detail = api.room_detail(room).await?;
-        let own = self.listen.own_identities();
+        let detail = project.api.room_detail(room).await?;
+        let own = &self.own;
         Ok(detail
             .participants
             .into_iter()
@@ -429,10 +399,5 @@ impl Earshot {
                 }
             })
             .collect())
-    }
-
-    /// The app's listen-in hub.
-    pub fn listen(&self) -> &ListenHub {
-        &self.listen
     }
 }

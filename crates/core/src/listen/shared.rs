@@ -1,0 +1,45 @@
+//! What the hub's parts share: the sink output goes to, the record of listened rooms, and
+//! how rooms are named to the engine (a leaf of the hub).
+
+use super::record::Record;
+use crate::listener::ListenEvent;
+use earshot_protocol::listen::RoomKey;
+use earshot_protocol::{AppError, ErrorCode};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+/// Where the listener's output goes (the shell implements it with Tauri channels).
+pub trait ListenSink: Send + Sync {
+    /// One mixed 20 ms frame, encoded by [`earshot_protocol::listen::encode_audio_frame`];
+    /// `false` when the sink is gone.
+    fn audio(&self, frame: String) -> bool;
+    /// A state, speakers or meters event; `false` when the sink is gone.
+    fn event(&self, event: &ListenEvent) -> bool;
+}
+
+pub(super) type Records = Arc<Mutex<BTreeMap<RoomKey, Record>>>;
+
+/// What the engine calls a room: project and name, apart by a character neither a project
+/// id (generated hex) nor a room name (control characters are refused) contains.
+pub(super) fn engine_key(key: &RoomKey) -> String {
+    format!("{}\u{1f}{}", key.project, key.room)
+}
+
+/// The room an engine key names (`None` for a room the hub did not start).
+pub(super) fn room_key(engine_key: &str) -> Option<RoomKey> {
+    engine_key
+        .split_once('\u{1f}')
+        .map(|(project, room)| RoomKey::new(project, room))
+}
+
+pub(super) fn not_listening(key: &RoomKey) -> AppError {
+    AppError::new(
+        ErrorCode::NotFound,
+        format!("Not listening to '{}'.", key.room),
+    )
+}
+pub(super) type Sink = Arc<RwLock<Option<Arc<dyn ListenSink>>>>;
+
+pub(super) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

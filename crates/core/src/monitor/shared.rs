@@ -1,0 +1,56 @@
+//! What the wallboard's tasks share: the board, each project's health, the alert rules and
+//! the sink events go to (a leaf of the wallboard: its siblings import it, it imports them
+//! not).
+
+use super::alerts::Alerts;
+use super::board::Board;
+use crate::clock::unix_millis;
+use earshot_protocol::observe::RoomView;
+use earshot_protocol::projects::ProjectId;
+use earshot_protocol::wallboard::{Alert, ProjectHealth, WallEvent};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+/// Where wallboard events go (the shell: a Tauri channel and desktop notifications).
+pub trait WallSink: Send + Sync {
+    /// A delta or an alert for the UI; `false` when the sink is gone.
+    fn event(&self, event: &WallEvent) -> bool;
+    /// Shows an alert outside the window (a desktop notification).
+    fn notify(&self, alert: &Alert);
+}
+
+/// Shared by the pollers, the followed rooms and the room views.
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub board: Mutex<Board>,
+    pub health: Mutex<HashMap<ProjectId, ProjectHealth>>,
+    pub alerts: Mutex<Alerts>,
+    pub sink: RwLock<Option<Arc<dyn WallSink>>>,
+}
+
+pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    pub fn send(&self, event: WallEvent) {
+        let sink = self.sink.read().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(sink) = sink {
+            if let WallEvent::Alert(alert) = &event {
+                sink.notify(alert);
+            }
+            sink.event(&event);
+        }
+    }
+
+    /// Evaluates the rules about durations (poor quality, silence) on a room's current
+    /// view. A room open in a view and followed on the wallboard is evaluated twice a
+    /// second; the rules' episodes are per room and participant, so it still fires once.
+    pub fn raise_duration_alerts(&self, view: &RoomView) {
+        let alerts = guard(&self.alerts).on_view(view, unix_millis());
+        for alert in alerts {
+            tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
+            self.send(WallEvent::Alert(alert));
+        }
+    }
+}
