@@ -12,13 +12,13 @@ type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn create_room(core: State<'_, Core>, args: CreateRoom) -> Reply<RoomSummary> {
-    core.create_room(args.project.as_deref(), &args.options)
+    core.create_room(Some(args.project.as_str()), &args.options)
         .await
 }
 
 #[tauri::command]
 pub async fn delete_room(core: State<'_, Core>, args: DeleteRoom) -> Reply<()> {
-    core.delete_room(args.project.as_deref(), &args.room).await
+    core.delete_room(Some(args.project.as_str()), &args.room).await
 }
 
 #[tauri::command]
@@ -26,19 +26,19 @@ pub async fn update_room_metadata(
     core: State<'_, Core>,
     args: UpdateRoomMetadata,
 ) -> Reply<RoomSummary> {
-    core.update_room_metadata(args.project.as_deref(), &args.room, &args.metadata)
+    core.update_room_metadata(Some(args.project.as_str()), &args.room, &args.metadata)
         .await
 }
 
 #[tauri::command]
 pub async fn get_room_detail(core: State<'_, Core>, args: GetRoomDetail) -> Reply<RoomDetail> {
-    core.room_detail(args.project.as_deref(), &args.room).await
+    core.room_detail(Some(args.project.as_str()), &args.room).await
 }
 
 #[tauri::command]
 pub async fn mute_track(core: State<'_, Core>, args: MuteTrack) -> Reply<TrackDetail> {
     core.mute_track(
-        args.project.as_deref(),
+        Some(args.project.as_str()),
         &args.room,
         &args.identity,
         &args.track_sid,
@@ -49,13 +49,13 @@ pub async fn mute_track(core: State<'_, Core>, args: MuteTrack) -> Reply<TrackDe
 
 #[tauri::command]
 pub async fn mute_all_audio(core: State<'_, Core>, args: MuteAllAudio) -> Reply<u32> {
-    core.mute_all_audio(args.project.as_deref(), &args.room)
+    core.mute_all_audio(Some(args.project.as_str()), &args.room)
         .await
 }
 
 #[tauri::command]
 pub async fn remove_participant(core: State<'_, Core>, args: RemoveParticipant) -> Reply<()> {
-    core.remove_participant(args.project.as_deref(), &args.room, &args.identity)
+    core.remove_participant(Some(args.project.as_str()), &args.room, &args.identity)
         .await
 }
 
@@ -65,7 +65,7 @@ pub async fn update_participant(
     args: UpdateParticipant,
 ) -> Reply<ParticipantDetail> {
     core.update_participant(
-        args.project.as_deref(),
+        Some(args.project.as_str()),
         &args.room,
         &args.identity,
         &args.changes,
@@ -76,7 +76,7 @@ pub async fn update_participant(
 #[tauri::command]
 pub async fn move_participant(core: State<'_, Core>, args: MoveParticipant) -> Reply<()> {
     core.relocate_participant(
-        args.project.as_deref(),
+        Some(args.project.as_str()),
         &args.room,
         &args.identity,
         &args.destination,
@@ -88,7 +88,7 @@ pub async fn move_participant(core: State<'_, Core>, args: MoveParticipant) -> R
 #[tauri::command]
 pub async fn forward_participant(core: State<'_, Core>, args: ForwardParticipant) -> Reply<()> {
     core.relocate_participant(
-        args.project.as_deref(),
+        Some(args.project.as_str()),
         &args.room,
         &args.identity,
         &args.destination,
@@ -100,7 +100,7 @@ pub async fn forward_participant(core: State<'_, Core>, args: ForwardParticipant
 #[tauri::command]
 pub async fn update_subscriptions(core: State<'_, Core>, args: UpdateSubscriptions) -> Reply<()> {
     core.update_subscriptions(
-        args.project.as_deref(),
+        Some(args.project.as_str()),
         &args.room,
         &args.identity,
         &args.track_sids,
@@ -111,18 +111,18 @@ pub async fn update_subscriptions(core: State<'_, Core>, args: UpdateSubscriptio
 
 #[tauri::command]
 pub async fn send_data(core: State<'_, Core>, args: SendData) -> Reply<()> {
-    core.send_data(args.project.as_deref(), &args.room, &args.message)
+    core.send_data(Some(args.project.as_str()), &args.room, &args.message)
         .await
 }
 
 #[tauri::command]
 pub async fn create_token(core: State<'_, Core>, args: CreateToken) -> Reply<TokenResult> {
-    core.create_token(args.project.as_deref(), &args.request)
+    core.create_token(Some(args.project.as_str()), &args.request)
         .await
 }
 
 #[tauri::command]
 pub async fn inspect_token(core: State<'_, Core>, args: InspectToken) -> Reply<TokenInspection> {
-    core.inspect_token(args.project.as_deref(), &args.token)
+    core.inspect_token(Some(args.project.as_str()), &args.token)
         .await
 }

@@ -13,7 +13,7 @@ pub async fn create_agent_dispatch(
     core: State<'_, Core>,
     args: CreateAgentDispatch,
 ) -> Reply<AgentDispatchInfo> {
-    core.create_agent_dispatch(args.project.as_deref(), &args.dispatch)
+    core.create_agent_dispatch(Some(args.project.as_str()), &args.dispatch)
         .await
 }
 
@@ -22,12 +22,12 @@ pub async fn list_agent_dispatches(
     core: State<'_, Core>,
     args: ListAgentDispatches,
 ) -> Reply<Vec<AgentDispatchInfo>> {
-    core.list_agent_dispatches(args.project.as_deref(), &args.room)
+    core.list_agent_dispatches(Some(args.project.as_str()), &args.room)
         .await
 }
 
 #[tauri::command]
 pub async fn delete_agent_dispatch(core: State<'_, Core>, args: DeleteAgentDispatch) -> Reply<()> {
-    core.delete_agent_dispatch(args.project.as_deref(), &args.room, &args.id)
+    core.delete_agent_dispatch(Some(args.project.as_str()), &args.room, &args.id)
         .await
 }

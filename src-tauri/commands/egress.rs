@@ -13,7 +13,7 @@ pub async fn list_storage_profiles(
     core: State<'_, Core>,
     args: ListStorageProfiles,
 ) -> Reply<Vec<StorageSummary>> {
-    core.list_storage_profiles(args.project.as_deref()).await
+    core.list_storage_profiles(Some(args.project.as_str())).await
 }
 
 #[tauri::command]
@@ -21,7 +21,7 @@ pub async fn save_storage_profile(
     core: State<'_, Core>,
     args: SaveStorageProfile,
 ) -> Reply<StorageSummary> {
-    core.save_storage_profile(args.project.as_deref(), &args.input)
+    core.save_storage_profile(Some(args.project.as_str()), &args.input)
         .await
 }
 
@@ -30,20 +30,20 @@ pub async fn delete_storage_profile(
     core: State<'_, Core>,
     args: DeleteStorageProfile,
 ) -> Reply<()> {
-    core.delete_storage_profile(args.project.as_deref(), &args.name)
+    core.delete_storage_profile(Some(args.project.as_str()), &args.name)
         .await
 }
 
 #[tauri::command]
 pub async fn start_egress(core: State<'_, Core>, args: StartEgress) -> Reply<EgressSummary> {
-    core.start_egress(args.project.as_deref(), &args.request)
+    core.start_egress(Some(args.project.as_str()), &args.request)
         .await
 }
 
 #[tauri::command]
 pub async fn list_egress(core: State<'_, Core>, args: ListEgress) -> Reply<Vec<EgressSummary>> {
     core.list_egress(
-        args.project.as_deref(),
+        Some(args.project.as_str()),
         args.room.as_deref(),
         args.active_only,
     )
@@ -52,7 +52,7 @@ pub async fn list_egress(core: State<'_, Core>, args: ListEgress) -> Reply<Vec<E
 
 #[tauri::command]
 pub async fn stop_egress(core: State<'_, Core>, args: StopEgress) -> Reply<EgressSummary> {
-    core.stop_egress(args.project.as_deref(), &args.id).await
+    core.stop_egress(Some(args.project.as_str()), &args.id).await
 }
 
 #[tauri::command]
@@ -60,7 +60,7 @@ pub async fn update_egress_layout(
     core: State<'_, Core>,
     args: UpdateEgressLayout,
 ) -> Reply<EgressSummary> {
-    core.update_egress_layout(args.project.as_deref(), &args.id, &args.layout)
+    core.update_egress_layout(Some(args.project.as_str()), &args.id, &args.layout)
         .await
 }
 
@@ -69,6 +69,6 @@ pub async fn update_egress_stream(
     core: State<'_, Core>,
     args: UpdateEgressStream,
 ) -> Reply<EgressSummary> {
-    core.update_egress_stream(args.project.as_deref(), &args.id, &args.add, &args.remove)
+    core.update_egress_stream(Some(args.project.as_str()), &args.id, &args.add, &args.remove)
         .await
 }

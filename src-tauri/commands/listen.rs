@@ -63,7 +63,7 @@ pub async fn listen_attach<R: Runtime>(
 
 #[tauri::command]
 pub async fn listen_start(core: State<'_, Core>, args: ListenStart) -> Reply<ListenRoom> {
-    core.listen_start(args.project.as_deref(), &args.room, args.hear)
+    core.listen_start(Some(args.project.as_str()), &args.room, args.hear)
         .await
 }
 
@@ -99,6 +99,6 @@ pub async fn list_hidden_participants(
     core: State<'_, Core>,
     args: ListHiddenParticipants,
 ) -> Reply<Vec<HiddenParticipant>> {
-    core.hidden_participants(args.project.as_deref(), &args.room)
+    core.hidden_participants(Some(args.project.as_str()), &args.room)
         .await
 }

@@ -38,11 +38,6 @@ pub async fn set_default_project(
 }
 
 #[tauri::command]
-pub async fn switch_project(core: State<'_, Core>, args: SwitchProject) -> Reply<ProjectsView> {
-    core.switch_project(&args.id)
-}
-
-#[tauri::command]
 pub async fn check_project(core: State<'_, Core>, args: CheckProject) -> Reply<ConnectionReport> {
     core.check_project(&args.id).await
 }

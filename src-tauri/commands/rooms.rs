@@ -8,7 +8,7 @@ use tauri::State;
 
 #[tauri::command]
 pub async fn list_rooms(core: State<'_, Core>, args: ListRooms) -> Result<RoomsSnapshot, AppError> {
-    core.list_rooms(args.project.as_deref()).await
+    core.list_rooms(Some(args.project.as_str())).await
 }
 
 #[tauri::command]
@@ -16,6 +16,6 @@ pub async fn list_participants(
     core: State<'_, Core>,
     args: ListParticipants,
 ) -> Result<Vec<ParticipantSummary>, AppError> {
-    core.list_participants(args.project.as_deref(), &args.room)
+    core.list_participants(Some(args.project.as_str()), &args.room)
         .await
 }

@@ -12,7 +12,7 @@ type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn get_sip_overview(core: State<'_, Core>, args: GetSipOverview) -> Reply<SipOverview> {
-    core.sip_overview(args.project.as_deref()).await
+    core.sip_overview(Some(args.project.as_str())).await
 }
 
 #[tauri::command]
@@ -20,7 +20,7 @@ pub async fn create_sip_inbound_trunk(
     core: State<'_, Core>,
     args: CreateSipInboundTrunk,
 ) -> Reply<InboundTrunk> {
-    core.create_inbound_trunk(args.project.as_deref(), &args.spec, &args.password)
+    core.create_inbound_trunk(Some(args.project.as_str()), &args.spec, &args.password)
         .await
 }
 
@@ -30,7 +30,7 @@ pub async fn update_sip_inbound_trunk(
     args: UpdateSipInboundTrunk,
 ) -> Reply<InboundTrunk> {
     core.update_inbound_trunk(
-        args.project.as_deref(),
+        Some(args.project.as_str()),
         &args.id,
         &args.spec,
         &args.password,
@@ -43,7 +43,7 @@ pub async fn create_sip_outbound_trunk(
     core: State<'_, Core>,
     args: CreateSipOutboundTrunk,
 ) -> Reply<OutboundTrunk> {
-    core.create_outbound_trunk(args.project.as_deref(), &args.spec, &args.password)
+    core.create_outbound_trunk(Some(args.project.as_str()), &args.spec, &args.password)
         .await
 }
 
@@ -53,7 +53,7 @@ pub async fn update_sip_outbound_trunk(
     args: UpdateSipOutboundTrunk,
 ) -> Reply<OutboundTrunk> {
     core.update_outbound_trunk(
-        args.project.as_deref(),
+        Some(args.project.as_str()),
         &args.id,
         &args.spec,
         &args.password,
@@ -63,7 +63,7 @@ pub async fn update_sip_outbound_trunk(
 
 #[tauri::command]
 pub async fn delete_sip_trunk(core: State<'_, Core>, args: DeleteSipTrunk) -> Reply<()> {
-    core.delete_sip_trunk(args.project.as_deref(), &args.id)
+    core.delete_sip_trunk(Some(args.project.as_str()), &args.id)
         .await
 }
 
@@ -72,7 +72,7 @@ pub async fn create_sip_dispatch_rule(
     core: State<'_, Core>,
     args: CreateSipDispatchRule,
 ) -> Reply<DispatchRule> {
-    core.create_dispatch_rule(args.project.as_deref(), &args.spec)
+    core.create_dispatch_rule(Some(args.project.as_str()), &args.spec)
         .await
 }
 
@@ -81,7 +81,7 @@ pub async fn update_sip_dispatch_rule(
     core: State<'_, Core>,
     args: UpdateSipDispatchRule,
 ) -> Reply<DispatchRule> {
-    core.update_dispatch_rule(args.project.as_deref(), &args.id, &args.spec)
+    core.update_dispatch_rule(Some(args.project.as_str()), &args.id, &args.spec)
         .await
 }
 
@@ -90,13 +90,13 @@ pub async fn delete_sip_dispatch_rule(
     core: State<'_, Core>,
     args: DeleteSipDispatchRule,
 ) -> Reply<()> {
-    core.delete_dispatch_rule(args.project.as_deref(), &args.id)
+    core.delete_dispatch_rule(Some(args.project.as_str()), &args.id)
         .await
 }
 
 #[tauri::command]
 pub async fn dial_sip_out(core: State<'_, Core>, args: DialSipOut) -> Reply<DialResult> {
-    core.dial_out(args.project.as_deref(), &args.dial).await
+    core.dial_out(Some(args.project.as_str()), &args.dial).await
 }
 
 #[tauri::command]
@@ -104,6 +104,6 @@ pub async fn transfer_sip_participant(
     core: State<'_, Core>,
     args: TransferSipParticipant,
 ) -> Reply<()> {
-    core.transfer_sip_participant(args.project.as_deref(), &args.transfer)
+    core.transfer_sip_participant(Some(args.project.as_str()), &args.transfer)
         .await
 }

@@ -89,7 +89,7 @@ pub async fn observe_room<R: Runtime>(
 ) -> Reply<RoomView> {
     let events = channel(&webview, &args.events)?;
     core.observe_room(
-        args.project.as_deref(),
+        Some(args.project.as_str()),
         &args.room,
         Arc::new(ViewSink { events }),
     )

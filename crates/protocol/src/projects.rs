@@ -14,7 +14,10 @@ pub struct ProjectSummary {
     /// Normalised signal URL, e.g. `wss://demo.livekit.cloud` or `ws://127.0.0.1:7880`.
     pub url: String,
     pub api_key: String,
+    /// The project opened at start-up (a setting).
     pub is_default: bool,
+    /// Left over from the backend's own "current project"; the UI ignores it (its current
+    /// project is the route's). Goes with that state when the core drops it.
     pub is_current: bool,
 }
 
@@ -40,6 +43,8 @@ pub struct SettingsProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectsView {
     pub projects: Vec<ProjectSummary>,
+    /// Left over from the backend's own "current project"; the UI ignores it. Goes with
+    /// that state when the core drops it.
     pub current: Option<ProjectId>,
     /// Entries of the settings file that could not be read at start-up.
     pub problems: Vec<SettingsProblem>,
