@@ -18,7 +18,8 @@ pub async fn create_room(core: State<'_, Core>, args: CreateRoom) -> Reply<RoomS
 
 #[tauri::command]
 pub async fn delete_room(core: State<'_, Core>, args: DeleteRoom) -> Reply<()> {
-    core.delete_room(Some(args.project.as_str()), &args.room).await
+    core.delete_room(Some(args.project.as_str()), &args.room)
+        .await
 }
 
 #[tauri::command]
@@ -32,7 +33,8 @@ pub async fn update_room_metadata(
 
 #[tauri::command]
 pub async fn get_room_detail(core: State<'_, Core>, args: GetRoomDetail) -> Reply<RoomDetail> {
-    core.room_detail(Some(args.project.as_str()), &args.room).await
+    core.room_detail(Some(args.project.as_str()), &args.room)
+        .await
 }
 
 #[tauri::command]

@@ -13,7 +13,8 @@ pub async fn list_storage_profiles(
     core: State<'_, Core>,
     args: ListStorageProfiles,
 ) -> Reply<Vec<StorageSummary>> {
-    core.list_storage_profiles(Some(args.project.as_str())).await
+    core.list_storage_profiles(Some(args.project.as_str()))
+        .await
 }
 
 #[tauri::command]
@@ -52,7 +53,8 @@ pub async fn list_egress(core: State<'_, Core>, args: ListEgress) -> Reply<Vec<E
 
 #[tauri::command]
 pub async fn stop_egress(core: State<'_, Core>, args: StopEgress) -> Reply<EgressSummary> {
-    core.stop_egress(Some(args.project.as_str()), &args.id).await
+    core.stop_egress(Some(args.project.as_str()), &args.id)
+        .await
 }
 
 #[tauri::command]
@@ -69,6 +71,11 @@ pub async fn update_egress_stream(
     core: State<'_, Core>,
     args: UpdateEgressStream,
 ) -> Reply<EgressSummary> {
-    core.update_egress_stream(Some(args.project.as_str()), &args.id, &args.add, &args.remove)
-        .await
+    core.update_egress_stream(
+        Some(args.project.as_str()),
+        &args.id,
+        &args.add,
+        &args.remove,
+    )
+    .await
 }

@@ -28,5 +28,6 @@ pub async fn list_ingress(core: State<'_, Core>, args: ListIngress) -> Reply<Vec
 
 #[tauri::command]
 pub async fn delete_ingress(core: State<'_, Core>, args: DeleteIngress) -> Reply<()> {
-    core.delete_ingress(Some(args.project.as_str()), &args.id).await
+    core.delete_ingress(Some(args.project.as_str()), &args.id)
+        .await
 }
