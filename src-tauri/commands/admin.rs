@@ -13,12 +13,12 @@ type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn create_room(core: State<'_, Core>, args: CreateRoom) -> Reply<RoomSummary> {
-    admin::create_room(&core.project(args.project.as_deref()).await?, &args.options).await
+    admin::create_room(&core.project(&args.project).await?, &args.options).await
 }
 
 #[tauri::command]
 pub async fn delete_room(core: State<'_, Core>, args: DeleteRoom) -> Reply<()> {
-    admin::delete_room(&core.project(args.project.as_deref()).await?, &args.room).await
+    admin::delete_room(&core.project(&args.project).await?, &args.room).await
 }
 
 #[tauri::command]
@@ -27,7 +27,7 @@ pub async fn update_room_metadata(
     args: UpdateRoomMetadata,
 ) -> Reply<RoomSummary> {
     admin::update_room_metadata(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.room,
         &args.metadata,
     )
@@ -36,13 +36,13 @@ pub async fn update_room_metadata(
 
 #[tauri::command]
 pub async fn get_room_detail(core: State<'_, Core>, args: GetRoomDetail) -> Reply<RoomDetail> {
-    admin::room_detail(&core.project(args.project.as_deref()).await?, &args.room).await
+    admin::room_detail(&core.project(&args.project).await?, &args.room).await
 }
 
 #[tauri::command]
 pub async fn mute_track(core: State<'_, Core>, args: MuteTrack) -> Reply<TrackDetail> {
     admin::mute_track(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.room,
         &args.identity,
         &args.track_sid,
@@ -53,13 +53,13 @@ pub async fn mute_track(core: State<'_, Core>, args: MuteTrack) -> Reply<TrackDe
 
 #[tauri::command]
 pub async fn mute_all_audio(core: State<'_, Core>, args: MuteAllAudio) -> Reply<u32> {
-    admin::mute_all_audio(&core.project(args.project.as_deref()).await?, &args.room).await
+    admin::mute_all_audio(&core.project(&args.project).await?, &args.room).await
 }
 
 #[tauri::command]
 pub async fn remove_participant(core: State<'_, Core>, args: RemoveParticipant) -> Reply<()> {
     admin::remove_participant(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.room,
         &args.identity,
     )
@@ -72,7 +72,7 @@ pub async fn update_participant(
     args: UpdateParticipant,
 ) -> Reply<ParticipantDetail> {
     admin::update_participant(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.room,
         &args.identity,
         &args.changes,
@@ -83,7 +83,7 @@ pub async fn update_participant(
 #[tauri::command]
 pub async fn move_participant(core: State<'_, Core>, args: MoveParticipant) -> Reply<()> {
     admin::relocate_participant(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.room,
         &args.identity,
         &args.destination,
@@ -95,7 +95,7 @@ pub async fn move_participant(core: State<'_, Core>, args: MoveParticipant) -> R
 #[tauri::command]
 pub async fn forward_participant(core: State<'_, Core>, args: ForwardParticipant) -> Reply<()> {
     admin::relocate_participant(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.room,
         &args.identity,
         &args.destination,
@@ -107,7 +107,7 @@ pub async fn forward_participant(core: State<'_, Core>, args: ForwardParticipant
 #[tauri::command]
 pub async fn update_subscriptions(core: State<'_, Core>, args: UpdateSubscriptions) -> Reply<()> {
     admin::update_subscriptions(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.room,
         &args.identity,
         &args.track_sids,
@@ -119,7 +119,7 @@ pub async fn update_subscriptions(core: State<'_, Core>, args: UpdateSubscriptio
 #[tauri::command]
 pub async fn send_data(core: State<'_, Core>, args: SendData) -> Reply<()> {
     admin::send_data(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.room,
         &args.message,
     )
@@ -128,15 +128,10 @@ pub async fn send_data(core: State<'_, Core>, args: SendData) -> Reply<()> {
 
 #[tauri::command]
 pub async fn create_token(core: State<'_, Core>, args: CreateToken) -> Reply<TokenResult> {
-    admin::create_token(&core.project(args.project.as_deref()).await?, &args.request).await
+    admin::create_token(&core.project(&args.project).await?, &args.request).await
 }
 
 #[tauri::command]
 pub async fn inspect_token(core: State<'_, Core>, args: InspectToken) -> Reply<TokenInspection> {
-    // No project yet: the token's contents are still shown, unverified.
-    let project = match core.projects().resolve(args.project.as_deref()) {
-        Ok(id) => Some(core.projects().handle(&id).await?),
-        Err(_) => None,
-    };
-    admin::inspect_token(project.as_ref(), &args.token)
+    admin::inspect_token(&core.project(&args.project).await?, &args.token)
 }

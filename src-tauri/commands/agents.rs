@@ -14,11 +14,7 @@ pub async fn create_agent_dispatch(
     core: State<'_, Core>,
     args: CreateAgentDispatch,
 ) -> Reply<AgentDispatchInfo> {
-    agents::create_agent_dispatch(
-        &core.project(args.project.as_deref()).await?,
-        &args.dispatch,
-    )
-    .await
+    agents::create_agent_dispatch(&core.project(&args.project).await?, &args.dispatch).await
 }
 
 #[tauri::command]
@@ -26,15 +22,10 @@ pub async fn list_agent_dispatches(
     core: State<'_, Core>,
     args: ListAgentDispatches,
 ) -> Reply<Vec<AgentDispatchInfo>> {
-    agents::list_agent_dispatches(&core.project(args.project.as_deref()).await?, &args.room).await
+    agents::list_agent_dispatches(&core.project(&args.project).await?, &args.room).await
 }
 
 #[tauri::command]
 pub async fn delete_agent_dispatch(core: State<'_, Core>, args: DeleteAgentDispatch) -> Reply<()> {
-    agents::delete_agent_dispatch(
-        &core.project(args.project.as_deref()).await?,
-        &args.room,
-        &args.id,
-    )
-    .await
+    agents::delete_agent_dispatch(&core.project(&args.project).await?, &args.room, &args.id).await
 }

@@ -14,11 +14,7 @@ pub async fn list_storage_profiles(
     core: State<'_, Core>,
     args: ListStorageProfiles,
 ) -> Reply<Vec<StorageSummary>> {
-    storage::list_storage_profiles(
-        core.projects(),
-        &core.project(args.project.as_deref()).await?,
-    )
-    .await
+    storage::list_storage_profiles(core.projects(), &core.project(&args.project).await?).await
 }
 
 #[tauri::command]
@@ -28,7 +24,7 @@ pub async fn save_storage_profile(
 ) -> Reply<StorageSummary> {
     storage::save_storage_profile(
         core.projects(),
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.input,
     )
     .await
@@ -41,7 +37,7 @@ pub async fn delete_storage_profile(
 ) -> Reply<()> {
     storage::delete_storage_profile(
         core.projects(),
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.name,
     )
     .await
@@ -51,7 +47,7 @@ pub async fn delete_storage_profile(
 pub async fn start_egress(core: State<'_, Core>, args: StartEgress) -> Reply<EgressSummary> {
     egress::start_egress(
         core.projects(),
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.request,
     )
     .await
@@ -60,7 +56,7 @@ pub async fn start_egress(core: State<'_, Core>, args: StartEgress) -> Reply<Egr
 #[tauri::command]
 pub async fn list_egress(core: State<'_, Core>, args: ListEgress) -> Reply<Vec<EgressSummary>> {
     egress::list_egress(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         args.room.as_deref(),
         args.active_only,
     )
@@ -69,7 +65,7 @@ pub async fn list_egress(core: State<'_, Core>, args: ListEgress) -> Reply<Vec<E
 
 #[tauri::command]
 pub async fn stop_egress(core: State<'_, Core>, args: StopEgress) -> Reply<EgressSummary> {
-    egress::stop_egress(&core.project(args.project.as_deref()).await?, &args.id).await
+    egress::stop_egress(&core.project(&args.project).await?, &args.id).await
 }
 
 #[tauri::command]
@@ -77,12 +73,7 @@ pub async fn update_egress_layout(
     core: State<'_, Core>,
     args: UpdateEgressLayout,
 ) -> Reply<EgressSummary> {
-    egress::update_egress_layout(
-        &core.project(args.project.as_deref()).await?,
-        &args.id,
-        &args.layout,
-    )
-    .await
+    egress::update_egress_layout(&core.project(&args.project).await?, &args.id, &args.layout).await
 }
 
 #[tauri::command]
@@ -91,7 +82,7 @@ pub async fn update_egress_stream(
     args: UpdateEgressStream,
 ) -> Reply<EgressSummary> {
     egress::update_egress_stream(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.id,
         &args.add,
         &args.remove,

@@ -11,29 +11,20 @@ type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn create_ingress(core: State<'_, Core>, args: CreateIngress) -> Reply<IngressInfo> {
-    ingress::create_ingress(&core.project(args.project.as_deref()).await?, &args.spec).await
+    ingress::create_ingress(&core.project(&args.project).await?, &args.spec).await
 }
 
 #[tauri::command]
 pub async fn update_ingress(core: State<'_, Core>, args: UpdateIngress) -> Reply<IngressInfo> {
-    ingress::update_ingress(
-        &core.project(args.project.as_deref()).await?,
-        &args.id,
-        &args.spec,
-    )
-    .await
+    ingress::update_ingress(&core.project(&args.project).await?, &args.id, &args.spec).await
 }
 
 #[tauri::command]
 pub async fn list_ingress(core: State<'_, Core>, args: ListIngress) -> Reply<Vec<IngressInfo>> {
-    ingress::list_ingress(
-        &core.project(args.project.as_deref()).await?,
-        args.room.as_deref(),
-    )
-    .await
+    ingress::list_ingress(&core.project(&args.project).await?, args.room.as_deref()).await
 }
 
 #[tauri::command]
 pub async fn delete_ingress(core: State<'_, Core>, args: DeleteIngress) -> Reply<()> {
-    ingress::delete_ingress(&core.project(args.project.as_deref()).await?, &args.id).await
+    ingress::delete_ingress(&core.project(&args.project).await?, &args.id).await
 }

@@ -63,7 +63,7 @@ pub async fn listen_attach<R: Runtime>(
 
 #[tauri::command]
 pub async fn listen_start(core: State<'_, Core>, args: ListenStart) -> Reply<ListenRoom> {
-    let project = core.project(args.project.as_deref()).await?;
+    let project = core.project(&args.project).await?;
     core.listen().start(&project, &args.room, args.hear).await
 }
 
@@ -99,7 +99,7 @@ pub async fn list_hidden_participants(
     core: State<'_, Core>,
     args: ListHiddenParticipants,
 ) -> Reply<Vec<HiddenParticipant>> {
-    let project = core.project(args.project.as_deref()).await?;
+    let project = core.project(&args.project).await?;
     core.listen()
         .hidden_participants(&project, &args.room)
         .await

@@ -20,7 +20,6 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         projects::update_project,
         projects::remove_project,
         projects::set_default_project,
-        projects::switch_project,
         projects::check_project,
         projects::check_project_input,
         projects::scan_cli_config,

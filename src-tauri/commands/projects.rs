@@ -40,11 +40,6 @@ pub async fn set_default_project(
 }
 
 #[tauri::command]
-pub async fn switch_project(core: State<'_, Core>, args: SwitchProject) -> Reply<ProjectsView> {
-    core.projects().switch_project(&args.id)
-}
-
-#[tauri::command]
 pub async fn check_project(core: State<'_, Core>, args: CheckProject) -> Reply<ConnectionReport> {
     core.projects().check_project(&args.id).await
 }

@@ -9,7 +9,7 @@ use tauri::State;
 
 #[tauri::command]
 pub async fn list_rooms(core: State<'_, Core>, args: ListRooms) -> Result<RoomsSnapshot, AppError> {
-    admin::list_rooms(&core.project(args.project.as_deref()).await?).await
+    admin::list_rooms(&core.project(&args.project).await?).await
 }
 
 #[tauri::command]
@@ -17,5 +17,5 @@ pub async fn list_participants(
     core: State<'_, Core>,
     args: ListParticipants,
 ) -> Result<Vec<ParticipantSummary>, AppError> {
-    admin::list_participants(&core.project(args.project.as_deref()).await?, &args.room).await
+    admin::list_participants(&core.project(&args.project).await?, &args.room).await
 }

@@ -13,7 +13,7 @@ type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn get_sip_overview(core: State<'_, Core>, args: GetSipOverview) -> Reply<SipOverview> {
-    sip::sip_overview(&core.project(args.project.as_deref()).await?).await
+    sip::sip_overview(&core.project(&args.project).await?).await
 }
 
 #[tauri::command]
@@ -22,7 +22,7 @@ pub async fn create_sip_inbound_trunk(
     args: CreateSipInboundTrunk,
 ) -> Reply<InboundTrunk> {
     sip::create_inbound_trunk(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.spec,
         &args.password,
     )
@@ -35,7 +35,7 @@ pub async fn update_sip_inbound_trunk(
     args: UpdateSipInboundTrunk,
 ) -> Reply<InboundTrunk> {
     sip::update_inbound_trunk(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.id,
         &args.spec,
         &args.password,
@@ -49,7 +49,7 @@ pub async fn create_sip_outbound_trunk(
     args: CreateSipOutboundTrunk,
 ) -> Reply<OutboundTrunk> {
     sip::create_outbound_trunk(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.spec,
         &args.password,
     )
@@ -62,7 +62,7 @@ pub async fn update_sip_outbound_trunk(
     args: UpdateSipOutboundTrunk,
 ) -> Reply<OutboundTrunk> {
     sip::update_outbound_trunk(
-        &core.project(args.project.as_deref()).await?,
+        &core.project(&args.project).await?,
         &args.id,
         &args.spec,
         &args.password,
@@ -72,7 +72,7 @@ pub async fn update_sip_outbound_trunk(
 
 #[tauri::command]
 pub async fn delete_sip_trunk(core: State<'_, Core>, args: DeleteSipTrunk) -> Reply<()> {
-    sip::delete_sip_trunk(&core.project(args.project.as_deref()).await?, &args.id).await
+    sip::delete_sip_trunk(&core.project(&args.project).await?, &args.id).await
 }
 
 #[tauri::command]
@@ -80,7 +80,7 @@ pub async fn create_sip_dispatch_rule(
     core: State<'_, Core>,
     args: CreateSipDispatchRule,
 ) -> Reply<DispatchRule> {
-    sip::create_dispatch_rule(&core.project(args.project.as_deref()).await?, &args.spec).await
+    sip::create_dispatch_rule(&core.project(&args.project).await?, &args.spec).await
 }
 
 #[tauri::command]
@@ -88,12 +88,7 @@ pub async fn update_sip_dispatch_rule(
     core: State<'_, Core>,
     args: UpdateSipDispatchRule,
 ) -> Reply<DispatchRule> {
-    sip::update_dispatch_rule(
-        &core.project(args.project.as_deref()).await?,
-        &args.id,
-        &args.spec,
-    )
-    .await
+    sip::update_dispatch_rule(&core.project(&args.project).await?, &args.id, &args.spec).await
 }
 
 #[tauri::command]
@@ -101,12 +96,12 @@ pub async fn delete_sip_dispatch_rule(
     core: State<'_, Core>,
     args: DeleteSipDispatchRule,
 ) -> Reply<()> {
-    sip::delete_dispatch_rule(&core.project(args.project.as_deref()).await?, &args.id).await
+    sip::delete_dispatch_rule(&core.project(&args.project).await?, &args.id).await
 }
 
 #[tauri::command]
 pub async fn dial_sip_out(core: State<'_, Core>, args: DialSipOut) -> Reply<DialResult> {
-    sip::dial_out(&core.project(args.project.as_deref()).await?, &args.dial).await
+    sip::dial_out(&core.project(&args.project).await?, &args.dial).await
 }
 
 #[tauri::command]
@@ -114,9 +109,5 @@ pub async fn transfer_sip_participant(
     core: State<'_, Core>,
     args: TransferSipParticipant,
 ) -> Reply<()> {
-    sip::transfer_sip_participant(
-        &core.project(args.project.as_deref()).await?,
-        &args.transfer,
-    )
-    .await
+    sip::transfer_sip_participant(&core.project(&args.project).await?, &args.transfer).await
 }

@@ -88,7 +88,7 @@ pub async fn observe_room<R: Runtime>(
     args: ObserveRoom,
 ) -> Reply<RoomView> {
     let events = channel(&webview, &args.events)?;
-    let project = core.project(args.project.as_deref()).await?;
+    let project = core.project(&args.project).await?;
     core.monitor()
         .observe_room(&project, &args.room, Arc::new(ViewSink { events }))
         .await

@@ -1,28 +1,66 @@
-//! The app frame: header with navigation and project switcher, the current page, notices.
+//! The app frame: header with navigation and project selector, the page the route names,
+//! notices.
 
 use crate::components::switcher::ProjectSwitcher;
-use crate::listening::{listening, Listening};
-use crate::monitoring::{monitoring, Monitoring};
+use crate::listen::{listen, Listen};
 use crate::pages::{
     agents::AgentsPage, alerts::AlertsPage, egress::EgressPage, ingress::IngressPage,
     listen::ListenPage, projects::ProjectsPage, rooms::RoomsPage, sip::SipPage, tokens::TokensPage,
     wallboard::WallboardPage,
 };
-use crate::routes::Page;
+use crate::routes::{self, go, route, HashIntegration, Page, Param, Route};
 use crate::state::{app_state, AppState};
+use crate::wallboard::{wallboard, Wallboard};
+use earshot_protocol::projects::ProjectId;
 use sycamore::prelude::*;
+use sycamore_router::Router;
 
 #[component]
 pub fn App() -> View {
     let state = AppState::new();
     provide_context(state);
-    let listen = Listening::new();
+    let listen = Listen::new();
     provide_context(listen);
     listen.attach();
-    let mon = Monitoring::new();
-    provide_context(mon);
-    mon.attach();
+    let wall = Wallboard::new();
+    provide_context(wall);
+    wall.attach();
     state.reload_projects();
+    view! {
+        Router(integration=HashIntegration, view=frame)
+    }
+}
+
+/// What the page area shows. A room opened or closed keeps the screen (the room list stays
+/// as it is); another page or project makes a new one.
+#[derive(Debug, Clone, PartialEq)]
+enum Screen {
+    Start,
+    NotFound,
+    Page(Page, Option<ProjectId>),
+}
+
+fn frame(route: ReadSignal<Route>) -> View {
+    provide_context(route);
+    let state = app_state();
+    // Start-up: the default project's rooms, once the projects are known.
+    create_effect(move || {
+        if route.with(|r| *r == Route::Home) {
+            if let Some(project) = state.default_project() {
+                routes::replace(&Route::Rooms {
+                    project: Param(project),
+                });
+            }
+        }
+    });
+    let screen = create_memo(move || {
+        route.with(|r| match (r, r.page()) {
+            (Route::Home, _) => Screen::Start,
+            (_, None) => Screen::NotFound,
+            (r, Some(page)) => Screen::Page(page, r.project().cloned()),
+        })
+    });
+    let open_room = create_memo(move || route.with(|r| r.open_room().map(str::to_owned)));
     view! {
         div(class="frame") {
             header(class="topbar") {
@@ -31,17 +69,15 @@ pub fn App() -> View {
                 ProjectSwitcher {}
             }
             main(class="page") {
-                (match state.page.get() {
-                    Page::Rooms => view! { RoomsPage {} },
-                    Page::Listen => view! { ListenPage {} },
-                    Page::Wallboard => view! { WallboardPage {} },
-                    Page::Alerts => view! { AlertsPage {} },
-                    Page::Tokens => view! { TokensPage {} },
-                    Page::Projects => view! { ProjectsPage {} },
-                    Page::Sip => view! { SipPage {} },
-                    Page::Agents => view! { AgentsPage {} },
-                    Page::Ingress => view! { IngressPage {} },
-                    Page::Egress => view! { EgressPage {} },
+                (match screen.get_clone() {
+                    Screen::Start => view! { Start {} },
+                    Screen::NotFound => view! {
+                        div(class="empty", data-testid="not-found") {
+                            p { "Nothing here." }
+                            button(r#type="button", class="primary", on:click=move |_| go(&Route::Home)) { "Start page" }
+                        }
+                    },
+                    Screen::Page(page, project) => page_view(page, project, open_room),
                 })
             }
             Footer {}
@@ -49,12 +85,56 @@ pub fn App() -> View {
     }
 }
 
+fn page_view(
+    page: Page,
+    project: Option<ProjectId>,
+    open_room: ReadSignal<Option<String>>,
+) -> View {
+    match (page, project) {
+        (Page::Wallboard, _) => view! { WallboardPage {} },
+        (Page::Alerts, _) => view! { AlertsPage {} },
+        (Page::Projects, _) => view! { ProjectsPage {} },
+        (Page::Rooms, Some(project)) => view! { RoomsPage(project=project, open_room=open_room) },
+        (Page::Listen, Some(project)) => view! { ListenPage(project=project) },
+        (Page::Sip, Some(project)) => view! { SipPage(project=project) },
+        (Page::Agents, Some(project)) => view! { AgentsPage(project=project) },
+        (Page::Ingress, Some(project)) => view! { IngressPage(project=project) },
+        (Page::Egress, Some(project)) => view! { EgressPage(project=project) },
+        (Page::Tokens, Some(project)) => view! { TokensPage(project=project) },
+        (_, None) => view! { Start {} },
+    }
+}
+
+/// The start page while there is no project to open (or the projects are loading).
+#[component]
+fn Start() -> View {
+    let state = app_state();
+    let none = create_memo(move || {
+        state
+            .projects
+            .with(|v| v.as_ref().is_some_and(|v| v.projects.is_empty()))
+    });
+    view! {
+        (if none.get() {
+            view! {
+                div(class="empty", data-testid="rooms-no-project") {
+                    p { "No project is configured yet." }
+                    button(r#type="button", class="primary", on:click=move |_| go(&Route::Projects)) { "Add a project" }
+                }
+            }
+        } else {
+            view! {}
+        })
+    }
+}
+
 #[component]
 fn Nav() -> View {
     let state = app_state();
-    let listen = listening();
+    let route = route();
+    let listen = listen();
     let live = create_memo(move || listen.active_count());
-    let mon = monitoring();
+    let wall = wallboard();
     let problems = create_memo(move || {
         state
             .projects
@@ -66,9 +146,9 @@ fn Nav() -> View {
             view! {
                 button(
                     r#type="button",
-                    class=if state.page.get() == page { "nav-link active" } else { "nav-link" },
+                    class=move || if route.with(Route::page) == Some(page) { "nav-link active" } else { "nav-link" },
                     data-testid=page.test_id(),
-                    on:click=move |_| state.page.set(page),
+                    on:click=move |_| go(&page.route(state.current_project(&route.get_clone()).as_deref())),
                 ) {
                     (page.title())
                     (if page == Page::Projects && problems.get() > 0 {
@@ -76,10 +156,10 @@ fn Nav() -> View {
                             span(class="badge warn", data-testid="settings-problems-badge",
                                 title="Some settings could not be read") { (problems.get()) }
                         }
-                    } else if page == Page::Alerts && mon.unseen_alerts.get() > 0 {
+                    } else if page == Page::Alerts && wall.unseen_alerts.get() > 0 {
                         view! {
                             span(class="badge warn", data-testid="alerts-badge",
-                                title="New alerts") { (mon.unseen_alerts.get()) }
+                                title="New alerts") { (wall.unseen_alerts.get()) }
                         }
                     } else if page == Page::Listen && live.get() > 0 {
                         view! {

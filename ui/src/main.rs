@@ -5,11 +5,11 @@ mod app;
 mod audio;
 mod components;
 mod ipc;
-mod listening;
-mod monitoring;
+mod listen;
 mod pages;
 mod routes;
 mod state;
+mod wallboard;
 
 fn main() {
     console_error_panic_hook::set_once();

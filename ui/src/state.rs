@@ -1,9 +1,10 @@
-//! App-wide state shared by every page: the projects view, the page shown and a notice line.
+//! App-wide state shared by every page: the projects view and a notice line. Which page and
+//! project the window shows is the route's (see [`crate::routes`]), not state here.
 
 use crate::ipc::invoke;
-use crate::routes::Page;
-use earshot_protocol::command::{ListProjects, SwitchProject};
-use earshot_protocol::projects::{ProjectSummary, ProjectsView};
+use crate::routes::Route;
+use earshot_protocol::command::ListProjects;
+use earshot_protocol::projects::{ProjectId, ProjectSummary, ProjectsView};
 use earshot_protocol::AppError;
 use sycamore::prelude::*;
 
@@ -14,11 +15,8 @@ pub struct AppState {
     pub projects: Signal<Option<ProjectsView>>,
     /// Why the projects could not be loaded, if so.
     pub projects_error: Signal<Option<AppError>>,
-    pub page: Signal<Page>,
     /// A short message about the last action, shown in the footer.
     pub notice: Signal<Option<Notice>>,
-    /// A room another page asked the Rooms page to open.
-    pub open_room: Signal<Option<String>>,
 }
 
 /// A one-line outcome of an action.
@@ -33,9 +31,7 @@ impl AppState {
         Self {
             projects: create_signal(None),
             projects_error: create_signal(None),
-            page: create_signal(Page::Rooms),
             notice: create_signal(None),
-            open_room: create_signal(None),
         }
     }
 
@@ -59,23 +55,27 @@ impl AppState {
         self.projects_error.set(None);
     }
 
-    /// The project the pages work on.
-    pub fn current(self) -> Option<ProjectSummary> {
+    /// The project opened at start-up: the default one, else the first.
+    pub fn default_project(self) -> Option<ProjectId> {
         self.projects.with(|view| {
-            let view = view.as_ref()?;
-            let id = view.current.as_ref()?;
-            view.projects.iter().find(|p| &p.id == id).cloned()
+            let list = &view.as_ref()?.projects;
+            list.iter()
+                .find(|p| p.is_default)
+                .or_else(|| list.first())
+                .map(|p| p.id.clone())
         })
     }
 
-    /// Makes `id` the current project.
-    pub fn switch_to(self, id: String) {
-        wasm_bindgen_futures::spawn_local(async move {
-            match invoke(&SwitchProject { id }).await {
-                Ok(view) => self.set_projects(view),
-                Err(err) => self.fail(&err),
-            }
-        });
+    /// The project the window shows: the route's, else (on pages of no project) the
+    /// default one.
+    pub fn current_project(self, route: &Route) -> Option<ProjectId> {
+        route.project().cloned().or_else(|| self.default_project())
+    }
+
+    /// The summary of project `id`, once the projects are loaded.
+    pub fn project(self, id: &str) -> Option<ProjectSummary> {
+        self.projects
+            .with(|view| view.as_ref()?.projects.iter().find(|p| p.id == id).cloned())
     }
 
     /// Shows a success line.

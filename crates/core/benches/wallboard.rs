@@ -116,7 +116,7 @@ fn main() -> anyhow::Result<()> {
         let created = Instant::now();
         for i in 0..200 {
             earshot_core::admin::create_room(
-                &app.project(None).await.expect("project"),
+                &app.projects().default_handle().await.expect("project"),
                 &RoomOptions {
                     name: format!("{prefix}-{i:03}"),
                     empty_timeout: Some(120),
@@ -126,7 +126,7 @@ fn main() -> anyhow::Result<()> {
             .await?;
         }
         println!("real server: created 200 rooms in {:?}", created.elapsed());
-        let api = app.project(None).await?.api;
+        let api = app.projects().default_handle().await?.api;
         let mut board = Board::default();
         let mut times = Vec::new();
         let mut counts = Vec::new();
@@ -160,7 +160,7 @@ fn main() -> anyhow::Result<()> {
         );
         for i in 0..200 {
             let _ = earshot_core::admin::delete_room(
-                &app.project(None).await.expect("project"),
+                &app.projects().default_handle().await.expect("project"),
                 &format!("{prefix}-{i:03}"),
             )
             .await;

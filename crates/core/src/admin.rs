@@ -187,9 +187,8 @@ pub async fn create_token(
 }
 
 /// Decodes `token` and checks it against the project's key and secret.
-/// Without a project only the token's contents are shown, not whether its signature holds.
-pub fn inspect_token(project: Option<&ProjectHandle>, token: &str) -> AppResult<TokenInspection> {
-    tokens::inspect(project.map(ProjectHandle::endpoint), token)
+pub fn inspect_token(project: &ProjectHandle, token: &str) -> AppResult<TokenInspection> {
+    tokens::inspect(Some(project.endpoint()), token)
 }
 
 /// Mutes `(identity, track sid)` pairs in order and counts them; on the first failure it

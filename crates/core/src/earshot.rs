@@ -37,9 +37,9 @@ impl Earshot {
         &self.projects
     }
 
-    /// The handle of `project` (the current project when `None`).
-    pub async fn project(&self, project: Option<&str>) -> AppResult<ProjectHandle> {
-        self.projects.resolve_handle(project).await
+    /// The handle of project `id`.
+    pub async fn project(&self, id: &str) -> AppResult<ProjectHandle> {
+        self.projects.handle(id).await
     }
 
     /// Hidden listen-in, shared by every page.

@@ -60,7 +60,7 @@ async fn created_room_options_read_back() {
     let node = String::from_utf8(redis_hash("nodes", "")).expect("node ids");
     let node = node.lines().next().expect("one node registered").to_owned();
     let created = earshot_core::admin::create_room(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &RoomOptions {
             name: name.clone(),
             empty_timeout: Some(120),
@@ -78,10 +78,12 @@ async fn created_room_options_read_back() {
     .await
     .expect("create");
     assert_eq!(created.name, name);
-    let detail =
-        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &name)
-            .await
-            .expect("detail");
+    let detail = earshot_core::admin::room_detail(
+        &app.projects().default_handle().await.expect("project"),
+        &name,
+    )
+    .await
+    .expect("detail");
     assert_eq!(detail.empty_timeout, 120);
     assert_eq!(detail.departure_timeout, 30);
     assert_eq!(detail.max_participants, 7);
@@ -134,25 +136,35 @@ async fn created_room_options_read_back() {
 
     let unicode = "Sprechstunde – München 🎧";
     earshot_core::admin::create_room(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &options(unicode),
     )
     .await
     .expect("unicode names are fine");
-    let rooms = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
-        .await
-        .expect("list")
-        .rooms;
+    let rooms =
+        earshot_core::admin::list_rooms(&app.projects().default_handle().await.expect("project"))
+            .await
+            .expect("list")
+            .rooms;
     assert!(rooms.iter().any(|r| r.name == unicode));
-    earshot_core::admin::delete_room(&app.project(None).await.expect("project"), unicode)
-        .await
-        .expect("delete unicode");
-    earshot_core::admin::delete_room(&app.project(None).await.expect("project"), &name)
-        .await
-        .expect("delete");
-    let err = earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &name)
-        .await
-        .expect_err("deleted");
+    earshot_core::admin::delete_room(
+        &app.projects().default_handle().await.expect("project"),
+        unicode,
+    )
+    .await
+    .expect("delete unicode");
+    earshot_core::admin::delete_room(
+        &app.projects().default_handle().await.expect("project"),
+        &name,
+    )
+    .await
+    .expect("delete");
+    let err = earshot_core::admin::room_detail(
+        &app.projects().default_handle().await.expect("project"),
+        &name,
+    )
+    .await
+    .expect_err("deleted");
     assert_eq!(err.code, ErrorCode::NotFound);
 }
 
@@ -185,22 +197,25 @@ async fn bad_input_is_refused_before_anything_is_sent() {
         ),
     ];
     for (opts, field) in cases {
-        let err =
-            earshot_core::admin::create_room(&app.project(None).await.expect("project"), &opts)
-                .await
-                .expect_err(field);
+        let err = earshot_core::admin::create_room(
+            &app.projects().default_handle().await.expect("project"),
+            &opts,
+        )
+        .await
+        .expect_err(field);
         assert_eq!(err.code, ErrorCode::InvalidInput, "{field}: {err:?}");
         assert_eq!(err.field.as_deref(), Some(field), "{err:?}");
     }
-    let rooms = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
-        .await
-        .expect("list")
-        .rooms;
+    let rooms =
+        earshot_core::admin::list_rooms(&app.projects().default_handle().await.expect("project"))
+            .await
+            .expect("list")
+            .rooms;
     for name in ["meta-too-big", "bad-egress", "bad-agents", " padded"] {
         assert!(!rooms.iter().any(|r| r.name == name), "{name} was created");
     }
     let err = earshot_core::admin::send_data(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         "any",
         &DataMessage::default(),
     )
@@ -217,7 +232,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     let mut peer = Peer::join(bed, &room, "caller", PeerOptions::default()).expect("peer");
 
     earshot_core::admin::update_room_metadata(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         r#"{"topic": "billing"}"#,
     )
@@ -229,7 +244,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     .expect("the participant saw the new room metadata");
 
     earshot_core::admin::send_data(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         &DataMessage {
             topic: "earshot".into(),
@@ -246,7 +261,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     .expect("the participant received the data message");
 
     earshot_core::admin::send_data(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         &DataMessage {
             topic: "lossy".into(),
@@ -269,7 +284,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
         && e["reliable"] == true));
 
     let updated = earshot_core::admin::update_participant(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "caller",
         &ParticipantChanges {
@@ -306,7 +321,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
 
     // Clearing is not possible (the server reads "" as "no change"): refused, not faked.
     let err = earshot_core::admin::update_participant(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "caller",
         &ParticipantChanges {
@@ -322,7 +337,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     );
 
     earshot_core::admin::remove_participant(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "caller",
     )
@@ -339,7 +354,7 @@ async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
     let room = unique_room("keep-flags");
     // `recorder` comes from the token; the Manage dialog shows no control for it.
     let token = earshot_core::admin::create_token(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &TokenRequest {
             identity: "recorder-bot".into(),
             ttl_seconds: 600,
@@ -367,18 +382,20 @@ async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
         },
     )
     .expect("peer");
-    let before =
-        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
-            .await
-            .expect("detail")
-            .participants
-            .into_iter()
-            .find(|p| p.identity == "recorder-bot")
-            .expect("listed");
+    let before = earshot_core::admin::room_detail(
+        &app.projects().default_handle().await.expect("project"),
+        &room,
+    )
+    .await
+    .expect("detail")
+    .participants
+    .into_iter()
+    .find(|p| p.identity == "recorder-bot")
+    .expect("listed");
     assert!(before.permission.recorder, "{:?}", before.permission);
 
     let after = earshot_core::admin::update_participant(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "recorder-bot",
         &ParticipantChanges {
@@ -402,14 +419,16 @@ async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
         after.permission
     );
     assert!(after.permission.can_publish && after.permission.can_subscribe);
-    let listed =
-        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
-            .await
-            .expect("detail")
-            .participants
-            .into_iter()
-            .find(|p| p.identity == "recorder-bot")
-            .expect("listed");
+    let listed = earshot_core::admin::room_detail(
+        &app.projects().default_handle().await.expect("project"),
+        &room,
+    )
+    .await
+    .expect("detail")
+    .participants
+    .into_iter()
+    .find(|p| p.identity == "recorder-bot")
+    .expect("listed");
     assert_eq!(listed.permission, after.permission);
 }
 
@@ -436,10 +455,12 @@ async fn muting_a_track_is_seen_by_its_publisher() {
     // The server lists the track a moment after the publisher learns its sid.
     let mut speaker = None;
     for _ in 0..50 {
-        let detail =
-            earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
-                .await
-                .expect("detail");
+        let detail = earshot_core::admin::room_detail(
+            &app.projects().default_handle().await.expect("project"),
+            &room,
+        )
+        .await
+        .expect("detail");
         speaker = detail
             .participants
             .into_iter()
@@ -461,7 +482,7 @@ async fn muting_a_track_is_seen_by_its_publisher() {
     assert!(mime.contains("opus") || mime.contains("red"), "{track:?}");
 
     let muted = earshot_core::admin::mute_track(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "speaker",
         &sid,
@@ -476,7 +497,7 @@ async fn muting_a_track_is_seen_by_its_publisher() {
     .expect("the publisher saw its track muted");
     // The test server does not enable remote unmute: the refusal must say why.
     match earshot_core::admin::mute_track(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "speaker",
         &sid,
@@ -491,7 +512,7 @@ async fn muting_a_track_is_seen_by_its_publisher() {
         ),
     }
     let err = earshot_core::admin::mute_track(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "nobody",
         &sid,
@@ -523,10 +544,12 @@ async fn built_token_joins_with_exactly_its_grants() {
         },
         ..Default::default()
     };
-    let token =
-        earshot_core::admin::create_token(&app.project(None).await.expect("project"), &request)
-            .await
-            .expect("token");
+    let token = earshot_core::admin::create_token(
+        &app.projects().default_handle().await.expect("project"),
+        &request,
+    )
+    .await
+    .expect("token");
     let claims: serde_json::Value = serde_json::from_str(&token.claims_json).expect("claims");
     assert_eq!(claims["sub"], "token-user");
     assert_eq!(claims["video"]["room"], room.as_str());
@@ -560,7 +583,7 @@ async fn built_token_joins_with_exactly_its_grants() {
     assert_eq!(connected["can_publish_data"], true);
 
     let inspected = earshot_core::admin::inspect_token(
-        Some(&app.project(None).await.expect("project")),
+        &app.projects().default_handle().await.expect("project"),
         &token.jwt,
     )
     .expect("inspect");
@@ -571,13 +594,13 @@ async fn built_token_joins_with_exactly_its_grants() {
     forged.pop();
     forged.push(if token.jwt.ends_with('A') { 'B' } else { 'A' });
     let inspected = earshot_core::admin::inspect_token(
-        Some(&app.project(None).await.expect("project")),
+        &app.projects().default_handle().await.expect("project"),
         &forged,
     )
     .expect("inspect forged");
     assert!(!inspected.verified && inspected.verify_problem.is_some());
     let err = earshot_core::admin::inspect_token(
-        Some(&app.project(None).await.expect("project")),
+        &app.projects().default_handle().await.expect("project"),
         "not a token",
     )
     .expect_err("garbage");
@@ -587,9 +610,12 @@ async fn built_token_joins_with_exactly_its_grants() {
         ttl_seconds: 0,
         ..request
     };
-    let err = earshot_core::admin::create_token(&app.project(None).await.expect("project"), &bad)
-        .await
-        .expect_err("ttl 0");
+    let err = earshot_core::admin::create_token(
+        &app.projects().default_handle().await.expect("project"),
+        &bad,
+    )
+    .await
+    .expect_err("ttl 0");
     assert_eq!(err.field.as_deref(), Some("ttl_seconds"));
 }
 
@@ -600,14 +626,14 @@ async fn move_and_forward_either_work_or_say_why() {
     let room = unique_room("from");
     let target = unique_room("to");
     earshot_core::admin::create_room(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &options(&target),
     )
     .await
     .expect("target");
     let mut peer = Peer::join(bed, &room, "mover", PeerOptions::default()).expect("peer");
     match earshot_core::admin::relocate_participant(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "mover",
         &target,
@@ -619,7 +645,7 @@ async fn move_and_forward_either_work_or_say_why() {
             peer.wait_for(WAIT, |e| e["event"] == "moved")
                 .expect("the participant was moved");
             let people = earshot_core::admin::list_participants(
-                &app.project(None).await.expect("project"),
+                &app.projects().default_handle().await.expect("project"),
                 &target,
             )
             .await
@@ -631,7 +657,7 @@ async fn move_and_forward_either_work_or_say_why() {
             eprintln!("MoveParticipant refused: {:?} {}", err.code, err.message);
             assert_eq!(err.code, ErrorCode::Unsupported, "{err:?}");
             let err = earshot_core::admin::relocate_participant(
-                &app.project(None).await.expect("project"),
+                &app.projects().default_handle().await.expect("project"),
                 &room,
                 "mover",
                 &target,

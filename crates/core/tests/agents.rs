@@ -20,7 +20,7 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     let room = unique_room("agents");
     let other = unique_room("agents-other");
     let created = earshot_core::agents::create_agent_dispatch(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &NewAgentDispatch {
             room: room.clone(),
             agent_name: "receptionist".into(),
@@ -46,7 +46,7 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
         created.created_at_ms
     );
     earshot_core::agents::create_agent_dispatch(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &NewAgentDispatch {
             room: other.clone(),
             agent_name: "notes".into(),
@@ -57,7 +57,7 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     .expect("create in another room");
 
     let listed = earshot_core::agents::list_agent_dispatches(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
     )
     .await
@@ -81,21 +81,21 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     );
 
     earshot_core::agents::delete_agent_dispatch(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         &created.id,
     )
     .await
     .expect("delete");
     let listed = earshot_core::agents::list_agent_dispatches(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
     )
     .await
     .expect("list");
     assert!(!listed.iter().any(|d| d.id == created.id), "{listed:?}");
     let again = earshot_core::agents::delete_agent_dispatch(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         &created.id,
     )
@@ -103,7 +103,7 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     .unwrap_err();
     assert_eq!(again.code, ErrorCode::NotFound, "{again:?}");
     let others = earshot_core::agents::list_agent_dispatches(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &other,
     )
     .await
@@ -112,7 +112,7 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
 
     // Bad input is refused before sending.
     let err = earshot_core::agents::create_agent_dispatch(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &NewAgentDispatch {
             room: room.clone(),
             agent_name: String::new(),
@@ -124,7 +124,7 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     assert_eq!(err.code, ErrorCode::InvalidInput);
     assert_eq!(err.field.as_deref(), Some("agent_name"));
     let err = earshot_core::agents::create_agent_dispatch(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &NewAgentDispatch {
             room: room.clone(),
             agent_name: "notes".into(),
@@ -160,10 +160,12 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let detail = loop {
-        let detail =
-            earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
-                .await
-                .expect("room detail");
+        let detail = earshot_core::admin::room_detail(
+            &app.projects().default_handle().await.expect("project"),
+            &room,
+        )
+        .await
+        .expect("room detail");
         if detail.participants.len() == 2 || std::time::Instant::now() > deadline {
             break detail;
         }
@@ -189,10 +191,12 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
     drop(agent);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let detail =
-            earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
-                .await
-                .expect("room detail");
+        let detail = earshot_core::admin::room_detail(
+            &app.projects().default_handle().await.expect("project"),
+            &room,
+        )
+        .await
+        .expect("room detail");
         if !detail.participants.iter().any(|p| p.kind == "agent") {
             assert_eq!(detail.participants.len(), 1, "{detail:?}");
             break;

@@ -66,7 +66,7 @@ async fn every_start_without_a_worker_is_no_worker() {
     let (app, _) = app().await;
     let room = unique_room("egress");
     earshot_core::admin::create_room(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &earshot_core::protocol::admin::RoomOptions {
             name: room.clone(),
             ..Default::default()
@@ -74,13 +74,16 @@ async fn every_start_without_a_worker_is_no_worker() {
     )
     .await
     .expect("room");
-    let listed =
-        earshot_core::egress::list_egress(&app.project(None).await.expect("project"), None, false)
-            .await
-            .expect("list all");
+    let listed = earshot_core::egress::list_egress(
+        &app.projects().default_handle().await.expect("project"),
+        None,
+        false,
+    )
+    .await
+    .expect("list all");
     assert!(listed.iter().all(|e| !e.id.is_empty()));
     assert!(earshot_core::egress::list_egress(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         Some(&room),
         true
     )
@@ -128,7 +131,7 @@ async fn every_start_without_a_worker_is_no_worker() {
     // Each start waits ~22-24 s for a worker before the server gives up (measured on
     // livekit-server v1.13.3), so the five kinds are started together.
     let started = std::time::Instant::now();
-    let bed_project = app.project(None).await.expect("project");
+    let bed_project = app.projects().default_handle().await.expect("project");
     let (a, b, c, d, e) = tokio::join!(
         earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[0]),
         earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[1]),
@@ -154,7 +157,7 @@ async fn every_start_without_a_worker_is_no_worker() {
     // The server checks the room before looking for a worker.
     let err = earshot_core::egress::start_egress(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &EgressRequest {
             room_name: unique_room("missing"),
             ..requests[0].clone()
@@ -167,7 +170,7 @@ async fn every_start_without_a_worker_is_no_worker() {
     for (result, what) in [
         (
             earshot_core::egress::stop_egress(
-                &app.project(None).await.expect("project"),
+                &app.projects().default_handle().await.expect("project"),
                 "EG_missing",
             )
             .await
@@ -176,7 +179,7 @@ async fn every_start_without_a_worker_is_no_worker() {
         ),
         (
             earshot_core::egress::update_egress_layout(
-                &app.project(None).await.expect("project"),
+                &app.projects().default_handle().await.expect("project"),
                 "EG_missing",
                 "grid",
             )
@@ -186,7 +189,7 @@ async fn every_start_without_a_worker_is_no_worker() {
         ),
         (
             earshot_core::egress::update_egress_stream(
-                &app.project(None).await.expect("project"),
+                &app.projects().default_handle().await.expect("project"),
                 "EG_missing",
                 &["rtmp://127.0.0.1/live/b".into()],
                 &[],
@@ -251,7 +254,7 @@ async fn bad_egress_input_is_refused_inline() {
     for (r, field) in cases {
         let err = earshot_core::egress::start_egress(
             app.projects(),
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             &r,
         )
         .await
@@ -262,7 +265,7 @@ async fn bad_egress_input_is_refused_inline() {
     // sending (the id does not exist, which the server would answer NotFound).
     for add in [vec!["http://127.0.0.1/live".to_owned()], vec![]] {
         let err = earshot_core::egress::update_egress_stream(
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             "EG_missing",
             &add,
             &[],
@@ -301,7 +304,7 @@ async fn storage_credentials_stay_in_the_vault() {
     };
     let saved = earshot_core::storage::save_storage_profile(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &s3,
     )
     .await
@@ -325,14 +328,14 @@ async fn storage_credentials_stay_in_the_vault() {
     };
     earshot_core::storage::save_storage_profile(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &edited,
     )
     .await
     .expect("edit");
     let listed = earshot_core::storage::list_storage_profiles(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
     )
     .await
     .expect("list");
@@ -353,7 +356,7 @@ async fn storage_credentials_stay_in_the_vault() {
     };
     let err = earshot_core::storage::save_storage_profile(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &to_gcs,
     )
     .await
@@ -371,7 +374,7 @@ async fn storage_credentials_stay_in_the_vault() {
     };
     let err = earshot_core::storage::save_storage_profile(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &taken,
     )
     .await
@@ -383,7 +386,7 @@ async fn storage_credentials_stay_in_the_vault() {
     );
     let listed = earshot_core::storage::list_storage_profiles(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
     )
     .await
     .expect("list");
@@ -401,7 +404,7 @@ async fn storage_credentials_stay_in_the_vault() {
     };
     let err = earshot_core::storage::save_storage_profile(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &bad,
     )
     .await
@@ -410,7 +413,7 @@ async fn storage_credentials_stay_in_the_vault() {
     assert_eq!(
         earshot_core::storage::list_storage_profiles(
             app.projects(),
-            &app.project(None).await.expect("project")
+            &app.projects().default_handle().await.expect("project")
         )
         .await
         .unwrap()
@@ -421,7 +424,7 @@ async fn storage_credentials_stay_in_the_vault() {
     // A start with the profile resolves its credential and reaches the server.
     let room = unique_room("stored");
     earshot_core::admin::create_room(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &earshot_core::protocol::admin::RoomOptions {
             name: room.clone(),
             ..Default::default()
@@ -431,7 +434,7 @@ async fn storage_credentials_stay_in_the_vault() {
     .expect("room");
     let err = earshot_core::egress::start_egress(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &EgressRequest {
             kind: "room_composite".into(),
             room_name: room,
@@ -449,14 +452,14 @@ async fn storage_credentials_stay_in_the_vault() {
 
     earshot_core::storage::delete_storage_profile(
         app.projects(),
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         "archive",
     )
     .await
     .expect("delete");
     assert!(earshot_core::storage::list_storage_profiles(
         app.projects(),
-        &app.project(None).await.expect("project")
+        &app.projects().default_handle().await.expect("project")
     )
     .await
     .unwrap()

@@ -31,7 +31,11 @@ async fn the_app_listens_through_its_sink() {
     let started = Instant::now();
     let joined = app
         .listen()
-        .start(&app.project(None).await.expect("project"), &room, true)
+        .start(
+            &app.projects().default_handle().await.expect("project"),
+            &room,
+            true,
+        )
         .await
         .expect("listen");
     let key = RoomKey::new(joined.project.clone(), room.clone());
@@ -119,7 +123,10 @@ async fn the_app_listens_through_its_sink() {
     for _ in 0..50 {
         hidden = app
             .listen()
-            .hidden_participants(&app.project(None).await.expect("project"), &room)
+            .hidden_participants(
+                &app.projects().default_handle().await.expect("project"),
+                &room,
+            )
             .await
             .expect("hidden");
         if hidden.len() >= 2 {
@@ -139,7 +146,11 @@ async fn the_app_listens_through_its_sink() {
     // The same room twice is refused; an unknown room in the audible set too.
     let again = app
         .listen()
-        .start(&app.project(None).await.expect("project"), &room, false)
+        .start(
+            &app.projects().default_handle().await.expect("project"),
+            &room,
+            false,
+        )
         .await
         .expect_err("twice");
     assert_eq!(again.code, ErrorCode::AlreadyExists);
@@ -167,7 +178,10 @@ async fn the_app_listens_through_its_sink() {
     loop {
         let hidden = app
             .listen()
-            .hidden_participants(&app.project(None).await.expect("project"), &room)
+            .hidden_participants(
+                &app.projects().default_handle().await.expect("project"),
+                &room,
+            )
             .await
             .unwrap_or_default();
         if hidden
@@ -193,7 +207,7 @@ async fn bad_rooms_fail_fast_and_leave_nothing_behind() {
     let err = app
         .listen()
         .start(
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             &unique_room("missing"),
             true,
         )
@@ -203,7 +217,11 @@ async fn bad_rooms_fail_fast_and_leave_nothing_behind() {
     assert!(started.elapsed() < Duration::from_secs(10));
     let err = app
         .listen()
-        .start(&app.project(None).await.expect("project"), " padded", true)
+        .start(
+            &app.projects().default_handle().await.expect("project"),
+            " padded",
+            true,
+        )
         .await
         .expect_err("bad name");
     assert_eq!(err.field.as_deref(), Some("room"));
@@ -240,13 +258,17 @@ async fn one_room_name_in_two_projects_is_two_rooms() {
     let _caller = tone_peer(bed, &room, "caller", 440.0);
     let first = app
         .listen()
-        .start(&app.project(None).await.expect("project"), &room, true)
+        .start(
+            &app.projects().default_handle().await.expect("project"),
+            &room,
+            true,
+        )
         .await
         .expect("first");
     let second = app
         .listen()
         .start(
-            &app.project(Some(&other.id)).await.expect("project"),
+            &app.project(&other.id).await.expect("project"),
             &room,
             false,
         )

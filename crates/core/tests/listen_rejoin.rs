@@ -22,7 +22,11 @@ async fn an_app_level_rejoin_keeps_the_mute_and_the_audible_set() {
     let _caller = tone_peer(bed, &room, "caller", 440.0);
     let joined = app
         .listen()
-        .start(&app.project(None).await.expect("project"), &room, true)
+        .start(
+            &app.projects().default_handle().await.expect("project"),
+            &room,
+            true,
+        )
         .await
         .expect("listen");
     let key = RoomKey::new(joined.project.clone(), room.clone());

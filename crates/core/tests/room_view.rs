@@ -113,7 +113,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     let err = app
         .monitor()
         .observe_room(
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             &room,
             Arc::new(Views::default()),
         )
@@ -137,7 +137,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     let first = app
         .monitor()
         .observe_room(
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             &room,
             views.clone(),
         )
@@ -208,10 +208,12 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     );
 
     // A mute made by an admin reaches the view.
-    let detail =
-        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
-            .await
-            .expect("detail");
+    let detail = earshot_core::admin::room_detail(
+        &app.projects().default_handle().await.expect("project"),
+        &room,
+    )
+    .await
+    .expect("detail");
     let track = detail
         .participants
         .iter()
@@ -222,7 +224,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .clone();
     let muted_at = Instant::now();
     earshot_core::admin::mute_track(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "alice",
         &track,
@@ -247,10 +249,12 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .expect("t");
     took.push(wait_lag(&views, t, "carol left", |v| !has(v, "carol")).await);
     let muted_at = Instant::now();
-    let muted_bob =
-        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
-            .await
-            .expect("detail");
+    let muted_bob = earshot_core::admin::room_detail(
+        &app.projects().default_handle().await.expect("project"),
+        &room,
+    )
+    .await
+    .expect("detail");
     let bob_track = muted_bob
         .participants
         .iter()
@@ -260,7 +264,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .sid
         .clone();
     earshot_core::admin::mute_track(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &room,
         "bob",
         &bob_track,
@@ -327,7 +331,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     let second = app
         .monitor()
         .observe_room(
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             &room,
             reopened.clone(),
         )
@@ -371,7 +375,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     let views = Arc::new(Views::default());
     app.monitor()
         .observe_room(
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             &room,
             views.clone(),
         )
@@ -409,7 +413,7 @@ async fn a_silence_rule_fires_once_in_an_open_view() {
     let view = app
         .monitor()
         .observe_room(
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             &room,
             Arc::new(Views::default()),
         )

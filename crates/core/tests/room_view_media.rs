@@ -55,7 +55,7 @@ async fn a_room_view_hears_who_speaks_without_media() {
     let before = media_packets_received();
     app.monitor()
         .observe_room(
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             &room,
             views.clone(),
         )

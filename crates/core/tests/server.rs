@@ -182,9 +182,10 @@ async fn rooms_created_through_livekit_api_are_listed() {
         .create_room(&room, Default::default())
         .await
         .expect("create room");
-    let snapshot = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
-        .await
-        .unwrap();
+    let snapshot =
+        earshot_core::admin::list_rooms(&app.projects().default_handle().await.expect("project"))
+            .await
+            .unwrap();
     assert_eq!(snapshot.project_id, project.id);
     let found = snapshot
         .rooms
@@ -194,9 +195,10 @@ async fn rooms_created_through_livekit_api_are_listed() {
     assert_eq!(found.num_participants, 0);
     assert!(found.creation_time > 0);
     official.delete_room(&room).await.unwrap();
-    let after = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
-        .await
-        .unwrap();
+    let after =
+        earshot_core::admin::list_rooms(&app.projects().default_handle().await.expect("project"))
+            .await
+            .unwrap();
     assert!(after.rooms.iter().all(|r| r.name != room));
 }
 
@@ -211,10 +213,12 @@ async fn python_participant_is_seen_in_the_participant_list() {
     let room = unique_room("smoke");
     let peer =
         Peer::join(bed, &room, "caller-1", PeerOptions::default()).expect("python peer joins");
-    let participants =
-        earshot_core::admin::list_participants(&app.project(None).await.expect("project"), &room)
-            .await
-            .unwrap();
+    let participants = earshot_core::admin::list_participants(
+        &app.projects().default_handle().await.expect("project"),
+        &room,
+    )
+    .await
+    .unwrap();
     let me = participants
         .iter()
         .find(|p| p.identity == "caller-1")
@@ -228,9 +232,11 @@ async fn python_participant_is_seen_in_the_participant_list() {
     // The server updates a room's participant count shortly after a join.
     let mut count = None;
     for _ in 0..50 {
-        let rooms = earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
-            .await
-            .unwrap();
+        let rooms = earshot_core::admin::list_rooms(
+            &app.projects().default_handle().await.expect("project"),
+        )
+        .await
+        .unwrap();
         count = rooms
             .rooms
             .iter()
@@ -255,7 +261,7 @@ async fn listing_a_missing_room_and_a_deleted_project_have_codes() {
         .await
         .unwrap();
     let err = earshot_core::admin::list_participants(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         "no-such-room-here",
     )
     .await
@@ -263,14 +269,14 @@ async fn listing_a_missing_room_and_a_deleted_project_have_codes() {
     assert_eq!(err.code, ErrorCode::NotFound);
     app.projects().remove_project(&p.id).await.unwrap();
     assert_eq!(
-        earshot_core::admin::list_rooms(&app.project(None).await.expect("project"))
+        earshot_core::admin::list_rooms(&app.projects().default_handle().await.expect("project"))
             .await
             .unwrap_err()
             .code,
         ErrorCode::NoProject
     );
     assert_eq!(
-        earshot_core::admin::list_rooms(&app.project(Some(&p.id)).await.expect("project"))
+        earshot_core::admin::list_rooms(&app.project(&p.id).await.expect("project"))
             .await
             .unwrap_err()
             .code,

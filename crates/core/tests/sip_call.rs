@@ -22,7 +22,7 @@ static ONE_CALL_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_ne
 /// An outbound trunk towards `address` (sipp), with its own caller number.
 async fn trunk(app: &Earshot, address: &str) -> String {
     earshot_core::sip::create_outbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &OutboundTrunkSpec {
             name: "to sipp".into(),
             address: address.into(),
@@ -62,7 +62,7 @@ async fn dial_out_hear_the_callee_and_transfer() {
 
     let started = Instant::now();
     let call = earshot_core::sip::dial_out(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &dial(&trunk_id, &room),
     )
     .await
@@ -84,10 +84,12 @@ async fn dial_out_hear_the_callee_and_transfer() {
     );
 
     // The room detail shows the callee as a SIP participant with the call active.
-    let detail =
-        earshot_core::admin::room_detail(&app.project(None).await.expect("project"), &room)
-            .await
-            .expect("room detail");
+    let detail = earshot_core::admin::room_detail(
+        &app.projects().default_handle().await.expect("project"),
+        &room,
+    )
+    .await
+    .expect("room detail");
     let callee = detail
         .participants
         .iter()
@@ -123,7 +125,7 @@ async fn dial_out_hear_the_callee_and_transfer() {
     // Transfer: the far end gets a REFER to the new number, and the worker hangs up once
     // it reports success.
     earshot_core::sip::transfer_sip_participant(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &Transfer {
             room: room.clone(),
             identity: "callee".into(),
@@ -153,9 +155,12 @@ async fn dial_out_hear_the_callee_and_transfer() {
         far.messages()
     );
     let _ = listener.stop(&room).await;
-    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &trunk_id)
-        .await
-        .expect("delete");
+    earshot_core::sip::delete_sip_trunk(
+        &app.projects().default_handle().await.expect("project"),
+        &trunk_id,
+    )
+    .await
+    .expect("delete");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,7 +175,7 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
     let mut busy = blocking(|| FarEnd::start(FarEndMode::Busy)).expect("sipp far end");
     let trunk_id = trunk(&app, &busy.address).await;
     let err = earshot_core::sip::dial_out(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &dial(&trunk_id, &unique_room("busy")),
     )
     .await
@@ -185,9 +190,12 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
         "{}",
         busy.messages()
     );
-    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &trunk_id)
-        .await
-        .expect("delete");
+    earshot_core::sip::delete_sip_trunk(
+        &app.projects().default_handle().await.expect("project"),
+        &trunk_id,
+    )
+    .await
+    .expect("delete");
 
     // Nothing at the trunk's address: a failed call once the ringing timeout is over.
     let nobody = std::net::UdpSocket::bind("127.0.0.1:0")
@@ -196,7 +204,7 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
     let trunk_id = trunk(&app, &nobody.to_string()).await;
     let started = Instant::now();
     let err = earshot_core::sip::dial_out(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &dial(&trunk_id, &unique_room("nobody")),
     )
     .await
@@ -205,7 +213,10 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
     assert_eq!(err.code, ErrorCode::CallFailed, "{err:?}");
     assert!(err.message.contains("Nothing answered"), "{}", err.message);
     assert!(started.elapsed() < Duration::from_secs(15));
-    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &trunk_id)
-        .await
-        .expect("delete");
+    earshot_core::sip::delete_sip_trunk(
+        &app.projects().default_handle().await.expect("project"),
+        &trunk_id,
+    )
+    .await
+    .expect("delete");
 }

@@ -48,7 +48,7 @@ async fn inbound_trunk_crud_reads_back_every_field() {
         media_encryption: "allow".into(),
     };
     let created = earshot_core::sip::create_inbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &spec,
         &password("s3cret-pw"),
     )
@@ -57,10 +57,12 @@ async fn inbound_trunk_crud_reads_back_every_field() {
     assert!(created.id.starts_with("ST_"), "{}", created.id);
     assert_eq!(created.spec, spec);
     assert!(created.has_auth_password);
-    let read =
-        earshot_core::sip::inbound_trunk(&app.project(None).await.expect("project"), &created.id)
-            .await
-            .expect("get");
+    let read = earshot_core::sip::inbound_trunk(
+        &app.projects().default_handle().await.expect("project"),
+        &created.id,
+    )
+    .await
+    .expect("get");
     assert_eq!(read.spec, spec);
 
     // An update with an empty password keeps it; every field changes.
@@ -74,7 +76,7 @@ async fn inbound_trunk_crud_reads_back_every_field() {
         ..spec.clone()
     };
     let updated = earshot_core::sip::update_inbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &created.id,
         &changed,
         &TrunkPassword::default(),
@@ -87,7 +89,7 @@ async fn inbound_trunk_crud_reads_back_every_field() {
         "an empty password field keeps it"
     );
     let cleared = earshot_core::sip::update_inbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &created.id,
         &changed,
         &TrunkPassword {
@@ -99,25 +101,32 @@ async fn inbound_trunk_crud_reads_back_every_field() {
     .expect("clear password");
     assert!(!cleared.has_auth_password);
 
-    let listed = earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
-        .await
-        .expect("overview")
-        .inbound;
+    let listed =
+        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
+            .await
+            .expect("overview")
+            .inbound;
     assert!(listed
         .iter()
         .any(|t| t.id == created.id && t.spec == changed));
-    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &created.id)
-        .await
-        .expect("delete");
-    let err =
-        earshot_core::sip::inbound_trunk(&app.project(None).await.expect("project"), &created.id)
-            .await
-            .unwrap_err();
+    earshot_core::sip::delete_sip_trunk(
+        &app.projects().default_handle().await.expect("project"),
+        &created.id,
+    )
+    .await
+    .expect("delete");
+    let err = earshot_core::sip::inbound_trunk(
+        &app.projects().default_handle().await.expect("project"),
+        &created.id,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
-    let listed = earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
-        .await
-        .expect("overview")
-        .inbound;
+    let listed =
+        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
+            .await
+            .expect("overview")
+            .inbound;
     assert!(!listed.iter().any(|t| t.id == created.id));
 }
 
@@ -126,7 +135,7 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
     let app = app().await;
     let shared = number();
     let first = earshot_core::sip::create_inbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &InboundTrunkSpec {
             name: "first".into(),
             numbers: vec![shared.clone()],
@@ -137,7 +146,7 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
     .await
     .expect("first trunk");
     let err = earshot_core::sip::create_inbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &InboundTrunkSpec {
             name: "second".into(),
             numbers: vec![number(), shared.clone()],
@@ -156,7 +165,7 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
     );
     // Other tests create and delete trunks meanwhile, so look for this one, not a count.
     let holding: Vec<String> =
-        earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
+        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
             .await
             .expect("overview")
             .inbound
@@ -171,7 +180,7 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
     );
 
     let bad = earshot_core::sip::create_inbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &InboundTrunkSpec {
             name: "bad".into(),
             numbers: vec!["+1 555 0100".into()],
@@ -183,9 +192,12 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
     .unwrap_err();
     assert_eq!(bad.code, ErrorCode::InvalidInput);
     assert_eq!(bad.field.as_deref(), Some("numbers"));
-    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &first.id)
-        .await
-        .expect("delete");
+    earshot_core::sip::delete_sip_trunk(
+        &app.projects().default_handle().await.expect("project"),
+        &first.id,
+    )
+    .await
+    .expect("delete");
 }
 
 #[tokio::test]
@@ -207,7 +219,7 @@ async fn outbound_trunk_crud_reads_back_every_field() {
         from_host: "calls.example.com".into(),
     };
     let created = earshot_core::sip::create_outbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &spec,
         &password("pw"),
     )
@@ -216,10 +228,13 @@ async fn outbound_trunk_crud_reads_back_every_field() {
     assert_eq!(created.spec, spec);
     assert!(created.has_auth_password);
     assert_eq!(
-        earshot_core::sip::outbound_trunk(&app.project(None).await.expect("project"), &created.id)
-            .await
-            .expect("get")
-            .spec,
+        earshot_core::sip::outbound_trunk(
+            &app.projects().default_handle().await.expect("project"),
+            &created.id
+        )
+        .await
+        .expect("get")
+        .spec,
         spec
     );
     let changed = OutboundTrunkSpec {
@@ -230,7 +245,7 @@ async fn outbound_trunk_crud_reads_back_every_field() {
         ..spec.clone()
     };
     let updated = earshot_core::sip::update_outbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &created.id,
         &changed,
         &password("new"),
@@ -238,16 +253,17 @@ async fn outbound_trunk_crud_reads_back_every_field() {
     .await
     .expect("update");
     assert_eq!(updated.spec, changed);
-    let listed = earshot_core::sip::sip_overview(&app.project(None).await.expect("project"))
-        .await
-        .expect("overview")
-        .outbound;
+    let listed =
+        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
+            .await
+            .expect("overview")
+            .outbound;
     assert!(listed
         .iter()
         .any(|t| t.id == created.id && t.spec == changed));
 
     let err = earshot_core::sip::create_outbound_trunk(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &OutboundTrunkSpec {
             address: "sip:sip.example.com".into(),
             ..spec.clone()
@@ -258,12 +274,17 @@ async fn outbound_trunk_crud_reads_back_every_field() {
     .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("address"), "{err:?}");
 
-    earshot_core::sip::delete_sip_trunk(&app.project(None).await.expect("project"), &created.id)
-        .await
-        .expect("delete");
-    let err =
-        earshot_core::sip::outbound_trunk(&app.project(None).await.expect("project"), &created.id)
-            .await
-            .unwrap_err();
+    earshot_core::sip::delete_sip_trunk(
+        &app.projects().default_handle().await.expect("project"),
+        &created.id,
+    )
+    .await
+    .expect("delete");
+    let err = earshot_core::sip::outbound_trunk(
+        &app.projects().default_handle().await.expect("project"),
+        &created.id,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 }

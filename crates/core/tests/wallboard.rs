@@ -172,7 +172,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
     }
 
     earshot_core::admin::create_room(
-        &app.project(None).await.expect("project"),
+        &app.projects().default_handle().await.expect("project"),
         &RoomOptions {
             name: room.clone(),
             empty_timeout: Some(60),
@@ -237,7 +237,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
     let view = app
         .monitor()
         .observe_room(
-            &app.project(None).await.expect("project"),
+            &app.projects().default_handle().await.expect("project"),
             &room,
             Arc::new(NoView),
         )
@@ -245,7 +245,11 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         .expect("room view");
     let listened = app
         .listen()
-        .start(&app.project(None).await.expect("project"), &room, false)
+        .start(
+            &app.projects().default_handle().await.expect("project"),
+            &room,
+            false,
+        )
         .await
         .expect("listen");
     took.push(
@@ -323,9 +327,12 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         )
         .await,
     );
-    earshot_core::admin::delete_room(&app.project(None).await.expect("project"), &room)
-        .await
-        .expect("delete");
+    earshot_core::admin::delete_room(
+        &app.projects().default_handle().await.expect("project"),
+        &room,
+    )
+    .await
+    .expect("delete");
     took.push(reflected(&rec, &room, |r| r.is_none(), "room ended").await);
     // Several more polls: nothing fires twice.
     tokio::time::sleep(Duration::from_secs(5)).await;

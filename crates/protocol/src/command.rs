@@ -1,7 +1,8 @@
 //! Every command the UI can invoke, as a type that fixes its name, arguments and output.
 //!
 //! On the wire a command is `invoke(NAME, { args: <the command as JSON> })`; the shell's
-//! handler for it takes one parameter named `args`.
+//! handler for it takes one parameter named `args`. A command that works on a project names
+//! it: which project a page shows is the UI's (its route's), never a backend setting.
 
 use crate::admin::{
     DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
@@ -48,7 +49,7 @@ macro_rules! commands {
 }
 
 commands! {
-    /// All projects, the current one, and settings entries that could not be read.
+    /// All projects (with the default one) and settings entries that could not be read.
     ListProjects => "list_projects" -> ProjectsView {}
     /// Adds a project; with `verify`, only if a connection check succeeds first.
     AddProject => "add_project" -> ProjectSummary { input: ProjectInput, verify: bool }
@@ -58,8 +59,6 @@ commands! {
     RemoveProject => "remove_project" -> ProjectsView { id: ProjectId }
     /// Makes a project the one opened at start-up.
     SetDefaultProject => "set_default_project" -> ProjectsView { id: ProjectId }
-    /// Makes a project the one the pages work on.
-    SwitchProject => "switch_project" -> ProjectsView { id: ProjectId }
     /// Checks a saved project's connection and credentials (ListRooms).
     CheckProject => "check_project" -> ConnectionReport { id: ProjectId }
     /// Checks unsaved form input (ListRooms) without storing anything. On edit, `id` lets
@@ -69,43 +68,43 @@ commands! {
     ScanCliConfig => "scan_cli_config" -> CliScan { path: Option<String> }
     /// Imports the named projects from the `lk` CLI config.
     ImportCliProjects => "import_cli_projects" -> ImportReport { path: Option<String>, names: Vec<String> }
-    /// The rooms of a project (the current one when `project` is `None`).
-    ListRooms => "list_rooms" -> RoomsSnapshot { project: Option<ProjectId> }
+    /// The rooms of a project.
+    ListRooms => "list_rooms" -> RoomsSnapshot { project: ProjectId }
     /// The participants of a room, hidden ones included.
-    ListParticipants => "list_participants" -> Vec<ParticipantSummary> { project: Option<ProjectId>, room: String }
+    ListParticipants => "list_participants" -> Vec<ParticipantSummary> { project: ProjectId, room: String }
     /// Creates a room with every option CreateRoom takes.
-    CreateRoom => "create_room" -> RoomSummary { project: Option<ProjectId>, options: RoomOptions }
+    CreateRoom => "create_room" -> RoomSummary { project: ProjectId, options: RoomOptions }
     /// Deletes a room, disconnecting everyone in it.
-    DeleteRoom => "delete_room" -> () { project: Option<ProjectId>, room: String }
+    DeleteRoom => "delete_room" -> () { project: ProjectId, room: String }
     /// Replaces a room's metadata.
-    UpdateRoomMetadata => "update_room_metadata" -> RoomSummary { project: Option<ProjectId>, room: String, metadata: String }
+    UpdateRoomMetadata => "update_room_metadata" -> RoomSummary { project: ProjectId, room: String, metadata: String }
     /// A room's settings, participants and tracks.
-    GetRoomDetail => "get_room_detail" -> RoomDetail { project: Option<ProjectId>, room: String }
+    GetRoomDetail => "get_room_detail" -> RoomDetail { project: ProjectId, room: String }
     /// Mutes or unmutes one published track.
-    MuteTrack => "mute_track" -> TrackDetail { project: Option<ProjectId>, room: String, identity: String, track_sid: String, muted: bool }
+    MuteTrack => "mute_track" -> TrackDetail { project: ProjectId, room: String, identity: String, track_sid: String, muted: bool }
     /// Mutes every audio track in a room; returns how many were muted.
-    MuteAllAudio => "mute_all_audio" -> u32 { project: Option<ProjectId>, room: String }
+    MuteAllAudio => "mute_all_audio" -> u32 { project: ProjectId, room: String }
     /// Disconnects a participant from a room.
-    RemoveParticipant => "remove_participant" -> () { project: Option<ProjectId>, room: String, identity: String }
+    RemoveParticipant => "remove_participant" -> () { project: ProjectId, room: String, identity: String }
     /// Changes a participant's name, metadata, attributes or permissions.
-    UpdateParticipant => "update_participant" -> ParticipantDetail { project: Option<ProjectId>, room: String, identity: String, changes: ParticipantChanges }
+    UpdateParticipant => "update_participant" -> ParticipantDetail { project: ProjectId, room: String, identity: String, changes: ParticipantChanges }
     /// Moves a participant to another room.
-    MoveParticipant => "move_participant" -> () { project: Option<ProjectId>, room: String, identity: String, destination: String }
+    MoveParticipant => "move_participant" -> () { project: ProjectId, room: String, identity: String, destination: String }
     /// Forwards a participant's tracks into another room (it stays in both).
-    ForwardParticipant => "forward_participant" -> () { project: Option<ProjectId>, room: String, identity: String, destination: String }
+    ForwardParticipant => "forward_participant" -> () { project: ProjectId, room: String, identity: String, destination: String }
     /// Subscribes a participant to tracks, or unsubscribes it.
-    UpdateSubscriptions => "update_subscriptions" -> () { project: Option<ProjectId>, room: String, identity: String, track_sids: Vec<String>, subscribe: bool }
+    UpdateSubscriptions => "update_subscriptions" -> () { project: ProjectId, room: String, identity: String, track_sids: Vec<String>, subscribe: bool }
     /// Sends a data message into a room.
-    SendData => "send_data" -> () { project: Option<ProjectId>, room: String, message: DataMessage }
+    SendData => "send_data" -> () { project: ProjectId, room: String, message: DataMessage }
     /// Signs a token with the project's key and secret.
-    CreateToken => "create_token" -> TokenResult { project: Option<ProjectId>, request: TokenRequest }
+    CreateToken => "create_token" -> TokenResult { project: ProjectId, request: TokenRequest }
     /// Decodes any token and checks it against the project's secret.
-    InspectToken => "inspect_token" -> TokenInspection { project: Option<ProjectId>, token: String }
+    InspectToken => "inspect_token" -> TokenInspection { project: ProjectId, token: String }
     /// Hands the backend the UI's two Tauri channels (`__CHANNEL__:<id>`): audio frames as
     /// base64 16-bit PCM text and JSON [`crate::listen::ListenEvent`]s. A new attach replaces the old one.
     ListenAttach => "listen_attach" -> ListenStatus { audio: String, events: String }
     /// Joins a room hidden and pulls its audio; with `hear`, makes it the focused room.
-    ListenStart => "listen_start" -> ListenRoom { project: Option<ProjectId>, room: String, hear: bool }
+    ListenStart => "listen_start" -> ListenRoom { project: ProjectId, room: String, hear: bool }
     /// Leaves a room (or dismisses one that ended).
     ListenStop => "listen_stop" -> () { project: ProjectId, room: String }
     /// Chooses which rooms are heard: none, one focused, or several mixed.
@@ -115,7 +114,7 @@ commands! {
     /// The rooms listened to, what is heard, and playback drops.
     ListenStatusQuery => "listen_status" -> ListenStatus {}
     /// Who listens to a room unseen: its hidden participants.
-    ListHiddenParticipants => "list_hidden_participants" -> Vec<HiddenParticipant> { project: Option<ProjectId>, room: String }
+    ListHiddenParticipants => "list_hidden_participants" -> Vec<HiddenParticipant> { project: ProjectId, room: String }
     /// Starts the wallboard's pollers (once) and hands the backend the UI's channel
     /// (`__CHANNEL__:<id>`) for [`crate::wallboard::WallEvent`]s.
     WallboardAttach => "wallboard_attach" -> WallSnapshot { events: String }
@@ -138,62 +137,62 @@ commands! {
     ClearAlerts => "clear_alerts" -> () {}
     /// Opens the real-time view of a room: a hidden, media-free connection whose
     /// [`RoomView`]s stream into the UI's channel (`__CHANNEL__:<id>`).
-    ObserveRoom => "observe_room" -> RoomView { project: Option<ProjectId>, room: String, events: String }
+    ObserveRoom => "observe_room" -> RoomView { project: ProjectId, room: String, events: String }
     /// Closes a room's real-time view (the connection leaves), by its
     /// [`RoomView::session`]; a session already replaced by a newer view is `NotFound`.
     StopObserving => "stop_observing" -> () { session: u64 }
     /// Every SIP trunk and dispatch rule of a project.
-    GetSipOverview => "get_sip_overview" -> SipOverview { project: Option<ProjectId> }
+    GetSipOverview => "get_sip_overview" -> SipOverview { project: ProjectId }
     /// Creates an inbound SIP trunk (refused locally when its numbers clash with another's).
-    CreateSipInboundTrunk => "create_sip_inbound_trunk" -> InboundTrunk { project: Option<ProjectId>, spec: InboundTrunkSpec, password: TrunkPassword }
+    CreateSipInboundTrunk => "create_sip_inbound_trunk" -> InboundTrunk { project: ProjectId, spec: InboundTrunkSpec, password: TrunkPassword }
     /// Replaces an inbound trunk's settings; an empty password keeps the stored one.
-    UpdateSipInboundTrunk => "update_sip_inbound_trunk" -> InboundTrunk { project: Option<ProjectId>, id: String, spec: InboundTrunkSpec, password: TrunkPassword }
+    UpdateSipInboundTrunk => "update_sip_inbound_trunk" -> InboundTrunk { project: ProjectId, id: String, spec: InboundTrunkSpec, password: TrunkPassword }
     /// Creates an outbound SIP trunk.
-    CreateSipOutboundTrunk => "create_sip_outbound_trunk" -> OutboundTrunk { project: Option<ProjectId>, spec: OutboundTrunkSpec, password: TrunkPassword }
+    CreateSipOutboundTrunk => "create_sip_outbound_trunk" -> OutboundTrunk { project: ProjectId, spec: OutboundTrunkSpec, password: TrunkPassword }
     /// Replaces an outbound trunk's settings; an empty password keeps the stored one.
-    UpdateSipOutboundTrunk => "update_sip_outbound_trunk" -> OutboundTrunk { project: Option<ProjectId>, id: String, spec: OutboundTrunkSpec, password: TrunkPassword }
+    UpdateSipOutboundTrunk => "update_sip_outbound_trunk" -> OutboundTrunk { project: ProjectId, id: String, spec: OutboundTrunkSpec, password: TrunkPassword }
     /// Deletes an inbound or outbound SIP trunk.
-    DeleteSipTrunk => "delete_sip_trunk" -> () { project: Option<ProjectId>, id: String }
+    DeleteSipTrunk => "delete_sip_trunk" -> () { project: ProjectId, id: String }
     /// Creates a SIP dispatch rule.
-    CreateSipDispatchRule => "create_sip_dispatch_rule" -> DispatchRule { project: Option<ProjectId>, spec: DispatchRuleSpec }
+    CreateSipDispatchRule => "create_sip_dispatch_rule" -> DispatchRule { project: ProjectId, spec: DispatchRuleSpec }
     /// Replaces a SIP dispatch rule.
-    UpdateSipDispatchRule => "update_sip_dispatch_rule" -> DispatchRule { project: Option<ProjectId>, id: String, spec: DispatchRuleSpec }
+    UpdateSipDispatchRule => "update_sip_dispatch_rule" -> DispatchRule { project: ProjectId, id: String, spec: DispatchRuleSpec }
     /// Deletes a SIP dispatch rule.
-    DeleteSipDispatchRule => "delete_sip_dispatch_rule" -> () { project: Option<ProjectId>, id: String }
+    DeleteSipDispatchRule => "delete_sip_dispatch_rule" -> () { project: ProjectId, id: String }
     /// Dials a phone number into a room from an outbound trunk.
-    DialSipOut => "dial_sip_out" -> DialResult { project: Option<ProjectId>, dial: DialOut }
+    DialSipOut => "dial_sip_out" -> DialResult { project: ProjectId, dial: DialOut }
     /// Transfers a SIP participant's call (SIP REFER).
-    TransferSipParticipant => "transfer_sip_participant" -> () { project: Option<ProjectId>, transfer: Transfer }
+    TransferSipParticipant => "transfer_sip_participant" -> () { project: ProjectId, transfer: Transfer }
     /// Sends a named agent into a room.
-    CreateAgentDispatch => "create_agent_dispatch" -> AgentDispatchInfo { project: Option<ProjectId>, dispatch: NewAgentDispatch }
+    CreateAgentDispatch => "create_agent_dispatch" -> AgentDispatchInfo { project: ProjectId, dispatch: NewAgentDispatch }
     /// The agent dispatches of a room.
-    ListAgentDispatches => "list_agent_dispatches" -> Vec<AgentDispatchInfo> { project: Option<ProjectId>, room: String }
+    ListAgentDispatches => "list_agent_dispatches" -> Vec<AgentDispatchInfo> { project: ProjectId, room: String }
     /// Deletes an agent dispatch (running jobs are not stopped).
-    DeleteAgentDispatch => "delete_agent_dispatch" -> () { project: Option<ProjectId>, room: String, id: String }
+    DeleteAgentDispatch => "delete_agent_dispatch" -> () { project: ProjectId, room: String, id: String }
     /// Creates an RTMP, WHIP or URL ingress.
-    CreateIngress => "create_ingress" -> IngressInfo { project: Option<ProjectId>, spec: IngressSpec }
+    CreateIngress => "create_ingress" -> IngressInfo { project: ProjectId, spec: IngressSpec }
     /// Changes an ingress (its input type stays).
-    UpdateIngress => "update_ingress" -> IngressInfo { project: Option<ProjectId>, id: String, spec: IngressSpec }
+    UpdateIngress => "update_ingress" -> IngressInfo { project: ProjectId, id: String, spec: IngressSpec }
     /// Every ingress of a project, or of one room.
-    ListIngress => "list_ingress" -> Vec<IngressInfo> { project: Option<ProjectId>, room: Option<String> }
+    ListIngress => "list_ingress" -> Vec<IngressInfo> { project: ProjectId, room: Option<String> }
     /// Deletes an ingress.
-    DeleteIngress => "delete_ingress" -> () { project: Option<ProjectId>, id: String }
+    DeleteIngress => "delete_ingress" -> () { project: ProjectId, id: String }
     /// The project's egress storage profiles (credentials stay in the keychain).
-    ListStorageProfiles => "list_storage_profiles" -> Vec<StorageSummary> { project: Option<ProjectId> }
+    ListStorageProfiles => "list_storage_profiles" -> Vec<StorageSummary> { project: ProjectId }
     /// Creates or replaces a storage profile; an empty credential keeps the stored one.
-    SaveStorageProfile => "save_storage_profile" -> StorageSummary { project: Option<ProjectId>, input: StorageInput }
+    SaveStorageProfile => "save_storage_profile" -> StorageSummary { project: ProjectId, input: StorageInput }
     /// Removes a storage profile and its credential.
-    DeleteStorageProfile => "delete_storage_profile" -> () { project: Option<ProjectId>, name: String }
+    DeleteStorageProfile => "delete_storage_profile" -> () { project: ProjectId, name: String }
     /// Starts an egress (room composite, web, participant, track composite or track).
-    StartEgress => "start_egress" -> EgressSummary { project: Option<ProjectId>, request: EgressRequest }
+    StartEgress => "start_egress" -> EgressSummary { project: ProjectId, request: EgressRequest }
     /// Egresses of a project (or one room); `active_only` hides ended ones.
-    ListEgress => "list_egress" -> Vec<EgressSummary> { project: Option<ProjectId>, room: Option<String>, active_only: bool }
+    ListEgress => "list_egress" -> Vec<EgressSummary> { project: ProjectId, room: Option<String>, active_only: bool }
     /// Stops an egress.
-    StopEgress => "stop_egress" -> EgressSummary { project: Option<ProjectId>, id: String }
+    StopEgress => "stop_egress" -> EgressSummary { project: ProjectId, id: String }
     /// Changes a room composite egress's layout.
-    UpdateEgressLayout => "update_egress_layout" -> EgressSummary { project: Option<ProjectId>, id: String, layout: String }
+    UpdateEgressLayout => "update_egress_layout" -> EgressSummary { project: ProjectId, id: String, layout: String }
     /// Adds or removes stream URLs of a running egress.
-    UpdateEgressStream => "update_egress_stream" -> EgressSummary { project: Option<ProjectId>, id: String, add: Vec<String>, remove: Vec<String> }
+    UpdateEgressStream => "update_egress_stream" -> EgressSummary { project: ProjectId, id: String, add: Vec<String>, remove: Vec<String> }
 }
 
 #[cfg(test)]

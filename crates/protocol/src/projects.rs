@@ -14,8 +14,8 @@ pub struct ProjectSummary {
     /// Normalised signal URL, e.g. `wss://demo.livekit.cloud` or `ws://127.0.0.1:7880`.
     pub url: String,
     pub api_key: String,
+    /// The project opened at start-up (a setting).
     pub is_default: bool,
-    pub is_current: bool,
 }
 
 /// What the add and edit forms submit.
@@ -40,7 +40,6 @@ pub struct SettingsProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectsView {
     pub projects: Vec<ProjectSummary>,
-    pub current: Option<ProjectId>,
     /// Entries of the settings file that could not be read at start-up.
     pub problems: Vec<SettingsProblem>,
 }

@@ -68,7 +68,7 @@ pub struct TokenInspection {
     pub issuer: String,
     pub expires_at: Option<i64>,
     pub expired: bool,
-    /// Whether the signature verifies with the current project's key and secret, expired
+    /// Whether the signature verifies with the named project's key and secret, expired
     /// or not (`expired` says which).
     pub verified: bool,
     /// Why it does not verify, when it does not.

@@ -1,5 +1,7 @@
-//! The project switcher in the header: which project the pages work on.
+//! The project selector in the header: shows the project the window works on (the route's,
+//! else the default one) and changing it goes to the same page of the other project.
 
+use crate::routes::{go, route, Page, Route};
 use crate::state::app_state;
 use earshot_protocol::projects::ProjectSummary;
 use sycamore::prelude::*;
@@ -8,10 +10,12 @@ use wasm_bindgen::JsCast;
 #[component]
 pub fn ProjectSwitcher() -> View {
     let state = app_state();
+    let route = route();
     let projects = create_memo(move || {
+        let current = state.current_project(&route.get_clone());
         state
             .projects
-            .with(|v| v.as_ref().map(|v| (v.projects.clone(), v.current.clone())))
+            .with(|v| v.as_ref().map(|v| (v.projects.clone(), current)))
     });
     view! {
         (match projects.get_clone() {
@@ -23,12 +27,18 @@ pub fn ProjectSwitcher() -> View {
                         span(class="muted") { "Project" }
                         select(
                             data-testid="project-switcher",
+                            data-project=current.clone(),
                             on:change=move |ev: web_sys::Event| {
                                 if let Some(select) = ev
                                     .target()
                                     .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
                                 {
-                                    state.switch_to(select.value());
+                                    // Pages of no project (wallboard, alerts) open the rooms.
+                                    let page = route
+                                        .with_untracked(Route::page)
+                                        .filter(|p| p.has_project())
+                                        .unwrap_or(Page::Rooms);
+                                    go(&page.route(Some(&select.value())));
                                 }
                             },
                         ) { (options) }
@@ -37,7 +47,7 @@ pub fn ProjectSwitcher() -> View {
             }
             Some(_) => view! {
                 button(r#type="button", class="link", data-testid="switcher-add",
-                    on:click=move |_| state.page.set(crate::routes::Page::Projects)) { "Add a project" }
+                    on:click=move |_| go(&Route::Projects)) { "Add a project" }
             },
             None => view! {},
         })

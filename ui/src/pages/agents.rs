@@ -11,12 +11,14 @@ use earshot_protocol::agents::{self, AgentDispatchInfo, NewAgentDispatch};
 use earshot_protocol::command::{
     CreateAgentDispatch, DeleteAgentDispatch, GetRoomDetail, ListAgentDispatches,
 };
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{AppError, ErrorCode};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
-#[component]
-pub fn AgentsPage() -> View {
+#[component(inline_props)]
+pub fn AgentsPage(project: ProjectId) -> View {
+    let project = *create_signal(project);
     let state = app_state();
     let room = create_signal(String::new());
     let shown = create_signal(None::<String>);
@@ -35,7 +37,7 @@ pub fn AgentsPage() -> View {
         shown.set(Some(name.clone()));
         spawn_local_scoped(async move {
             match invoke(&ListAgentDispatches {
-                project: None,
+                project: project.get_clone(),
                 room: name.clone(),
             })
             .await
@@ -45,7 +47,7 @@ pub fn AgentsPage() -> View {
             }
             // A room without participants may not be active: no agents then.
             match invoke(&GetRoomDetail {
-                project: None,
+                project: project.get_clone(),
                 room: name,
             })
             .await
@@ -88,7 +90,7 @@ pub fn AgentsPage() -> View {
         busy.set(true);
         spawn_local_scoped(async move {
             let result = invoke(&CreateAgentDispatch {
-                project: None,
+                project: project.get_clone(),
                 dispatch,
             })
             .await;
@@ -111,7 +113,7 @@ pub fn AgentsPage() -> View {
         };
         spawn_local_scoped(async move {
             match invoke(&DeleteAgentDispatch {
-                project: None,
+                project: project.get_clone(),
                 room: name.clone(),
                 id,
             })

@@ -4,8 +4,8 @@
 
 use crate::components::fields::field_error;
 use crate::ipc::invoke;
-use crate::monitoring::monitoring;
 use crate::state::app_state;
+use crate::wallboard::wallboard;
 use earshot_protocol::command::{
     ClearAlerts, DeleteAlertRule, ListAlertRules, ListAlerts, SaveAlertRule,
 };
@@ -43,8 +43,8 @@ fn describe(rule: &AlertRule) -> String {
 #[component]
 pub fn AlertsPage() -> View {
     let state = app_state();
-    let mon = monitoring();
-    mon.unseen_alerts.set(0);
+    let wall = wallboard();
+    wall.unseen_alerts.set(0);
     let rules = create_signal(Vec::<AlertRule>::new());
     let reload = move || {
         spawn_local_scoped(async move {
@@ -57,7 +57,7 @@ pub fn AlertsPage() -> View {
     reload();
     spawn_local_scoped(async move {
         if let Ok(list) = invoke(&ListAlerts {}).await {
-            mon.alerts.set(list);
+            wall.alerts.set(list);
         }
     });
 
@@ -182,7 +182,7 @@ pub fn AlertsPage() -> View {
         }).collect::<Vec<_>>()
     };
     let alert_rows = move || {
-        mon.alerts
+        wall.alerts
             .get_clone()
             .into_iter()
             .map(|a| {
@@ -254,12 +254,12 @@ pub fn AlertsPage() -> View {
                     h2 { "Raised" }
                     button(r#type="button", data-testid="alerts-clear", on:click=move |_| {
                         spawn_local_scoped(async move {
-                            match invoke(&ClearAlerts {}).await { Ok(()) => mon.alerts.set(Vec::new()), Err(err) => state.fail(&err) }
+                            match invoke(&ClearAlerts {}).await { Ok(()) => wall.alerts.set(Vec::new()), Err(err) => state.fail(&err) }
                         });
                     }) { "Clear" }
                 }
                 ul(class="alert-list") { (alert_rows()) }
-                (if mon.alerts.with(Vec::is_empty) { view! { p(class="muted", data-testid="alerts-empty") { "No alerts yet." } } } else { view! {} })
+                (if wall.alerts.with(Vec::is_empty) { view! { p(class="muted", data-testid="alerts-empty") { "No alerts yet." } } } else { view! {} })
             }
         }
     }

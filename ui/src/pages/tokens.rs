@@ -1,10 +1,11 @@
-//! Tokens: a builder for every VideoGrant and SIP grant, signed with the current project's
+//! Tokens: a builder for every VideoGrant and SIP grant, signed with the route's project's
 //! key, and an inspector that decodes any token and checks it against that key.
 
 use crate::components::fields::{field_error, route_error};
 use crate::ipc::invoke;
 use crate::state::{app_state, now_ms};
 use earshot_protocol::command::{CreateToken, InspectToken};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::tokens::{
     self, Grants, SipGrants, TokenInspection, TokenRequest, TokenResult,
 };
@@ -31,21 +32,22 @@ const FLAGS: [(&str, &str); 15] = [
     ("sip_call", "SIP call"),
 ];
 
-#[component]
-pub fn TokensPage() -> View {
+#[component(inline_props)]
+pub fn TokensPage(project: ProjectId) -> View {
+    let project = *create_signal(project);
     view! {
         section(class="tokens") {
             h1 { "Tokens" }
             div(class="two-cols") {
-                Builder {}
-                Inspector {}
+                Builder(project=project)
+                Inspector(project=project)
             }
         }
     }
 }
 
-#[component]
-fn Builder() -> View {
+#[component(inline_props)]
+fn Builder(project: ReadSignal<ProjectId>) -> View {
     let state = app_state();
     let identity = create_signal(String::new());
     let name = create_signal(String::new());
@@ -152,7 +154,7 @@ fn Builder() -> View {
         errors.set(Vec::new());
         spawn_local_scoped(async move {
             match invoke(&CreateToken {
-                project: None,
+                project: project.get_clone(),
                 request,
             })
             .await
@@ -241,8 +243,8 @@ fn Builder() -> View {
     }
 }
 
-#[component]
-fn Inspector() -> View {
+#[component(inline_props)]
+fn Inspector(project: ReadSignal<ProjectId>) -> View {
     let token = create_signal(String::new());
     let errors = create_signal(Vec::<AppError>::new());
     let error = create_signal(None::<AppError>);
@@ -253,7 +255,7 @@ fn Inspector() -> View {
         let t = token.get_clone();
         spawn_local_scoped(async move {
             match invoke(&InspectToken {
-                project: None,
+                project: project.get_clone(),
                 token: t,
             })
             .await

@@ -53,7 +53,7 @@ impl Fleet {
     pub fn set_watched(&self, projects: Option<Vec<ProjectId>>) -> AppResult<()> {
         if let Some(ids) = &projects {
             for id in ids {
-                self.projects.resolve(Some(id))?;
+                self.projects.require(id)?;
             }
         }
         *guard(&self.watched) = projects;

@@ -129,7 +129,7 @@ impl Follower {
             ));
         }
         for r in &rooms {
-            self.projects.resolve(Some(&r.project))?;
+            self.projects.require(&r.project)?;
         }
         let wanted: BTreeSet<WallRoomRef> = rooms.into_iter().collect();
         let mut followed = guard(&self.followed);

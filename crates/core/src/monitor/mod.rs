@@ -143,7 +143,7 @@ impl Monitor {
             return Err(err);
         }
         if let Some(project) = &rule.project {
-            self.projects.resolve(Some(project))?;
+            self.projects.require(project)?;
         }
         Ok(guard(&self.shared.alerts).save(&*self.settings, rule)?)
     }

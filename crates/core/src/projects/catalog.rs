@@ -85,7 +85,7 @@ impl Catalog {
     }
 
     /// Projects sorted by name for display.
-    pub fn summaries(&self, current: Option<&str>) -> Vec<ProjectSummary> {
+    pub fn summaries(&self) -> Vec<ProjectSummary> {
         let mut list: Vec<_> = self
             .records
             .iter()
@@ -95,7 +95,6 @@ impl Catalog {
                 url: r.url.clone(),
                 api_key: r.api_key.clone(),
                 is_default: self.default.as_deref() == Some(id),
-                is_current: current == Some(id.as_str()),
             })
             .collect();
         list.sort_by_key(|p| p.name.to_lowercase());

@@ -48,7 +48,6 @@ pub struct ProjectEntry {
 
 struct State {
     catalog: Catalog,
-    current: Option<ProjectId>,
     revisions: HashMap<ProjectId, u64>,
 }
 
@@ -68,10 +67,8 @@ impl Projects {
     /// Loads projects from `settings`; secrets are read from `vault` when first needed.
     pub fn new(settings: Arc<dyn SettingsStore>, vault: Vault) -> Self {
         let catalog = Catalog::load(&*settings);
-        let current = catalog.default.clone().or_else(|| first_id(&catalog));
         let state = State {
             catalog,
-            current,
             revisions: HashMap::new(),
         };
         let (changes, _) = watch::channel(entries(&state));
@@ -105,11 +102,6 @@ impl Projects {
         Ok(handle)
     }
 
-    /// The handle of `project`, or of the current project when `None`.
-    pub async fn resolve_handle(&self, project: Option<&str>) -> AppResult<ProjectHandle> {
-        self.handle(&self.resolve(project)?).await
-    }
-
     /// Announces the project list to subscribers; `edited` gets a new revision.
     fn publish(&self, edited: Option<&str>) {
         let list = {
@@ -126,8 +118,7 @@ impl Projects {
     pub fn list_projects(&self) -> ProjectsView {
         let state = self.read();
         ProjectsView {
-            projects: state.catalog.summaries(state.current.as_deref()),
-            current: state.current.clone(),
+            projects: state.catalog.summaries(),
             problems: state.catalog.problems.clone(),
         }
     }
@@ -155,9 +146,6 @@ impl Projects {
         {
             let mut state = self.write();
             state.catalog.records.insert(id.clone(), record(&valid));
-            if state.current.is_none() {
-                state.current = Some(id.clone());
-            }
         }
         if self.read().catalog.default.is_none() {
             self.persist_default(&id)?;
@@ -222,13 +210,6 @@ impl Projects {
             if was_default {
                 state.catalog.default = None;
             }
-            if state.current.as_deref() == Some(id) {
-                state.current = state
-                    .catalog
-                    .default
-                    .clone()
-                    .or_else(|| first_id(&state.catalog));
-            }
         }
         self.forget_handle(id);
         self.publish(Some(id));
@@ -249,13 +230,6 @@ impl Projects {
         let _write = self.writes.lock().await;
         self.record(id)?;
         self.persist_default(id)?;
-        Ok(self.list_projects())
-    }
-
-    /// Makes `id` the project the pages work on.
-    pub fn switch_project(&self, id: &str) -> AppResult<ProjectsView> {
-        self.record(id)?;
-        self.write().current = Some(id.to_owned());
         Ok(self.list_projects())
     }
 
@@ -377,17 +351,31 @@ impl Projects {
         })
     }
 
-    /// The id of `project`, or of the current project when `None`.
-    pub fn resolve(&self, project: Option<&str>) -> AppResult<ProjectId> {
-        match project {
-            Some(id) => self.record(id).map(|_| id.to_owned()),
-            None => self.read().current.clone().ok_or_else(|| {
+    /// The handle of the project opened at start-up (see [`Projects::default_project`]).
+    pub async fn default_handle(&self) -> AppResult<ProjectHandle> {
+        self.handle(&self.default_project()?).await
+    }
+
+    /// `NotFound` unless `id` is a project's.
+    pub fn require(&self, id: &str) -> AppResult<()> {
+        self.record(id).map(|_| ())
+    }
+
+    /// The project opened at start-up: the default, else the first by name.
+    pub fn default_project(&self) -> AppResult<ProjectId> {
+        let state = self.read();
+        state
+            .catalog
+            .default
+            .clone()
+            .filter(|id| state.catalog.records.contains_key(id))
+            .or_else(|| first_id(&state.catalog))
+            .ok_or_else(|| {
                 AppError::new(
                     ErrorCode::NoProject,
                     "No project yet: add one on the Projects page.",
                 )
-            }),
-        }
+            })
     }
 
     fn record(&self, id: &str) -> AppResult<ProjectRecord> {
@@ -403,7 +391,7 @@ impl Projects {
         let state = self.read();
         state
             .catalog
-            .summaries(state.current.as_deref())
+            .summaries()
             .into_iter()
             .find(|p| p.id == id)
             .ok_or_else(|| AppError::new(ErrorCode::Internal, "project vanished after saving"))
@@ -480,7 +468,7 @@ fn project_key(id: &str) -> String {
 }
 
 fn first_id(catalog: &Catalog) -> Option<ProjectId> {
-    catalog.summaries(None).first().map(|p| p.id.clone())
+    catalog.summaries().first().map(|p| p.id.clone())
 }
 
 fn first_error(result: Result<ValidProject, Vec<AppError>>) -> AppResult<ValidProject> {

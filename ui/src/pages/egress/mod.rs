@@ -16,6 +16,7 @@ use earshot_protocol::command::{
     DeleteStorageProfile, ListEgress, ListStorageProfiles, StopEgress,
 };
 use earshot_protocol::egress::{EgressSummary, StorageSummary};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::AppError;
 use gloo_timers::future::TimeoutFuture;
 use row::{egress_row, RowCtx};
@@ -30,8 +31,9 @@ enum Open {
     Storage(Option<StorageSummary>),
 }
 
-#[component]
-pub fn EgressPage() -> View {
+#[component(inline_props)]
+pub fn EgressPage(project: ProjectId) -> View {
+    let project = *create_signal(project);
     let state = app_state();
     let list = create_signal(Vec::<EgressSummary>::new());
     let storages = create_signal(Vec::<StorageSummary>::new());
@@ -42,17 +44,13 @@ pub fn EgressPage() -> View {
     let open = create_signal(None::<Open>);
     let stopping = create_signal(None::<String>);
     let removing = create_signal(None::<String>);
-    let current = create_memo(move || state.current().map(|p| p.id));
 
     let selected = create_signal(None::<String>);
     // Each load has a number: a slower answer to an older filter never overwrites a newer.
     let loads = create_signal(0u32);
     create_effect(move || {
         reload.track();
-        let project = current.get_clone();
-        if project.is_none() {
-            return;
-        }
+        let project = project.get_clone();
         // The filters apply as they change (typing waits a moment, see below).
         let r = room.get_clone();
         let room = (!r.trim().is_empty()).then(|| r.trim().to_owned());
@@ -97,7 +95,12 @@ pub fn EgressPage() -> View {
         };
         stopping.set(None);
         spawn_local_scoped(async move {
-            match invoke(&StopEgress { project: None, id }).await {
+            match invoke(&StopEgress {
+                project: project.get_clone(),
+                id,
+            })
+            .await
+            {
                 Ok(e) => state.tell(format!("Egress {} is {}.", e.id, e.status)),
                 Err(e) => state.fail(&e),
             }
@@ -111,7 +114,7 @@ pub fn EgressPage() -> View {
         removing.set(None);
         spawn_local_scoped(async move {
             match invoke(&DeleteStorageProfile {
-                project: None,
+                project: project.get_clone(),
                 name,
             })
             .await
@@ -144,7 +147,7 @@ pub fn EgressPage() -> View {
             table(class="grid") {
                 thead { tr { th { "Id" } th { "Room" } th { "Kind" } th { "Status" } th { "Outputs" } th { "Layout / streams" } th {} } }
                 tbody {
-                    Keyed(list=list, key=|e: &EgressSummary| format!("{e:?}"), view=move |e: EgressSummary| egress_row(e, RowCtx { stopping, reload, selected }))
+                    Keyed(list=list, key=|e: &EgressSummary| format!("{e:?}"), view=move |e: EgressSummary| egress_row(e, RowCtx { project, stopping, reload, selected }))
                 }
             }
             (if list.with(Vec::is_empty) { view! { p(class="empty", data-testid="egress-empty") { "No egress matches." } } } else { view! {} })
@@ -175,15 +178,15 @@ pub fn EgressPage() -> View {
             (match open.get_clone() {
                 Some(Open::Start) => {
                     let names = storages.with_untracked(|s| s.iter().map(|s| s.profile.name.clone()).collect::<Vec<_>>());
-                    view! { StartEgressDialog(storages=names, on_close=close) }
+                    view! { StartEgressDialog(project=project, storages=names, on_close=close) }
                 }
                 Some(Open::Storage(Some(s))) => {
                     let profiles = storages.get_clone_untracked();
-                    view! { StorageDialog(existing=s, profiles=profiles, on_close=close) }
+                    view! { StorageDialog(project=project, existing=s, profiles=profiles, on_close=close) }
                 }
                 Some(Open::Storage(None)) => {
                     let profiles = storages.get_clone_untracked();
-                    view! { StorageDialog(profiles=profiles, on_close=close) }
+                    view! { StorageDialog(project=project, profiles=profiles, on_close=close) }
                 }
                 None => view! {},
             })

@@ -7,6 +7,7 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{UpdateEgressLayout, UpdateEgressStream};
 use earshot_protocol::egress::{EgressSummary, LAYOUTS};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{egress_rules, AppError};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -15,6 +16,7 @@ use sycamore::prelude::*;
 /// the egress whose detail is open.
 #[derive(Clone, Copy)]
 pub struct RowCtx {
+    pub project: ReadSignal<ProjectId>,
     pub stopping: Signal<Option<String>>,
     pub reload: Signal<u32>,
     pub selected: Signal<Option<String>>,
@@ -22,7 +24,12 @@ pub struct RowCtx {
 
 /// The stream-URL editor of a running egress that streams: URLs checked as the start
 /// form checks them, every problem (ours or the server's) shown on the row.
-fn stream_editor(id: String, protocol: String, reload: Signal<u32>) -> View {
+fn stream_editor(
+    project: ReadSignal<ProjectId>,
+    id: String,
+    protocol: String,
+    reload: Signal<u32>,
+) -> View {
     let state = app_state();
     let placeholder = if protocol == "srt" {
         "srt://… (comma separated)"
@@ -53,7 +60,7 @@ fn stream_editor(id: String, protocol: String, reload: Signal<u32>) -> View {
         let id = id.clone();
         spawn_local_scoped(async move {
             let result = invoke(&UpdateEgressStream {
-                project: None,
+                project: project.get_clone(),
                 id,
                 add: add_urls,
                 remove: remove_urls,
@@ -86,6 +93,7 @@ fn stream_editor(id: String, protocol: String, reload: Signal<u32>) -> View {
 pub fn egress_row(e: EgressSummary, ctx: RowCtx) -> View {
     let state = app_state();
     let RowCtx {
+        project,
         stopping,
         reload,
         selected,
@@ -110,7 +118,7 @@ pub fn egress_row(e: EgressSummary, ctx: RowCtx) -> View {
         let (id, layout) = (layout_id.clone(), layout.get_clone());
         spawn_local_scoped(async move {
             match invoke(&UpdateEgressLayout {
-                project: None,
+                project: project.get_clone(),
                 id,
                 layout,
             })
@@ -139,7 +147,12 @@ pub fn egress_row(e: EgressSummary, ctx: RowCtx) -> View {
     // UpdateStream applies only to an egress with a stream output.
     let streams = !e.source.stream_protocol.is_empty() || !e.results.streams.is_empty();
     let stream_cell = if active && streams {
-        stream_editor(e.id.clone(), e.source.stream_protocol.clone(), reload)
+        stream_editor(
+            project,
+            e.id.clone(),
+            e.source.stream_protocol.clone(),
+            reload,
+        )
     } else {
         view! {}
     };

@@ -13,6 +13,7 @@ use earshot_protocol::egress::{
     StreamOutput, AUDIO_CODECS, EGRESS_KINDS, ENCODING_PRESETS, FILE_TYPES, LAYOUTS,
     STREAM_PROTOCOLS, VIDEO_CODECS,
 };
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{egress_rules, AppError, ErrorCode};
 use sycamore::prelude::*;
 
@@ -119,7 +120,11 @@ impl Encoding {
 }
 
 #[component(inline_props)]
-pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(storages: Vec<String>, on_close: F) -> View {
+pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
+    storages: Vec<String>,
+    on_close: F,
+) -> View {
     let state = app_state();
     let kind = create_signal("room_composite".to_owned());
     let room = create_signal(String::new());
@@ -232,9 +237,9 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(storages: Vec<String>, on
     let submit = move |_| {
         form.run(
             collect,
-            |request| async move {
+            move |request| async move {
                 invoke(&StartEgress {
-                    project: None,
+                    project: project.get_clone(),
                     request,
                 })
                 .await

@@ -8,12 +8,14 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::SaveStorageProfile;
 use earshot_protocol::egress::{StorageInput, StorageProfile, StorageSummary, STORAGE_KINDS};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{egress_rules, AppError, SecretInput};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 #[component(inline_props)]
 pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
     existing: Option<StorageSummary>,
     /// Every profile of the project, so a new one cannot take a used name unseen.
     profiles: Vec<StorageSummary>,
@@ -81,7 +83,7 @@ pub fn StorageDialog<F: Fn(bool) + Copy + 'static>(
         busy.set(true);
         spawn_local_scoped(async move {
             let result = invoke(&SaveStorageProfile {
-                project: None,
+                project: project.get_clone(),
                 input,
             })
             .await;

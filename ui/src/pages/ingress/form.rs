@@ -11,6 +11,7 @@ use earshot_protocol::ingress::{
     self, AudioEncoding, IngressInfo, IngressSpec, VideoEncoding, VideoLayerSpec, AUDIO_CODECS,
     AUDIO_PRESETS, INPUT_TYPES, VIDEO_CODECS, VIDEO_PRESETS,
 };
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{AppError, ErrorCode};
 use sycamore::prelude::*;
 
@@ -53,6 +54,7 @@ fn layers(raw: &str) -> Result<Vec<VideoLayerSpec>, AppError> {
 
 #[component(inline_props)]
 pub fn IngressDialog<F: Fn(Option<IngressInfo>) + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
     existing: Option<IngressInfo>,
     on_close: F,
 ) -> View {
@@ -157,7 +159,7 @@ pub fn IngressDialog<F: Fn(Option<IngressInfo>) + Copy + 'static>(
                 match editing.get_clone() {
                     Some(id) => {
                         invoke(&UpdateIngress {
-                            project: None,
+                            project: project.get_clone(),
                             id,
                             spec,
                         })
@@ -165,7 +167,7 @@ pub fn IngressDialog<F: Fn(Option<IngressInfo>) + Copy + 'static>(
                     }
                     None => {
                         invoke(&CreateIngress {
-                            project: None,
+                            project: project.get_clone(),
                             spec,
                         })
                         .await

@@ -9,6 +9,7 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{DeleteIngress, ListIngress};
 use earshot_protocol::ingress::IngressInfo;
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::AppError;
 use form::IngressDialog;
 use sycamore::futures::spawn_local_scoped;
@@ -22,8 +23,9 @@ fn copy(text: String, what: &'static str) {
     }
 }
 
-#[component]
-pub fn IngressPage() -> View {
+#[component(inline_props)]
+pub fn IngressPage(project: ProjectId) -> View {
+    let project = *create_signal(project);
     let state = app_state();
     let list = create_signal(Vec::<IngressInfo>::new());
     let error = create_signal(None::<AppError>);
@@ -32,14 +34,10 @@ pub fn IngressPage() -> View {
     // `Some(None)`: new; `Some(Some(i))`: editing i.
     let open = create_signal(None::<Option<IngressInfo>>);
     let pending = create_signal(None::<String>);
-    let current = create_memo(move || state.current().map(|p| p.id));
 
     create_effect(move || {
         reload.track();
-        let project = current.get_clone();
-        if project.is_none() {
-            return;
-        }
+        let project = project.get_clone();
         let room = room.get_clone_untracked();
         let room = (!room.trim().is_empty()).then(|| room.trim().to_owned());
         spawn_local_scoped(async move {
@@ -59,7 +57,12 @@ pub fn IngressPage() -> View {
         };
         pending.set(None);
         spawn_local_scoped(async move {
-            match invoke(&DeleteIngress { project: None, id }).await {
+            match invoke(&DeleteIngress {
+                project: project.get_clone(),
+                id,
+            })
+            .await
+            {
                 Ok(()) => state.tell("Ingress deleted."),
                 Err(e) => state.fail(&e),
             }
@@ -92,8 +95,8 @@ pub fn IngressPage() -> View {
                     }
                 };
                 match existing {
-                    Some(i) => view! { IngressDialog(existing=i, on_close=close) },
-                    None => view! { IngressDialog(on_close=close) },
+                    Some(i) => view! { IngressDialog(project=project, existing=i, on_close=close) },
+                    None => view! { IngressDialog(project=project, on_close=close) },
                 }
             }).unwrap_or_default())
             (pending.get_clone().map(|id| view! {

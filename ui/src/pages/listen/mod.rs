@@ -1,24 +1,26 @@
-//! The Listen page: start listening to a room of the current project, what the audio output
+//! The Listen page: start listening to a room of the route's project, what the audio output
 //! is doing, and one card per listened room. Keyboard: space mutes or unmutes everyone in the
 //! focused room, 1–9 solo the n-th speaker there.
 
 mod room;
 
 use crate::ipc::invoke;
-use crate::listening::listening;
+use crate::listen::listen;
 use crate::state::app_state;
 use earshot_protocol::command::ListRooms;
 use earshot_protocol::listen::{AudibleSet, RoomKey, SpeakerChange};
+use earshot_protocol::projects::ProjectId;
 use room::RoomCard;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
 
-#[component]
-pub fn ListenPage() -> View {
+/// Every listened room is shown; `project` is where new rooms are picked from.
+#[component(inline_props)]
+pub fn ListenPage(project: ProjectId) -> View {
     let state = app_state();
-    let listen = listening();
+    let listen = listen();
     let room_input = create_signal(String::new());
     let known_rooms = create_signal(Vec::<String>::new());
     let busy = create_signal(false);
@@ -26,7 +28,7 @@ pub fn ListenPage() -> View {
     // Space toggles this; it is the supervisor's "mute everyone" in the focused room.
     let all_muted = create_signal(false);
 
-    let project = create_memo(move || state.current().map(|p| p.id));
+    let project = *create_signal(project);
     spawn_local_scoped(async move {
         if let Ok(snap) = invoke(&ListRooms {
             project: project.get_clone_untracked(),
@@ -87,13 +89,13 @@ pub fn ListenPage() -> View {
     view! {
         section(class="listen") {
             div(class="page-head") {
-                h1 { "Listen" (state.current().map(|p| view! { span(class="muted") { " · " (p.name) } }).unwrap_or_default()) }
+                h1 { "Listen" span(class="muted") { " · " (state.project(&project.get_clone()).map(|p| p.name).unwrap_or_default()) } }
                 form(class="actions", on:submit=move |ev: web_sys::SubmitEvent| { ev.prevent_default(); start(); }) {
                     input(r#type="text", list="listen-room-options", placeholder="Room name",
                         data-testid="listen-room", bind:value=room_input)
                     datalist(id="listen-room-options") { (options()) }
                     button(r#type="submit", class="primary", data-testid="listen-start",
-                        disabled=busy.get() || project.with(Option::is_none)) {
+                        disabled=busy.get()) {
                         (if busy.get() { "Joining…" } else { "Listen" })
                     }
                 }
@@ -121,7 +123,7 @@ pub fn ListenPage() -> View {
 
 /// Space and 1–9 act on the focused room while this page is shown.
 fn install_keys(all_muted: Signal<bool>) {
-    let listen = listening();
+    let listen = listen();
     let handler =
         Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
             let typing = ev

@@ -2,7 +2,7 @@
 //! meters, volume, mute and solo, and the colleagues listening unseen beside us.
 
 use crate::ipc::invoke;
-use crate::listening::listening;
+use crate::listen::listen;
 use crate::state::{app_state, now_ms};
 use earshot_protocol::command::ListHiddenParticipants;
 use earshot_protocol::listen::{
@@ -55,7 +55,7 @@ fn mmss(ms: f64) -> String {
 #[component(inline_props)]
 pub fn RoomCard(room: RoomKey) -> View {
     let state = app_state();
-    let listen = listening();
+    let listen = listen();
     let now = create_signal(now_ms());
     let hidden = create_signal(Vec::<HiddenParticipant>::new());
     let info = {
@@ -73,7 +73,7 @@ pub fn RoomCard(room: RoomKey) -> View {
         spawn_local_scoped(async move {
             loop {
                 if let Ok(list) = invoke(&ListHiddenParticipants {
-                    project: Some(room.project.clone()),
+                    project: room.project.clone(),
                     room: room.room.clone(),
                 })
                 .await
@@ -223,7 +223,7 @@ pub fn RoomCard(room: RoomKey) -> View {
 
 fn speaker_row(room: RoomKey, identity: String, name: String, publisher_muted: bool) -> View {
     let state = app_state();
-    let listen = listening();
+    let listen = listen();
     let meter = {
         let (room, identity) = (room.clone(), identity.clone());
         create_memo(move || {

@@ -6,6 +6,7 @@ mod import;
 
 use crate::components::dialog::Confirm;
 use crate::ipc::invoke;
+use crate::routes::{go, Param, Route};
 use crate::state::app_state;
 use earshot_protocol::command::{CheckProject, RemoveProject, SetDefaultProject};
 use earshot_protocol::projects::{ProjectSummary, SettingsProblem};
@@ -113,20 +114,18 @@ pub fn ProjectsPage() -> View {
                 tbody {
                     Keyed(
                         list=projects,
-                        key=|p: &ProjectSummary| (p.id.clone(), p.name.clone(), p.url.clone(), p.api_key.clone(), p.is_default, p.is_current),
+                        key=|p: &ProjectSummary| (p.id.clone(), p.name.clone(), p.url.clone(), p.api_key.clone(), p.is_default),
                         view=move |p: ProjectSummary| {
                             let id = p.id.clone();
                             let (id_check, id_default, id_use) = (id.clone(), id.clone(), id.clone());
                             let (edit, del) = (p.clone(), p.clone());
-                            let class = if p.is_current { "current" } else { "" };
                             let (attr_name, label, url, key) = (p.name.clone(), p.name.clone(), p.url.clone(), p.api_key.clone());
-                            let (is_default, is_current) = (p.is_default, p.is_current);
+                            let is_default = p.is_default;
                             view! {
-                                tr(class=class, data-testid="project-row", data-project-name=attr_name) {
+                                tr(data-testid="project-row", data-project-name=attr_name) {
                                     td {
                                         strong { (label) }
                                         (if is_default { view! { span(class="badge", title="Opened at start-up") { "default" } } } else { view! {} })
-                                        (if is_current { view! { span(class="badge accent") { "current" } } } else { view! {} })
                                     }
                                     td(class="mono") { (url) }
                                     td(class="mono") { (key) }
@@ -137,10 +136,8 @@ pub fn ProjectsPage() -> View {
                                         }).unwrap_or_default())
                                     }
                                     td(class="row-actions") {
-                                        (if is_current { view! {} } else {
-                                            let id = id_use.clone();
-                                            view! { button(r#type="button", data-testid="project-use", on:click=move |_| state.switch_to(id.clone())) { "Use" } }
-                                        })
+                                        button(r#type="button", data-testid="project-use",
+                                            on:click=move |_| go(&Route::Rooms { project: Param(id_use.clone()) })) { "Open" }
                                         button(r#type="button", data-testid="project-check", on:click=move |_| check(id_check.clone())) { "Check" }
                                         (if is_default { view! {} } else {
                                             let id = id_default.clone();

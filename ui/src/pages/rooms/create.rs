@@ -6,12 +6,16 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::admin::{self, RoomOptions, MAX_METADATA_BYTES};
 use earshot_protocol::command::CreateRoom;
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::AppError;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 #[component(inline_props)]
-pub fn CreateRoomDialog<F: Fn(Option<String>) + Copy + 'static>(on_close: F) -> View {
+pub fn CreateRoomDialog<F: Fn(Option<String>) + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
+    on_close: F,
+) -> View {
     let state = app_state();
     let name = create_signal(String::new());
     let empty_timeout = create_signal(String::new());
@@ -69,7 +73,7 @@ pub fn CreateRoomDialog<F: Fn(Option<String>) + Copy + 'static>(on_close: F) -> 
         busy.set(true);
         spawn_local_scoped(async move {
             let result = invoke(&CreateRoom {
-                project: None,
+                project: project.get_clone(),
                 options,
             })
             .await;

@@ -5,11 +5,13 @@ use super::forms::{MetadataEditor, SendDataForm};
 use super::participant::{ManageParticipant, OtherTrack};
 use crate::components::dialog::Confirm;
 use crate::ipc::invoke;
+use crate::routes::{go, Param, Route};
 use crate::state::{app_state, human_duration, now_ms};
 use earshot_protocol::admin::{ParticipantDetail, RoomDetail, TrackDetail};
 use earshot_protocol::command::{
     DeleteRoom, GetRoomDetail, MuteAllAudio, MuteTrack, RemoveParticipant,
 };
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::AppError;
 use gloo_timers::future::TimeoutFuture;
 use sycamore::futures::spawn_local_scoped;
@@ -24,8 +26,14 @@ enum Ask {
 }
 
 #[component(inline_props)]
-pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
+pub fn RoomDetailPanel(project: ReadSignal<ProjectId>, room: String) -> View {
     let state = app_state();
+    // Closing goes back to the project's room list (a new history entry, like opening).
+    let close = move || {
+        go(&Route::Rooms {
+            project: Param(project.get_clone()),
+        })
+    };
     let detail = create_signal(None::<Result<RoomDetail, AppError>>);
     let poke = create_signal(0u32);
     let ask = create_signal(Ask::Nothing);
@@ -40,7 +48,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
             if now_ms() >= next || poke.get() != seen {
                 seen = poke.get();
                 let result = invoke(&GetRoomDetail {
-                    project: None,
+                    project: project.get_clone(),
                     room: room.get_clone(),
                 })
                 .await;
@@ -80,7 +88,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
         busy.set(Some("Deleting the room…".into()));
         spawn_local_scoped(async move {
             let result = invoke(&DeleteRoom {
-                project: None,
+                project: project.get_clone(),
                 room: name.clone(),
             })
             .await;
@@ -88,7 +96,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
             match result {
                 Ok(()) => {
                     state.tell(format!("Room “{name}” deleted."));
-                    close.set(None);
+                    close();
                 }
                 Err(err) => state.fail(&err),
             }
@@ -102,7 +110,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
             format!("{identity} was removed from {name}."),
             Box::pin(async move {
                 invoke(&RemoveParticipant {
-                    project: None,
+                    project: project.get_clone(),
                     room: name,
                     identity,
                 })
@@ -118,7 +126,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
         busy.set(Some("Muting all audio…".into()));
         spawn_local_scoped(async move {
             let result = invoke(&MuteAllAudio {
-                project: None,
+                project: project.get_clone(),
                 room: name,
             })
             .await;
@@ -140,7 +148,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
             format!("{verb} {}'s {}.", identity, track.source),
             Box::pin(async move {
                 invoke(&MuteTrack {
-                    project: None,
+                    project: project.get_clone(),
                     room: name,
                     identity,
                     track_sid: track.sid,
@@ -159,7 +167,7 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
                 div(class="actions") {
                     button(r#type="button", data-testid="room-mute-all", disabled=busy.with(Option::is_some), on:click=mute_all) { "Mute all audio" }
                     button(r#type="button", class="danger", data-testid="room-delete", disabled=busy.with(Option::is_some), on:click=move |_| ask.set(Ask::DeleteRoom)) { "Delete room" }
-                    button(r#type="button", data-testid="room-detail-close", on:click=move |_| close.set(None)) { "Close" }
+                    button(r#type="button", data-testid="room-detail-close", on:click=move |_| close()) { "Close" }
                 }
             }
             (busy.get_clone().map(|b| view! { p(class="progress", data-testid="room-progress") { span(class="spinner") (b) } }).unwrap_or_default())
@@ -178,14 +186,14 @@ pub fn RoomDetailPanel(room: String, close: Signal<Option<String>>) -> View {
                     }).unwrap_or_default()
                 });
                 view! {
-                    ManageParticipant(room=room.get_clone(), participant=p, others=others, on_close=move |changed: bool| {
+                    ManageParticipant(project=project, room=room.get_clone(), participant=p, others=others, on_close=move |changed: bool| {
                         managing.set(None);
                         if changed { poke.set(poke.get().wrapping_add(1)); }
                     })
                 }
             }).unwrap_or_default())
-            MetadataEditor(room=room, detail=detail, poke=poke)
-            SendDataForm(room=room)
+            MetadataEditor(project=project, room=room, detail=detail, poke=poke)
+            SendDataForm(project=project, room=room)
             (match ask.get_clone() {
                 Ask::Nothing => view! {},
                 Ask::DeleteRoom => view! {

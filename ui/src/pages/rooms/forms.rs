@@ -8,6 +8,7 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::admin::{self, DataMessage, RoomDetail};
 use earshot_protocol::command::{SendData, UpdateRoomMetadata};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::AppError;
 use sycamore::prelude::*;
 
@@ -34,6 +35,7 @@ fn outcome(
 
 #[component(inline_props)]
 pub fn MetadataEditor(
+    project: ReadSignal<ProjectId>,
     room: Signal<String>,
     detail: Signal<Option<Result<RoomDetail, AppError>>>,
     poke: Signal<u32>,
@@ -65,7 +67,7 @@ pub fn MetadataEditor(
             },
             move |metadata| async move {
                 invoke(&UpdateRoomMetadata {
-                    project: None,
+                    project: project.get_clone(),
                     room: room.get_clone(),
                     metadata,
                 })
@@ -114,7 +116,7 @@ pub fn MetadataEditor(
 }
 
 #[component(inline_props)]
-pub fn SendDataForm(room: Signal<String>) -> View {
+pub fn SendDataForm(project: ReadSignal<ProjectId>, room: Signal<String>) -> View {
     let state = app_state();
     let topic = create_signal(String::new());
     let payload = create_signal(String::new());
@@ -167,7 +169,7 @@ pub fn SendDataForm(room: Signal<String>) -> View {
                     },
                 );
                 invoke(&SendData {
-                    project: None,
+                    project: project.get_clone(),
                     room: room.get_clone(),
                     message,
                 })

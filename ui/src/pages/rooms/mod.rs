@@ -1,23 +1,25 @@
-//! The rooms page: the current project's active rooms, refreshed every few seconds, with
-//! the time since the last answer and a clear error state when the server cannot be reached.
+//! The rooms page: one project's active rooms, refreshed every few seconds, with the time
+//! since the last answer and a clear error state when the server cannot be reached; the room
+//! the route opens is shown below the list (detail and real-time view).
 
 mod create;
 mod detail;
 mod forms;
-mod live;
 mod participant;
+mod room_view;
 mod settings;
 
 use crate::ipc::invoke;
-use crate::routes::Page;
+use crate::routes::{go, Param, Route};
 use crate::state::{app_state, human_duration, now_ms};
 use create::CreateRoomDialog;
 use detail::RoomDetailPanel;
 use earshot_protocol::command::ListRooms;
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::rooms::{RoomSummary, RoomsSnapshot};
 use earshot_protocol::AppError;
 use gloo_timers::future::TimeoutFuture;
-use live::LiveRoomView;
+use room_view::RoomView;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
@@ -26,9 +28,11 @@ const REFRESH_MS: f64 = 3_000.0;
 /// Longest wait between attempts while it does not.
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 
-#[component]
-pub fn RoomsPage() -> View {
+/// `open_room` is the room the route opens, if any.
+#[component(inline_props)]
+pub fn RoomsPage(project: ProjectId, open_room: ReadSignal<Option<String>>) -> View {
     let state = app_state();
+    let project = *create_signal(project);
     let snapshot = create_signal(None::<RoomsSnapshot>);
     let error = create_signal(None::<AppError>);
     let failures = create_signal(0u32);
@@ -38,42 +42,25 @@ pub fn RoomsPage() -> View {
     let now = create_signal(now_ms());
     // Bumped by "Retry" to refresh at once.
     let poke = create_signal(0u32);
-    // Another page (the wallboard) may have asked for a room to be opened.
-    let open_room = create_signal(state.open_room.get_clone_untracked());
-    state.open_room.set(None);
     let creating = create_signal(false);
-
-    let current_id = create_memo(move || state.current().map(|p| p.id));
 
     spawn_local_scoped(async move {
         let mut last_poke = poke.get();
-        let mut last_project = None::<String>;
         let mut next_at = 0.0;
         loop {
-            let project = current_id.get_clone();
-            let due = now_ms() >= next_at || poke.get() != last_poke || project != last_project;
-            if due && project.is_some() {
+            if now_ms() >= next_at || poke.get() != last_poke {
                 last_poke = poke.get();
-                if project != last_project {
-                    snapshot.set(None);
-                    // A room asked for on arrival belongs to the first project shown.
-                    if last_project.is_some() {
-                        open_room.set(None);
-                    }
-                }
-                last_project = project.clone();
                 match invoke(&ListRooms {
-                    project: project.clone(),
+                    project: project.get_clone(),
                 })
                 .await
                 {
-                    Ok(snap) if Some(&snap.project_id) == project.as_ref() => {
+                    Ok(snap) => {
                         snapshot.set(Some(snap));
                         error.set(None);
                         failures.set(0);
                         next_at = now_ms() + REFRESH_MS;
                     }
-                    Ok(_) => next_at = 0.0, // the project changed meanwhile: ask again
                     Err(err) => {
                         failures.set(failures.get() + 1);
                         let backoff =
@@ -125,7 +112,7 @@ pub fn RoomsPage() -> View {
             div(class="page-head") {
                 h1 {
                     "Rooms"
-                    (state.current().map(|p| view! { span(class="muted") { " · " (p.name) } }).unwrap_or_default())
+                    span(class="muted", data-testid="rooms-project") { " · " (state.project(&project.get_clone()).map(|p| p.name).unwrap_or_default()) }
                 }
                 div(class="actions") {
                     input(r#type="search", placeholder="Filter by name", data-testid="rooms-filter", bind:value=filter)
@@ -138,18 +125,10 @@ pub fn RoomsPage() -> View {
                         }
                     }
                     button(r#type="button", class="primary", data-testid="create-room",
-                        disabled=current_id.with(Option::is_none), on:click=move |_| creating.set(true)) { "Create room" }
+                        on:click=move |_| creating.set(true)) { "Create room" }
                     span(class="muted", data-testid="rooms-updated") { (updated().unwrap_or_default()) }
                 }
             }
-            (if current_id.with(Option::is_none) && state.projects.with(Option::is_some) {
-                view! {
-                    div(class="empty", data-testid="rooms-no-project") {
-                        p { "No project is configured yet." }
-                        button(r#type="button", class="primary", on:click=move |_| state.page.set(Page::Projects)) { "Add a project" }
-                    }
-                }
-            } else { view! {} })
             (error.get_clone().map(|err| {
                 let retry_in = failures.get();
                 view! {
@@ -172,18 +151,21 @@ pub fn RoomsPage() -> View {
                     Keyed(
                         list=rooms,
                         key=|r: &RoomSummary| (r.sid.clone(), r.name.clone(), r.num_participants, r.num_publishers, r.active_recording, r.metadata.clone()),
-                        view=move |r: RoomSummary| room_row(r, now, open_room),
+                        view=move |r: RoomSummary| room_row(r, now, project),
                     )
                 }
             }
-            (open_room.get_clone().map(|room| { let live = room.clone(); view! { RoomDetailPanel(room=room, close=open_room) LiveRoomView(room=live) } }).unwrap_or_default())
+            (open_room.get_clone().map(|room| {
+                let live = room.clone();
+                view! { RoomDetailPanel(project=project, room=room) RoomView(project=project, room=live) }
+            }).unwrap_or_default())
             (if creating.get() {
                 view! {
-                    CreateRoomDialog(on_close=move |created: Option<String>| {
+                    CreateRoomDialog(project=project, on_close=move |created: Option<String>| {
                         creating.set(false);
-                        if created.is_some() {
+                        if let Some(room) = created {
                             poke.set(poke.get() + 1);
-                            open_room.set(created);
+                            go(&Route::room(project.get_clone(), room));
                         }
                     })
                 }
@@ -192,7 +174,7 @@ pub fn RoomsPage() -> View {
     }
 }
 
-fn room_row(r: RoomSummary, now: Signal<f64>, open_room: Signal<Option<String>>) -> View {
+fn room_row(r: RoomSummary, now: Signal<f64>, project: ReadSignal<ProjectId>) -> View {
     let name = r.name.clone();
     let listen_room = r.name.clone();
     let (attr_name, label) = (r.name.clone(), r.name);
@@ -207,23 +189,23 @@ fn room_row(r: RoomSummary, now: Signal<f64>, open_room: Signal<Option<String>>)
     };
     view! {
         tr(data-testid="room-row", data-room=attr_name, class="clickable",
-            on:click=move |_| open_room.set(Some(name.clone()))) {
+            on:click=move |_| go(&Route::room(project.get_clone(), name.clone()))) {
             td { strong { (label) } }
             td(data-testid="room-participants-count") { (participants) }
             td { (publishers) }
             td { (human_duration((now.get() / 1000.0) as i64 - created)) }
             td { (recording) }
             td(class="mono muted") { (meta) }
-            td { ListenButton(room=listen_room) }
+            td { ListenButton(project=project, room=listen_room) }
         }
     }
 }
 
 /// Starts listening to a room and opens the Listen page; the click also unlocks audio output.
 #[component(inline_props)]
-fn ListenButton(room: String) -> View {
+fn ListenButton(project: ReadSignal<ProjectId>, room: String) -> View {
     let state = app_state();
-    let listen = crate::listening::listening();
+    let listen = crate::listen::listen();
     let busy = create_signal(false);
     let label = room.clone();
     view! {
@@ -233,16 +215,16 @@ fn ListenButton(room: String) -> View {
                 // The row opens the detail on click; listening is a separate action.
                 ev.stop_propagation();
                 let room = room.clone();
-                let project = state.current().map(|p| p.id);
+                let project = project.get_clone();
                 busy.set(true);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let result = listen.start(project, room.clone()).await;
+                    let result = listen.start(project.clone(), room.clone()).await;
                     // The page may have changed meanwhile, disposing this button.
                     if busy.is_alive() {
                         busy.set(false);
                     }
                     match result {
-                        Ok(()) => state.page.set(Page::Listen),
+                        Ok(()) => go(&Route::Listen { project: Param(project) }),
                         Err(err) => state.fail(&err),
                     }
                 });

@@ -12,6 +12,7 @@ use earshot_protocol::admin::{
 use earshot_protocol::command::{
     ForwardParticipant, ListRooms, MoveParticipant, UpdateParticipant, UpdateSubscriptions,
 };
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::BTreeMap;
 use sycamore::futures::spawn_local_scoped;
@@ -38,6 +39,7 @@ fn checkbox(label: &'static str, id: &'static str, value: Signal<bool>) -> View 
 /// The dialog; `on_close(changed)` closes it (and refreshes the room when something changed).
 #[component(inline_props)]
 pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
     room: String,
     participant: ParticipantDetail,
     others: Vec<OtherTrack>,
@@ -149,7 +151,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
         }
         busy.set(Some("Saving…"));
         let cmd = UpdateParticipant {
-            project: state.current().map(|p| p.id),
+            project: project.get_clone(),
             room: room_save.clone(),
             identity: id_save.clone(),
             changes,
@@ -193,11 +195,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
         } else {
             "Moving…"
         }));
-        let (project, room, identity) = (
-            state.current().map(|p| p.id),
-            room_move.clone(),
-            id_move.clone(),
-        );
+        let (project, room, identity) = (project.get_clone(), room_move.clone(), id_move.clone());
         spawn_local_scoped(async move {
             let outcome = if forward {
                 invoke(&ForwardParticipant {
@@ -246,7 +244,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
             "Unsubscribing…"
         }));
         let cmd = UpdateSubscriptions {
-            project: state.current().map(|p| p.id),
+            project: project.get_clone(),
             room: room_sub.clone(),
             identity: id_sub.clone(),
             track_sids,
@@ -303,7 +301,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
         let here = room.clone();
         spawn_local_scoped(async move {
             if let Ok(snap) = invoke(&ListRooms {
-                project: state.current().map(|p| p.id),
+                project: project.get_clone(),
             })
             .await
             {

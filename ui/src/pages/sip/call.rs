@@ -6,9 +6,9 @@ use crate::components::dialog::Dialog;
 use crate::components::fields::route_error;
 use crate::components::inputs::{self, area, check, choice, text, Parse};
 use crate::ipc::invoke;
-use crate::routes::Page;
-use crate::state::app_state;
+use crate::routes::{go, Param, Route};
 use earshot_protocol::command::{DialSipOut, TransferSipParticipant};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::sip::{DialOut, OutboundTrunk, Transfer, INCLUDE_HEADERS, MEDIA_ENCRYPTION};
 use earshot_protocol::{sip_rules, AppError};
 use sycamore::futures::spawn_local_scoped;
@@ -32,9 +32,8 @@ fn outcome(
 
 /// Listens in on the call just placed (hidden, as from the Rooms page) and opens Listen.
 #[component(inline_props)]
-fn ListenToCall(room: String) -> View {
-    let state = app_state();
-    let listen = crate::listening::listening();
+fn ListenToCall(project: ReadSignal<ProjectId>, room: String) -> View {
+    let listen = crate::listen::listen();
     let joining = create_signal(false);
     let error = create_signal(None::<AppError>);
     view! {
@@ -42,8 +41,9 @@ fn ListenToCall(room: String) -> View {
             let room = room.clone();
             joining.set(true);
             spawn_local_scoped(async move {
-                match listen.start(None, room).await {
-                    Ok(()) => state.page.set(Page::Listen),
+                let project = project.get_clone();
+                match listen.start(project.clone(), room).await {
+                    Ok(()) => go(&Route::Listen { project: Param(project) }),
                     Err(err) => {
                         joining.set(false);
                         error.set(Some(err));
@@ -56,7 +56,11 @@ fn ListenToCall(room: String) -> View {
 }
 
 #[component(inline_props)]
-pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close: F) -> View {
+pub fn DialDialog<F: Fn() + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
+    trunks: Vec<OutboundTrunk>,
+    on_close: F,
+) -> View {
     let d = DialOut::default();
     let trunk_id = create_signal(trunks.first().map(|t| t.id.clone()).unwrap_or_default());
     let call_to = create_signal(String::new());
@@ -137,7 +141,7 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close
         busy.set(true);
         spawn_local_scoped(async move {
             let result = invoke(&DialSipOut {
-                project: None,
+                project: project.get_clone(),
                 dial,
             })
             .await;
@@ -194,7 +198,7 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close
                 (outcome(error, done, busy, "Dialling…"))
                 div(class="actions sticky") {
                     button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close()) { "Close" }
-                    (placed.get_clone().map(|room| view! { ListenToCall(room=room) }).unwrap_or_default())
+                    (placed.get_clone().map(|room| view! { ListenToCall(project=project, room=room) }).unwrap_or_default())
                     button(r#type="button", class="primary", data-testid="sip-dial-submit", disabled=busy.get(), on:click=submit) { "Call" }
                 }
             }
@@ -203,7 +207,10 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(trunks: Vec<OutboundTrunk>, on_close
 }
 
 #[component(inline_props)]
-pub fn TransferDialog<F: Fn() + Copy + 'static>(on_close: F) -> View {
+pub fn TransferDialog<F: Fn() + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
+    on_close: F,
+) -> View {
     let room = create_signal(String::new());
     let identity = create_signal(String::new());
     let to = create_signal(String::new());
@@ -241,7 +248,7 @@ pub fn TransferDialog<F: Fn() + Copy + 'static>(on_close: F) -> View {
         busy.set(true);
         spawn_local_scoped(async move {
             let result = invoke(&TransferSipParticipant {
-                project: None,
+                project: project.get_clone(),
                 transfer,
             })
             .await;

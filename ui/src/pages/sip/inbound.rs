@@ -7,6 +7,7 @@ use crate::components::inputs::{self, area, check, choice, secret, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{CreateSipInboundTrunk, UpdateSipInboundTrunk};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::sip::{
     InboundTrunk, InboundTrunkSpec, TrunkPassword, INCLUDE_HEADERS, MEDIA_ENCRYPTION,
 };
@@ -15,6 +16,7 @@ use sycamore::prelude::*;
 
 #[component(inline_props)]
 pub fn InboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
     existing: Option<InboundTrunk>,
     others: Vec<InboundTrunk>,
     on_close: F,
@@ -102,7 +104,7 @@ pub fn InboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
                 match editing.get_clone() {
                     Some(id) => {
                         invoke(&UpdateSipInboundTrunk {
-                            project: None,
+                            project: project.get_clone(),
                             id,
                             spec,
                             password,
@@ -111,7 +113,7 @@ pub fn InboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
                     }
                     None => {
                         invoke(&CreateSipInboundTrunk {
-                            project: None,
+                            project: project.get_clone(),
                             spec,
                             password,
                         })

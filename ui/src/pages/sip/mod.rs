@@ -1,4 +1,4 @@
-//! The SIP page: the current project's inbound and outbound trunks and dispatch rules,
+//! The SIP page: one project's inbound and outbound trunks and dispatch rules,
 //! with create / edit / delete, dialling out and transferring calls.
 
 mod call;
@@ -11,6 +11,7 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use call::{DialDialog, TransferDialog};
 use earshot_protocol::command::{DeleteSipDispatchRule, DeleteSipTrunk, GetSipOverview};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::sip::{DispatchRule, InboundTrunk, OutboundTrunk, SipOverview};
 use earshot_protocol::AppError;
 use inbound::InboundTrunkDialog;
@@ -32,22 +33,19 @@ enum Open {
 /// Something waiting for delete confirmation: (is a rule, id, label).
 type Pending = (bool, String, String);
 
-#[component]
-pub fn SipPage() -> View {
+#[component(inline_props)]
+pub fn SipPage(project: ProjectId) -> View {
+    let project = *create_signal(project);
     let state = app_state();
     let overview = create_signal(None::<SipOverview>);
     let error = create_signal(None::<AppError>);
     let open = create_signal(None::<Open>);
     let pending = create_signal(None::<Pending>);
     let reload = create_signal(0u32);
-    let current = create_memo(move || state.current().map(|p| p.id));
 
     create_effect(move || {
         reload.track();
-        let project = current.get_clone();
-        if project.is_none() {
-            return;
-        }
+        let project = project.get_clone();
         spawn_local_scoped(async move {
             match invoke(&GetSipOverview { project }).await {
                 Ok(o) => {
@@ -72,9 +70,17 @@ pub fn SipPage() -> View {
         pending.set(None);
         spawn_local_scoped(async move {
             let result = if is_rule {
-                invoke(&DeleteSipDispatchRule { project: None, id }).await
+                invoke(&DeleteSipDispatchRule {
+                    project: project.get_clone(),
+                    id,
+                })
+                .await
             } else {
-                invoke(&DeleteSipTrunk { project: None, id }).await
+                invoke(&DeleteSipTrunk {
+                    project: project.get_clone(),
+                    id,
+                })
+                .await
             };
             match result {
                 Ok(()) => state.tell(format!("{label} deleted.")),
@@ -183,14 +189,14 @@ pub fn SipPage() -> View {
             }
             (match open.get_clone() {
                 // Option props are optional in Sycamore: leave them out for "new".
-                Some(Open::Inbound(Some(t))) => view! { InboundTrunkDialog(existing=t, others=ov().inbound, on_close=close) },
-                Some(Open::Inbound(None)) => view! { InboundTrunkDialog(others=ov().inbound, on_close=close) },
-                Some(Open::Outbound(Some(t))) => view! { OutboundTrunkDialog(existing=t, on_close=close) },
-                Some(Open::Outbound(None)) => view! { OutboundTrunkDialog(on_close=close) },
-                Some(Open::Rule(Some(r))) => view! { DispatchRuleDialog(existing=r, on_close=close) },
-                Some(Open::Rule(None)) => view! { DispatchRuleDialog(on_close=close) },
-                Some(Open::Dial) => view! { DialDialog(trunks=ov().outbound, on_close=move || open.set(None)) },
-                Some(Open::Transfer) => view! { TransferDialog(on_close=move || open.set(None)) },
+                Some(Open::Inbound(Some(t))) => view! { InboundTrunkDialog(project=project, existing=t, others=ov().inbound, on_close=close) },
+                Some(Open::Inbound(None)) => view! { InboundTrunkDialog(project=project, others=ov().inbound, on_close=close) },
+                Some(Open::Outbound(Some(t))) => view! { OutboundTrunkDialog(project=project, existing=t, on_close=close) },
+                Some(Open::Outbound(None)) => view! { OutboundTrunkDialog(project=project, on_close=close) },
+                Some(Open::Rule(Some(r))) => view! { DispatchRuleDialog(project=project, existing=r, on_close=close) },
+                Some(Open::Rule(None)) => view! { DispatchRuleDialog(project=project, on_close=close) },
+                Some(Open::Dial) => view! { DialDialog(project=project, trunks=ov().outbound, on_close=move || open.set(None)) },
+                Some(Open::Transfer) => view! { TransferDialog(project=project, on_close=move || open.set(None)) },
                 None => view! {},
             })
             (pending.get_clone().map(|(_, _, label)| view! {

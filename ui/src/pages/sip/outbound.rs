@@ -6,6 +6,7 @@ use crate::components::inputs::{self, area, check, choice, secret, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{CreateSipOutboundTrunk, UpdateSipOutboundTrunk};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::sip::{
     OutboundTrunk, OutboundTrunkSpec, TrunkPassword, INCLUDE_HEADERS, MEDIA_ENCRYPTION, TRANSPORTS,
 };
@@ -14,6 +15,7 @@ use sycamore::prelude::*;
 
 #[component(inline_props)]
 pub fn OutboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
     existing: Option<OutboundTrunk>,
     on_close: F,
 ) -> View {
@@ -81,7 +83,7 @@ pub fn OutboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
                 match editing.get_clone() {
                     Some(id) => {
                         invoke(&UpdateSipOutboundTrunk {
-                            project: None,
+                            project: project.get_clone(),
                             id,
                             spec,
                             password,
@@ -90,7 +92,7 @@ pub fn OutboundTrunkDialog<F: Fn(bool) + Copy + 'static>(
                     }
                     None => {
                         invoke(&CreateSipOutboundTrunk {
-                            project: None,
+                            project: project.get_clone(),
                             spec,
                             password,
                         })

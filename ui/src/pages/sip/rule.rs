@@ -7,12 +7,14 @@ use crate::components::inputs::{self, area, check, choice, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{CreateSipDispatchRule, UpdateSipDispatchRule};
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::sip::{DispatchRule, DispatchRuleSpec, MEDIA_ENCRYPTION, RULE_KINDS};
 use earshot_protocol::{sip_rules, AppError};
 use sycamore::prelude::*;
 
 #[component(inline_props)]
 pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
+    project: ReadSignal<ProjectId>,
     existing: Option<DispatchRule>,
     on_close: F,
 ) -> View {
@@ -73,7 +75,7 @@ pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
                 match editing.get_clone() {
                     Some(id) => {
                         invoke(&UpdateSipDispatchRule {
-                            project: None,
+                            project: project.get_clone(),
                             id,
                             spec,
                         })
@@ -81,7 +83,7 @@ pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
                     }
                     None => {
                         invoke(&CreateSipDispatchRule {
-                            project: None,
+                            project: project.get_clone(),
                             spec,
                         })
                         .await

@@ -5,10 +5,10 @@
 
 use crate::components::charts::{participants_svg, Series};
 use crate::ipc::invoke;
-use crate::listening::listening;
-use crate::monitoring::monitoring;
-use crate::routes::Page;
+use crate::listen::listen;
+use crate::routes::{go, Param, Route};
 use crate::state::{app_state, human_duration, now_ms};
+use crate::wallboard::wallboard;
 use earshot_protocol::command::{WallboardFollow, WallboardPoke};
 use earshot_protocol::wallboard::{
     PollState, ProjectHealth, WallLive, WallRoom, WallRoomRef, MAX_FOLLOWED,
@@ -33,7 +33,7 @@ const FOLLOW_SETTLE_MS: u32 = 300;
 #[component]
 pub fn WallboardPage() -> View {
     let state = app_state();
-    let mon = monitoring();
+    let wall = wallboard();
     let filter = create_signal(String::new());
     let sort = create_signal("participants".to_owned());
     let scroll = create_signal(0.0f64);
@@ -61,7 +61,7 @@ pub fn WallboardPage() -> View {
         let needle = filter.get_clone().to_lowercase();
         let key = sort.get_clone();
         let mut cache = order.borrow_mut();
-        let mut rows: Vec<Rc<WallRoom>> = mon.rooms.with(|r| {
+        let mut rows: Vec<Rc<WallRoom>> = wall.rooms.with(|r| {
             let total: usize = r.values().map(HashMap::len).sum();
             let mut rows: Vec<Rc<WallRoom>> = cache
                 .1
@@ -154,7 +154,7 @@ pub fn WallboardPage() -> View {
             if in_view.with_untracked(|now| *now != wanted) {
                 return; // scrolled on; the newer set follows
             }
-            mon.live.update(|l| {
+            wall.live.update(|l| {
                 l.retain(|(project, room), _| {
                     wanted
                         .iter()
@@ -184,7 +184,7 @@ pub fn WallboardPage() -> View {
     // Redrawn with the 1 s clock only: a delta must not pay for an SVG.
     let chart = move || {
         let now = now.get();
-        mon.project_history.with_untracked(|h| {
+        wall.project_history.with_untracked(|h| {
             let mut ids: Vec<&String> = h.keys().collect();
             ids.sort();
             let series: Vec<Series<'_>> = ids
@@ -208,14 +208,17 @@ pub fn WallboardPage() -> View {
     // Shown so a slow render is visible; refreshed with the clock, not with every delta.
     let render_line = move || {
         now.track();
-        let (n, p50, p95, max) = crate::monitoring::render_stats();
+        let (n, p50, p95, max) = crate::wallboard::render_stats();
         view! {
             p(class="muted", data-testid="wall-render", data-count=n.to_string(), data-p50=format!("{p50:.2}"), data-p95=format!("{p95:.2}"), data-max=format!("{max:.2}")) {
                 (format!("Refresh render path over the last {n} updates: p50 {p50:.1} ms, p95 {p95:.1} ms, max {max:.1} ms"))
             }
         }
     };
-    let health = create_memo(move || mon.health.with(|h| h.values().cloned().collect::<Vec<_>>()));
+    let health = create_memo(move || {
+        wall.health
+            .with(|h| h.values().cloned().collect::<Vec<_>>())
+    });
 
     view! {
         section(class="wallboard") {
@@ -235,10 +238,10 @@ pub fn WallboardPage() -> View {
                     }
                 }
             }
-            (mon.error.get_clone().map(|e| view! { p(class="banner error") { (e) } }).unwrap_or_default())
+            (wall.error.get_clone().map(|e| view! { p(class="banner error") { (e) } }).unwrap_or_default())
             div(class="health-strip") {
                 Keyed(list=health, key=|h: &ProjectHealth| (h.project.clone(), h.state, h.rtt_ms, h.failures, h.requests),
-                    view=move |h: ProjectHealth| health_card(h, mon.watched))
+                    view=move |h: ProjectHealth| health_card(h, wall.watched))
             }
             (match chart() {
                 Ok(svg) => view! { div(class="chart", data-testid="wall-chart", dangerously_set_inner_html=svg) },
@@ -266,7 +269,7 @@ pub fn WallboardPage() -> View {
 
 fn health_card(h: ProjectHealth, watched: Signal<Option<Vec<String>>>) -> View {
     let state = app_state();
-    let mon = monitoring();
+    let wall = wallboard();
     let (class, label) = match h.state {
         PollState::Starting => ("badge state-connecting", "starting"),
         PollState::Ok => ("badge state-live", "ok"),
@@ -305,7 +308,7 @@ fn health_card(h: ProjectHealth, watched: Signal<Option<Vec<String>>>) -> View {
                     let mut current = watched.get_clone().unwrap_or_else(|| all.clone());
                     if current.contains(&project_for_watch) { current.retain(|p| *p != project_for_watch); } else { current.push(project_for_watch.clone()); }
                     let set = if all.iter().all(|p| current.contains(p)) { None } else { Some(current) };
-                    mon.watch(set);
+                    wall.watch(set);
                 })
                 " watch"
             }
@@ -372,7 +375,7 @@ fn live_cells(live: ReadSignal<Option<WallLive>>) -> View {
 
 fn wall_row(r: WallRoom, project_name: String, now: Signal<f64>) -> View {
     let state = app_state();
-    let listen = listening();
+    let listen = listen();
     let (room, project) = (r.name.clone(), r.project.clone());
     let (listen_room, listen_project) = (r.name.clone(), r.project.clone());
     let created = r.created;
@@ -382,12 +385,14 @@ fn wall_row(r: WallRoom, project_name: String, now: Signal<f64>) -> View {
         .unwrap_or_else(|| "…".into());
     let recording = if r.recording { " ●" } else { "" };
     let (attr_room, label) = (r.name.clone(), r.name.clone());
+    let (attr_project, attr_project_name) = (r.project.clone(), project_name.clone());
     let (participants, publishers) = (r.participants, r.publishers);
     let key = (r.project.clone(), r.name.clone());
-    let mon = monitoring();
-    let live = create_memo(move || mon.live.with(|l| l.get(&key).cloned()));
+    let wall = wallboard();
+    let live = create_memo(move || wall.live.with(|l| l.get(&key).cloned()));
     view! {
-        div(class="wall-row", data-testid="wall-row", data-room=attr_room, style=format!("height: {ROW_PX}px")) {
+        div(class="wall-row", data-testid="wall-row", data-room=attr_room, data-project=attr_project,
+            data-project-name=attr_project_name, style=format!("height: {ROW_PX}px")) {
             span(class="muted") { (project_name) }
             span { strong { (label) } (recording) }
             span(data-testid="wall-participants") { (participants) }
@@ -396,16 +401,14 @@ fn wall_row(r: WallRoom, project_name: String, now: Signal<f64>) -> View {
             span(data-testid="wall-listeners") { (listeners) }
             span { (human_duration((now.get() / 1000.0) as i64 - created)) }
             span(class="row-actions") {
-                button(r#type="button", data-testid="wall-open", on:click=move |_| {
-                    state.switch_to(project.clone());
-                    state.open_room.set(Some(room.clone()));
-                    state.page.set(Page::Rooms);
-                }) { "Open" }
+                // One navigation: the route names the room's project, whichever is shown now.
+                button(r#type="button", data-testid="wall-open",
+                    on:click=move |_| go(&Route::room(project.clone(), room.clone()))) { "Open" }
                 button(r#type="button", data-testid="wall-listen", on:click=move |_| {
                     let (room, project) = (listen_room.clone(), listen_project.clone());
                     wasm_bindgen_futures::spawn_local(async move {
-                        match listen.start(Some(project), room).await {
-                            Ok(()) => state.page.set(Page::Listen),
+                        match listen.start(project.clone(), room).await {
+                            Ok(()) => go(&Route::Listen { project: Param(project) }),
                             Err(err) => state.fail(&err),
                         }
                     });

@@ -26,7 +26,7 @@ pub type Rooms = HashMap<ProjectId, HashMap<String, Rc<WallRoom>>>;
 
 /// Wallboard signals; `Copy`, provided by context.
 #[derive(Clone, Copy)]
-pub struct Monitoring {
+pub struct Wallboard {
     pub rooms: Signal<Rooms>,
     pub health: Signal<BTreeMap<ProjectId, ProjectHealth>>,
     /// `None`: every project is watched.
@@ -103,7 +103,7 @@ fn push_point(series: &mut VecDeque<(f64, u32)>, at: f64, value: u32) {
     }
 }
 
-impl Monitoring {
+impl Wallboard {
     pub fn new() -> Self {
         Self {
             rooms: create_signal(HashMap::new()),
@@ -247,6 +247,6 @@ impl Monitoring {
 }
 
 /// The wallboard data provided by [`crate::app::App`].
-pub fn monitoring() -> Monitoring {
-    use_context::<Monitoring>()
+pub fn wallboard() -> Wallboard {
+    use_context::<Wallboard>()
 }

@@ -4,10 +4,11 @@
 
 use crate::components::charts::{participants_svg, speaking_svg, Series, SpeakingRow};
 use crate::ipc::{invoke, Channel};
-use crate::state::{app_state, now_ms};
+use crate::state::now_ms;
 use earshot_protocol::command::{ListHiddenParticipants, ObserveRoom, StopObserving};
 use earshot_protocol::listen::HiddenParticipant;
-use earshot_protocol::observe::{ObserveState, ObservedParticipant, RoomView};
+use earshot_protocol::observe::{ObserveState, ObservedParticipant, RoomView as Update};
+use earshot_protocol::projects::ProjectId;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::JSON;
 use std::cell::Cell;
@@ -24,7 +25,7 @@ const HOUR_MS: f64 = 3_600_000.0;
 /// Speaking intervals per participant (start, end; `None` while speaking), by identity.
 type Timeline = BTreeMap<String, Vec<(f64, Option<f64>)>>;
 
-fn record_speaking(timeline: &mut Timeline, view: &RoomView, at: f64) {
+fn record_speaking(timeline: &mut Timeline, view: &Update, at: f64) {
     for p in &view.participants {
         let spans = timeline.entry(p.identity.clone()).or_default();
         let open = spans.last().is_some_and(|(_, end)| end.is_none());
@@ -50,14 +51,13 @@ fn record_speaking(timeline: &mut Timeline, view: &RoomView, at: f64) {
 }
 
 #[component(inline_props)]
-pub fn LiveRoomView(room: String) -> View {
-    let state = app_state();
-    let view_signal = create_signal(None::<RoomView>);
+pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
+    let view_signal = create_signal(None::<Update>);
     let error = create_signal(None::<String>);
     let timeline = create_signal(Timeline::new());
     // Participants over time in this room (from the views themselves), for its chart.
     let counts = create_signal(VecDeque::<(f64, u32)>::new());
-    let count = move |view: &RoomView| {
+    let count = move |view: &Update| {
         let (at, n) = (view.at_ms as f64, view.participants.len() as u32);
         counts.update(|c| {
             if c.back().is_none_or(|(_, last)| *last != n) {
@@ -74,7 +74,7 @@ pub fn LiveRoomView(room: String) -> View {
         let Some(text) = JSON::stringify(&message).ok().and_then(|s| s.as_string()) else {
             return;
         };
-        if let Ok(view) = serde_json::from_str::<RoomView>(&text) {
+        if let Ok(view) = serde_json::from_str::<Update>(&text) {
             if view_signal.is_alive() {
                 timeline.update(|t| record_speaking(t, &view, view.at_ms as f64));
                 count(&view);
@@ -85,7 +85,7 @@ pub fn LiveRoomView(room: String) -> View {
     match channel {
         Ok(channel) => {
             let cmd = ObserveRoom {
-                project: state.current().map(|p| p.id),
+                project: project.get_clone(),
                 room: room.clone(),
                 events: channel.wire_id.clone(),
             };
@@ -137,7 +137,7 @@ pub fn LiveRoomView(room: String) -> View {
     // Who listens unseen: hidden participants are not in the view's roster, so ask the API.
     let hidden = create_signal(Vec::<HiddenParticipant>::new());
     {
-        let (room, project) = (room.clone(), state.current().map(|p| p.id));
+        let (room, project) = (room.clone(), project.get_clone());
         spawn_local_scoped(async move {
             loop {
                 let cmd = ListHiddenParticipants {
@@ -173,19 +173,17 @@ pub fn LiveRoomView(room: String) -> View {
     };
 
     let chart_room = room.clone();
-    let chart_project = state.current().map(|p| p.id);
+    let chart_project = project.get_clone();
     let counts_chart = move || {
         let now = now.get();
         // The wallboard has polled this room since the app started; the view adds what it
         // saw itself while open. The longer history wins. Another project may have a room
         // of the same name: only this project's counts.
-        let mon = crate::monitoring::monitoring();
-        let polled = mon.rooms.with_untracked(|r| {
-            chart_project
-                .as_ref()
-                .and_then(|project| r.get(project))
+        let wall = crate::wallboard::wallboard();
+        let polled = wall.rooms.with_untracked(|r| {
+            r.get(&chart_project)
                 .and_then(|m| m.values().find(|w| w.name == chart_room))
-                .and_then(|w| mon.room_history.with_untracked(|h| h.get(&w.sid).cloned()))
+                .and_then(|w| wall.room_history.with_untracked(|h| h.get(&w.sid).cloned()))
         });
         let svg = counts.with_untracked(|c| {
             let points = match &polled {

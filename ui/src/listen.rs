@@ -11,6 +11,7 @@ use earshot_protocol::listen::{
     decode_audio_frame, AudibleSet, ListenEvent, ListenRoom, ListenState, ListenStatus, RoomKey,
     RoomMeters, SpeakerChange,
 };
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::AppError;
 use js_sys::JSON;
 use std::cell::RefCell;
@@ -20,7 +21,7 @@ use wasm_bindgen::JsValue;
 
 /// Signals about listening; `Copy`, provided by context.
 #[derive(Clone, Copy)]
-pub struct Listening {
+pub struct Listen {
     /// Rooms listened to (or ended, until dismissed), by project and name (two projects may
     /// each have a room of one name).
     pub rooms: Signal<BTreeMap<RoomKey, ListenRoom>>,
@@ -48,7 +49,7 @@ thread_local! {
     static WIRING: RefCell<Option<Wiring>> = const { RefCell::new(None) };
 }
 
-impl Listening {
+impl Listen {
     pub fn new() -> Self {
         Self {
             rooms: create_signal(BTreeMap::new()),
@@ -217,8 +218,8 @@ impl Listening {
         }
     }
 
-    /// Joins `room` of `project` (current when `None`) and makes it the one heard.
-    pub async fn start(self, project: Option<String>, room: String) -> Result<(), AppError> {
+    /// Joins `room` of `project` and makes it the one heard.
+    pub async fn start(self, project: ProjectId, room: String) -> Result<(), AppError> {
         self.ensure_output().await;
         let joined = invoke(&ListenStart {
             project,
@@ -291,6 +292,6 @@ impl Listening {
 }
 
 /// The listening session provided by [`crate::app::App`].
-pub fn listening() -> Listening {
-    use_context::<Listening>()
+pub fn listen() -> Listen {
+    use_context::<Listen>()
 }
