@@ -1,6 +1,7 @@
 //! Project commands.
 
 use crate::Core;
+use earshot_core::projects::import;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::projects::*;
 use earshot_core::protocol::AppError;
@@ -56,7 +57,7 @@ pub async fn check_project_input(
 
 #[tauri::command]
 pub async fn scan_cli_config(core: State<'_, Core>, args: ScanCliConfig) -> Reply<CliScan> {
-    core.projects().scan_cli_config(args.path.as_deref())
+    import::scan_cli_config(core.projects(), args.path.as_deref())
 }
 
 #[tauri::command]
@@ -64,7 +65,5 @@ pub async fn import_cli_projects(
     core: State<'_, Core>,
     args: ImportCliProjects,
 ) -> Reply<ImportReport> {
-    core.projects()
-        .import_cli_projects(args.path.as_deref(), &args.names)
-        .await
+    import::import_cli_projects(core.projects(), args.path.as_deref(), &args.names).await
 }

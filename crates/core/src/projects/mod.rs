@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod import;
 mod registry;
 
 pub use catalog::{secret_account, Catalog, ProjectRecord, DEFAULT_KEY, PROJECT_PREFIX};

@@ -3,20 +3,17 @@
 //! features that follow the project list (the wallboard) subscribe instead of being called.
 
 use super::catalog::{secret_account, Catalog, ProjectRecord, DEFAULT_KEY, PROJECT_PREFIX};
-use super::cli;
 use crate::api::{self, Endpoint, RetryPolicy, ServerApi};
 use crate::clock::millis;
 use crate::result::AppResult;
 use crate::settings::SettingsStore;
 use crate::vault::{Secret, Vault};
 use earshot_protocol::projects::{
-    CliProject, CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary,
-    ProjectsView, SettingsProblem,
+    ConnectionReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView, SettingsProblem,
 };
 use earshot_protocol::validate::{self, ValidProject};
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use tokio::sync::watch;
@@ -254,68 +251,6 @@ impl Projects {
         check(endpoint(&valid, secret)).await
     }
 
-    /// Lists the projects of the `lk` CLI config at `path` (default location if `None`).
-    pub fn scan_cli_config(&self, path: Option<&str>) -> AppResult<CliScan> {
-        let path = cli_path(path)?;
-        let config = cli::read(&path)?;
-        let state = self.read();
-        let projects = config
-            .projects
-            .iter()
-            .map(|p| CliProject {
-                name: p.name.clone(),
-                url: validate::server_url(&p.url).unwrap_or_else(|_| p.url.clone()),
-                api_key: p.api_key.clone(),
-                is_cli_default: p.name == config.default_project,
-                already_imported: state.catalog.by_name(p.name.trim()).is_some(),
-                problem: p.problem(),
-            })
-            .collect();
-        Ok(CliScan {
-            path: path.display().to_string(),
-            projects,
-        })
-    }
-
-    /// Imports the named projects from the `lk` CLI config; secrets go to the vault only.
-    pub async fn import_cli_projects(
-        &self,
-        path: Option<&str>,
-        names: &[String],
-    ) -> AppResult<ImportReport> {
-        let path = cli_path(path)?;
-        let config = cli::read(&path)?;
-        let mut report = ImportReport {
-            imported: Vec::new(),
-            skipped: Vec::new(),
-        };
-        for name in names {
-            let skip = |reason: String| SettingsProblem {
-                entry: name.clone(),
-                reason,
-            };
-            let Some(found) = config.projects.iter().find(|p| &p.name == name) else {
-                report.skipped.push(skip("not in the lk CLI config".into()));
-                continue;
-            };
-            if let Some(problem) = found.problem() {
-                report.skipped.push(skip(problem));
-                continue;
-            }
-            let input = ProjectInput {
-                name: found.name.clone(),
-                url: found.url.clone(),
-                api_key: found.api_key.clone(),
-                api_secret: found.api_secret.clone(),
-            };
-            match self.add_project(input, false).await {
-                Ok(summary) => report.imported.push(summary),
-                Err(err) => report.skipped.push(skip(err.message)),
-            }
-        }
-        Ok(report)
-    }
-
     /// Adds the project named in `input`, or updates the one with that name (used to
     /// preconfigure a local dev server); returns its id either way.
     pub async fn ensure_project(&self, input: ProjectInput) -> AppResult<ProjectId> {
@@ -354,6 +289,11 @@ impl Projects {
     /// The handle of the project opened at start-up (see [`Projects::default_project`]).
     pub async fn default_handle(&self) -> AppResult<ProjectHandle> {
         self.handle(&self.default_project()?).await
+    }
+
+    /// The id of the project named `name`, if there is one.
+    pub fn named(&self, name: &str) -> Option<ProjectId> {
+        self.read().catalog.by_name(name).cloned()
     }
 
     /// `NotFound` unless `id` is a project's.
@@ -486,18 +426,6 @@ fn secret_missing_field() -> AppError {
         "api_secret",
         "Enter the API secret.",
     )
-}
-
-fn cli_path(path: Option<&str>) -> AppResult<PathBuf> {
-    match path.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Ok(PathBuf::from(p)),
-        None => cli::default_path().ok_or_else(|| {
-            AppError::new(
-                ErrorCode::CliConfigNotFound,
-                "No home directory to look for the lk CLI config in.",
-            )
-        }),
-    }
 }
 
 fn entries(state: &State) -> Vec<ProjectEntry> {
