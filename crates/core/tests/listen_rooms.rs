@@ -8,6 +8,7 @@ use common::*;
 use earshot_core::api::{Endpoint, ServerApi};
 use earshot_core::listener::{AudibleSet, EndReason, ErrorCode, ListenEvent, ListenState};
 use earshot_core::vault::Secret;
+use earshot_protocol::listen::RoomKey;
 use earshot_protocol::AppError;
 use earshot_testbed::{livekit, unique_room};
 use livekit_api::services::room::RoomClient;
@@ -151,13 +152,13 @@ async fn audible_set_switches_rooms_without_rejoining() {
         switched.elapsed(),
         rms(&first.samples)
     );
-    assert_eq!(first.rooms, vec![two.clone()]);
+    assert_eq!(first.rooms, vec![RoomKey::from(&two)]);
     assert!(
         rms(&first.samples) > 0.01,
         "room two is heard from the first frame"
     );
     let frames = collect(&mut out, Duration::from_secs(1)).await;
-    assert!(frames.iter().all(|f| f.rooms == vec![two.clone()]));
+    assert!(frames.iter().all(|f| f.rooms == vec![RoomKey::from(&two)]));
     let pcm = samples(&frames);
     assert!(
         power_at(&pcm, 660.0) > 1000.0 * power_at(&pcm, 440.0),

@@ -106,7 +106,7 @@ async fn two_tones_decode_and_mixer_controls_work() {
     let bob = samples(&collect(&mut out, Duration::from_secs(1)).await);
     let bob_peak = peak_hz(&bob, 300.0, 1000.0);
     assert!((bob_peak - 660.0).abs() <= 2.0, "bob at {bob_peak}");
-    listener.set_audible(AudibleSet::None);
+    listener.set_audible(AudibleSet::<earshot_core::protocol::listen::RoomKey>::None);
     tokio::time::sleep(Duration::from_millis(100)).await;
     drain(&mut out);
     assert!(

@@ -80,6 +80,33 @@ impl RoomKey {
     }
 }
 
+/// A room of the bare listener engine, known by its name alone (no project).
+impl From<&str> for RoomKey {
+    fn from(room: &str) -> Self {
+        RoomKey::new(ProjectId::new(), room)
+    }
+}
+
+/// A room of the bare listener engine, known by its name alone (no project).
+impl From<String> for RoomKey {
+    fn from(room: String) -> Self {
+        RoomKey::new(ProjectId::new(), room)
+    }
+}
+
+/// A room of the bare listener engine, known by its name alone (no project).
+impl From<&String> for RoomKey {
+    fn from(room: &String) -> Self {
+        RoomKey::from(room.as_str())
+    }
+}
+
+impl From<&RoomKey> for RoomKey {
+    fn from(key: &RoomKey) -> Self {
+        key.clone()
+    }
+}
+
 /// The meters of one room, sent at most 30 times per second.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoomMeters {
@@ -104,7 +131,7 @@ pub struct SpeakerInfo {
 }
 
 /// Which rooms are heard: none, one focused room, or several mixed together. The app names
-/// rooms by [`RoomKey`]; the listener engine inside it by its own room keys (`String`).
+/// rooms by [`RoomKey`], and so does the listener engine inside it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mode", content = "rooms", rename_all = "snake_case")]
 pub enum AudibleSet<K = RoomKey> {

@@ -16,7 +16,7 @@ use earshot_protocol::listen::{
 };
 use earshot_protocol::{AppError, ErrorCode};
 use record::{Next, Record};
-use shared::{engine_key, guard, not_listening, room_key, Records, Sink};
+use shared::{guard, not_listening, Records, Sink};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -127,10 +127,7 @@ impl ListenHub {
             .map(|r| r.view.clone())
             .collect();
         let (audible, dropped_frames) = match self.engine.get() {
-            Some(engine) => (
-                engine.audible().map(|k| room_key(k)),
-                engine.dropped_frames(),
-            ),
+            Some(engine) => (engine.audible(), engine.dropped_frames()),
             None => (AudibleSet::None, 0),
         };
         ListenStatus {
@@ -150,7 +147,6 @@ impl ListenHub {
         name_field(room, "room", "room name")?;
         let engine = self.engine().await;
         let key = RoomKey::new(project.0.clone(), room);
-        let ekey = engine_key(&key);
         {
             let mut records = guard(&self.records);
             if let Some(existing) = records.get(&key) {
@@ -174,11 +170,11 @@ impl ListenHub {
         }
         let before = engine.audible();
         if hear {
-            engine.set_audible(AudibleSet::Focus(ekey.clone()));
+            engine.set_audible(AudibleSet::Focus(key.clone()));
         }
         tracing::info!(%room, hear, "listen: joining");
         match engine
-            .listen_as(&target, &ekey, room, Default::default())
+            .listen_with(&target, key.clone(), Default::default())
             .await
         {
             Ok(()) => {
@@ -207,7 +203,6 @@ impl ListenHub {
 
     /// Leaves the room, or dismisses it if it already ended.
     pub async fn stop(&self, key: &RoomKey) -> AppResult<()> {
-        let ekey = engine_key(key);
         let known = match guard(&self.records).get_mut(key) {
             Some(record) => {
                 record.stopping = true;
@@ -217,8 +212,8 @@ impl ListenHub {
         };
         let left = match self.engine.get() {
             Some(engine) => {
-                let left = engine.stop(&ekey).await.is_ok();
-                engine.set_audible(engine.audible().without(&ekey));
+                let left = engine.stop(key).await.is_ok();
+                engine.set_audible(engine.audible().without(key));
                 left
             }
             None => false,
@@ -233,21 +228,22 @@ impl ListenHub {
 
     /// Chooses what is heard; every named room must be one listened to.
     pub fn set_audible(&self, set: AudibleSet) -> AppResult<()> {
-        let mut missing = None;
-        let engine_set = {
+        let missing = {
             let records = guard(&self.records);
+            let mut missing = None;
             set.map(|key| {
                 if !records.contains_key(key) {
                     missing.get_or_insert_with(|| key.clone());
                 }
-                Some(engine_key(key))
-            })
+                Some(())
+            });
+            missing
         };
         if let Some(key) = missing {
             return Err(not_listening(&key));
         }
         if let Some(engine) = self.engine.get() {
-            engine.set_audible(engine_set);
+            engine.set_audible(set);
         }
         Ok(())
     }
@@ -260,8 +256,7 @@ impl ListenHub {
         change: SpeakerChange,
     ) -> AppResult<()> {
         let engine = self.engine.get().ok_or_else(|| not_listening(key))?;
-        let room = engine_key(key);
-        let room = room.as_str();
+        let room = key;
         match change {
             SpeakerChange::Gain(gain) if !(0.0..=4.0).contains(&gain) => {
                 return Err(AppError::field(
@@ -303,17 +298,12 @@ async fn forward_events(
     records: Records,
     engine: std::sync::Weak<Listener>,
 ) {
-    while let Some(mut event) = events.recv().await {
-        // The engine names rooms by engine key; the UI by project and room.
+    while let Some(event) = events.recv().await {
+        // The engine names rooms as the UI does: by project and room.
         let (ListenEvent::State { project, room, .. }
         | ListenEvent::Speakers { project, room, .. }
-        | ListenEvent::Meters(earshot_protocol::listen::RoomMeters { project, room, .. })) =
-            &mut event;
-        let Some(key) = room_key(room) else {
-            continue;
-        };
-        project.clone_from(&key.project);
-        room.clone_from(&key.room);
+        | ListenEvent::Meters(earshot_protocol::listen::RoomMeters { project, room, .. })) = &event;
+        let key = RoomKey::new(project.clone(), room.clone());
         let mut rejoin = None;
         match &event {
             ListenEvent::State { room, state, .. } => {

@@ -2,7 +2,7 @@
 //! scratch a few times, with the supervisor's mix carried over.
 
 use super::record::REJOIN_DELAYS;
-use super::shared::{engine_key, guard, Records, Sink};
+use super::shared::{guard, Records, Sink};
 use crate::api::ServerApi;
 use crate::listener::{EndReason, ListenEvent, ListenState, Listener};
 use earshot_protocol::listen::RoomKey;
@@ -72,7 +72,7 @@ async fn attempts(
             Some(record) if !record.stopping => record.mix.clone(),
             _ => return,
         };
-        match engine.listen_as(&target, &engine_key(key), room, mix).await {
+        match engine.listen_with(&target, key.clone(), mix).await {
             Ok(()) => {
                 set_state(ListenState::Live, None);
                 return;

@@ -1,5 +1,5 @@
-//! What the hub's parts share: the sink output goes to, the record of listened rooms, and
-//! how rooms are named to the engine (a leaf of the hub).
+//! What the hub's parts share: the sink output goes to and the record of listened rooms
+//! (a leaf of the hub).
 
 use super::record::Record;
 use crate::listener::ListenEvent;
@@ -18,19 +18,6 @@ pub trait ListenSink: Send + Sync {
 }
 
 pub(super) type Records = Arc<Mutex<BTreeMap<RoomKey, Record>>>;
-
-/// What the engine calls a room: project and name, apart by a character neither a project
-/// id (generated hex) nor a room name (control characters are refused) contains.
-pub(super) fn engine_key(key: &RoomKey) -> String {
-    format!("{}\u{1f}{}", key.project, key.room)
-}
-
-/// The room an engine key names (`None` for a room the hub did not start).
-pub(super) fn room_key(engine_key: &str) -> Option<RoomKey> {
-    engine_key
-        .split_once('\u{1f}')
-        .map(|(project, room)| RoomKey::new(project, room))
-}
 
 pub(super) fn not_listening(key: &RoomKey) -> AppError {
     AppError::new(

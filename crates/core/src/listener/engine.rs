@@ -11,6 +11,7 @@ use crate::listener::mixer::MixSettings;
 use crate::listener::session::{self, RoomCommand, RoomEvents, RoomParams};
 use crate::listener::token::{OwnIdentities, MAX_TOKEN_TTL};
 use crate::listener::track::FRAME_SAMPLES;
+use earshot_protocol::listen::RoomKey;
 use earshot_protocol::listen::{AudibleSet, ListenEvent, ListenState, RoomMeters};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -72,8 +73,8 @@ struct RoomEntry {
 
 struct Inner {
     config: ListenerConfig,
-    rooms: Mutex<BTreeMap<String, RoomEntry>>,
-    audible: Mutex<AudibleSet<String>>,
+    rooms: Mutex<BTreeMap<RoomKey, RoomEntry>>,
+    audible: Mutex<AudibleSet<RoomKey>>,
     latency: Mutex<LatencyWindow>,
     events: mpsc::UnboundedSender<ListenEvent>,
     dropped_frames: AtomicU64,
@@ -111,7 +112,8 @@ impl Listener {
 
     /// Joins `room` hidden and starts pulling its audio. Returns once joined, or the reason
     /// it could not (within 10 s). The room is not audible until put in the audible set.
-    pub async fn listen(&self, server: &ServerApi, room: &str) -> ListenResult<()> {
+    /// A room is keyed by project and name (a bare name is a room with no project).
+    pub async fn listen(&self, server: &ServerApi, room: impl Into<RoomKey>) -> ListenResult<()> {
         self.listen_with(server, room, MixSettings::default()).await
     }
 
@@ -121,22 +123,11 @@ impl Listener {
     pub async fn listen_with(
         &self,
         server: &ServerApi,
-        room: &str,
+        key: impl Into<RoomKey>,
         mix: MixSettings,
     ) -> ListenResult<()> {
-        self.listen_as(server, room, room, mix).await
-    }
-
-    /// Joins `room`, known to this listener (its other calls, events, the audible set) as
-    /// `key`: the app keys rooms by project too, as two projects may share a room name.
-    pub async fn listen_as(
-        &self,
-        server: &ServerApi,
-        key: &str,
-        room: &str,
-        mix: MixSettings,
-    ) -> ListenResult<()> {
-        let room = room.trim();
+        let key = key.into();
+        let room = key.room.trim();
         if room.is_empty() {
             return Err(ListenError::InvalidInput("the room name is empty".into()));
         }
@@ -153,20 +144,20 @@ impl Listener {
         let (ready_tx, ready) = oneshot::channel();
         {
             let mut rooms = guard(&self.inner.rooms);
-            if rooms.get(key).is_some_and(|r| !r.task.is_finished()) {
+            if rooms.get(&key).is_some_and(|r| !r.task.is_finished()) {
                 return Err(ListenError::AlreadyListening(room.to_owned()));
             }
             let audio = RoomAudio::shared(self.inner.config.jitter, mix);
             let state = Arc::new(Mutex::new(ListenState::Connecting));
             let (commands, cmd_rx) = mpsc::unbounded_channel();
             let events = RoomEvents {
-                room: key.to_owned(),
+                key: key.clone(),
                 tx: self.inner.events.clone(),
                 state: state.clone(),
             };
             let task = session::spawn(params, audio.clone(), events, cmd_rx, ready_tx);
             rooms.insert(
-                key.to_owned(),
+                key.clone(),
                 RoomEntry {
                     audio,
                     commands,
@@ -181,16 +172,17 @@ impl Listener {
             ))
         });
         if result.is_err() {
-            guard(&self.inner.rooms).remove(key);
+            guard(&self.inner.rooms).remove(&key);
         }
         result
     }
 
     /// Stops listening to `room` and waits (at most 3 s) until it has left.
-    pub async fn stop(&self, room: &str) -> ListenResult<()> {
-        let entry = guard(&self.inner.rooms).remove(room);
+    pub async fn stop(&self, room: impl Into<RoomKey>) -> ListenResult<()> {
+        let key = room.into();
+        let entry = guard(&self.inner.rooms).remove(&key);
         let Some(entry) = entry else {
-            return Err(ListenError::NotListening(room.to_owned()));
+            return Err(ListenError::NotListening(key.room));
         };
         let _ = entry.commands.send(RoomCommand::Leave);
         let mut task = entry.task;
@@ -204,58 +196,78 @@ impl Listener {
     }
 
     /// Chooses what is heard; takes effect with the next frame, no rejoin.
-    pub fn set_audible(&self, set: AudibleSet<String>) {
-        *guard(&self.inner.audible) = set;
+    pub fn set_audible<K: Clone + PartialEq + Into<RoomKey>>(&self, set: AudibleSet<K>) {
+        *guard(&self.inner.audible) = set.map(|k| Some(k.clone().into()));
     }
 
     /// What is heard now.
-    pub fn audible(&self) -> AudibleSet<String> {
+    pub fn audible(&self) -> AudibleSet<RoomKey> {
         guard(&self.inner.audible).clone()
     }
 
-    fn with_audio<T>(&self, room: &str, f: impl FnOnce(&mut RoomAudio) -> T) -> ListenResult<T> {
+    fn with_audio<T>(
+        &self,
+        room: impl Into<RoomKey>,
+        f: impl FnOnce(&mut RoomAudio) -> T,
+    ) -> ListenResult<T> {
+        let key = room.into();
         let rooms = guard(&self.inner.rooms);
         let entry = rooms
-            .get(room)
-            .ok_or_else(|| ListenError::NotListening(room.to_owned()))?;
+            .get(&key)
+            .ok_or_else(|| ListenError::NotListening(key.room.clone()))?;
         let mut audio = lock(&entry.audio);
         Ok(f(&mut audio))
     }
 
     /// Sets a speaker's linear gain (0..=4) in `room`.
-    pub fn set_gain(&self, room: &str, identity: &str, gain: f32) -> ListenResult<()> {
+    pub fn set_gain(
+        &self,
+        room: impl Into<RoomKey>,
+        identity: &str,
+        gain: f32,
+    ) -> ListenResult<()> {
         self.with_audio(room, |a| a.mixer.set_gain(identity, gain))
     }
 
     /// Mutes a speaker in `room` for the supervisor only.
-    pub fn set_muted(&self, room: &str, identity: &str, muted: bool) -> ListenResult<()> {
+    pub fn set_muted(
+        &self,
+        room: impl Into<RoomKey>,
+        identity: &str,
+        muted: bool,
+    ) -> ListenResult<()> {
         self.with_audio(room, |a| a.mixer.set_muted(identity, muted))
     }
 
     /// Adds a speaker to, or removes it from, `room`'s solo set.
-    pub fn set_solo(&self, room: &str, identity: &str, solo: bool) -> ListenResult<()> {
+    pub fn set_solo(
+        &self,
+        room: impl Into<RoomKey>,
+        identity: &str,
+        solo: bool,
+    ) -> ListenResult<()> {
         self.with_audio(room, |a| a.mixer.set_solo(identity, solo))
     }
 
     /// What the supervisor set in `room`'s mix.
-    pub fn mix_settings(&self, room: &str) -> ListenResult<MixSettings> {
+    pub fn mix_settings(&self, room: impl Into<RoomKey>) -> ListenResult<MixSettings> {
         self.with_audio(room, |a| a.mixer.settings())
     }
 
     /// Clears `room`'s solo set.
-    pub fn clear_solo(&self, room: &str) -> ListenResult<()> {
+    pub fn clear_solo(&self, room: impl Into<RoomKey>) -> ListenResult<()> {
         self.with_audio(room, |a| a.mixer.clear_solo())
     }
 
     /// The state of `room`, if it is being listened to (or just ended).
-    pub fn state(&self, room: &str) -> Option<ListenState> {
+    pub fn state(&self, room: impl Into<RoomKey>) -> Option<ListenState> {
         guard(&self.inner.rooms)
-            .get(room)
+            .get(&room.into())
             .map(|e| guard(&e.state).clone())
     }
 
     /// Every room with its state.
-    pub fn rooms(&self) -> Vec<(String, ListenState)> {
+    pub fn rooms(&self) -> Vec<(RoomKey, ListenState)> {
         guard(&self.inner.rooms)
             .iter()
             .map(|(name, e)| (name.clone(), guard(&e.state).clone()))
@@ -264,15 +276,16 @@ impl Listener {
 
     /// Drops `room`'s signal connection as a network failure would, to exercise resuming.
     #[doc(hidden)]
-    pub fn simulate_signal_drop(&self, room: &str) -> ListenResult<()> {
+    pub fn simulate_signal_drop(&self, room: impl Into<RoomKey>) -> ListenResult<()> {
+        let key = room.into();
         let rooms = guard(&self.inner.rooms);
         let entry = rooms
-            .get(room)
-            .ok_or_else(|| ListenError::NotListening(room.to_owned()))?;
+            .get(&key)
+            .ok_or_else(|| ListenError::NotListening(key.room.clone()))?;
         entry
             .commands
             .send(RoomCommand::SimulateSignalDrop)
-            .map_err(|_| ListenError::NotListening(room.to_owned()))
+            .map_err(|_| ListenError::NotListening(key.room.clone()))
     }
 
     /// Latency percentiles of the recent frames (RTP arrival → hand-out).
@@ -317,7 +330,7 @@ async fn run_clock(inner: std::sync::Weak<Inner>, frames: mpsc::Sender<AudioFram
         tick += 1;
         let now = Instant::now();
         let audible = guard(&inner.audible).clone();
-        let rooms: Vec<(String, SharedAudio)> = {
+        let rooms: Vec<(RoomKey, SharedAudio)> = {
             let mut rooms = guard(&inner.rooms);
             rooms.retain(|_, e| !e.task.is_finished());
             rooms
@@ -349,8 +362,8 @@ async fn run_clock(inner: std::sync::Weak<Inner>, frames: mpsc::Sender<AudioFram
                     continue;
                 }
                 let _ = inner.events.send(ListenEvent::Meters(RoomMeters {
-                    project: String::new(),
-                    room: name.clone(),
+                    project: name.project.clone(),
+                    room: name.room.clone(),
                     speakers,
                     master,
                 }));
@@ -396,7 +409,7 @@ mod tests {
     #[tokio::test]
     async fn nothing_is_handed_out_until_a_room_is_audible() {
         let (listener, mut out) = Listener::new(ListenerConfig::default());
-        listener.set_audible(AudibleSet::Focus("nowhere".into()));
+        listener.set_audible(AudibleSet::Focus("nowhere"));
         let got = tokio::time::timeout(Duration::from_millis(100), out.frames.recv()).await;
         assert!(got.is_err(), "no frames for a room we do not listen to");
         assert!(listener.set_gain("nowhere", "x", 1.0).is_err());

@@ -7,7 +7,7 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct AudioFrame {
     /// The rooms mixed into this frame (the audible set that exist).
-    pub rooms: Vec<String>,
+    pub rooms: Vec<earshot_protocol::listen::RoomKey>,
     /// 960 samples, -1.0..=1.0.
     pub samples: Vec<f32>,
     /// Counts frames handed out since the listener started; a gap means dropped frames.

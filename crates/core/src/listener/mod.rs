@@ -23,7 +23,7 @@
 //!     api_secret: Secret::new("secret"),
 //! })?;
 //! listener.listen(&server, "support-42").await?; // errors are AppError-convertible
-//! listener.set_audible(AudibleSet::Focus("support-42".into()));
+//! listener.set_audible(AudibleSet::Focus("support-42"));
 //! listener.set_gain("support-42", "caller", 0.5)?;
 //! tokio::spawn(async move {
 //!     while let Some(frame) = output.frames.recv().await {

@@ -1,7 +1,7 @@
 //! What a room task is given (its parameters and commands), where it reports, and how a
 //! connection ends: the vocabulary the session's files share (a leaf).
 
-use earshot_protocol::listen::{EndReason, ListenEvent, ListenState, SpeakerInfo};
+use earshot_protocol::listen::{EndReason, ListenEvent, ListenState, RoomKey, SpeakerInfo};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -37,8 +37,8 @@ pub(crate) enum RoomCommand {
 /// Where a room task reports; also keeps the latest state for the listener to read.
 #[derive(Clone)]
 pub(crate) struct RoomEvents {
-    /// The room's key in the listener (its name, or what the app keys it by).
-    pub room: String,
+    /// The room's key in the listener: its project and name.
+    pub key: RoomKey,
     pub tx: mpsc::UnboundedSender<ListenEvent>,
     pub state: Arc<Mutex<ListenState>>,
 }
@@ -49,16 +49,16 @@ impl RoomEvents {
             *current = state.clone();
         }
         let _ = self.tx.send(ListenEvent::State {
-            project: String::new(),
-            room: self.room.clone(),
+            project: self.key.project.clone(),
+            room: self.key.room.clone(),
             state,
         });
     }
 
     pub(super) fn speakers(&self, speakers: Vec<SpeakerInfo>) {
         let _ = self.tx.send(ListenEvent::Speakers {
-            project: String::new(),
-            room: self.room.clone(),
+            project: self.key.project.clone(),
+            room: self.key.room.clone(),
             speakers,
         });
     }

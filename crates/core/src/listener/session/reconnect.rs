@@ -120,7 +120,8 @@ async fn try_resume(conn: &mut Connection, audio: &SharedAudio) -> ListenResult<
                     return Err(ListenError::Server("the signal connection closed while resuming".into()));
                 };
                 let ignore_events = RoomEvents {
-                    room: String::new(),
+                    // Events go nowhere here: the key is never read.
+                    key: earshot_protocol::listen::RoomKey::from(""),
                     tx: mpsc::unbounded_channel().0,
                     state: Arc::new(Mutex::new(ListenState::Connecting)),
                 };
