@@ -1,7 +1,7 @@
 //! Ingress: streams pushed (RTMP, WHIP) or pulled (URL) into a room, as the ingress page
 //! sends and shows them, and the rules its form is checked with.
 
-use crate::admin::{metadata_field, name_field};
+use crate::fields::{metadata_field, name_field};
 use crate::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +118,31 @@ impl Default for IngressSpec {
     }
 }
 
+/// Where an ingress is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IngressStatus {
+    /// Nobody publishes to it (also what a state this app does not know reads as).
+    Inactive,
+    Buffering,
+    Publishing,
+    Error,
+    Complete,
+}
+
+impl IngressStatus {
+    /// The status as the UI shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Inactive => "inactive",
+            Self::Buffering => "buffering",
+            Self::Publishing => "publishing",
+            Self::Error => "error",
+            Self::Complete => "complete",
+        }
+    }
+}
+
 /// An ingress as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngressInfo {
@@ -128,8 +153,7 @@ pub struct IngressInfo {
     /// The key a publisher presents; shown only when the user reveals it.
     pub stream_key: String,
     pub reusable: bool,
-    /// `inactive`, `buffering`, `publishing`, `error` or `complete`.
-    pub status: String,
+    pub status: IngressStatus,
     pub error: String,
 }
 
