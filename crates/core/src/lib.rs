@@ -8,6 +8,7 @@ mod agents;
 pub mod api;
 mod earshot;
 mod egress;
+pub mod grants;
 mod ingress;
 pub mod listen;
 pub mod listener;

@@ -12,14 +12,16 @@
 //! (`onSubscribeStatusChanged`): someone already talking shows up at their next change —
 //! within moments for speech, never for a perfectly steady tone.
 
+use crate::api::rooms_convert::{connection_quality, participant_kind, track_kind};
 use crate::earshot::unix_millis;
 use crate::listener::session::peer::{PcEvent, Subscriber};
 use crate::listener::token::{ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::listener::ServerTarget;
 use earshot_protocol::observe::{ObserveState, ObservedParticipant, ObservedTrack, RoomView};
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::rooms::{ConnectionQuality, TrackKind};
 use earshot_protocol::{AppError, ErrorCode};
-use livekit_api::access_token::{AccessToken, VideoGrants};
+use livekit_api::access_token::AccessToken;
 use livekit_protocol as proto;
 use livekit_signaling::{SignalClient, SignalEvent, SignalEvents, SignalOptions};
 use std::collections::{BTreeMap, HashSet};
@@ -102,19 +104,7 @@ fn token(target: &ServerTarget, room: &str, supervisor: &Supervisor) -> Result<S
         .with_identity(&identity)
         .with_name(&format!("Earshot room view ({supervisor})"))
         .with_ttl(TOKEN_TTL)
-        .with_grants(VideoGrants {
-            room_join: true,
-            room: room.to_owned(),
-            hidden: true,
-            // Subscribing is needed: LiveKit sends speaker and quality updates only to
-            // subscribers. The view subscribes audio tracks only (auto-subscribe is off, so
-            // never video) and pauses them, so no media flows.
-            can_subscribe: Some(true),
-            can_publish: Some(false),
-            can_publish_data: Some(false),
-            can_update_own_metadata: Some(false),
-            ..Default::default()
-        })
+        .with_grants(crate::grants::listener(room))
         .with_attributes([
             (ROLE_ATTRIBUTE, "observer"),
             (SUPERVISOR_ATTRIBUTE, supervisor),
@@ -148,7 +138,7 @@ impl Link {
     async fn subscribe_audio(&mut self, roster: &Roster) {
         let mut by_participant: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for p in roster.people.values() {
-            for t in p.tracks.iter().filter(|t| t.kind == "audio") {
+            for t in p.tracks.iter().filter(|t| t.kind == TrackKind::Audio) {
                 if self.subscribed.insert(t.sid.clone()) {
                     by_participant
                         .entry(p.sid.clone())
@@ -253,27 +243,6 @@ async fn join(
     Ok((link, roster))
 }
 
-fn kind_name(kind: i32) -> &'static str {
-    use proto::participant_info::Kind;
-    match Kind::try_from(kind) {
-        Ok(Kind::Ingress) => "ingress",
-        Ok(Kind::Egress) => "egress",
-        Ok(Kind::Sip) => "sip",
-        Ok(Kind::Agent) => "agent",
-        _ => "standard",
-    }
-}
-
-fn quality_name(q: i32) -> &'static str {
-    match proto::ConnectionQuality::try_from(q) {
-        Ok(proto::ConnectionQuality::Excellent) => "excellent",
-        Ok(proto::ConnectionQuality::Good) => "good",
-        Ok(proto::ConnectionQuality::Poor) => "poor",
-        Ok(proto::ConnectionQuality::Lost) => "lost",
-        _ => "unknown",
-    }
-}
-
 /// The room as the connection knows it, by participant sid.
 struct Roster {
     me: String,
@@ -302,12 +271,7 @@ impl Roster {
                 .iter()
                 .map(|t| ObservedTrack {
                     sid: t.sid.clone(),
-                    kind: match proto::TrackType::try_from(t.r#type) {
-                        Ok(proto::TrackType::Audio) => "audio",
-                        Ok(proto::TrackType::Video) => "video",
-                        _ => "data",
-                    }
-                    .into(),
+                    kind: track_kind(t.r#type),
                     muted: t.muted,
                 })
                 .collect();
@@ -317,11 +281,11 @@ impl Roster {
                     sid: p.sid.clone(),
                     identity: p.identity.clone(),
                     name: p.name.clone(),
-                    kind: kind_name(p.kind).into(),
+                    kind: participant_kind(p.kind),
                     joined_at: p.joined_at,
                     speaking: previous.as_ref().is_some_and(|o| o.speaking),
                     level: previous.as_ref().map_or(0.0, |o| o.level),
-                    quality: previous.map_or_else(|| "unknown".into(), |o| o.quality),
+                    quality: previous.map_or(ConnectionQuality::Unknown, |o| o.quality),
                     tracks,
                 },
             );
@@ -340,7 +304,7 @@ impl Roster {
     fn quality(&mut self, updates: &[proto::ConnectionQualityInfo]) {
         for q in updates {
             if let Some(p) = self.people.get_mut(&q.participant_sid) {
-                p.quality = quality_name(q.quality).into();
+                p.quality = connection_quality(q.quality);
             }
         }
     }
