@@ -1,8 +1,9 @@
 //! Room commands.
 
 use crate::Core;
+use earshot_core::protocol::admin::ParticipantDetail;
 use earshot_core::protocol::command::{ListParticipants, ListRooms};
-use earshot_core::protocol::rooms::{ParticipantSummary, RoomsSnapshot};
+use earshot_core::protocol::rooms::RoomsSnapshot;
 use earshot_core::protocol::AppError;
 use tauri::State;
 
@@ -15,7 +16,7 @@ pub async fn list_rooms(core: State<'_, Core>, args: ListRooms) -> Result<RoomsS
 pub async fn list_participants(
     core: State<'_, Core>,
     args: ListParticipants,
-) -> Result<Vec<ParticipantSummary>, AppError> {
+) -> Result<Vec<ParticipantDetail>, AppError> {
     core.list_participants(args.project.as_deref(), &args.room)
         .await
 }

@@ -6,7 +6,8 @@ use crate::{tokens, Earshot};
 use earshot_protocol::admin::{
     self, DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
-use earshot_protocol::rooms::RoomSummary;
+use earshot_protocol::fields;
+use earshot_protocol::rooms::{RoomSummary, TrackKind};
 use earshot_protocol::tokens::{TokenInspection, TokenRequest, TokenResult};
 use earshot_protocol::AppError;
 
@@ -43,7 +44,7 @@ impl Earshot {
         room: &str,
         metadata: &str,
     ) -> AppResult<RoomSummary> {
-        admin::metadata_field(metadata, "metadata")?;
+        fields::metadata_field(metadata, "metadata")?;
         let api = self.api(&self.resolve(project)?).await?;
         Ok(api.update_room_metadata(room, metadata).await?)
     }
@@ -78,7 +79,7 @@ impl Earshot {
             .flat_map(|p| {
                 p.tracks
                     .iter()
-                    .filter(|t| t.kind == "audio" && !t.muted)
+                    .filter(|t| t.kind == TrackKind::Audio && !t.muted)
                     .map(|t| (p.identity.clone(), t.sid.clone()))
             })
             .collect();
@@ -129,7 +130,7 @@ impl Earshot {
         destination: &str,
         forward: bool,
     ) -> AppResult<()> {
-        admin::name_field(destination, "destination", "destination room")?;
+        fields::name_field(destination, "destination", "destination room")?;
         let api = self.api(&self.resolve(project)?).await?;
         api.relocate_participant(room, who, destination, forward)
             .await?;

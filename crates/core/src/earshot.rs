@@ -4,11 +4,12 @@ use crate::api::{self, Endpoint, RetryPolicy, ServerApi};
 use crate::projects::{self, cli, Catalog, ProjectRecord, DEFAULT_KEY, PROJECT_PREFIX};
 use crate::settings::SettingsStore;
 use crate::vault::{Secret, Vault};
+use earshot_protocol::admin::ParticipantDetail;
 use earshot_protocol::projects::{
     CliProject, CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary,
     ProjectsView, SettingsProblem,
 };
-use earshot_protocol::rooms::{ParticipantSummary, RoomsSnapshot};
+use earshot_protocol::rooms::RoomsSnapshot;
 use earshot_protocol::validate::{self, ValidProject};
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::HashMap;
@@ -313,7 +314,7 @@ impl Earshot {
         &self,
         project: Option<&str>,
         room: &str,
-    ) -> AppResult<Vec<ParticipantSummary>> {
+    ) -> AppResult<Vec<ParticipantDetail>> {
         let id = self.resolve(project)?;
         let api = self.api(&id).await?;
         Ok(api.list_participants(room).await?)

@@ -24,7 +24,7 @@ impl Earshot {
         };
         let api = self.api(&id).await?;
         let started = api.start_egress(request, upload.as_ref()).await?;
-        tracing::info!(id = %started.id, kind = %started.kind, "egress started");
+        tracing::info!(id = %started.id, kind = started.kind.label(), "egress started");
         Ok(started)
     }
 

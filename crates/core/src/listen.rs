@@ -8,9 +8,9 @@ use crate::listener::{
     AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig, OwnIdentities, ServerTarget,
 };
 use crate::Earshot;
-use earshot_protocol::admin::name_field;
+use earshot_protocol::fields::name_field;
 use earshot_protocol::listen::{
-    HiddenParticipant, ListenRoom, ListenStatus, RoomKey, SpeakerChange,
+    EarshotRole, HiddenParticipant, ListenRoom, ListenStatus, RoomKey, SpeakerChange,
 };
 use earshot_protocol::{AppError, ErrorCode};
 use record::{Next, Record};
@@ -413,11 +413,9 @@ impl Earshot {
             .into_iter()
             .filter(|p| p.permission.hidden)
             .map(|p| {
-                let role = p
-                    .attributes
-                    .get(ROLE_ATTRIBUTE)
-                    .cloned()
-                    .unwrap_or_default();
+                let role = EarshotRole::from_attribute(
+                    p.attributes.get(ROLE_ATTRIBUTE).map(String::as_str),
+                );
                 let who = p.attributes.get(SUPERVISOR_ATTRIBUTE).cloned();
                 HiddenParticipant {
                     is_me: own.contains(&p.identity),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use earshot_core::protocol::ingress::{AudioEncoding, IngressSpec, VideoEncoding};
+use earshot_core::protocol::ingress::{AudioEncoding, IngressSpec, IngressStatus, VideoEncoding};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
@@ -47,7 +47,7 @@ async fn rtmp_and_whip_ingress_round_trip() {
     assert!(!created.stream_key.is_empty());
     // The push URL is the server config's ingress.rtmp_base_url, which the test bed sets.
     assert_eq!(created.stream_url, earshot_testbed::RTMP_BASE_URL);
-    assert_eq!(created.status, "inactive");
+    assert_eq!(created.status, IngressStatus::Inactive);
 
     let whip = IngressSpec {
         input_type: "whip".into(),

@@ -95,7 +95,7 @@ impl Monitor {
     /// Everything the wallboard shows now.
     pub fn snapshot(&self) -> WallSnapshot {
         let mut rooms = guard(&self.shared.board).rooms();
-        rooms.sort_by(|a, b| (&a.project, &a.name).cmp(&(&b.project, &b.name)));
+        rooms.sort_by(|a, b| (&a.project, &a.room.name).cmp(&(&b.project, &b.room.name)));
         let mut health: Vec<_> = guard(&self.shared.health).values().cloned().collect();
         health.sort_by(|a, b| a.name.cmp(&b.name));
         WallSnapshot {
@@ -245,7 +245,7 @@ impl Earshot {
                 .send(WallEvent::Delta(wallboard::WallDelta {
                     project: id.clone(),
                     upserts: Vec::new(),
-                    removed: gone.into_iter().map(|r| r.sid).collect(),
+                    removed: gone.into_iter().map(|r| r.room.sid).collect(),
                     health: poller::initial_health(
                         &id,
                         "",
@@ -330,7 +330,7 @@ impl Earshot {
         room: &str,
         sink: Arc<dyn observer::RoomViewSink>,
     ) -> AppResult<(observer::Observer, earshot_protocol::observe::RoomView)> {
-        earshot_protocol::admin::name_field(room, "room", "room name")?;
+        earshot_protocol::fields::name_field(room, "room", "room name")?;
         let id = self.resolve(project)?;
         let api = self.api(&id).await?;
         if api
