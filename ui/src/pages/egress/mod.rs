@@ -98,7 +98,7 @@ pub fn EgressPage() -> View {
         stopping.set(None);
         spawn_local_scoped(async move {
             match invoke(&StopEgress { project: None, id }).await {
-                Ok(e) => state.tell(format!("Egress {} is {}.", e.id, e.status)),
+                Ok(e) => state.tell(format!("Egress {} is {}.", e.id, e.status.label())),
                 Err(e) => state.fail(&e),
             }
             refresh();

@@ -135,9 +135,9 @@ fn ingress_row(
     let (key, key_copy) = (i.stream_key.clone(), i.stream_key.clone());
     let has_key = !key.is_empty();
     let status = if i.error.is_empty() {
-        i.status.clone()
+        i.status.label().to_owned()
     } else {
-        format!("{}: {}", i.status, i.error)
+        format!("{}: {}", i.status.label(), i.error)
     };
     view! {
         tr(data-testid="ingress-row", data-id=row_id, data-name=row_name) {
