@@ -16,7 +16,7 @@ impl Earshot {
         }
         let api = self.api(&self.resolve(project)?).await?;
         let created = api.create_ingress(spec).await?;
-        tracing::info!(id = %created.id, kind = %created.spec.input_type, "ingress created");
+        tracing::info!(id = %created.id, kind = created.spec.input_type.label(), "ingress created");
         Ok(created)
     }
 

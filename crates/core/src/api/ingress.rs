@@ -5,28 +5,28 @@
 use super::{ApiResult, RetryPolicy, ServerApi};
 use crate::grants;
 use earshot_protocol::ingress::{
-    AudioEncoding, IngressInfo, IngressSpec, IngressStatus, VideoEncoding, VideoLayerSpec,
+    AudioEncoding, IngressInfo, IngressInput, IngressSpec, IngressStatus, VideoEncoding,
+    VideoLayerSpec,
 };
 use livekit_protocol as proto;
 use proto::{ingress_audio_options as audio_opts, ingress_video_options as video_opts};
 
 const SERVICE: &str = "Ingress";
 
-fn input_type(name: &str) -> i32 {
-    (match name {
-        "whip" => proto::IngressInput::WhipInput,
-        "url" => proto::IngressInput::UrlInput,
-        _ => proto::IngressInput::RtmpInput,
+fn input_value(input: IngressInput) -> i32 {
+    (match input {
+        IngressInput::Rtmp => proto::IngressInput::RtmpInput,
+        IngressInput::Whip => proto::IngressInput::WhipInput,
+        IngressInput::Url => proto::IngressInput::UrlInput,
     }) as i32
 }
 
-fn input_name(v: i32) -> String {
+fn input_kind(v: i32) -> IngressInput {
     match proto::IngressInput::try_from(v) {
-        Ok(proto::IngressInput::WhipInput) => "whip",
-        Ok(proto::IngressInput::UrlInput) => "url",
-        _ => "rtmp",
+        Ok(proto::IngressInput::WhipInput) => IngressInput::Whip,
+        Ok(proto::IngressInput::UrlInput) => IngressInput::Url,
+        _ => IngressInput::Rtmp,
     }
-    .into()
 }
 
 fn audio_proto(a: &AudioEncoding) -> Option<proto::IngressAudioOptions> {
@@ -167,9 +167,9 @@ fn info(i: proto::IngressInfo) -> IngressInfo {
     let enable_transcoding = i
         .enable_transcoding
         .or(i.bypass_transcoding.then_some(false));
-    let input = input_name(i.input_type);
+    let input = input_kind(i.input_type);
     // For URL input the server's `url` is the pulled media; for RTMP / WHIP the push URL.
-    let (url, stream_url) = if input == "url" {
+    let (url, stream_url) = if input == IngressInput::Url {
         (i.url, String::new())
     } else {
         (String::new(), i.url)
@@ -201,7 +201,7 @@ impl ServerApi {
     /// Creates an ingress; a URL ingress needs a worker to start pulling.
     pub async fn create_ingress(&self, s: &IngressSpec) -> ApiResult<IngressInfo> {
         let req = proto::CreateIngressRequest {
-            input_type: input_type(&s.input_type),
+            input_type: input_value(s.input_type),
             url: s.url.clone(),
             name: s.name.clone(),
             room_name: s.room_name.clone(),

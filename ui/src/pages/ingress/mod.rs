@@ -8,7 +8,7 @@ use crate::components::dialog::Confirm;
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{DeleteIngress, ListIngress};
-use earshot_protocol::ingress::IngressInfo;
+use earshot_protocol::ingress::{IngressInfo, IngressInput};
 use earshot_protocol::AppError;
 use form::IngressDialog;
 use sycamore::futures::spawn_local_scoped;
@@ -118,9 +118,9 @@ fn ingress_row(
         i.spec.name.clone()
     };
     let row_name = name.clone();
-    let input = i.spec.input_type.to_uppercase();
+    let input = i.spec.input_type.label().to_uppercase();
     let who = format!("{} · {}", i.spec.room_name, i.spec.participant_identity);
-    let url_cell = if i.spec.input_type == "url" {
+    let url_cell = if i.spec.input_type == IngressInput::Url {
         let pulled = i.spec.url.clone();
         view! { span(class="mono") { "pulls " (pulled) } }
     } else if !i.stream_url.is_empty() {
