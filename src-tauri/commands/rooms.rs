@@ -2,8 +2,9 @@
 
 use crate::Core;
 use earshot_core::admin;
+use earshot_core::protocol::admin::ParticipantDetail;
 use earshot_core::protocol::command::{ListParticipants, ListRooms};
-use earshot_core::protocol::rooms::{ParticipantSummary, RoomsSnapshot};
+use earshot_core::protocol::rooms::RoomsSnapshot;
 use earshot_core::protocol::AppError;
 use tauri::State;
 
@@ -16,6 +17,6 @@ pub async fn list_rooms(core: State<'_, Core>, args: ListRooms) -> Result<RoomsS
 pub async fn list_participants(
     core: State<'_, Core>,
     args: ListParticipants,
-) -> Result<Vec<ParticipantSummary>, AppError> {
+) -> Result<Vec<ParticipantDetail>, AppError> {
     admin::list_participants(&core.project(&args.project).await?, &args.room).await
 }

@@ -156,7 +156,7 @@ impl Wallboard {
             rooms
                 .entry(room.project.clone())
                 .or_default()
-                .insert(room.sid.clone(), Rc::new(room));
+                .insert(room.room.sid.clone(), Rc::new(room));
         }
         self.rooms.set(rooms);
         self.health.set(
@@ -214,8 +214,8 @@ impl Wallboard {
                     }
                 }
                 for room in delta.upserts {
-                    changed_rooms.push((room.sid.clone(), room.participants));
-                    map.insert(room.sid.clone(), Rc::new(room));
+                    changed_rooms.push((room.room.sid.clone(), room.room.num_participants));
+                    map.insert(room.room.sid.clone(), Rc::new(room));
                 }
             });
             self.room_history.update(|h| {
@@ -235,7 +235,7 @@ impl Wallboard {
         }
         let total = self.rooms.with_untracked(|r| {
             r.get(&project)
-                .map_or(0, |m| m.values().map(|r| r.participants).sum())
+                .map_or(0, |m| m.values().map(|r| r.room.num_participants).sum())
         });
         self.project_history
             .update(|h| push_point(h.entry(project.clone()).or_default(), at, total));

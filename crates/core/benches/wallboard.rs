@@ -8,6 +8,7 @@
 use earshot_core::monitor::board::{synthetic_room, Board};
 use earshot_core::protocol::admin::RoomOptions;
 use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::rooms::RoomSummary;
 use earshot_core::protocol::wallboard::{WallDelta, WallEvent, WallRoom};
 use earshot_core::protocol::SecretInput;
 use earshot_core::settings::MemorySettings;
@@ -60,7 +61,7 @@ fn synthetic(label: &str, changed: usize) {
                 .cloned()
                 .chain(diff.changed.iter().map(|(_, r)| r.clone()))
                 .collect(),
-            removed: diff.removed.iter().map(|r| r.sid.clone()).collect(),
+            removed: diff.removed.iter().map(|r| r.room.sid.clone()).collect(),
             health: earshot_core::protocol::wallboard::ProjectHealth {
                 project: "synthetic".into(),
                 name: "synthetic".into(),
@@ -137,14 +138,11 @@ fn main() -> anyhow::Result<()> {
                 .into_iter()
                 .map(|r| WallRoom {
                     project: "bed".into(),
-                    sid: r.sid,
-                    name: r.name,
-                    participants: r.num_participants,
-                    publishers: r.num_publishers,
-                    created: r.creation_time,
-                    recording: r.active_recording,
+                    room: RoomSummary {
+                        metadata: String::new(),
+                        ..r
+                    },
                     listeners: None,
-                    metadata_preview: String::new(),
                 })
                 .collect();
             counts.push(fresh.len());

@@ -9,7 +9,8 @@ use crate::tokens;
 use earshot_protocol::admin::{
     self, DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
-use earshot_protocol::rooms::{ParticipantSummary, RoomSummary, RoomsSnapshot};
+use earshot_protocol::fields;
+use earshot_protocol::rooms::{RoomSummary, RoomsSnapshot, TrackKind};
 use earshot_protocol::tokens::{TokenInspection, TokenRequest, TokenResult};
 use earshot_protocol::AppError;
 
@@ -38,7 +39,7 @@ pub async fn list_rooms(project: &ProjectHandle) -> AppResult<RoomsSnapshot> {
 pub async fn list_participants(
     project: &ProjectHandle,
     room: &str,
-) -> AppResult<Vec<ParticipantSummary>> {
+) -> AppResult<Vec<ParticipantDetail>> {
     Ok(project.api.list_participants(room).await?)
 }
 
@@ -65,7 +66,7 @@ pub async fn update_room_metadata(
     room: &str,
     metadata: &str,
 ) -> AppResult<RoomSummary> {
-    admin::metadata_field(metadata, "metadata")?;
+    fields::metadata_field(metadata, "metadata")?;
     let api = &project.api;
     Ok(api.update_room_metadata(room, metadata).await?)
 }
@@ -99,7 +100,7 @@ pub async fn mute_all_audio(project: &ProjectHandle, room: &str) -> AppResult<u3
         .flat_map(|p| {
             p.tracks
                 .iter()
-                .filter(|t| t.kind == "audio" && !t.muted)
+                .filter(|t| t.kind == TrackKind::Audio && !t.muted)
                 .map(|t| (p.identity.clone(), t.sid.clone()))
         })
         .collect();
@@ -143,7 +144,7 @@ pub async fn relocate_participant(
     destination: &str,
     forward: bool,
 ) -> AppResult<()> {
-    admin::name_field(destination, "destination", "destination room")?;
+    fields::name_field(destination, "destination", "destination room")?;
     let api = &project.api;
     api.relocate_participant(room, who, destination, forward)
         .await?;

@@ -22,7 +22,7 @@ pub async fn start_egress(
     };
     let api = &project.api;
     let started = api.start_egress(request, upload.as_ref()).await?;
-    tracing::info!(id = %started.id, kind = %started.kind, "egress started");
+    tracing::info!(id = %started.id, kind = started.kind.label(), "egress started");
     Ok(started)
 }
 

@@ -11,7 +11,7 @@ pub async fn create_ingress(project: &ProjectHandle, spec: &IngressSpec) -> AppR
     }
     let api = &project.api;
     let created = api.create_ingress(spec).await?;
-    tracing::info!(id = %created.id, kind = %created.spec.input_type, "ingress created");
+    tracing::info!(id = %created.id, kind = created.spec.input_type.label(), "ingress created");
     Ok(created)
 }
 

@@ -9,6 +9,7 @@ pub mod api;
 pub mod clock;
 mod earshot;
 pub mod egress;
+pub mod grants;
 pub mod ingress;
 pub mod listen;
 pub mod listener;

@@ -7,41 +7,20 @@ use base64::Engine as _;
 use earshot_protocol::tokens::{TokenInspection, TokenRequest, TokenResult};
 use earshot_protocol::{AppError, ErrorCode};
 use hmac::{Hmac, Mac};
-use livekit_api::access_token::{AccessToken, Claims, SIPGrants, VideoGrants};
+use livekit_api::access_token::{AccessToken, Claims};
 use std::time::Duration;
 
 /// Signs `r` (already validated) with the project's key.
 pub fn create(endpoint: &Endpoint, r: &TokenRequest) -> Result<TokenResult, AppError> {
-    let g = &r.grants;
-    let grants = VideoGrants {
-        room: g.room.clone(),
-        room_join: g.room_join,
-        room_list: g.room_list,
-        room_create: g.room_create,
-        room_admin: g.room_admin,
-        room_record: g.room_record,
-        ingress_admin: g.ingress_admin,
-        can_publish: Some(g.can_publish),
-        can_publish_data: Some(g.can_publish_data),
-        can_publish_sources: g.can_publish_sources.clone(),
-        can_subscribe: Some(g.can_subscribe),
-        can_update_own_metadata: Some(g.can_update_own_metadata),
-        hidden: g.hidden,
-        recorder: g.recorder,
-        agent: g.agent,
-        ..Default::default()
-    };
+    let grants = crate::grants::from_form(&r.grants, &r.sip);
     let mut token = AccessToken::with_api_key(&endpoint.api_key, endpoint.api_secret.expose())
         .with_identity(&r.identity)
         .with_name(&r.name)
         .with_metadata(&r.metadata)
         .with_attributes(r.attributes.clone())
         .with_ttl(Duration::from_secs(r.ttl_seconds))
-        .with_grants(grants)
-        .with_sip_grants(SIPGrants {
-            admin: r.sip.admin,
-            call: r.sip.call,
-        });
+        .with_grants(grants.video)
+        .with_sip_grants(grants.sip);
     if !r.room_config_json.trim().is_empty() {
         let config = serde_json::from_str(&r.room_config_json).map_err(|e| {
             AppError::field(

@@ -6,6 +6,7 @@ mod common;
 use earshot_core::protocol::admin::{
     DataMessage, ParticipantChanges, PermissionChanges, RoomOptions,
 };
+use earshot_core::protocol::rooms::{ParticipantKind, TrackKind, TrackSource};
 use earshot_core::protocol::tokens::{Grants, TokenRequest};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
@@ -294,7 +295,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
             permission: Some(PermissionChanges {
                 can_publish: Some(false),
                 can_publish_data: Some(false),
-                can_publish_sources: Some(vec!["microphone".into()]),
+                can_publish_sources: Some(vec![TrackSource::Microphone]),
                 ..Default::default()
             }),
         },
@@ -471,11 +472,11 @@ async fn muting_a_track_is_seen_by_its_publisher() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let speaker = speaker.expect("the room detail lists the published track");
-    assert_eq!(speaker.kind, "standard");
+    assert_eq!(speaker.kind, ParticipantKind::Standard);
     let track = speaker.tracks.iter().find(|t| t.sid == sid).expect("track");
     assert_eq!(
-        (track.kind.as_str(), track.source.as_str()),
-        ("audio", "microphone")
+        (track.kind, track.source),
+        (TrackKind::Audio, TrackSource::Microphone)
     );
     // Opus, possibly wrapped in RED (redundant audio) as the Python SDK publishes it.
     let mime = track.mime_type.to_ascii_lowercase();

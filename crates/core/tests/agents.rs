@@ -4,6 +4,7 @@
 mod common;
 
 use earshot_core::protocol::agents::NewAgentDispatch;
+use earshot_core::protocol::rooms::ParticipantKind;
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
@@ -174,11 +175,15 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
     let kinds: std::collections::BTreeMap<_, _> = detail
         .participants
         .iter()
-        .map(|p| (p.identity.as_str(), p.kind.as_str()))
+        .map(|p| (p.identity.as_str(), p.kind))
         .collect();
     assert_eq!(
         kinds,
-        [("agent-bob", "agent"), ("human-ann", "standard")].into(),
+        [
+            ("agent-bob", ParticipantKind::Agent),
+            ("human-ann", ParticipantKind::Standard),
+        ]
+        .into(),
         "{detail:?}"
     );
     let bob = detail
@@ -197,7 +202,7 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
         )
         .await
         .expect("room detail");
-        if !detail.participants.iter().any(|p| p.kind == "agent") {
+        if !detail.participants.iter().any(|p| p.kind == ParticipantKind::Agent) {
             assert_eq!(detail.participants.len(), 1, "{detail:?}");
             break;
         }

@@ -4,8 +4,8 @@
 //! credentials stay in the vault, out of settings.
 
 use earshot_core::protocol::egress::{
-    EgressOutputs, EgressRequest, FileOutput, ImagesOutput, SegmentsOutput, StorageInput,
-    StorageProfile, StreamOutput,
+    EgressKind, EgressOutputs, EgressRequest, FileOutput, ImagesOutput, SegmentsOutput,
+    StorageInput, StorageProfile, StreamOutput,
 };
 use earshot_core::protocol::projects::ProjectInput;
 use earshot_core::protocol::{ErrorCode, SecretInput};
@@ -99,28 +99,28 @@ async fn every_start_without_a_worker_is_no_worker() {
     };
     let mut requests = vec![
         EgressRequest {
-            kind: "room_composite".into(),
+            kind: EgressKind::RoomComposite,
             layout: "speaker".into(),
             ..base.clone()
         },
         EgressRequest {
-            kind: "web".into(),
+            kind: EgressKind::Web,
             url: "http://127.0.0.1:9/page".into(),
             ..base.clone()
         },
         EgressRequest {
-            kind: "participant".into(),
+            kind: EgressKind::Participant,
             identity: "someone".into(),
             ..base.clone()
         },
         EgressRequest {
-            kind: "track_composite".into(),
+            kind: EgressKind::TrackComposite,
             audio_track_id: "TR_a".into(),
             ..base.clone()
         },
     ];
     requests.push(EgressRequest {
-        kind: "track".into(),
+        kind: EgressKind::Track,
         track_id: "TR_x".into(),
         outputs: EgressOutputs {
             websocket_url: "ws://127.0.0.1:9/track".into(),
@@ -149,9 +149,9 @@ async fn every_start_without_a_worker_is_no_worker() {
     );
     for (r, result) in requests.iter().zip([a, b, c, d, e]) {
         let err = result.unwrap_err();
-        assert_eq!(err.code, ErrorCode::NoWorker, "{}: {err:?}", r.kind);
+        assert_eq!(err.code, ErrorCode::NoWorker, "{}: {err:?}", r.kind.label());
         assert!(err.message.contains("livekit-egress"), "{}", err.message);
-        eprintln!("{}: {}", r.kind, err.message);
+        eprintln!("{}: {}", r.kind.label(), err.message);
     }
 
     // The server checks the room before looking for a worker.
@@ -210,7 +210,7 @@ async fn bad_egress_input_is_refused_inline() {
     let cases = [
         (
             EgressRequest {
-                kind: "web".into(),
+                kind: EgressKind::Web,
                 url: "file:///etc/passwd".into(),
                 outputs: every_output(),
                 ..Default::default()
@@ -219,7 +219,7 @@ async fn bad_egress_input_is_refused_inline() {
         ),
         (
             EgressRequest {
-                kind: "room_composite".into(),
+                kind: EgressKind::RoomComposite,
                 room_name: "r".into(),
                 outputs: EgressOutputs {
                     stream: Some(StreamOutput {
@@ -234,7 +234,7 @@ async fn bad_egress_input_is_refused_inline() {
         ),
         (
             EgressRequest {
-                kind: "room_composite".into(),
+                kind: EgressKind::RoomComposite,
                 room_name: "r".into(),
                 ..Default::default()
             },
@@ -242,7 +242,7 @@ async fn bad_egress_input_is_refused_inline() {
         ),
         (
             EgressRequest {
-                kind: "room_composite".into(),
+                kind: EgressKind::RoomComposite,
                 room_name: "r".into(),
                 outputs: every_output(),
                 storage: "nowhere".into(),
@@ -436,7 +436,7 @@ async fn storage_credentials_stay_in_the_vault() {
         app.projects(),
         &app.projects().default_handle().await.expect("project"),
         &EgressRequest {
-            kind: "room_composite".into(),
+            kind: EgressKind::RoomComposite,
             room_name: room,
             outputs: EgressOutputs {
                 file: every_output().file,

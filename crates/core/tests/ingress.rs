@@ -4,7 +4,9 @@
 
 mod common;
 
-use earshot_core::protocol::ingress::{AudioEncoding, IngressSpec, VideoEncoding};
+use earshot_core::protocol::ingress::{
+    AudioEncoding, IngressInput, IngressSpec, IngressStatus, VideoEncoding,
+};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
@@ -20,7 +22,7 @@ async fn rtmp_and_whip_ingress_round_trip() {
     let app = app().await;
     let room = unique_room("ingress");
     let rtmp = IngressSpec {
-        input_type: "rtmp".into(),
+        input_type: IngressInput::Rtmp,
         name: "OBS".into(),
         room_name: room.clone(),
         participant_identity: "obs".into(),
@@ -52,10 +54,10 @@ async fn rtmp_and_whip_ingress_round_trip() {
     assert!(!created.stream_key.is_empty());
     // The push URL is the server config's ingress.rtmp_base_url, which the test bed sets.
     assert_eq!(created.stream_url, earshot_testbed::RTMP_BASE_URL);
-    assert_eq!(created.status, "inactive");
+    assert_eq!(created.status, IngressStatus::Inactive);
 
     let whip = IngressSpec {
-        input_type: "whip".into(),
+        input_type: IngressInput::Whip,
         name: "Browser".into(),
         room_name: room.clone(),
         participant_identity: "whip".into(),
@@ -145,7 +147,7 @@ async fn rtmp_and_whip_ingress_round_trip() {
 async fn url_ingress_without_a_worker_says_so() {
     let app = app().await;
     let spec = IngressSpec {
-        input_type: "url".into(),
+        input_type: IngressInput::Url,
         room_name: unique_room("pull"),
         participant_identity: "pulled".into(),
         url: "http://127.0.0.1:9/live.m3u8".into(),

@@ -6,7 +6,7 @@ mod common;
 
 use common::{peak_hz, rms, tone_peer, until, Recorder, RATE};
 use earshot_core::listener::{AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig};
-use earshot_core::protocol::listen::{decode_audio_frame, RoomKey, SpeakerChange};
+use earshot_core::protocol::listen::{decode_audio_frame, EarshotRole, RoomKey, SpeakerChange};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
@@ -137,7 +137,7 @@ async fn the_app_listens_through_its_sink() {
     assert_eq!(hidden.len(), 2, "{hidden:?}");
     let mine: Vec<_> = hidden.iter().filter(|h| h.is_me).collect();
     assert_eq!(mine.len(), 1, "only our own listener is ours: {hidden:?}");
-    assert_eq!(mine[0].role, "listener");
+    assert_eq!(mine[0].role, EarshotRole::Listener);
     assert!(hidden
         .iter()
         .all(|h| h.supervisor.as_deref() == Some(app.listen().supervisor())));

@@ -1,6 +1,7 @@
 //! Against a real livekit-server: connection checks, rooms and participants listings.
 
 use earshot_core::protocol::projects::ProjectInput;
+use earshot_core::protocol::rooms::ParticipantState;
 use earshot_core::protocol::{ErrorCode, SecretInput};
 use earshot_core::settings::MemorySettings;
 use earshot_core::vault::{MemoryStore, Vault};
@@ -223,10 +224,13 @@ async fn python_participant_is_seen_in_the_participant_list() {
         .iter()
         .find(|p| p.identity == "caller-1")
         .expect("peer listed");
-    assert!(!me.hidden);
+    assert!(!me.permission.hidden);
     assert!(
-        matches!(me.state.as_str(), "joined" | "active"),
-        "{}",
+        matches!(
+            me.state,
+            ParticipantState::Joined | ParticipantState::Active
+        ),
+        "{:?}",
         me.state
     );
     // The server updates a room's participant count shortly after a join.

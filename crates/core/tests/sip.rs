@@ -5,7 +5,8 @@
 mod common;
 
 use earshot_core::protocol::sip::{
-    DialOut, DispatchRuleSpec, InboundTrunkSpec, OutboundTrunkSpec, Transfer, TrunkPassword,
+    DialOut, DispatchRuleSpec, InboundTrunkSpec, OutboundTrunkSpec, RuleKind, Transfer,
+    TrunkPassword,
 };
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
@@ -39,7 +40,7 @@ async fn dispatch_rules_of_each_kind_read_back() {
     let direct = DispatchRuleSpec {
         name: "Support line".into(),
         metadata: "m".into(),
-        kind: "direct".into(),
+        kind: RuleKind::Direct,
         room_name: unique_room("support"),
         pin: "4321".into(),
         trunk_ids: vec![trunk.id.clone()],
@@ -54,7 +55,7 @@ async fn dispatch_rules_of_each_kind_read_back() {
     };
     let individual = DispatchRuleSpec {
         name: "Per caller".into(),
-        kind: "individual".into(),
+        kind: RuleKind::Individual,
         room_prefix: "call-".into(),
         randomize: false,
         trunk_ids: vec![trunk.id.clone()],
@@ -63,7 +64,7 @@ async fn dispatch_rules_of_each_kind_read_back() {
     };
     let callee = DispatchRuleSpec {
         name: "Per number".into(),
-        kind: "callee".into(),
+        kind: RuleKind::Callee,
         room_prefix: "line-".into(),
         pin: "99".into(),
         randomize: true,

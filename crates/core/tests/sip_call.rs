@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use earshot_core::listener::AudibleSet;
+use earshot_core::protocol::rooms::ParticipantKind;
 use earshot_core::protocol::sip::{DialOut, OutboundTrunkSpec, Transfer, TrunkPassword};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;
@@ -95,7 +96,7 @@ async fn dial_out_hear_the_callee_and_transfer() {
         .iter()
         .find(|p| p.identity == "callee")
         .expect("the callee is in the room");
-    assert_eq!(callee.kind, "sip");
+    assert_eq!(callee.kind, ParticipantKind::Sip);
     assert_eq!(callee.name, "The callee");
     assert_eq!(
         callee.attributes.get("sip.callStatus").map(String::as_str),

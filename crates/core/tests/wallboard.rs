@@ -49,8 +49,8 @@ impl Recorder {
         for (_, event) in events.iter() {
             let WallEvent::Delta(d) = event else { continue };
             for r in &d.upserts {
-                if r.name == name {
-                    sid = Some(r.sid.clone());
+                if r.room.name == name {
+                    sid = Some(r.room.sid.clone());
                     state = Some(Some(r.clone()));
                 }
             }
@@ -202,7 +202,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         reflected(
             &rec,
             &room,
-            |r| r.as_ref().is_some_and(|r| r.participants == 1),
+            |r| r.as_ref().is_some_and(|r| r.room.num_participants == 1),
             "alice joined",
         )
         .await,
@@ -226,7 +226,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         reflected(
             &rec,
             &room,
-            |r| r.as_ref().is_some_and(|r| r.participants == 2),
+            |r| r.as_ref().is_some_and(|r| r.room.num_participants == 2),
             "victor joined",
         )
         .await,
@@ -258,7 +258,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
             &room,
             |r| {
                 r.as_ref()
-                    .is_some_and(|r| r.listeners == Some(1) && r.participants == 2)
+                    .is_some_and(|r| r.listeners == Some(1) && r.room.num_participants == 2)
             },
             "listener present",
         )
@@ -322,7 +322,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         reflected(
             &rec,
             &room,
-            |r| r.as_ref().is_some_and(|r| r.participants == 0),
+            |r| r.as_ref().is_some_and(|r| r.room.num_participants == 0),
             "both left",
         )
         .await,

@@ -124,7 +124,7 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
         .await;
     println!(
         "follow → quality '{}' known: {:?}",
-        live.worst_quality.as_deref().unwrap_or_default(),
+        live.worst_quality.map_or("", |q| q.label()),
         started.elapsed()
     );
     assert_eq!(observers(&client, &room).await, 1, "one hidden observer");

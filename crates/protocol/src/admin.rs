@@ -2,18 +2,12 @@
 //! send and show, and the input rules shared by the UI (inline) and the backend.
 
 use crate::agents::AgentDispatchInfo;
-use crate::rooms::RoomSummary;
+use crate::fields::{attributes_field, json_field, metadata_field, name_field};
+use crate::rooms::{ParticipantKind, ParticipantState, RoomSummary, TrackKind, TrackSource};
 use crate::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Longest room name or identity accepted (characters).
-pub const MAX_NAME_CHARS: usize = 128;
-/// livekit-server's default `limit.max_metadata_size` (bytes), for room and participant
-/// metadata; a server may be configured lower or higher.
-pub const MAX_METADATA_BYTES: usize = 64_000;
-/// livekit-server's default `limit.max_attributes_size` (bytes, keys and values together).
-pub const MAX_ATTRIBUTES_BYTES: usize = 64_000;
 /// Longest data message payload Earshot sends (bytes); reliable messages above ~15 KiB
 /// are split by the server, lossy ones are dropped.
 pub const MAX_DATA_BYTES: usize = 15_000;
@@ -67,8 +61,8 @@ pub struct Permission {
     pub can_publish: bool,
     pub can_publish_data: bool,
     pub can_update_metadata: bool,
-    /// `camera`, `microphone`, `screen_share`, `screen_share_audio`; empty means all.
-    pub can_publish_sources: Vec<String>,
+    /// Empty means all.
+    pub can_publish_sources: Vec<TrackSource>,
     pub hidden: bool,
     pub recorder: bool,
     pub agent: bool,
@@ -77,16 +71,15 @@ pub struct Permission {
     pub can_subscribe_metrics: bool,
 }
 
-/// A participant as the room detail shows it.
+/// A participant as ListParticipants reports it: the rooms page, the room detail and the
+/// wallboard's listener count all read this one shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipantDetail {
     pub sid: String,
     pub identity: String,
     pub name: String,
-    /// `joining`, `joined`, `active` or `disconnected`.
-    pub state: String,
-    /// `standard`, `ingress`, `egress`, `sip` or `agent`.
-    pub kind: String,
+    pub state: ParticipantState,
+    pub kind: ParticipantKind,
     /// Unix time in seconds.
     pub joined_at: i64,
     pub metadata: String,
@@ -100,10 +93,8 @@ pub struct ParticipantDetail {
 pub struct TrackDetail {
     pub sid: String,
     pub name: String,
-    /// `audio`, `video` or `data`.
-    pub kind: String,
-    /// `camera`, `microphone`, `screen_share`, `screen_share_audio` or `unknown`.
-    pub source: String,
+    pub kind: TrackKind,
+    pub source: TrackSource,
     pub muted: bool,
     pub mime_type: String,
     pub width: u32,
@@ -156,7 +147,7 @@ pub struct PermissionChanges {
     pub can_publish_data: Option<bool>,
     pub can_update_metadata: Option<bool>,
     /// Empty means all sources.
-    pub can_publish_sources: Option<Vec<String>>,
+    pub can_publish_sources: Option<Vec<TrackSource>>,
     pub hidden: Option<bool>,
 }
 
@@ -183,9 +174,6 @@ impl PermissionChanges {
         *self == Self::default()
     }
 }
-
-/// Publish sources a permission may name.
-pub const TRACK_SOURCES: [&str; 4] = ["camera", "microphone", "screen_share", "screen_share_audio"];
 
 /// Every error of a participant update (empty when valid).
 pub fn participant_changes(c: &ParticipantChanges) -> Vec<AppError> {
@@ -222,20 +210,15 @@ pub fn participant_changes(c: &ParticipantChanges) -> Vec<AppError> {
             errors.push(e);
         }
     }
-    if let Some(sources) = c
+    let sources = c
         .permission
         .as_ref()
-        .and_then(|p| p.can_publish_sources.as_ref())
-    {
-        if let Some(bad) = sources
-            .iter()
-            .find(|s| !TRACK_SOURCES.contains(&s.as_str()))
-        {
-            errors.push(invalid(
-                "can_publish_sources",
-                format!("Unknown source '{bad}'; use {}.", TRACK_SOURCES.join(", ")),
-            ));
-        }
+        .and_then(|p| p.can_publish_sources.as_ref());
+    if sources.is_some_and(|s| s.contains(&TrackSource::Unknown)) {
+        errors.push(invalid(
+            "can_publish_sources",
+            "A permission can name only camera, microphone, screen_share and screen_share_audio.",
+        ));
     }
     errors
 }
@@ -253,91 +236,6 @@ pub struct DataMessage {
 
 fn invalid(field: &str, message: impl Into<String>) -> AppError {
     AppError::field(ErrorCode::InvalidInput, field, message)
-}
-
-/// A room name or identity: 1..=128 characters, any script, no control characters and no
-/// leading or trailing spaces (they make names that look equal but are not).
-pub fn name_field(raw: &str, field: &str, what: &str) -> Result<(), AppError> {
-    if raw.is_empty() {
-        return Err(invalid(field, format!("Enter a {what}.")));
-    }
-    if raw.trim() != raw {
-        return Err(invalid(
-            field,
-            format!("The {what} starts or ends with a space; remove it."),
-        ));
-    }
-    let chars = raw.chars().count();
-    if chars > MAX_NAME_CHARS {
-        return Err(invalid(
-            field,
-            format!("The {what} has {chars} characters; at most {MAX_NAME_CHARS} are allowed."),
-        ));
-    }
-    if raw.chars().any(char::is_control) {
-        return Err(invalid(
-            field,
-            format!("The {what} contains a control character."),
-        ));
-    }
-    Ok(())
-}
-
-/// Metadata: at most [`MAX_METADATA_BYTES`]; if it looks like JSON it must parse.
-pub fn metadata_field(raw: &str, field: &str) -> Result<(), AppError> {
-    if raw.len() > MAX_METADATA_BYTES {
-        return Err(invalid(
-            field,
-            format!(
-                "Metadata is {} bytes; the server's default limit is {MAX_METADATA_BYTES}.",
-                raw.len()
-            ),
-        ));
-    }
-    let t = raw.trim_start();
-    if t.starts_with('{') || t.starts_with('[') {
-        json_error(raw).map_or(Ok(()), |e| {
-            Err(invalid(
-                field,
-                format!("This looks like JSON but is not valid: {e}"),
-            ))
-        })?;
-    }
-    Ok(())
-}
-
-/// A JSON field that must hold an object (`array = false`) or an array, or be empty.
-pub fn json_field(raw: &str, field: &str, array: bool) -> Result<(), AppError> {
-    if raw.trim().is_empty() {
-        return Ok(());
-    }
-    match serde_json::from_str::<serde_json::Value>(raw) {
-        Err(e) => Err(invalid(field, format!("Invalid JSON: {e}"))),
-        Ok(v) if array && !v.is_array() => Err(invalid(field, "Expected a JSON array: [ … ].")),
-        Ok(v) if !array && !v.is_object() => Err(invalid(field, "Expected a JSON object: { … }.")),
-        Ok(_) => Ok(()),
-    }
-}
-
-fn json_error(raw: &str) -> Option<String> {
-    serde_json::from_str::<serde_json::Value>(raw)
-        .err()
-        .map(|e| e.to_string())
-}
-
-/// Attributes: non-empty keys, total size within [`MAX_ATTRIBUTES_BYTES`].
-pub fn attributes_field(attrs: &BTreeMap<String, String>, field: &str) -> Result<(), AppError> {
-    if attrs.keys().any(|k| k.trim().is_empty()) {
-        return Err(invalid(field, "An attribute has an empty key."));
-    }
-    let size: usize = attrs.iter().map(|(k, v)| k.len() + v.len()).sum();
-    if size > MAX_ATTRIBUTES_BYTES {
-        return Err(invalid(
-            field,
-            format!("Attributes are {size} bytes; the server's default limit is {MAX_ATTRIBUTES_BYTES}."),
-        ));
-    }
-    Ok(())
 }
 
 /// Every error of a create-room form (empty when valid).

@@ -1,6 +1,7 @@
 //! Unit tests of the room and participant input rules.
 
 use super::*;
+use crate::fields::{metadata_field, name_field, MAX_METADATA_BYTES, MAX_NAME_CHARS};
 
 #[test]
 fn names_accept_unicode_and_reject_the_rest() {
@@ -70,12 +71,12 @@ fn permission_changes_carry_only_edited_flags() {
     let old = Permission {
         can_subscribe: true,
         can_publish: true,
-        can_publish_sources: vec!["microphone".into(), "camera".into()],
+        can_publish_sources: vec![TrackSource::Microphone, TrackSource::Camera],
         recorder: true,
         ..Default::default()
     };
     let same_sources_reordered = Permission {
-        can_publish_sources: vec!["camera".into(), "microphone".into()],
+        can_publish_sources: vec![TrackSource::Camera, TrackSource::Microphone],
         ..old.clone()
     };
     assert!(PermissionChanges::between(&old, &same_sources_reordered).is_empty());
@@ -95,7 +96,7 @@ fn permission_changes_carry_only_edited_flags() {
     );
     let bad = ParticipantChanges {
         permission: Some(PermissionChanges {
-            can_publish_sources: Some(vec!["webcam".into()]),
+            can_publish_sources: Some(vec![TrackSource::Unknown]),
             ..Default::default()
         }),
         ..Default::default()

@@ -1,6 +1,6 @@
 //! Agent dispatch: asking the server to send a named agent into a room, and what it did.
 
-use crate::admin::{metadata_field, name_field};
+use crate::fields::{metadata_field, name_field};
 use crate::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
 
@@ -30,10 +30,31 @@ pub struct AgentDispatchInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentJob {
     pub id: String,
-    /// `pending`, `running`, `success` or `failed`.
-    pub status: String,
+    pub status: JobStatus,
     pub error: String,
     pub participant_identity: String,
+}
+
+/// Where an agent job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Pending,
+    Running,
+    Success,
+    Failed,
+}
+
+impl JobStatus {
+    /// The status as the UI shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::Success => "success",
+            Self::Failed => "failed",
+        }
+    }
 }
 
 /// What the server does when a dispatched job fails: restart it (the default) or not.

@@ -15,7 +15,7 @@ use crate::observe::RoomView;
 use crate::projects::{
     CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
 };
-use crate::rooms::{ParticipantSummary, RoomSummary, RoomsSnapshot};
+use crate::rooms::{RoomSummary, RoomsSnapshot};
 use crate::sip::{
     DialOut, DialResult, DispatchRule, DispatchRuleSpec, InboundTrunk, InboundTrunkSpec,
     OutboundTrunk, OutboundTrunkSpec, SipOverview, Transfer, TrunkPassword,
@@ -71,7 +71,7 @@ commands! {
     /// The rooms of a project.
     ListRooms => "list_rooms" -> RoomsSnapshot { project: ProjectId }
     /// The participants of a room, hidden ones included.
-    ListParticipants => "list_participants" -> Vec<ParticipantSummary> { project: ProjectId, room: String }
+    ListParticipants => "list_participants" -> Vec<ParticipantDetail> { project: ProjectId, room: String }
     /// Creates a room with every option CreateRoom takes.
     CreateRoom => "create_room" -> RoomSummary { project: ProjectId, options: RoomOptions }
     /// Deletes a room, disconnecting everyone in it.

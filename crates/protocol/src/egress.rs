@@ -9,7 +9,7 @@ use crate::egress_detail::{EgressResults, EgressSource};
 use crate::SecretInput;
 use serde::{Deserialize, Serialize};
 
-/// What an egress records.
+/// The labels of [`EgressKind::STARTABLE`], for a form's select.
 pub const EGRESS_KINDS: &[&str] = &[
     "room_composite",
     "web",
@@ -17,6 +17,57 @@ pub const EGRESS_KINDS: &[&str] = &[
     "track_composite",
     "track",
 ];
+
+/// What an egress records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EgressKind {
+    RoomComposite,
+    Web,
+    Participant,
+    TrackComposite,
+    Track,
+    /// Started by LiveKit's newer unified request (not by this app).
+    Egress,
+    Replay,
+    /// Not chosen yet, or a kind this app does not know.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+impl EgressKind {
+    /// The kinds this app starts, in the order the start form offers them.
+    pub const STARTABLE: [EgressKind; 5] = [
+        Self::RoomComposite,
+        Self::Web,
+        Self::Participant,
+        Self::TrackComposite,
+        Self::Track,
+    ];
+
+    /// The kind as the UI shows it (also its wire name).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::RoomComposite => "room_composite",
+            Self::Web => "web",
+            Self::Participant => "participant",
+            Self::TrackComposite => "track_composite",
+            Self::Track => "track",
+            Self::Egress => "egress",
+            Self::Replay => "replay",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The startable kind `label` names; `Unknown` for any other.
+    pub fn from_label(label: &str) -> Self {
+        Self::STARTABLE
+            .into_iter()
+            .find(|k| k.label() == label)
+            .unwrap_or(Self::Unknown)
+    }
+}
 /// Room composite layouts the egress worker's default template offers.
 pub const LAYOUTS: &[&str] = &[
     "grid",
@@ -185,8 +236,7 @@ pub struct EgressOutputs {
 /// A request to start an egress.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EgressRequest {
-    /// One of [`EGRESS_KINDS`].
-    pub kind: String,
+    pub kind: EgressKind,
     pub room_name: String,
     /// Room composite: one of [`LAYOUTS`] or a custom template's layout.
     pub layout: String,
@@ -216,15 +266,46 @@ pub struct EgressRequest {
     pub storage: String,
 }
 
+/// Where an egress is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EgressStatus {
+    Starting,
+    Active,
+    Ending,
+    Complete,
+    Failed,
+    Aborted,
+    LimitReached,
+    /// A status this app does not know (a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+impl EgressStatus {
+    /// The status as the UI shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Starting => "starting",
+            Self::Active => "active",
+            Self::Ending => "ending",
+            Self::Complete => "complete",
+            Self::Failed => "failed",
+            Self::Aborted => "aborted",
+            Self::LimitReached => "limit_reached",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 /// An egress as the list and detail show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EgressSummary {
     pub id: String,
     pub room_name: String,
-    /// One of [`EGRESS_KINDS`] (from the original request).
-    pub kind: String,
-    /// `starting`, `active`, `ending`, `complete`, `failed`, `aborted`, `limit_reached`.
-    pub status: String,
+    /// From the original request.
+    pub kind: EgressKind,
+    pub status: EgressStatus,
     pub started_at_ms: i64,
     pub ended_at_ms: i64,
     /// When the worker last reported on it.

@@ -16,12 +16,36 @@ pub struct FileResult {
     pub ended_at_ms: i64,
 }
 
+/// Where one stream output is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamStatus {
+    Active,
+    Finished,
+    Failed,
+    /// Not said, or a status this app does not know.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+impl StreamStatus {
+    /// The status as the UI shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Finished => "finished",
+            Self::Failed => "failed",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 /// One stream URL (the worker redacts stream keys in it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StreamResult {
     pub url: String,
-    /// `active`, `finished` or `failed`.
-    pub status: String,
+    pub status: StreamStatus,
     pub error: String,
     pub duration_ms: i64,
     pub started_at_ms: i64,

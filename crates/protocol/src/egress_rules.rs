@@ -1,50 +1,12 @@
 //! Input rules for egress and storage forms, shared by the UI (inline) and the backend.
 
 use crate::egress::{
-    AdvancedEncoding, EgressRequest, AUDIO_CODECS, ENCODING_PRESETS, FILE_TYPES, LAYOUTS,
-    STREAM_PROTOCOLS, VIDEO_CODECS,
+    AdvancedEncoding, EgressKind, EgressRequest, AUDIO_CODECS, ENCODING_PRESETS, FILE_TYPES,
+    LAYOUTS, STREAM_PROTOCOLS, VIDEO_CODECS,
 };
 pub use crate::egress_storage_rules::storage_errors;
-use crate::{AppError, ErrorCode};
-
-pub(crate) fn invalid(field: &str, message: impl Into<String>) -> AppError {
-    AppError::field(ErrorCode::InvalidInput, field, message)
-}
-
-/// A URL with one of `schemes` and a host.
-pub fn url_with(raw: &str, schemes: &[&str], field: &str) -> Result<(), AppError> {
-    let Some((scheme, rest)) = raw.split_once("://") else {
-        return Err(invalid(
-            field,
-            format!("'{raw}' is not a URL ({}://…).", schemes[0]),
-        ));
-    };
-    if !schemes.contains(&scheme.to_ascii_lowercase().as_str()) {
-        return Err(invalid(
-            field,
-            format!(
-                "'{scheme}://' is not allowed here; use {}.",
-                schemes.join("://, ") + "://"
-            ),
-        ));
-    }
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if host.is_empty() || host.starts_with(':') || raw.contains(char::is_whitespace) {
-        return Err(invalid(
-            field,
-            format!("'{raw}' has no host, or contains spaces."),
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn required(value: &str, field: &str, what: &str) -> Result<(), AppError> {
-    if value.trim().is_empty() {
-        Err(invalid(field, format!("Enter the {what}.")))
-    } else {
-        Ok(())
-    }
-}
+use crate::fields::{invalid, required, url_with};
+use crate::AppError;
 
 /// Every problem of a start-egress form.
 pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
@@ -54,9 +16,9 @@ pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
             e.push(err);
         }
     };
-    let kind = r.kind.as_str();
+    let kind = r.kind;
     match kind {
-        "room_composite" => {
+        EgressKind::RoomComposite => {
             check(required(&r.room_name, "room_name", "room name"));
             if !r.layout.is_empty()
                 && !LAYOUTS.contains(&r.layout.as_str())
@@ -75,12 +37,12 @@ pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
                 ));
             }
         }
-        "web" => check(url_with(&r.url, &["http", "https"], "url")),
-        "participant" => {
+        EgressKind::Web => check(url_with(&r.url, &["http", "https"], "url")),
+        EgressKind::Participant => {
             check(required(&r.room_name, "room_name", "room name"));
             check(required(&r.identity, "identity", "participant identity"));
         }
-        "track_composite" => {
+        EgressKind::TrackComposite => {
             check(required(&r.room_name, "room_name", "room name"));
             if r.audio_track_id.trim().is_empty() && r.video_track_id.trim().is_empty() {
                 check(Err(invalid(
@@ -89,7 +51,7 @@ pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
                 )));
             }
         }
-        "track" => {
+        EgressKind::Track => {
             check(required(&r.room_name, "room_name", "room name"));
             check(required(&r.track_id, "track_id", "track id"));
         }
@@ -105,7 +67,7 @@ pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
         check(Err(invalid("preset", "Unknown encoding preset.")));
     }
     if let Some(a) = &r.advanced {
-        if kind == "track" {
+        if kind == EgressKind::Track {
             check(Err(invalid(
                 "advanced",
                 "A track egress copies the track as it is: no encoding options.",
@@ -121,7 +83,7 @@ pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
         }
     }
     let o = &r.outputs;
-    if kind == "track" {
+    if kind == EgressKind::Track {
         match (&o.file, o.websocket_url.is_empty()) {
             (Some(_), false) => check(Err(invalid(
                 "websocket_url",
@@ -156,7 +118,7 @@ pub fn egress_errors(r: &EgressRequest) -> Vec<AppError> {
                 "The file path contains a control character.",
             )));
         }
-        if f.file_type == "ogg" && !r.audio_only && kind != "track" {
+        if f.file_type == "ogg" && !r.audio_only && kind != EgressKind::Track {
             check(Err(invalid(
                 "file_type",
                 "OGG holds audio only; tick “audio only” or use MP4.",

@@ -4,7 +4,7 @@ use super::*;
 use crate::egress::{
     EgressOutputs, FileOutput, StorageInput, StorageProfile, StorageSummary, StreamOutput,
 };
-use crate::SecretInput;
+use crate::{ErrorCode, SecretInput};
 
 fn fields(errors: Vec<AppError>) -> Vec<String> {
     errors.into_iter().filter_map(|e| e.field).collect()
@@ -21,14 +21,14 @@ fn file() -> Option<FileOutput> {
 #[test]
 fn egress_forms_name_each_bad_field() {
     let none = EgressRequest {
-        kind: "room_composite".into(),
+        kind: EgressKind::RoomComposite,
         room_name: "r".into(),
         layout: "mosaic".into(),
         ..Default::default()
     };
     assert_eq!(fields(egress_errors(&none)), ["layout", "outputs"]);
     let web = EgressRequest {
-        kind: "web".into(),
+        kind: EgressKind::Web,
         url: "javascript:alert(1)".into(),
         outputs: EgressOutputs {
             stream: Some(StreamOutput {
@@ -41,7 +41,7 @@ fn egress_forms_name_each_bad_field() {
     };
     assert_eq!(fields(egress_errors(&web)), ["url", "stream_urls"]);
     let track = EgressRequest {
-        kind: "track".into(),
+        kind: EgressKind::Track,
         room_name: "r".into(),
         track_id: "TR_x".into(),
         outputs: EgressOutputs {
@@ -53,7 +53,7 @@ fn egress_forms_name_each_bad_field() {
     };
     assert_eq!(fields(egress_errors(&track)), ["websocket_url"]);
     let ok = EgressRequest {
-        kind: "room_composite".into(),
+        kind: EgressKind::RoomComposite,
         room_name: "r".into(),
         layout: "speaker".into(),
         outputs: EgressOutputs {
@@ -162,7 +162,7 @@ fn custom_encoding_is_checked_field_by_field() {
     };
     // Not with a preset, not for a track egress.
     let both = EgressRequest {
-        kind: "room_composite".into(),
+        kind: EgressKind::RoomComposite,
         room_name: "r".into(),
         preset: "h264_720p_30".into(),
         advanced: Some(good.clone()),
@@ -171,7 +171,7 @@ fn custom_encoding_is_checked_field_by_field() {
     };
     assert_eq!(fields(egress_errors(&both)), ["preset"]);
     let track = EgressRequest {
-        kind: "track".into(),
+        kind: EgressKind::Track,
         room_name: "r".into(),
         track_id: "TR_x".into(),
         advanced: Some(good),
@@ -335,4 +335,14 @@ fn stream_updates_follow_the_start_rules() {
     );
     // Removing takes the URL as listed (the worker may have redacted its key).
     assert!(stream_update_errors("rtmp", &[], &urls(&["rtmp://x/live/{k...y}"])).is_empty());
+}
+
+#[test]
+fn the_kind_select_offers_every_startable_kind() {
+    use crate::egress::EGRESS_KINDS;
+    let labels: Vec<_> = EgressKind::STARTABLE.map(EgressKind::label).into();
+    assert_eq!(labels, EGRESS_KINDS);
+    assert!(EGRESS_KINDS
+        .iter()
+        .all(|l| EgressKind::from_label(l).label() == *l));
 }

@@ -3,7 +3,7 @@
 //! profile, or a changed provider: a stored S3 secret is no GCS key).
 
 use crate::egress::{StorageInput, StorageProfile, StorageSummary, STORAGE_KINDS};
-use crate::egress_rules::{invalid, required, url_with};
+use crate::fields::{invalid, required, url_with};
 use crate::{AppError, ErrorCode};
 
 fn s3_extras_errors(p: &StorageProfile) -> Vec<AppError> {
@@ -85,7 +85,7 @@ pub fn storage_errors(s: &StorageInput, kept: Option<&StorageSummary>) -> Vec<Ap
             e.push(err);
         }
     };
-    check(crate::admin::name_field(&p.name, "name", "profile name"));
+    check(crate::fields::name_field(&p.name, "name", "profile name"));
     if !STORAGE_KINDS.contains(&p.kind.as_str()) {
         check(Err(invalid(
             "kind",

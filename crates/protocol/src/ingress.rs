@@ -1,12 +1,43 @@
 //! Ingress: streams pushed (RTMP, WHIP) or pulled (URL) into a room, as the ingress page
 //! sends and shows them, and the rules its form is checked with.
 
-use crate::admin::{metadata_field, name_field};
+use crate::fields::{metadata_field, name_field};
 use crate::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-/// Input kinds.
+/// The labels of [`IngressInput`]'s variants, for a form's select.
 pub const INPUT_TYPES: &[&str] = &["rtmp", "whip", "url"];
+
+/// How media reaches an ingress: pushed over RTMP or WHIP, or pulled from a URL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IngressInput {
+    #[default]
+    Rtmp,
+    Whip,
+    Url,
+}
+
+impl IngressInput {
+    /// The input as the UI shows it (also its wire name).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Rtmp => "rtmp",
+            Self::Whip => "whip",
+            Self::Url => "url",
+        }
+    }
+
+    /// The input `label` names (a form's select offers only [`INPUT_TYPES`]); `Rtmp` for any
+    /// other.
+    pub fn from_label(label: &str) -> Self {
+        match label {
+            "whip" => Self::Whip,
+            "url" => Self::Url,
+            _ => Self::Rtmp,
+        }
+    }
+}
 /// Audio encodings: the server's default, its presets, or custom options.
 pub const AUDIO_PRESETS: &[&str] = &["default", "opus_stereo_96kbps", "opus_mono_64kbs", "custom"];
 /// Video encodings: the server's default, its presets, or custom options.
@@ -83,8 +114,8 @@ impl Default for VideoEncoding {
 /// Everything of an ingress a user sets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngressSpec {
-    /// One of [`INPUT_TYPES`]; fixed once created.
-    pub input_type: String,
+    /// Fixed once created.
+    pub input_type: IngressInput,
     pub name: String,
     pub room_name: String,
     pub participant_identity: String,
@@ -103,7 +134,7 @@ pub struct IngressSpec {
 impl Default for IngressSpec {
     fn default() -> Self {
         Self {
-            input_type: "rtmp".into(),
+            input_type: IngressInput::Rtmp,
             name: String::new(),
             room_name: String::new(),
             participant_identity: String::new(),
@@ -118,6 +149,31 @@ impl Default for IngressSpec {
     }
 }
 
+/// Where an ingress is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IngressStatus {
+    /// Nobody publishes to it (also what a state this app does not know reads as).
+    Inactive,
+    Buffering,
+    Publishing,
+    Error,
+    Complete,
+}
+
+impl IngressStatus {
+    /// The status as the UI shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Inactive => "inactive",
+            Self::Buffering => "buffering",
+            Self::Publishing => "publishing",
+            Self::Error => "error",
+            Self::Complete => "complete",
+        }
+    }
+}
+
 /// An ingress as the server holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngressInfo {
@@ -128,8 +184,7 @@ pub struct IngressInfo {
     /// The key a publisher presents; shown only when the user reveals it.
     pub stream_key: String,
     pub reusable: bool,
-    /// `inactive`, `buffering`, `publishing`, `error` or `complete`.
-    pub status: String,
+    pub status: IngressStatus,
     pub error: String,
 }
 
@@ -167,9 +222,6 @@ pub fn ingress_errors(s: &IngressSpec) -> Vec<AppError> {
             errors.push(e);
         }
     };
-    if !INPUT_TYPES.contains(&s.input_type.as_str()) {
-        check(Err(invalid("input_type", "Choose RTMP, WHIP or URL.")));
-    }
     if !s.name.is_empty() {
         check(name_field(&s.name, "name", "ingress name"));
     }
@@ -183,10 +235,10 @@ pub fn ingress_errors(s: &IngressSpec) -> Vec<AppError> {
         &s.participant_metadata,
         "participant_metadata",
     ));
-    if s.input_type == "url" {
+    if s.input_type == IngressInput::Url {
         check(pull_url(&s.url));
     }
-    if s.input_type == "whip" && s.enable_transcoding != Some(true) {
+    if s.input_type == IngressInput::Whip && s.enable_transcoding != Some(true) {
         // WHIP passes media through unless transcoding is on; encodings would be ignored.
         if s.audio.preset != "default" || s.video.preset != "default" {
             check(Err(invalid(
@@ -239,7 +291,7 @@ mod tests {
     #[test]
     fn ingress_form_names_bad_fields() {
         let s = IngressSpec {
-            input_type: "url".into(),
+            input_type: IngressInput::Url,
             room_name: "r".into(),
             participant_identity: "cam".into(),
             url: "file:///etc/passwd".into(),
@@ -259,7 +311,7 @@ mod tests {
         assert!(pull_url("srt://127.0.0.1:9000").is_ok());
         assert!(pull_url("https:///x").is_err());
         let whip = IngressSpec {
-            input_type: "whip".into(),
+            input_type: IngressInput::Whip,
             room_name: "r".into(),
             participant_identity: "cam".into(),
             audio: AudioEncoding {

@@ -10,6 +10,7 @@ pub mod egress_detail;
 pub mod egress_rules;
 pub mod egress_storage_rules;
 pub mod error;
+pub mod fields;
 pub mod ingress;
 pub mod listen;
 pub mod observe;

@@ -228,6 +228,39 @@ pub struct ListenStatus {
     pub dropped_frames: u64,
 }
 
+/// What a hidden connection is to Earshot, from its `earshot.role` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EarshotRole {
+    /// An Earshot listener.
+    Listener,
+    /// An Earshot room view (it only watches).
+    Observer,
+    /// Any other hidden client.
+    #[serde(other)]
+    Other,
+}
+
+impl EarshotRole {
+    /// The role an `earshot.role` attribute value names.
+    pub fn from_attribute(value: Option<&str>) -> Self {
+        match value {
+            Some("listener") => Self::Listener,
+            Some("observer") => Self::Observer,
+            _ => Self::Other,
+        }
+    }
+
+    /// The role as the UI shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Listener => "listener",
+            Self::Observer => "observer",
+            Self::Other => "client",
+        }
+    }
+}
+
 /// A hidden participant of a room: a colleague listening in (or another hidden client).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HiddenParticipant {
@@ -235,8 +268,7 @@ pub struct HiddenParticipant {
     pub name: String,
     /// The supervisor named in an Earshot listener's attributes.
     pub supervisor: Option<String>,
-    /// `listener` for Earshot listeners, `observer` for its room views, else empty.
-    pub role: String,
+    pub role: EarshotRole,
     /// Unix time in seconds.
     pub joined_at: i64,
     /// Whether this is one of this app's own connections (its listener or a room view),

@@ -2,14 +2,14 @@
 //! as it happens (joins and leaves, active speakers, connection quality, track mutes).
 
 use crate::projects::ProjectId;
+use crate::rooms::{ConnectionQuality, ParticipantKind, TrackKind};
 use serde::{Deserialize, Serialize};
 
 /// A published track as the room view shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObservedTrack {
     pub sid: String,
-    /// `audio`, `video` or `data`.
-    pub kind: String,
+    pub kind: TrackKind,
     pub muted: bool,
 }
 
@@ -19,16 +19,15 @@ pub struct ObservedParticipant {
     pub sid: String,
     pub identity: String,
     pub name: String,
-    /// `standard`, `ingress`, `egress`, `sip` or `agent`.
-    pub kind: String,
+    pub kind: ParticipantKind,
     /// Unix time in seconds.
     pub joined_at: i64,
     /// Among the server's active speakers now.
     pub speaking: bool,
     /// The server's audio level for the speaker (0–1).
     pub level: f32,
-    /// `excellent`, `good`, `poor`, `lost`, or `unknown` until the server reports it.
-    pub quality: String,
+    /// `Unknown` until the server reports it.
+    pub quality: ConnectionQuality,
     pub tracks: Vec<ObservedTrack>,
 }
 

@@ -14,8 +14,42 @@ pub const TRANSPORTS: &[&str] = &["auto", "udp", "tcp", "tls"];
 pub const MEDIA_ENCRYPTION: &[&str] = &["disable", "allow", "require"];
 /// Which SIP headers become `sip.h.*` participant attributes.
 pub const INCLUDE_HEADERS: &[&str] = &["none", "x_headers", "all"];
-/// Dispatch rule kinds: one fixed room, a room per caller, a room per called number.
+/// The labels of [`RuleKind`]'s variants, for a form's select.
 pub const RULE_KINDS: &[&str] = &["direct", "individual", "callee"];
+
+/// Where a dispatch rule sends calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// One fixed room.
+    #[default]
+    Direct,
+    /// A room per caller.
+    Individual,
+    /// A room per called number.
+    Callee,
+}
+
+impl RuleKind {
+    /// The kind as the UI shows it (also its wire name).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Individual => "individual",
+            Self::Callee => "callee",
+        }
+    }
+
+    /// The kind `label` names (a form's select offers only [`RULE_KINDS`]); `Direct` for
+    /// any other.
+    pub fn from_label(label: &str) -> Self {
+        match label {
+            "individual" => Self::Individual,
+            "callee" => Self::Callee,
+            _ => Self::Direct,
+        }
+    }
+}
 
 /// Everything of an inbound trunk except its id and password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,8 +176,7 @@ pub struct TrunkPassword {
 pub struct DispatchRuleSpec {
     pub name: String,
     pub metadata: String,
-    /// One of [`RULE_KINDS`].
-    pub kind: String,
+    pub kind: RuleKind,
     /// The room of a `direct` rule.
     pub room_name: String,
     /// The room name prefix of `individual` and `callee` rules.
@@ -174,7 +207,7 @@ impl Default for DispatchRuleSpec {
         Self {
             name: String::new(),
             metadata: String::new(),
-            kind: "direct".into(),
+            kind: RuleKind::Direct,
             room_name: String::new(),
             room_prefix: String::new(),
             pin: String::new(),

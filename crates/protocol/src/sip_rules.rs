@@ -1,10 +1,10 @@
 //! Input rules for SIP forms, shared by the UI (inline) and the backend (authoritative).
 //! Each `*_errors` function returns every problem, each tied to its form field.
 
-use crate::admin::{json_field, metadata_field, name_field};
+use crate::fields::{json_field, metadata_field, name_field};
 use crate::sip::{
-    DialOut, DispatchRuleSpec, InboundTrunk, InboundTrunkSpec, OutboundTrunkSpec, Transfer,
-    INCLUDE_HEADERS, MEDIA_ENCRYPTION, RULE_KINDS, TRANSPORTS,
+    DialOut, DispatchRuleSpec, InboundTrunk, InboundTrunkSpec, OutboundTrunkSpec, RuleKind,
+    Transfer, INCLUDE_HEADERS, MEDIA_ENCRYPTION, TRANSPORTS,
 };
 use crate::{AppError, ErrorCode};
 use std::collections::BTreeMap;
@@ -248,8 +248,7 @@ pub fn dispatch_rule_errors(s: &DispatchRuleSpec) -> Vec<AppError> {
         e.check(name_field(&s.name, "name", "rule name"));
     }
     e.check(metadata_field(&s.metadata, "metadata"));
-    e.check(choice(&s.kind, RULE_KINDS, "kind"));
-    if s.kind == "direct" {
+    if s.kind == RuleKind::Direct {
         e.check(name_field(&s.room_name, "room_name", "room name"));
     } else if s.room_prefix.chars().any(char::is_control) {
         e.check(Err(invalid(

@@ -1,5 +1,6 @@
 //! The token builder and inspector.
 
+use crate::rooms::TrackSource;
 use crate::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -19,8 +20,8 @@ pub struct Grants {
     pub ingress_admin: bool,
     pub can_publish: bool,
     pub can_publish_data: bool,
-    /// `camera`, `microphone`, `screen_share`, `screen_share_audio`; empty means all.
-    pub can_publish_sources: Vec<String>,
+    /// Empty means all.
+    pub can_publish_sources: Vec<TrackSource>,
     pub can_subscribe: bool,
     pub can_update_own_metadata: bool,
     pub hidden: bool,
@@ -79,7 +80,7 @@ pub struct TokenInspection {
 pub fn token_request(r: &TokenRequest) -> Vec<AppError> {
     let mut errors = Vec::new();
     let invalid = |field: &str, m: String| AppError::field(ErrorCode::InvalidInput, field, m);
-    if let Err(e) = crate::admin::name_field(&r.identity, "identity", "identity") {
+    if let Err(e) = crate::fields::name_field(&r.identity, "identity", "identity") {
         errors.push(e);
     }
     if r.ttl_seconds == 0 || r.ttl_seconds > MAX_TTL_SECONDS {
@@ -98,29 +99,24 @@ pub fn token_request(r: &TokenRequest) -> Vec<AppError> {
         ));
     }
     if !r.grants.room.is_empty() {
-        if let Err(e) = crate::admin::name_field(&r.grants.room, "room", "room name") {
+        if let Err(e) = crate::fields::name_field(&r.grants.room, "room", "room name") {
             errors.push(e);
         }
     }
-    if let Err(e) = crate::admin::metadata_field(&r.metadata, "metadata") {
+    if let Err(e) = crate::fields::metadata_field(&r.metadata, "metadata") {
         errors.push(e);
     }
-    if let Err(e) = crate::admin::attributes_field(&r.attributes, "attributes") {
+    if let Err(e) = crate::fields::attributes_field(&r.attributes, "attributes") {
         errors.push(e);
     }
-    if let Err(e) = crate::admin::json_field(&r.room_config_json, "room_config_json", false) {
+    if let Err(e) = crate::fields::json_field(&r.room_config_json, "room_config_json", false) {
         errors.push(e);
     }
-    for s in &r.grants.can_publish_sources {
-        if !matches!(
-            s.as_str(),
-            "camera" | "microphone" | "screen_share" | "screen_share_audio"
-        ) {
-            errors.push(invalid(
-                "can_publish_sources",
-                format!("Unknown source '{s}'."),
-            ));
-        }
+    if r.grants.can_publish_sources.contains(&TrackSource::Unknown) {
+        errors.push(invalid(
+            "can_publish_sources",
+            "Unknown source; use camera, microphone, screen_share or screen_share_audio.".into(),
+        ));
     }
     errors
 }

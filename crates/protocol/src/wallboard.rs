@@ -3,25 +3,22 @@
 
 use crate::error::{AppError, ErrorCode};
 use crate::projects::ProjectId;
+use crate::rooms::{ConnectionQuality, RoomSummary};
 use serde::{Deserialize, Serialize};
 
 /// One active room on the wallboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WallRoom {
     pub project: ProjectId,
-    pub sid: String,
-    pub name: String,
-    /// Participants the server counts (hidden ones are not).
-    pub participants: u32,
-    pub publishers: u32,
-    /// Unix time in seconds.
-    pub created: i64,
-    pub recording: bool,
+    /// The room as ListRooms reported it, its metadata cut to [`METADATA_PREVIEW_CHARS`]
+    /// (the wallboard shows a preview; full metadata of every room would cost every delta).
+    pub room: RoomSummary,
     /// Hidden participants (listeners) when known; looked up for rooms that changed.
     pub listeners: Option<u32>,
-    /// The first 60 characters of the room's metadata.
-    pub metadata_preview: String,
 }
+
+/// How much of a room's metadata the wallboard carries (characters).
+pub const METADATA_PREVIEW_CHARS: usize = 60;
 
 /// How a project's polling goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -148,9 +145,9 @@ pub struct WallLive {
     pub live: bool,
     /// Who is speaking now, loudest first: (identity, display name).
     pub speaking: Vec<(String, String)>,
-    /// The worst connection quality among the participants: `excellent`, `good`, `poor`,
-    /// `lost`, or `None` before the server reported any.
-    pub worst_quality: Option<String>,
+    /// The worst connection quality among the participants, `None` before the server
+    /// reported any.
+    pub worst_quality: Option<ConnectionQuality>,
     /// Participants whose quality is poor or lost.
     pub poor: Vec<String>,
     /// Why following failed or ended, when it did.

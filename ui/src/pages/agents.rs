@@ -12,6 +12,7 @@ use earshot_protocol::command::{
     CreateAgentDispatch, DeleteAgentDispatch, GetRoomDetail, ListAgentDispatches,
 };
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::rooms::ParticipantKind;
 use earshot_protocol::{AppError, ErrorCode};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -55,7 +56,7 @@ pub fn AgentsPage(project: ProjectId) -> View {
                 Ok(d) => agents.set(Some(
                     d.participants
                         .into_iter()
-                        .filter(|p| p.kind == "agent")
+                        .filter(|p| p.kind == ParticipantKind::Agent)
                         .collect(),
                 )),
                 Err(e) if e.code == ErrorCode::NotFound => agents.set(None),
@@ -164,7 +165,7 @@ pub fn AgentsPage(project: ProjectId) -> View {
                 tbody {
                     Keyed(list=dispatches, key=|d: &AgentDispatchInfo| d.id.clone(), view=move |d: AgentDispatchInfo| {
                         let name = if d.agent_name.is_empty() { "(default: unnamed agents)".to_owned() } else { d.agent_name.clone() };
-                        let jobs = d.jobs.iter().map(|j| format!("{} {}", j.participant_identity, j.status)).collect::<Vec<_>>().join(", ");
+                        let jobs = d.jobs.iter().map(|j| format!("{} {}", j.participant_identity, j.status.label())).collect::<Vec<_>>().join(", ");
                         let (row_id, id_text, meta, id) = (d.id.clone(), d.id.clone(), d.metadata.clone(), d.id);
                         let agent_attr = d.agent_name.clone();
                         let attrs = inputs::map_text(&d.attributes).replace('\n', ", ");
@@ -188,7 +189,7 @@ pub fn AgentsPage(project: ProjectId) -> View {
                 Some(list) if list.is_empty() => view! { p(class="muted", data-testid="agents-none") { "No agent participant is in the room." } },
                 Some(list) => {
                     let rows = list.into_iter().map(|p| view! {
-                        li(data-testid="agent-participant") { strong { (p.identity.clone()) } " " (p.name.clone()) " · " (p.state.clone()) }
+                        li(data-testid="agent-participant") { strong { (p.identity.clone()) } " " (p.name.clone()) " · " (p.state.label()) }
                     }).collect::<Vec<_>>();
                     view! { h2 { "Agent participants" } ul { (rows) } }
                 }

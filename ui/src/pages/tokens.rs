@@ -6,6 +6,7 @@ use crate::ipc::invoke;
 use crate::state::{app_state, now_ms};
 use earshot_protocol::command::{CreateToken, InspectToken};
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::rooms::TrackSource;
 use earshot_protocol::tokens::{
     self, Grants, SipGrants, TokenInspection, TokenRequest, TokenResult,
 };
@@ -122,8 +123,9 @@ fn Builder(project: ReadSignal<ProjectId>) -> View {
                 can_publish_sources: sources
                     .get_clone()
                     .split(',')
-                    .map(|s| s.trim().to_owned())
+                    .map(str::trim)
                     .filter(|s| !s.is_empty())
+                    .map(TrackSource::from_label)
                     .collect(),
                 can_subscribe: on("can_subscribe"),
                 can_update_own_metadata: on("can_update_own_metadata"),

@@ -3,7 +3,7 @@
 //! HTTP server, joining with the same hidden subscribe-only grants Earshot's listener has.
 
 use anyhow::{bail, Context, Result};
-use earshot_core::listener::listener_grants;
+use earshot_core::grants;
 use earshot_testbed::LiveKit;
 use livekit_api::access_token::AccessToken;
 use std::io::{BufRead, BufReader};
@@ -31,7 +31,7 @@ pub fn token(bed: &LiveKit, room: &str, identity: &str) -> Result<String> {
     Ok(AccessToken::with_api_key(&bed.api_key, &bed.api_secret)
         .with_identity(identity)
         .with_ttl(Duration::from_secs(600))
-        .with_grants(listener_grants(room))
+        .with_grants(grants::listener(room))
         .to_jwt()?)
 }
 

@@ -1,8 +1,8 @@
 //! AgentDispatchService: dispatches live with the room and need `roomAdmin` on it.
 
-use super::rooms::admin_grant;
 use super::{ApiResult, RetryPolicy, ServerApi};
-use earshot_protocol::agents::{AgentDispatchInfo, AgentJob, NewAgentDispatch};
+use crate::grants::room_admin;
+use earshot_protocol::agents::{AgentDispatchInfo, AgentJob, JobStatus, NewAgentDispatch};
 use livekit_protocol as proto;
 
 const SERVICE: &str = "AgentDispatchService";
@@ -10,14 +10,14 @@ const SERVICE: &str = "AgentDispatchService";
 fn job(j: proto::Job) -> AgentJob {
     let state = j.state.unwrap_or_default();
     let status = match proto::JobStatus::try_from(state.status) {
-        Ok(proto::JobStatus::JsRunning) => "running",
-        Ok(proto::JobStatus::JsSuccess) => "success",
-        Ok(proto::JobStatus::JsFailed) => "failed",
-        _ => "pending",
+        Ok(proto::JobStatus::JsRunning) => JobStatus::Running,
+        Ok(proto::JobStatus::JsSuccess) => JobStatus::Success,
+        Ok(proto::JobStatus::JsFailed) => JobStatus::Failed,
+        _ => JobStatus::Pending,
     };
     AgentJob {
         id: j.id,
-        status: status.into(),
+        status,
         error: state.error,
         participant_identity: state.participant_identity,
     }
@@ -66,7 +66,7 @@ impl ServerApi {
                 SERVICE,
                 "CreateDispatch",
                 &req,
-                admin_grant(&d.room),
+                room_admin(&d.room),
                 RetryPolicy::NONE,
             )
             .await?;
@@ -84,7 +84,7 @@ impl ServerApi {
                 SERVICE,
                 "ListDispatch",
                 &req,
-                admin_grant(room),
+                room_admin(room),
                 RetryPolicy::READS,
             )
             .await?;
@@ -102,7 +102,7 @@ impl ServerApi {
                 SERVICE,
                 "DeleteDispatch",
                 &req,
-                admin_grant(room),
+                room_admin(room),
                 RetryPolicy::NONE,
             )
             .await?;

@@ -3,11 +3,11 @@
 //! which becomes [`ApiError::NoWorker`]. Writes are never retried: a repeated start
 //! records twice.
 
-use super::egress_convert::{request, Upload};
+use super::egress_convert::{request, Start, Upload};
 use super::egress_summary::summary;
 use super::{ApiResult, RetryPolicy, ServerApi};
+use crate::grants;
 use earshot_protocol::egress::{EgressRequest, EgressSummary};
-use livekit_api::access_token::VideoGrants;
 use livekit_protocol as proto;
 use std::time::Duration;
 
@@ -16,22 +16,6 @@ const SERVICE: &str = "Egress";
 /// than an ordinary call may take; measured on v1.13.3 (see tests/egress.rs).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn grants() -> VideoGrants {
-    VideoGrants {
-        room_record: true,
-        ..Default::default()
-    }
-}
-
-/// A start request, typed by kind.
-pub(super) enum Start {
-    RoomComposite(proto::RoomCompositeEgressRequest),
-    Web(proto::WebEgressRequest),
-    Participant(proto::ParticipantEgressRequest),
-    TrackComposite(proto::TrackCompositeEgressRequest),
-    Track(proto::TrackEgressRequest),
-}
-
 impl ServerApi {
     /// Starts an egress; `upload` is the storage it writes to (none: the worker's default).
     pub async fn start_egress(
@@ -39,7 +23,7 @@ impl ServerApi {
         r: &EgressRequest,
         upload: Option<&Upload>,
     ) -> ApiResult<EgressSummary> {
-        let g = grants();
+        let g = grants::room_record();
         let none = RetryPolicy::NONE;
         let api = self.with_timeout(START_TIMEOUT);
         let info: proto::EgressInfo = match request(r, upload) {
@@ -74,7 +58,13 @@ impl ServerApi {
             ..Default::default()
         };
         let resp: proto::ListEgressResponse = self
-            .call(SERVICE, "ListEgress", &req, grants(), RetryPolicy::READS)
+            .call(
+                SERVICE,
+                "ListEgress",
+                &req,
+                grants::room_record(),
+                RetryPolicy::READS,
+            )
             .await?;
         let mut items: Vec<_> = resp.items.into_iter().map(summary).collect();
         items.sort_by_key(|e| std::cmp::Reverse(e.started_at_ms));
@@ -87,7 +77,13 @@ impl ServerApi {
             egress_id: id.to_owned(),
         };
         let info: proto::EgressInfo = self
-            .call(SERVICE, "StopEgress", &req, grants(), RetryPolicy::NONE)
+            .call(
+                SERVICE,
+                "StopEgress",
+                &req,
+                grants::room_record(),
+                RetryPolicy::NONE,
+            )
             .await
             .map_err(|e| e.needs_worker("egress"))?;
         Ok(summary(info))
@@ -100,7 +96,13 @@ impl ServerApi {
             layout: layout.to_owned(),
         };
         let info: proto::EgressInfo = self
-            .call(SERVICE, "UpdateLayout", &req, grants(), RetryPolicy::NONE)
+            .call(
+                SERVICE,
+                "UpdateLayout",
+                &req,
+                grants::room_record(),
+                RetryPolicy::NONE,
+            )
             .await
             .map_err(|e| e.needs_worker("egress"))?;
         Ok(summary(info))
@@ -119,7 +121,13 @@ impl ServerApi {
             remove_output_urls: remove.to_vec(),
         };
         let info: proto::EgressInfo = self
-            .call(SERVICE, "UpdateStream", &req, grants(), RetryPolicy::NONE)
+            .call(
+                SERVICE,
+                "UpdateStream",
+                &req,
+                grants::room_record(),
+                RetryPolicy::NONE,
+            )
             .await
             .map_err(|e| e.needs_worker("egress"))?;
         Ok(summary(info))

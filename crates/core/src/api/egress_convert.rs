@@ -1,10 +1,20 @@
 //! Conversions between Earshot's egress DTOs and LiveKit's protobuf messages, including
 //! the storage upload each output carries.
 
-use super::egress::Start;
 use crate::vault::Secret;
-use earshot_protocol::egress::{AdvancedEncoding, EgressOutputs, EgressRequest, StorageProfile};
+use earshot_protocol::egress::{
+    AdvancedEncoding, EgressKind, EgressOutputs, EgressRequest, StorageProfile,
+};
 use livekit_protocol as proto;
+
+/// A start request, typed by kind.
+pub(super) enum Start {
+    RoomComposite(proto::RoomCompositeEgressRequest),
+    Web(proto::WebEgressRequest),
+    Participant(proto::ParticipantEgressRequest),
+    TrackComposite(proto::TrackCompositeEgressRequest),
+    Track(proto::TrackEgressRequest),
+}
 
 /// A storage profile with its credential.
 pub type Upload = (StorageProfile, Secret);
@@ -167,8 +177,8 @@ fn preset(name: &str) -> Option<i32> {
 /// The typed start request for `r`.
 pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
     let o = outputs(&r.outputs, upload);
-    match r.kind.as_str() {
-        "web" => Start::Web(proto::WebEgressRequest {
+    match r.kind {
+        EgressKind::Web => Start::Web(proto::WebEgressRequest {
             url: r.url.clone(),
             audio_only: r.audio_only,
             video_only: r.video_only,
@@ -180,7 +190,7 @@ pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
             options: options!(web_egress_request, r),
             ..Default::default()
         }),
-        "participant" => Start::Participant(proto::ParticipantEgressRequest {
+        EgressKind::Participant => Start::Participant(proto::ParticipantEgressRequest {
             room_name: r.room_name.clone(),
             identity: r.identity.clone(),
             screen_share: r.screen_share,
@@ -191,7 +201,7 @@ pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
             options: options!(participant_egress_request, r),
             ..Default::default()
         }),
-        "track_composite" => Start::TrackComposite(proto::TrackCompositeEgressRequest {
+        EgressKind::TrackComposite => Start::TrackComposite(proto::TrackCompositeEgressRequest {
             room_name: r.room_name.clone(),
             audio_track_id: r.audio_track_id.clone(),
             video_track_id: r.video_track_id.clone(),
@@ -202,7 +212,7 @@ pub(super) fn request(r: &EgressRequest, upload: Option<&Upload>) -> Start {
             options: options!(track_composite_egress_request, r),
             ..Default::default()
         }),
-        "track" => {
+        EgressKind::Track => {
             use proto::track_egress_request::Output;
             let output = match &r.outputs.file {
                 Some(f) => Output::File(proto::DirectFileOutput {
@@ -242,7 +252,7 @@ mod tests {
 
     fn room_composite(preset: &str, advanced: Option<AdvancedEncoding>) -> EgressRequest {
         EgressRequest {
-            kind: "room_composite".into(),
+            kind: EgressKind::RoomComposite,
             room_name: "r".into(),
             preset: preset.into(),
             advanced,

@@ -2,9 +2,10 @@
 //! output's results and what the request asked for. LiveKit reports times and durations in
 //! nanoseconds; the summary carries milliseconds.
 
-use earshot_protocol::egress::EgressSummary;
+use earshot_protocol::egress::{EgressKind, EgressStatus, EgressSummary};
 use earshot_protocol::egress_detail::{
     EgressResults, EgressSource, FileResult, ImagesResult, SegmentsResult, StreamResult,
+    StreamStatus,
 };
 use livekit_protocol as proto;
 
@@ -50,11 +51,11 @@ fn stream_protocol(outputs: &[proto::StreamOutput]) -> String {
 }
 
 /// Kind, layout and source of the request that started the egress.
-fn request(r: &Option<proto::egress_info::Request>) -> (&'static str, String, EgressSource) {
+fn request(r: &Option<proto::egress_info::Request>) -> (EgressKind, String, EgressSource) {
     use proto::egress_info::Request;
     match r {
         Some(Request::RoomComposite(r)) => (
-            "room_composite",
+            EgressKind::RoomComposite,
             r.layout.clone(),
             EgressSource {
                 audio_only: r.audio_only,
@@ -66,7 +67,7 @@ fn request(r: &Option<proto::egress_info::Request>) -> (&'static str, String, Eg
             },
         ),
         Some(Request::Web(r)) => (
-            "web",
+            EgressKind::Web,
             String::new(),
             EgressSource {
                 url: r.url.clone(),
@@ -78,7 +79,7 @@ fn request(r: &Option<proto::egress_info::Request>) -> (&'static str, String, Eg
             },
         ),
         Some(Request::Participant(r)) => (
-            "participant",
+            EgressKind::Participant,
             String::new(),
             EgressSource {
                 identity: r.identity.clone(),
@@ -89,7 +90,7 @@ fn request(r: &Option<proto::egress_info::Request>) -> (&'static str, String, Eg
             },
         ),
         Some(Request::TrackComposite(r)) => (
-            "track_composite",
+            EgressKind::TrackComposite,
             String::new(),
             EgressSource {
                 track_ids: [&r.audio_track_id, &r.video_track_id]
@@ -103,16 +104,40 @@ fn request(r: &Option<proto::egress_info::Request>) -> (&'static str, String, Eg
             },
         ),
         Some(Request::Track(r)) => (
-            "track",
+            EgressKind::Track,
             String::new(),
             EgressSource {
                 track_ids: vec![r.track_id.clone()],
                 ..Default::default()
             },
         ),
-        Some(Request::Egress(_)) => ("egress", String::new(), EgressSource::default()),
-        Some(Request::Replay(_)) => ("replay", String::new(), EgressSource::default()),
-        None => ("unknown", String::new(), EgressSource::default()),
+        Some(Request::Egress(_)) => (EgressKind::Egress, String::new(), EgressSource::default()),
+        Some(Request::Replay(_)) => (EgressKind::Replay, String::new(), EgressSource::default()),
+        None => (EgressKind::Unknown, String::new(), EgressSource::default()),
+    }
+}
+
+fn egress_status(status: i32) -> EgressStatus {
+    use proto::EgressStatus as S;
+    match S::try_from(status) {
+        Ok(S::EgressStarting) => EgressStatus::Starting,
+        Ok(S::EgressActive) => EgressStatus::Active,
+        Ok(S::EgressEnding) => EgressStatus::Ending,
+        Ok(S::EgressComplete) => EgressStatus::Complete,
+        Ok(S::EgressFailed) => EgressStatus::Failed,
+        Ok(S::EgressAborted) => EgressStatus::Aborted,
+        Ok(S::EgressLimitReached) => EgressStatus::LimitReached,
+        _ => EgressStatus::Unknown,
+    }
+}
+
+fn stream_status(status: i32) -> StreamStatus {
+    use proto::stream_info::Status as S;
+    match S::try_from(status) {
+        Ok(S::Active) => StreamStatus::Active,
+        Ok(S::Finished) => StreamStatus::Finished,
+        Ok(S::Failed) => StreamStatus::Failed,
+        _ => StreamStatus::Unknown,
     }
 }
 
@@ -130,9 +155,7 @@ fn file(f: &proto::FileInfo) -> FileResult {
 fn stream(s: &proto::StreamInfo) -> StreamResult {
     StreamResult {
         url: s.url.clone(),
-        status: proto::stream_info::Status::try_from(s.status)
-            .map(|s| s.as_str_name().to_ascii_lowercase())
-            .unwrap_or_else(|_| "unknown".into()),
+        status: stream_status(s.status),
         error: s.error.clone(),
         duration_ms: ms(s.duration),
         started_at_ms: ms(s.started_at),
@@ -200,9 +223,9 @@ fn lines(r: &EgressResults) -> Vec<String> {
     }));
     out.extend(r.streams.iter().map(|s| {
         if s.error.is_empty() {
-            format!("stream {} ({})", s.url, s.status)
+            format!("stream {} ({})", s.url, s.status.label())
         } else {
-            format!("stream {} ({}) — {}", s.url, s.status, s.error)
+            format!("stream {} ({}) — {}", s.url, s.status.label(), s.error)
         }
     }));
     out.extend(
@@ -221,13 +244,7 @@ fn lines(r: &EgressResults) -> Vec<String> {
 /// The egress as the list and detail show it.
 pub(super) fn summary(e: proto::EgressInfo) -> EgressSummary {
     let (kind, layout, source) = request(&e.request);
-    let status = proto::EgressStatus::try_from(e.status)
-        .map(|s| {
-            s.as_str_name()
-                .trim_start_matches("EGRESS_")
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_else(|_| "unknown".into());
+    let status = egress_status(e.status);
     let results = results(&e);
     EgressSummary {
         outputs: lines(&results),
@@ -235,7 +252,7 @@ pub(super) fn summary(e: proto::EgressInfo) -> EgressSummary {
         source,
         id: e.egress_id,
         room_name: e.room_name,
-        kind: kind.into(),
+        kind,
         status,
         started_at_ms: ms(e.started_at),
         ended_at_ms: ms(e.ended_at),

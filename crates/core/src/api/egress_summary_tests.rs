@@ -84,8 +84,8 @@ fn every_result_error_and_time_is_mapped() {
         ("EG_detail", "support")
     );
     assert_eq!(
-        (s.kind.as_str(), s.status.as_str()),
-        ("room_composite", "failed")
+        (s.kind, s.status),
+        (EgressKind::RoomComposite, EgressStatus::Failed)
     );
     assert_eq!(
         (s.error.as_str(), s.error_code),
@@ -127,7 +127,7 @@ fn every_result_error_and_time_is_mapped() {
         r.streams,
         [StreamResult {
             url: "rtmp://127.0.0.1/live/{f...7}".into(),
-            status: "failed".into(),
+            status: StreamStatus::Failed,
             error: "connection reset".into(),
             duration_ms: 58_000,
             started_at_ms: t0 + 2_000,
@@ -191,7 +191,10 @@ fn each_request_kind_names_its_source() {
         )),
         ..Default::default()
     }));
-    assert_eq!((web.kind.as_str(), web.status.as_str()), ("web", "active"));
+    assert_eq!(
+        (web.kind, web.status),
+        (EgressKind::Web, EgressStatus::Active)
+    );
     assert_eq!(web.source.url, "https://page.example");
     assert!(web.source.video_only && !web.source.audio_only);
     assert_eq!(web.source.encoding, "custom");
@@ -222,8 +225,8 @@ fn each_request_kind_names_its_source() {
         ..Default::default()
     }));
     assert_eq!(
-        (t.kind.as_str(), t.source.track_ids.as_slice()),
-        ("track", &["TR_t".to_owned()][..])
+        (t.kind, t.source.track_ids.as_slice()),
+        (EgressKind::Track, &["TR_t".to_owned()][..])
     );
 }
 

@@ -3,37 +3,30 @@
 //! livekit-ingress worker. Writes are never retried.
 
 use super::{ApiResult, RetryPolicy, ServerApi};
+use crate::grants;
 use earshot_protocol::ingress::{
-    AudioEncoding, IngressInfo, IngressSpec, VideoEncoding, VideoLayerSpec,
+    AudioEncoding, IngressInfo, IngressInput, IngressSpec, IngressStatus, VideoEncoding,
+    VideoLayerSpec,
 };
-use livekit_api::access_token::VideoGrants;
 use livekit_protocol as proto;
 use proto::{ingress_audio_options as audio_opts, ingress_video_options as video_opts};
 
 const SERVICE: &str = "Ingress";
 
-fn grants() -> VideoGrants {
-    VideoGrants {
-        ingress_admin: true,
-        ..Default::default()
-    }
-}
-
-fn input_type(name: &str) -> i32 {
-    (match name {
-        "whip" => proto::IngressInput::WhipInput,
-        "url" => proto::IngressInput::UrlInput,
-        _ => proto::IngressInput::RtmpInput,
+fn input_value(input: IngressInput) -> i32 {
+    (match input {
+        IngressInput::Rtmp => proto::IngressInput::RtmpInput,
+        IngressInput::Whip => proto::IngressInput::WhipInput,
+        IngressInput::Url => proto::IngressInput::UrlInput,
     }) as i32
 }
 
-fn input_name(v: i32) -> String {
+fn input_kind(v: i32) -> IngressInput {
     match proto::IngressInput::try_from(v) {
-        Ok(proto::IngressInput::WhipInput) => "whip",
-        Ok(proto::IngressInput::UrlInput) => "url",
-        _ => "rtmp",
+        Ok(proto::IngressInput::WhipInput) => IngressInput::Whip,
+        Ok(proto::IngressInput::UrlInput) => IngressInput::Url,
+        _ => IngressInput::Rtmp,
     }
-    .into()
 }
 
 fn audio_proto(a: &AudioEncoding) -> Option<proto::IngressAudioOptions> {
@@ -152,31 +145,31 @@ fn video_dto(o: Option<proto::IngressVideoOptions>) -> VideoEncoding {
     v
 }
 
-fn status_name(s: &Option<proto::IngressState>) -> (String, String) {
+fn status(s: &Option<proto::IngressState>) -> (IngressStatus, String) {
     use proto::ingress_state::Status;
     let Some(s) = s else {
-        return ("inactive".into(), String::new());
+        return (IngressStatus::Inactive, String::new());
     };
-    let name = match Status::try_from(s.status) {
-        Ok(Status::EndpointBuffering) => "buffering",
-        Ok(Status::EndpointPublishing) => "publishing",
-        Ok(Status::EndpointError) => "error",
-        Ok(Status::EndpointComplete) => "complete",
-        _ => "inactive",
+    let status = match Status::try_from(s.status) {
+        Ok(Status::EndpointBuffering) => IngressStatus::Buffering,
+        Ok(Status::EndpointPublishing) => IngressStatus::Publishing,
+        Ok(Status::EndpointError) => IngressStatus::Error,
+        Ok(Status::EndpointComplete) => IngressStatus::Complete,
+        _ => IngressStatus::Inactive,
     };
-    (name.into(), s.error.clone())
+    (status, s.error.clone())
 }
 
 /// The ingress as the UI shows it.
 #[allow(deprecated)] // bypass_transcoding: older servers report WHIP pass-through only there
 fn info(i: proto::IngressInfo) -> IngressInfo {
-    let (status, error) = status_name(&i.state);
+    let (status, error) = status(&i.state);
     let enable_transcoding = i
         .enable_transcoding
         .or(i.bypass_transcoding.then_some(false));
-    let input = input_name(i.input_type);
+    let input = input_kind(i.input_type);
     // For URL input the server's `url` is the pulled media; for RTMP / WHIP the push URL.
-    let (url, stream_url) = if input == "url" {
+    let (url, stream_url) = if input == IngressInput::Url {
         (i.url, String::new())
     } else {
         (String::new(), i.url)
@@ -208,7 +201,7 @@ impl ServerApi {
     /// Creates an ingress; a URL ingress needs a worker to start pulling.
     pub async fn create_ingress(&self, s: &IngressSpec) -> ApiResult<IngressInfo> {
         let req = proto::CreateIngressRequest {
-            input_type: input_type(&s.input_type),
+            input_type: input_value(s.input_type),
             url: s.url.clone(),
             name: s.name.clone(),
             room_name: s.room_name.clone(),
@@ -222,7 +215,13 @@ impl ServerApi {
             ..Default::default()
         };
         let created: proto::IngressInfo = self
-            .call(SERVICE, "CreateIngress", &req, grants(), RetryPolicy::NONE)
+            .call(
+                SERVICE,
+                "CreateIngress",
+                &req,
+                grants::ingress_admin(),
+                RetryPolicy::NONE,
+            )
             .await
             .map_err(|e| e.needs_worker("ingress"))?;
         Ok(info(created))
@@ -244,7 +243,13 @@ impl ServerApi {
             ..Default::default()
         };
         let updated: proto::IngressInfo = self
-            .call(SERVICE, "UpdateIngress", &req, grants(), RetryPolicy::NONE)
+            .call(
+                SERVICE,
+                "UpdateIngress",
+                &req,
+                grants::ingress_admin(),
+                RetryPolicy::NONE,
+            )
             .await
             .map_err(|e| e.needs_worker("ingress"))?;
         Ok(info(updated))
@@ -257,7 +262,13 @@ impl ServerApi {
             ..Default::default()
         };
         let resp: proto::ListIngressResponse = self
-            .call(SERVICE, "ListIngress", &req, grants(), RetryPolicy::READS)
+            .call(
+                SERVICE,
+                "ListIngress",
+                &req,
+                grants::ingress_admin(),
+                RetryPolicy::READS,
+            )
             .await?;
         Ok(resp.items.into_iter().map(info).collect())
     }
@@ -268,7 +279,13 @@ impl ServerApi {
             ingress_id: id.to_owned(),
         };
         let _: proto::IngressInfo = self
-            .call(SERVICE, "DeleteIngress", &req, grants(), RetryPolicy::NONE)
+            .call(
+                SERVICE,
+                "DeleteIngress",
+                &req,
+                grants::ingress_admin(),
+                RetryPolicy::NONE,
+            )
             .await
             .map_err(|e| e.needs_worker("ingress"))?;
         Ok(())

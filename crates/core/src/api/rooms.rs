@@ -1,27 +1,17 @@
-//! RoomService calls: listing rooms and participants, creating and deleting rooms.
+//! RoomService: rooms (list, create with every option, detail, metadata, delete) and data
+//! messages here; participants and their tracks in [`participants`]. Writes are never
+//! retried: repeating a mute or a move is not harmless.
 
+mod participants;
+
+use super::rooms_convert::{room_detail, room_summary};
 use super::{ApiError, ApiResult, RetryPolicy, ServerApi};
-use earshot_protocol::rooms::{ParticipantSummary, RoomSummary};
-use livekit_api::access_token::VideoGrants;
+use crate::grants;
+use earshot_protocol::admin::{DataMessage, RoomDetail, RoomOptions};
+use earshot_protocol::rooms::RoomSummary;
 use livekit_protocol as proto;
 
 const SERVICE: &str = "RoomService";
-
-fn list_grant() -> VideoGrants {
-    VideoGrants {
-        room_list: true,
-        ..Default::default()
-    }
-}
-
-/// `roomAdmin` on one room: what every participant-level call needs.
-pub(crate) fn admin_grant(room: &str) -> VideoGrants {
-    VideoGrants {
-        room_admin: true,
-        room: room.to_owned(),
-        ..Default::default()
-    }
-}
 
 impl ServerApi {
     /// All active rooms (ListRooms needs `roomList`).
@@ -37,64 +27,106 @@ impl ServerApi {
     ) -> ApiResult<Vec<RoomSummary>> {
         let req = proto::ListRoomsRequest { names };
         let resp: proto::ListRoomsResponse = self
-            .call(SERVICE, "ListRooms", &req, list_grant(), retry)
+            .call(SERVICE, "ListRooms", &req, grants::room_list(), retry)
             .await?;
         Ok(resp.rooms.into_iter().map(room_summary).collect())
     }
 
-    /// Participants of `room`, hidden ones included (needs `roomAdmin` on that room).
-    /// The server lists a missing room as empty; that case is told apart as `NotFound`.
-    pub async fn list_participants(&self, room: &str) -> ApiResult<Vec<ParticipantSummary>> {
-        let req = proto::ListParticipantsRequest {
-            room: room.to_owned(),
-        };
-        let resp: proto::ListParticipantsResponse = self
-            .call(
-                SERVICE,
-                "ListParticipants",
-                &req,
-                admin_grant(room),
-                RetryPolicy::READS,
+    /// CreateRoom with every option; JSON options were validated by the protocol rules.
+    pub async fn create_room_with(&self, o: &RoomOptions) -> ApiResult<RoomSummary> {
+        let egress = if o.egress_json.trim().is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::from_str::<proto::RoomEgress>(&o.egress_json)
+                    .map_err(|e| ApiError::InvalidArgument(format!("egress config: {e}")))?,
             )
-            .await?;
-        if resp.participants.is_empty()
-            && self
-                .list_rooms_named(vec![room.to_owned()], RetryPolicy::READS)
-                .await?
-                .is_empty()
-        {
-            return Err(ApiError::NotFound(format!("no active room named '{room}'")));
-        }
-        Ok(resp
-            .participants
-            .into_iter()
-            .map(participant_summary)
-            .collect())
-    }
-
-    /// Participants of `room` in full (attributes, permissions) in one call without retry:
-    /// the wallboard's pollers pace themselves.
-    pub async fn participant_details(
-        &self,
-        room: &str,
-    ) -> ApiResult<Vec<earshot_protocol::admin::ParticipantDetail>> {
-        let req = proto::ListParticipantsRequest {
-            room: room.to_owned(),
         };
-        let resp: proto::ListParticipantsResponse = self
+        let agents = if o.agents_json.trim().is_empty() {
+            Vec::new()
+        } else {
+            serde_json::from_str::<Vec<proto::RoomAgentDispatch>>(&o.agents_json)
+                .map_err(|e| ApiError::InvalidArgument(format!("agent dispatch config: {e}")))?
+        };
+        let req = proto::CreateRoomRequest {
+            name: o.name.clone(),
+            empty_timeout: o.empty_timeout.unwrap_or(0),
+            departure_timeout: o.departure_timeout.unwrap_or(0),
+            max_participants: o.max_participants.unwrap_or(0),
+            node_id: o.node_id.clone(),
+            metadata: o.metadata.clone(),
+            egress,
+            min_playout_delay: o.min_playout_delay.unwrap_or(0),
+            max_playout_delay: o.max_playout_delay.unwrap_or(0),
+            sync_streams: o.sync_streams,
+            agents,
+            ..Default::default()
+        };
+        let room: proto::Room = self
             .call(
                 SERVICE,
-                "ListParticipants",
+                "CreateRoom",
                 &req,
-                admin_grant(room),
+                grants::room_create(),
                 RetryPolicy::NONE,
             )
             .await?;
-        Ok(resp
-            .participants
-            .into_iter()
-            .map(super::admin_convert::participant_detail)
-            .collect())
+        Ok(room_summary(room))
+    }
+
+    /// A room's settings and participants; `NotFound` when it is not active.
+    pub async fn room_detail(&self, room: &str) -> ApiResult<RoomDetail> {
+        let req = proto::ListRoomsRequest {
+            names: vec![room.to_owned()],
+        };
+        let resp: proto::ListRoomsResponse = self
+            .call(
+                SERVICE,
+                "ListRooms",
+                &req,
+                grants::room_list(),
+                RetryPolicy::READS,
+            )
+            .await?;
+        let Some(info) = resp.rooms.into_iter().next() else {
+            return Err(ApiError::NotFound(format!("no active room named '{room}'")));
+        };
+        let req = proto::ListParticipantsRequest {
+            room: room.to_owned(),
+        };
+        let people: proto::ListParticipantsResponse = self
+            .call(
+                SERVICE,
+                "ListParticipants",
+                &req,
+                grants::room_admin(room),
+                RetryPolicy::READS,
+            )
+            .await?;
+        // A server without agent dispatch (or a key without the right) still shows the room.
+        let agents = self
+            .list_agent_dispatches(room)
+            .await
+            .map_err(earshot_protocol::AppError::from);
+        Ok(room_detail(info, agents, people.participants))
+    }
+
+    /// Replaces the room's metadata.
+    pub async fn update_room_metadata(&self, room: &str, metadata: &str) -> ApiResult<RoomSummary> {
+        let req = proto::UpdateRoomMetadataRequest {
+            room: room.to_owned(),
+            metadata: metadata.to_owned(),
+        };
+        let updated: proto::Room = self
+            .call(
+                SERVICE,
+                "UpdateRoomMetadata",
+                &req,
+                grants::room_admin(room),
+                RetryPolicy::NONE,
+            )
+            .await?;
+        Ok(room_summary(updated))
     }
 
     /// Deletes `room`, disconnecting everyone in it.
@@ -102,49 +134,43 @@ impl ServerApi {
         let req = proto::DeleteRoomRequest {
             room: room.to_owned(),
         };
-        let grants = VideoGrants {
-            room_create: true,
-            ..Default::default()
-        };
         let _: proto::DeleteRoomResponse = self
-            .call(SERVICE, "DeleteRoom", &req, grants, RetryPolicy::NONE)
+            .call(
+                SERVICE,
+                "DeleteRoom",
+                &req,
+                grants::room_create(),
+                RetryPolicy::NONE,
+            )
             .await?;
         Ok(())
     }
-}
 
-pub(crate) fn room_summary(room: proto::Room) -> RoomSummary {
-    RoomSummary {
-        sid: room.sid,
-        name: room.name,
-        num_participants: room.num_participants,
-        num_publishers: room.num_publishers,
-        creation_time: room.creation_time,
-        active_recording: room.active_recording,
-        metadata: room.metadata,
-    }
-}
-
-fn participant_summary(p: proto::ParticipantInfo) -> ParticipantSummary {
-    let state = state_name(p.state);
-    ParticipantSummary {
-        hidden: p.permission.as_ref().is_some_and(|perm| perm.hidden),
-        sid: p.sid,
-        identity: p.identity,
-        name: p.name,
-        state: state.to_owned(),
-        joined_at: p.joined_at,
-        tracks: p.tracks.len() as u32,
-    }
-}
-
-/// A participant's state as the UI names it.
-pub(crate) fn state_name(state: i32) -> &'static str {
-    match proto::participant_info::State::try_from(state) {
-        Ok(proto::participant_info::State::Joining) => "joining",
-        Ok(proto::participant_info::State::Joined) => "joined",
-        Ok(proto::participant_info::State::Active) => "active",
-        Ok(proto::participant_info::State::Disconnected) => "disconnected",
-        Err(_) => "unknown",
+    /// Sends a data message to everyone in `room` or to some identities.
+    pub async fn send_data(&self, room: &str, m: &DataMessage) -> ApiResult<()> {
+        let kind = if m.reliable {
+            proto::data_packet::Kind::Reliable
+        } else {
+            proto::data_packet::Kind::Lossy
+        };
+        let req = proto::SendDataRequest {
+            room: room.to_owned(),
+            data: m.payload.as_bytes().to_vec(),
+            kind: kind as i32,
+            destination_identities: m.destination_identities.clone(),
+            topic: (!m.topic.is_empty()).then(|| m.topic.clone()),
+            nonce: uuid::Uuid::new_v4().as_bytes().to_vec(),
+            ..Default::default()
+        };
+        let _: proto::SendDataResponse = self
+            .call(
+                SERVICE,
+                "SendData",
+                &req,
+                grants::room_admin(room),
+                RetryPolicy::NONE,
+            )
+            .await?;
+        Ok(())
     }
 }

@@ -6,32 +6,18 @@ use super::sip_convert::{
     duration, headers_option, inbound_dto, inbound_proto, map, media, outbound_dto, outbound_proto,
     rule_dto, rule_proto,
 };
-use super::{ApiError, ApiResult, Grants, RetryPolicy, ServerApi};
+use super::{ApiError, ApiResult, RetryPolicy, ServerApi};
+use crate::grants::{room_admin, sip_admin, sip_call, Grants};
 use earshot_protocol::sip::{
     DialOut, DialResult, DispatchRule, DispatchRuleSpec, InboundTrunk, InboundTrunkSpec,
     OutboundTrunk, OutboundTrunkSpec, Transfer,
 };
-use livekit_api::access_token::{SIPGrants, VideoGrants};
 use livekit_protocol as proto;
 use std::time::Duration;
 
 const SERVICE: &str = "SIP";
 /// How long a callee may ring when the form leaves it open (livekit-sip's default).
 const DEFAULT_RINGING: Duration = Duration::from_secs(30);
-
-fn sip_admin() -> SIPGrants {
-    SIPGrants {
-        admin: true,
-        ..Default::default()
-    }
-}
-
-fn sip_call() -> SIPGrants {
-    SIPGrants {
-        call: true,
-        ..Default::default()
-    }
-}
 
 impl ServerApi {
     /// All inbound trunks.
@@ -360,11 +346,7 @@ impl ServerApi {
             ringing_timeout: duration(t.ringing_timeout_secs),
         };
         let grants = Grants {
-            video: VideoGrants {
-                room_admin: true,
-                room: t.room.clone(),
-                ..Default::default()
-            },
+            video: room_admin(&t.room),
             sip: sip_call(),
         };
         let ringing = t

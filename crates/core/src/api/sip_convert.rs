@@ -3,7 +3,7 @@
 use super::{ApiError, ApiResult};
 use earshot_protocol::sip::{
     DispatchRule, DispatchRuleSpec, InboundTrunk, InboundTrunkSpec, OutboundTrunk,
-    OutboundTrunkSpec,
+    OutboundTrunkSpec, RuleKind,
 };
 use livekit_protocol as proto;
 use proto::sip_dispatch_rule::Rule;
@@ -198,18 +198,18 @@ pub(super) fn outbound_dto(t: proto::SipOutboundTrunkInfo) -> OutboundTrunk {
 }
 
 pub(super) fn rule_proto(id: &str, s: &DispatchRuleSpec) -> ApiResult<proto::SipDispatchRuleInfo> {
-    let rule = match s.kind.as_str() {
-        "individual" => Rule::DispatchRuleIndividual(proto::SipDispatchRuleIndividual {
+    let rule = match s.kind {
+        RuleKind::Individual => Rule::DispatchRuleIndividual(proto::SipDispatchRuleIndividual {
             room_prefix: s.room_prefix.clone(),
             pin: s.pin.clone(),
             no_randomness: !s.randomize,
         }),
-        "callee" => Rule::DispatchRuleCallee(proto::SipDispatchRuleCallee {
+        RuleKind::Callee => Rule::DispatchRuleCallee(proto::SipDispatchRuleCallee {
             room_prefix: s.room_prefix.clone(),
             pin: s.pin.clone(),
             randomize: s.randomize,
         }),
-        _ => Rule::DispatchRuleDirect(proto::SipDispatchRuleDirect {
+        RuleKind::Direct => Rule::DispatchRuleDirect(proto::SipDispatchRuleDirect {
             room_name: s.room_name.clone(),
             pin: s.pin.clone(),
         }),
@@ -261,23 +261,23 @@ pub(super) fn rule_dto(r: proto::SipDispatchRuleInfo) -> DispatchRule {
     };
     match r.rule.and_then(|r| r.rule) {
         Some(Rule::DispatchRuleIndividual(i)) => {
-            spec.kind = "individual".into();
+            spec.kind = RuleKind::Individual;
             spec.room_prefix = i.room_prefix;
             spec.pin = i.pin;
             spec.randomize = !i.no_randomness;
         }
         Some(Rule::DispatchRuleCallee(c)) => {
-            spec.kind = "callee".into();
+            spec.kind = RuleKind::Callee;
             spec.room_prefix = c.room_prefix;
             spec.pin = c.pin;
             spec.randomize = c.randomize;
         }
         Some(Rule::DispatchRuleDirect(d)) => {
-            spec.kind = "direct".into();
+            spec.kind = RuleKind::Direct;
             spec.room_name = d.room_name;
             spec.pin = d.pin;
         }
-        None => spec.kind = "direct".into(),
+        None => spec.kind = RuleKind::Direct,
     }
     DispatchRule {
         id: r.sip_dispatch_rule_id,

@@ -1,7 +1,9 @@
 //! A Twirp (protobuf over HTTP POST) caller that keeps failures apart and retries reads.
 
-use super::{ApiError, ApiResult, Endpoint, CALL_TIMEOUT};
-use livekit_api::access_token::{AccessToken, SIPGrants, VideoGrants};
+use super::endpoint::{Endpoint, CALL_TIMEOUT};
+use super::error::{ApiError, ApiResult};
+use crate::grants::Grants;
+use livekit_api::access_token::AccessToken;
 use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,31 +38,6 @@ impl RetryPolicy {
             return ceiling;
         }
         rand::rng().random_range(Duration::ZERO..=ceiling)
-    }
-}
-
-/// What a call's token grants: video grants, plus SIP grants for the SIP service.
-#[derive(Debug, Clone, Default)]
-pub struct Grants {
-    pub video: VideoGrants,
-    pub sip: SIPGrants,
-}
-
-impl From<VideoGrants> for Grants {
-    fn from(video: VideoGrants) -> Self {
-        Grants {
-            video,
-            ..Default::default()
-        }
-    }
-}
-
-impl From<SIPGrants> for Grants {
-    fn from(sip: SIPGrants) -> Self {
-        Grants {
-            sip,
-            ..Default::default()
-        }
     }
 }
 

@@ -10,9 +10,9 @@ use crate::listener::{
 };
 use crate::projects::ProjectHandle;
 use crate::result::AppResult;
-use earshot_protocol::admin::name_field;
+use earshot_protocol::fields::name_field;
 use earshot_protocol::listen::{
-    HiddenParticipant, ListenRoom, ListenStatus, RoomKey, SpeakerChange,
+    EarshotRole, HiddenParticipant, ListenRoom, ListenStatus, RoomKey, SpeakerChange,
 };
 use earshot_protocol::{AppError, ErrorCode};
 use record::{Next, Record};
@@ -373,11 +373,9 @@ impl ListenHub {
             .into_iter()
             .filter(|p| p.permission.hidden)
             .map(|p| {
-                let role = p
-                    .attributes
-                    .get(ROLE_ATTRIBUTE)
-                    .cloned()
-                    .unwrap_or_default();
+                let role = EarshotRole::from_attribute(
+                    p.attributes.get(ROLE_ATTRIBUTE).map(String::as_str),
+                );
                 let who = p.attributes.get(SUPERVISOR_ATTRIBUTE).cloned();
                 HiddenParticipant {
                     is_me: own.contains(&p.identity),

@@ -59,6 +59,4 @@ pub use frame::AudioFrame;
 pub use jitter::JitterConfig;
 pub use latency::LatencySummary;
 pub use mixer::{MixSettings, Mixer, SpeakerControl};
-pub use token::{
-    listener_grants, mint_listener_token, ListenerToken, OwnIdentities, MAX_TOKEN_TTL,
-};
+pub use token::{mint_listener_token, ListenerToken, OwnIdentities, MAX_TOKEN_TTL};

@@ -1,7 +1,7 @@
 //! The listener's least-privilege access token: hidden, subscribe-only, one room, short-lived.
 
 use crate::listener::error::{ListenError, ListenResult};
-use livekit_api::access_token::{AccessToken, VideoGrants};
+use livekit_api::access_token::AccessToken;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -70,22 +70,6 @@ impl std::fmt::Debug for ListenerToken {
     }
 }
 
-/// The grants a listener gets: join one room hidden, subscribe, nothing else. Not `recorder`:
-/// that shows a recording indicator to everyone in the room.
-pub fn listener_grants(room: &str) -> VideoGrants {
-    VideoGrants {
-        room_join: true,
-        room: room.to_owned(),
-        hidden: true,
-        can_subscribe: Some(true),
-        can_publish: Some(false),
-        can_publish_data: Some(false),
-        can_update_own_metadata: Some(false),
-        recorder: false,
-        ..Default::default()
-    }
-}
-
 /// Mints a token for `supervisor` to listen to `room`, valid for `ttl` (at most
 /// [`MAX_TOKEN_TTL`]). The identity is unique per call because a second connection with the
 /// same identity would kick the first.
@@ -113,7 +97,7 @@ pub fn mint_listener_token(
         .with_identity(&identity)
         .with_name(&format!("Earshot listener ({supervisor})"))
         .with_ttl(ttl)
-        .with_grants(listener_grants(room))
+        .with_grants(crate::grants::listener(room))
         .with_attributes([
             (ROLE_ATTRIBUTE, "listener"),
             (SUPERVISOR_ATTRIBUTE, supervisor),

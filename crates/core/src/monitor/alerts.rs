@@ -6,6 +6,7 @@ use super::board::Diff;
 use crate::settings::{SettingsError, SettingsStore};
 use earshot_protocol::observe::RoomView;
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::rooms::RoomSummary;
 use earshot_protocol::wallboard::{pattern_matches, Alert, AlertCondition, AlertRule, WallRoom};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -113,7 +114,7 @@ impl Alerts {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
             project: room.project.clone(),
-            room: room.name.clone(),
+            room: room.room.name.clone(),
             text,
             at_ms: now_ms,
         };
@@ -154,38 +155,47 @@ impl Alerts {
         }
         let mut out = Vec::new();
         for room in &diff.added {
-            for rule in self.applicable(project, &room.name).collect::<Vec<_>>() {
+            for rule in self
+                .applicable(project, &room.room.name)
+                .collect::<Vec<_>>()
+            {
                 match rule.condition {
                     AlertCondition::RoomStarted => out.push(self.raise(
                         &rule,
                         room,
-                        format!("Room {} started.", room.name),
+                        format!("Room {} started.", room.room.name),
                         now_ms,
                     )),
-                    AlertCondition::ParticipantsAbove { count } if room.participants > count => out
-                        .push(self.raise(
-                            &rule,
-                            room,
-                            format!(
-                                "{} has {} participants (more than {count}).",
-                                room.name, room.participants
-                            ),
-                            now_ms,
-                        )),
-                    _ => {}
-                }
-            }
-        }
-        for (before, room) in &diff.changed {
-            for rule in self.applicable(project, &room.name).collect::<Vec<_>>() {
-                if let AlertCondition::ParticipantsAbove { count } = rule.condition {
-                    if before.participants <= count && room.participants > count {
+                    AlertCondition::ParticipantsAbove { count }
+                        if room.room.num_participants > count =>
+                    {
                         out.push(self.raise(
                             &rule,
                             room,
                             format!(
                                 "{} has {} participants (more than {count}).",
-                                room.name, room.participants
+                                room.room.name, room.room.num_participants
+                            ),
+                            now_ms,
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (before, room) in &diff.changed {
+            for rule in self
+                .applicable(project, &room.room.name)
+                .collect::<Vec<_>>()
+            {
+                if let AlertCondition::ParticipantsAbove { count } = rule.condition {
+                    if before.room.num_participants <= count && room.room.num_participants > count {
+                        out.push(self.raise(
+                            &rule,
+                            room,
+                            format!(
+                                "{} has {} participants (more than {count}).",
+                                room.room.name, room.room.num_participants
                             ),
                             now_ms,
                         ));
@@ -194,9 +204,17 @@ impl Alerts {
             }
         }
         for room in &diff.removed {
-            for rule in self.applicable(project, &room.name).collect::<Vec<_>>() {
+            for rule in self
+                .applicable(project, &room.room.name)
+                .collect::<Vec<_>>()
+            {
                 if rule.condition == AlertCondition::RoomEnded {
-                    out.push(self.raise(&rule, room, format!("Room {} ended.", room.name), now_ms));
+                    out.push(self.raise(
+                        &rule,
+                        room,
+                        format!("Room {} ended.", room.room.name),
+                        now_ms,
+                    ));
                 }
             }
         }
@@ -208,14 +226,16 @@ impl Alerts {
     pub fn on_view(&mut self, view: &RoomView, now_ms: i64) -> Vec<Alert> {
         let room = WallRoom {
             project: view.project.clone(),
-            sid: String::new(),
-            name: view.room.clone(),
-            participants: view.participants.len() as u32,
-            publishers: 0,
-            created: 0,
-            recording: false,
+            room: RoomSummary {
+                sid: String::new(),
+                name: view.room.clone(),
+                num_participants: view.participants.len() as u32,
+                num_publishers: 0,
+                creation_time: 0,
+                active_recording: false,
+                metadata: String::new(),
+            },
             listeners: None,
-            metadata_preview: String::new(),
         };
         let mut holding: Vec<(AlertRule, String, u32, String)> = Vec::new();
         for rule in self
@@ -224,14 +244,12 @@ impl Alerts {
         {
             match rule.condition {
                 AlertCondition::QualityPoor { seconds } => {
-                    for p in view
-                        .participants
-                        .iter()
-                        .filter(|p| p.quality == "poor" || p.quality == "lost")
-                    {
+                    for p in view.participants.iter().filter(|p| p.quality.is_poor()) {
                         let text = format!(
                             "{}'s connection in {} has been {} for over {seconds} s.",
-                            p.identity, view.room, p.quality
+                            p.identity,
+                            view.room,
+                            p.quality.label()
                         );
                         holding.push((rule.clone(), p.identity.clone(), seconds, text));
                     }
@@ -279,7 +297,7 @@ impl Alerts {
     ) -> Vec<Alert> {
         let mut out = Vec::new();
         for rule in self
-            .applicable(&room.project, &room.name)
+            .applicable(&room.project, &room.room.name)
             .collect::<Vec<_>>()
         {
             let AlertCondition::AttributeJoined { key, value } = &rule.condition else {
@@ -292,7 +310,7 @@ impl Alerts {
                 {
                     let text = format!(
                         "{} joined {} with {key}={}.",
-                        p.identity, room.name, p.attributes[key]
+                        p.identity, room.room.name, p.attributes[key]
                     );
                     out.push(self.raise(&rule, room, text, now_ms));
                 }
@@ -307,6 +325,7 @@ mod tests {
     use super::*;
     use crate::monitor::board::{synthetic_room, Board};
     use crate::settings::MemorySettings;
+    use earshot_protocol::rooms::{ConnectionQuality, ParticipantKind};
 
     fn rule(name: &str, condition: AlertCondition, pattern: &str) -> AlertRule {
         AlertRule {
@@ -383,7 +402,7 @@ mod tests {
         assert_eq!(alerts.raised().len(), 4);
     }
 
-    fn view(speaking: bool, quality: &str) -> RoomView {
+    fn view(speaking: bool, quality: ConnectionQuality) -> RoomView {
         RoomView {
             project: "p".into(),
             room: "call".into(),
@@ -393,11 +412,11 @@ mod tests {
                 sid: "PA_1".into(),
                 identity: "caller".into(),
                 name: String::new(),
-                kind: "standard".into(),
+                kind: ParticipantKind::Standard,
                 joined_at: 0,
                 speaking,
                 level: 0.0,
-                quality: quality.into(),
+                quality,
                 tracks: Vec::new(),
             }],
             at_ms: 0,
@@ -423,9 +442,9 @@ mod tests {
         let mut fired = Vec::new();
         // 8 s of silence on a poor line, then speech on a good line, then 6 s of silence.
         let script = (0..=8)
-            .map(|s| (s, false, "poor"))
-            .chain([(9, true, "good")])
-            .chain((10..=16).map(|s| (s, false, "good")));
+            .map(|s| (s, false, ConnectionQuality::Poor))
+            .chain([(9, true, ConnectionQuality::Good)])
+            .chain((10..=16).map(|s| (s, false, ConnectionQuality::Good)));
         for (second, speaking, quality) in script {
             for a in alerts.on_view(&view(speaking, quality), second * 1000) {
                 fired.push((second, a.rule_name));
@@ -455,8 +474,8 @@ mod tests {
         // "call" in project p stays silent; "call" in project q talks every second, which
         // must not restart p's silence.
         for second in 0..=8 {
-            let silent = view(false, "good");
-            let mut talking = view(true, "good");
+            let silent = view(false, ConnectionQuality::Good);
+            let mut talking = view(true, ConnectionQuality::Good);
             talking.project = "q".into();
             for v in [silent, talking] {
                 for a in alerts.on_view(&v, second * 1000) {

@@ -2,6 +2,7 @@
 //! (only what changed travels to the UI and to the alert rules).
 
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::rooms::RoomSummary;
 use earshot_protocol::wallboard::WallRoom;
 use std::collections::HashMap;
 
@@ -36,7 +37,7 @@ impl Board {
         let mut next = HashMap::with_capacity(fresh.len());
         let mut diff = Diff::default();
         for mut room in fresh {
-            match old.get(&room.sid) {
+            match old.get(&room.room.sid) {
                 None => diff.added.push(room.clone()),
                 Some(before) => {
                     if room.listeners.is_none() {
@@ -47,7 +48,7 @@ impl Board {
                     }
                 }
             }
-            next.insert(room.sid.clone(), room);
+            next.insert(room.room.sid.clone(), room);
         }
         for (sid, room) in old {
             if !next.contains_key(&sid) {
@@ -98,14 +99,16 @@ impl Board {
 pub fn synthetic_room(project: &str, i: usize, participants: u32) -> WallRoom {
     WallRoom {
         project: project.to_owned(),
-        sid: format!("RM_synthetic_{i}"),
-        name: format!("synthetic-{i}"),
-        participants,
-        publishers: participants.min(2),
-        created: 1_700_000_000 + i as i64,
-        recording: false,
+        room: RoomSummary {
+            sid: format!("RM_synthetic_{i}"),
+            name: format!("synthetic-{i}"),
+            num_participants: participants,
+            num_publishers: participants.min(2),
+            creation_time: 1_700_000_000 + i as i64,
+            active_recording: false,
+            metadata: String::new(),
+        },
         listeners: None,
-        metadata_preview: String::new(),
     }
 }
 
@@ -123,7 +126,7 @@ mod tests {
         assert_eq!((first.added.len(), first.changed.len()), (2, 0));
         board.set_listeners("p", "RM_synthetic_1", 1);
         let mut changed = synthetic_room("p", 2, 4);
-        changed.recording = true;
+        changed.room.active_recording = true;
         let second = board.apply(
             "p",
             vec![
@@ -138,7 +141,7 @@ mod tests {
             1,
             "room 1 is unchanged: its listeners carry over"
         );
-        assert_eq!(second.changed[0].0.participants, 3);
+        assert_eq!(second.changed[0].0.room.num_participants, 3);
         assert!(second.removed.is_empty());
         let third = board.apply("p", vec![]);
         assert_eq!(third.removed.len(), 3);

@@ -136,7 +136,7 @@ impl Fleet {
             self.shared.send(WallEvent::Delta(WallDelta {
                 project: id.clone(),
                 upserts: Vec::new(),
-                removed: gone.into_iter().map(|r| r.sid).collect(),
+                removed: gone.into_iter().map(|r| r.room.sid).collect(),
                 health: poller::initial_health(&id, "", PollState::Stopped),
                 at_ms: unix_millis(),
             }));

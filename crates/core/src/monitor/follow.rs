@@ -9,6 +9,7 @@ use crate::listener::token::Supervisor;
 use crate::projects::Projects;
 use crate::result::AppResult;
 use earshot_protocol::observe::{ObserveState, RoomView};
+use earshot_protocol::rooms::ConnectionQuality;
 use earshot_protocol::wallboard::{WallEvent, WallLive, WallRoomRef, MAX_FOLLOWED};
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,13 +23,13 @@ pub(crate) struct Followed {
 }
 
 /// Worst first, so the minimum is the worst quality.
-fn quality_rank(quality: &str) -> Option<u8> {
+fn quality_rank(quality: ConnectionQuality) -> Option<u8> {
     match quality {
-        "lost" => Some(0),
-        "poor" => Some(1),
-        "good" => Some(2),
-        "excellent" => Some(3),
-        _ => None,
+        ConnectionQuality::Lost => Some(0),
+        ConnectionQuality::Poor => Some(1),
+        ConnectionQuality::Good => Some(2),
+        ConnectionQuality::Excellent => Some(3),
+        ConnectionQuality::Unknown => None,
     }
 }
 
@@ -39,9 +40,9 @@ pub fn summarize(view: &RoomView) -> WallLive {
     let worst_quality = view
         .participants
         .iter()
-        .filter_map(|p| Some((quality_rank(&p.quality)?, &p.quality)))
-        .min()
-        .map(|(_, q)| q.clone());
+        .filter_map(|p| Some((quality_rank(p.quality)?, p.quality)))
+        .min_by_key(|(rank, _)| *rank)
+        .map(|(_, q)| q);
     let (live, error) = match &view.state {
         ObserveState::Live => (true, None),
         ObserveState::Connecting | ObserveState::Reconnecting { .. } => (false, None),
@@ -66,7 +67,7 @@ pub fn summarize(view: &RoomView) -> WallLive {
         poor: view
             .participants
             .iter()
-            .filter(|p| matches!(p.quality.as_str(), "poor" | "lost"))
+            .filter(|p| p.quality.is_poor())
             .map(|p| p.identity.clone())
             .collect(),
         error,
@@ -218,23 +219,24 @@ impl Follower {
 mod tests {
     use super::*;
     use earshot_protocol::observe::ObservedParticipant;
+    use earshot_protocol::rooms::ParticipantKind;
 
     fn person(
         identity: &str,
         name: &str,
         speaking: bool,
         level: f32,
-        quality: &str,
+        quality: ConnectionQuality,
     ) -> ObservedParticipant {
         ObservedParticipant {
             sid: format!("PA_{identity}"),
             identity: identity.into(),
             name: name.into(),
-            kind: "standard".into(),
+            kind: ParticipantKind::Standard,
             joined_at: 0,
             speaking,
             level,
-            quality: quality.into(),
+            quality,
             tracks: Vec::new(),
         }
     }
@@ -247,10 +249,10 @@ mod tests {
             session: 1,
             state: ObserveState::Live,
             participants: vec![
-                person("a", "Ann", true, 0.2, "excellent"),
-                person("b", "", true, 0.7, "poor"),
-                person("c", "Cy", false, 0.0, "good"),
-                person("d", "Di", false, 0.0, "unknown"),
+                person("a", "Ann", true, 0.2, ConnectionQuality::Excellent),
+                person("b", "", true, 0.7, ConnectionQuality::Poor),
+                person("c", "Cy", false, 0.0, ConnectionQuality::Good),
+                person("d", "Di", false, 0.0, ConnectionQuality::Unknown),
             ],
             at_ms: 0,
         };
@@ -260,7 +262,7 @@ mod tests {
             live.speaking,
             vec![("b".into(), "b".into()), ("a".into(), "Ann".into())]
         );
-        assert_eq!(live.worst_quality.as_deref(), Some("poor"));
+        assert_eq!(live.worst_quality, Some(ConnectionQuality::Poor));
         assert_eq!(live.poor, vec!["b".to_owned()]);
         assert_eq!(live.error, None);
     }
@@ -274,7 +276,7 @@ mod tests {
             state: ObserveState::Ended {
                 reason: "the room emptied".into(),
             },
-            participants: vec![person("a", "Ann", false, 0.0, "unknown")],
+            participants: vec![person("a", "Ann", false, 0.0, ConnectionQuality::Unknown)],
             at_ms: 0,
         };
         let live = summarize(&view);

@@ -100,7 +100,7 @@ impl Monitor {
     /// Everything the wallboard shows now.
     pub fn snapshot(&self) -> WallSnapshot {
         let mut rooms = guard(&self.shared.board).rooms();
-        rooms.sort_by(|a, b| (&a.project, &a.name).cmp(&(&b.project, &b.name)));
+        rooms.sort_by(|a, b| (&a.project, &a.room.name).cmp(&(&b.project, &b.room.name)));
         let mut health: Vec<_> = guard(&self.shared.health).values().cloned().collect();
         health.sort_by(|a, b| a.name.cmp(&b.name));
         WallSnapshot {

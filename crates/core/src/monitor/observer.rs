@@ -12,6 +12,7 @@
 //! (`onSubscribeStatusChanged`): someone already talking shows up at their next change —
 //! within moments for speech, never for a perfectly steady tone.
 
+use crate::api::rooms_convert::{connection_quality, participant_kind, track_kind};
 use crate::api::{RetryPolicy, ServerApi};
 use crate::clock::unix_millis;
 use crate::listener::session::peer::{PcEvent, Subscriber};
@@ -19,8 +20,9 @@ use crate::listener::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::projects::ProjectHandle;
 use earshot_protocol::observe::{ObserveState, ObservedParticipant, ObservedTrack, RoomView};
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::rooms::{ConnectionQuality, TrackKind};
 use earshot_protocol::{AppError, ErrorCode};
-use livekit_api::access_token::{AccessToken, VideoGrants};
+use livekit_api::access_token::AccessToken;
 use livekit_protocol as proto;
 use livekit_signaling::{SignalClient, SignalEvent, SignalEvents, SignalOptions};
 use std::collections::{BTreeMap, HashSet};
@@ -96,33 +98,21 @@ fn token(target: &ServerApi, room: &str, supervisor: &Supervisor) -> Result<Stri
         &target.endpoint().api_key,
         target.endpoint().api_secret.expose(),
     )
-    .with_identity(&identity)
-    .with_name(&format!("Earshot room view ({supervisor})"))
-    .with_ttl(TOKEN_TTL)
-    .with_grants(VideoGrants {
-        room_join: true,
-        room: room.to_owned(),
-        hidden: true,
-        // Subscribing is needed: LiveKit sends speaker and quality updates only to
-        // subscribers. The view subscribes audio tracks only (auto-subscribe is off, so
-        // never video) and pauses them, so no media flows.
-        can_subscribe: Some(true),
-        can_publish: Some(false),
-        can_publish_data: Some(false),
-        can_update_own_metadata: Some(false),
-        ..Default::default()
-    })
-    .with_attributes([
-        (ROLE_ATTRIBUTE, "observer"),
-        (SUPERVISOR_ATTRIBUTE, supervisor),
-    ])
-    .to_jwt()
-    .map_err(|e| {
-        AppError::new(
-            ErrorCode::Internal,
-            format!("could not sign the token: {e}"),
-        )
-    })
+        .with_identity(&identity)
+        .with_name(&format!("Earshot room view ({supervisor})"))
+        .with_ttl(TOKEN_TTL)
+        .with_grants(crate::grants::listener(room))
+        .with_attributes([
+            (ROLE_ATTRIBUTE, "observer"),
+            (SUPERVISOR_ATTRIBUTE, supervisor),
+        ])
+        .to_jwt()
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("could not sign the token: {e}"),
+            )
+        })
 }
 
 /// One live connection: signal plus the receive-only PeerConnection.
@@ -145,7 +135,7 @@ impl Link {
     async fn subscribe_audio(&mut self, roster: &Roster) {
         let mut by_participant: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for p in roster.people.values() {
-            for t in p.tracks.iter().filter(|t| t.kind == "audio") {
+            for t in p.tracks.iter().filter(|t| t.kind == TrackKind::Audio) {
                 if self.subscribed.insert(t.sid.clone()) {
                     by_participant
                         .entry(p.sid.clone())
@@ -251,27 +241,6 @@ async fn join(
     Ok((link, roster))
 }
 
-fn kind_name(kind: i32) -> &'static str {
-    use proto::participant_info::Kind;
-    match Kind::try_from(kind) {
-        Ok(Kind::Ingress) => "ingress",
-        Ok(Kind::Egress) => "egress",
-        Ok(Kind::Sip) => "sip",
-        Ok(Kind::Agent) => "agent",
-        _ => "standard",
-    }
-}
-
-fn quality_name(q: i32) -> &'static str {
-    match proto::ConnectionQuality::try_from(q) {
-        Ok(proto::ConnectionQuality::Excellent) => "excellent",
-        Ok(proto::ConnectionQuality::Good) => "good",
-        Ok(proto::ConnectionQuality::Poor) => "poor",
-        Ok(proto::ConnectionQuality::Lost) => "lost",
-        _ => "unknown",
-    }
-}
-
 /// The room as the connection knows it, by participant sid.
 struct Roster {
     me: String,
@@ -300,12 +269,7 @@ impl Roster {
                 .iter()
                 .map(|t| ObservedTrack {
                     sid: t.sid.clone(),
-                    kind: match proto::TrackType::try_from(t.r#type) {
-                        Ok(proto::TrackType::Audio) => "audio",
-                        Ok(proto::TrackType::Video) => "video",
-                        _ => "data",
-                    }
-                    .into(),
+                    kind: track_kind(t.r#type),
                     muted: t.muted,
                 })
                 .collect();
@@ -315,11 +279,11 @@ impl Roster {
                     sid: p.sid.clone(),
                     identity: p.identity.clone(),
                     name: p.name.clone(),
-                    kind: kind_name(p.kind).into(),
+                    kind: participant_kind(p.kind),
                     joined_at: p.joined_at,
                     speaking: previous.as_ref().is_some_and(|o| o.speaking),
                     level: previous.as_ref().map_or(0.0, |o| o.level),
-                    quality: previous.map_or_else(|| "unknown".into(), |o| o.quality),
+                    quality: previous.map_or(ConnectionQuality::Unknown, |o| o.quality),
                     tracks,
                 },
             );
@@ -338,7 +302,7 @@ impl Roster {
     fn quality(&mut self, updates: &[proto::ConnectionQualityInfo]) {
         for q in updates {
             if let Some(p) = self.people.get_mut(&q.participant_sid) {
-                p.quality = quality_name(q.quality).into();
+                p.quality = connection_quality(q.quality);
             }
         }
     }
@@ -382,7 +346,7 @@ pub(crate) async fn open(
     supervisor: &Supervisor,
     sink: Arc<dyn RoomViewSink>,
 ) -> Result<(Observer, RoomView), AppError> {
-    earshot_protocol::admin::name_field(room, "room", "room name")?;
+    earshot_protocol::fields::name_field(room, "room", "room name")?;
     let found = project
         .api
         .list_rooms_named(vec![room.to_owned()], RetryPolicy::READS)

@@ -11,7 +11,9 @@ use crate::listener::token::ROLE_ATTRIBUTE;
 use crate::projects::Projects;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::rooms::RoomSummary;
-use earshot_protocol::wallboard::{PollState, ProjectHealth, WallDelta, WallEvent, WallRoom};
+use earshot_protocol::wallboard::{
+    PollState, ProjectHealth, WallDelta, WallEvent, WallRoom, METADATA_PREVIEW_CHARS,
+};
 use earshot_protocol::AppError;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -37,16 +39,11 @@ pub(crate) fn initial_health(id: &str, name: &str, state: PollState) -> ProjectH
 }
 
 fn wall_room(project: &str, r: RoomSummary) -> WallRoom {
+    let metadata = r.metadata.chars().take(METADATA_PREVIEW_CHARS).collect();
     WallRoom {
         project: project.to_owned(),
-        sid: r.sid,
-        name: r.name,
-        participants: r.num_participants,
-        publishers: r.num_publishers,
-        created: r.creation_time,
-        recording: r.active_recording,
+        room: RoomSummary { metadata, ..r },
         listeners: None,
-        metadata_preview: r.metadata.chars().take(60).collect(),
     }
 }
 
@@ -124,11 +121,11 @@ impl Poller {
         let now = unix_millis();
         let mut alerts = guard(&self.shared.alerts).on_diff(&self.id, &diff, self.baseline, now);
         if self.baseline {
-            self.baseline_rooms = diff.added.iter().map(|r| r.sid.clone()).collect();
+            self.baseline_rooms = diff.added.iter().map(|r| r.room.sid.clone()).collect();
         }
         for room in &diff.removed {
-            self.seen.remove(&room.sid);
-            self.looked_at.remove(&room.sid);
+            self.seen.remove(&room.room.sid);
+            self.looked_at.remove(&room.room.sid);
         }
 
         let mut upserts: HashMap<String, WallRoom> = diff
@@ -136,7 +133,7 @@ impl Poller {
             .iter()
             .cloned()
             .chain(diff.changed.iter().map(|(_, r)| r.clone()))
-            .map(|r| (r.sid.clone(), r))
+            .map(|r| (r.room.sid.clone(), r))
             .collect();
         // Lookups: rooms whose counts changed first, then rooms never looked at.
         let mut targets: Vec<WallRoom> = diff
@@ -145,10 +142,10 @@ impl Poller {
             .chain(
                 diff.changed
                     .iter()
-                    .filter(|(b, r)| b.participants != r.participants)
+                    .filter(|(b, r)| b.room.num_participants != r.room.num_participants)
                     .map(|(_, r)| r),
             )
-            .filter(|r| r.participants > 0 || r.listeners.is_some_and(|l| l > 0))
+            .filter(|r| r.room.num_participants > 0 || r.listeners.is_some_and(|l| l > 0))
             .cloned()
             .collect();
         if targets.len() < LOOKUPS_PER_POLL {
@@ -159,11 +156,11 @@ impl Poller {
                 .into_iter()
                 .filter(|r| {
                     r.project == self.id
-                        && (r.participants > 0 || r.listeners.is_none_or(|l| l > 0))
+                        && (r.room.num_participants > 0 || r.listeners.is_none_or(|l| l > 0))
                 })
-                .filter(|r| !targets.iter().any(|t| t.sid == r.sid))
+                .filter(|r| !targets.iter().any(|t| t.room.sid == r.room.sid))
                 .collect();
-            rest.sort_by_key(|r| self.looked_at.get(&r.sid).copied());
+            rest.sort_by_key(|r| self.looked_at.get(&r.room.sid).copied());
             targets.extend(rest.into_iter().take(LOOKUPS_PER_POLL - targets.len()));
         }
         targets.truncate(LOOKUPS_PER_POLL);
@@ -173,15 +170,15 @@ impl Poller {
         let mut lookup_end: Option<LookupFailure> = None;
         for room in targets {
             self.health.requests += 1;
-            self.looked_at.insert(room.sid.clone(), Instant::now());
-            let people = match api.participant_details(&room.name).await {
+            self.looked_at.insert(room.room.sid.clone(), Instant::now());
+            let people = match api.participant_details(&room.room.name).await {
                 Ok(people) => people,
                 Err(err) => {
                     let next = self.schedule.lookup_failed(&err);
                     if next == LookupFailure::Skip {
                         continue;
                     }
-                    tracing::debug!(room = %room.name, error = %err, "participant lookup failed");
+                    tracing::debug!(room = %room.room.name, error = %err, "participant lookup failed");
                     lookup_error = Some(err.into());
                     if next == LookupFailure::Next {
                         continue;
@@ -200,12 +197,12 @@ impl Poller {
                 })
                 .count() as u32;
             if let Some(updated) =
-                guard(&self.shared.board).set_listeners(&self.id, &room.sid, hidden)
+                guard(&self.shared.board).set_listeners(&self.id, &room.room.sid, hidden)
             {
-                upserts.insert(updated.sid.clone(), updated);
+                upserts.insert(updated.room.sid.clone(), updated);
             }
-            let first_look = !self.seen.contains_key(&room.sid);
-            let seen = self.seen.entry(room.sid.clone()).or_default();
+            let first_look = !self.seen.contains_key(&room.room.sid);
+            let seen = self.seen.entry(room.room.sid.clone()).or_default();
             let joined: Vec<SeenParticipant> = people
                 .into_iter()
                 .filter(|p| seen.insert(p.sid.clone()))
@@ -215,7 +212,7 @@ impl Poller {
                     attributes: p.attributes,
                 })
                 .collect();
-            let quiet = first_look && self.baseline_rooms.contains(&room.sid);
+            let quiet = first_look && self.baseline_rooms.contains(&room.room.sid);
             if !quiet && !joined.is_empty() {
                 alerts.extend(guard(&self.shared.alerts).on_joined(&room, &joined, now));
             }
@@ -241,7 +238,7 @@ impl Poller {
         self.shared.send(WallEvent::Delta(WallDelta {
             project: self.id.clone(),
             upserts: upserts.into_values().collect(),
-            removed: diff.removed.into_iter().map(|r| r.sid).collect(),
+            removed: diff.removed.into_iter().map(|r| r.room.sid).collect(),
             health: self.health.clone(),
             at_ms: now,
         }));

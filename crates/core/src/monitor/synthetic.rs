@@ -65,7 +65,7 @@ pub(crate) async fn run(shared: Arc<Shared>, rooms: usize) {
                 .into_iter()
                 .chain(diff.changed.into_iter().map(|(_, r)| r))
                 .collect(),
-            removed: diff.removed.into_iter().map(|r| r.sid).collect(),
+            removed: diff.removed.into_iter().map(|r| r.room.sid).collect(),
             health: health.clone(),
             at_ms: unix_millis(),
         }));

@@ -3,7 +3,7 @@
 //! output's results (file location and size, stream state, HLS playlists, thumbnails).
 
 use crate::state::now_ms;
-use earshot_protocol::egress::EgressSummary;
+use earshot_protocol::egress::{EgressStatus, EgressSummary};
 use earshot_protocol::egress_detail::EgressResults;
 use gloo_timers::future::TimeoutFuture;
 use sycamore::futures::spawn_local_scoped;
@@ -65,7 +65,7 @@ fn results(r: &EgressResults) -> View {
         rows.push((
             "stream",
             s.url.clone(),
-            format!("{} · {}{retries}", s.status, clock(s.duration_ms)),
+            format!("{} · {}{retries}", s.status.label(), clock(s.duration_ms)),
             s.error.clone(),
         ));
     }
@@ -146,7 +146,10 @@ pub fn EgressDetail(
 }
 
 fn body(e: EgressSummary, now: Signal<i64>) -> View {
-    let running = matches!(e.status.as_str(), "starting" | "active" | "ending");
+    let running = matches!(
+        e.status,
+        EgressStatus::Starting | EgressStatus::Active | EgressStatus::Ending
+    );
     let (started, ended) = (e.started_at_ms, e.ended_at_ms);
     let duration = move || match (started, ended) {
         (0, _) => "—".to_owned(),
@@ -165,7 +168,7 @@ fn body(e: EgressSummary, now: Signal<i64>) -> View {
         field("Error", "egress-detail-error", text)
     };
     let s = &e.source;
-    let mut asked = vec![format!("{} in {}", e.kind, e.room_name)];
+    let mut asked = vec![format!("{} in {}", e.kind.label(), e.room_name)];
     if !e.layout.is_empty() {
         asked.push(format!("layout {}", e.layout));
     }
@@ -222,7 +225,7 @@ fn body(e: EgressSummary, now: Signal<i64>) -> View {
         h2 { "Egress " span(class="mono") { (e.id.clone()) } }
         table(class="grid") {
             tbody {
-                (field("Status", "egress-detail-status", e.status.clone()))
+                (field("Status", "egress-detail-status", e.status.label().to_owned()))
                 (error)
                 (details)
                 (field("Request", "egress-detail-request", asked.join(" · ")))

@@ -101,7 +101,7 @@ pub fn EgressPage(project: ProjectId) -> View {
             })
             .await
             {
-                Ok(e) => state.tell(format!("Egress {} is {}.", e.id, e.status)),
+                Ok(e) => state.tell(format!("Egress {} is {}.", e.id, e.status.label())),
                 Err(e) => state.fail(&e),
             }
             refresh();

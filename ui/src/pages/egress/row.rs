@@ -6,8 +6,8 @@ use crate::components::inputs;
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{UpdateEgressLayout, UpdateEgressStream};
-use earshot_protocol::egress::{EgressSummary, LAYOUTS};
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::egress::{EgressKind, EgressStatus, EgressSummary, LAYOUTS};
 use earshot_protocol::{egress_rules, AppError};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -98,7 +98,7 @@ pub fn egress_row(e: EgressSummary, ctx: RowCtx) -> View {
         reload,
         selected,
     } = ctx;
-    let active = matches!(e.status.as_str(), "starting" | "active");
+    let active = matches!(e.status, EgressStatus::Starting | EgressStatus::Active);
     let layout = create_signal(if e.layout.is_empty() {
         "grid".to_owned()
     } else {
@@ -107,13 +107,13 @@ pub fn egress_row(e: EgressSummary, ctx: RowCtx) -> View {
     let (row_id, id_text, stop_id) = (e.id.clone(), e.id.clone(), e.id.clone());
     let (layout_id, select_id, current_id) = (e.id.clone(), e.id.clone(), e.id.clone());
     let status = if e.error.is_empty() {
-        e.status.clone()
+        e.status.label().to_owned()
     } else {
-        format!("{} — {} ({})", e.status, e.error, e.error_code)
+        format!("{} — {} ({})", e.status.label(), e.error, e.error_code)
     };
     let outputs = e.outputs.join("\n");
-    let (room, kind) = (e.room_name.clone(), e.kind.clone());
-    let composite = e.kind == "room_composite";
+    let (room, kind) = (e.room_name.clone(), e.kind.label());
+    let composite = e.kind == EgressKind::RoomComposite;
     let set_layout = move |_| {
         let (id, layout) = (layout_id.clone(), layout.get_clone());
         spawn_local_scoped(async move {

@@ -9,9 +9,9 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::StartEgress;
 use earshot_protocol::egress::{
-    AdvancedEncoding, EgressOutputs, EgressRequest, FileOutput, ImagesOutput, SegmentsOutput,
-    StreamOutput, AUDIO_CODECS, EGRESS_KINDS, ENCODING_PRESETS, FILE_TYPES, LAYOUTS,
-    STREAM_PROTOCOLS, VIDEO_CODECS,
+    AdvancedEncoding, EgressKind, EgressOutputs, EgressRequest, FileOutput, ImagesOutput,
+    SegmentsOutput, StreamOutput, AUDIO_CODECS, EGRESS_KINDS, ENCODING_PRESETS, FILE_TYPES,
+    LAYOUTS, STREAM_PROTOCOLS, VIDEO_CODECS,
 };
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{egress_rules, AppError, ErrorCode};
@@ -203,7 +203,7 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(
             websocket_url: websocket.get_clone().trim().to_owned(),
         };
         let request = EgressRequest {
-            kind: kind.get_clone(),
+            kind: EgressKind::from_label(&kind.get_clone()),
             room_name: room.get_clone().trim().to_owned(),
             layout: layout.get_clone(),
             audio_only: audio_only.get(),
@@ -245,56 +245,56 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(
                 .await
             },
             move |e| {
-                state.tell(format!("Egress {} started ({}).", e.id, e.status));
+                state.tell(format!("Egress {} started ({}).", e.id, e.status.label()));
                 on_close(true);
             },
         );
     };
-    let is = move |k: &'static str| kind.with(|v| v == k);
+    let is = move |k: EgressKind| kind.with(|v| EgressKind::from_label(v) == k);
 
     view! {
         Dialog(title="Start egress".to_owned(), test_id="egress-start-dialog") {
             div(class="form") {
                 div(class="cols") {
                     (choice("egress-kind", "Record", kind, EGRESS_KINDS))
-                    (if is("web") { text("egress-url", "Page URL", url, errors, "url") } else { text("egress-room", "Room", room, errors, "room_name") })
-                    (if enc.on.get() || is("track") { view! {} } else { view! {
+                    (if is(EgressKind::Web) { text("egress-url", "Page URL", url, errors, "url") } else { text("egress-room", "Room", room, errors, "room_name") })
+                    (if enc.on.get() || is(EgressKind::Track) { view! {} } else { view! {
                         (default_or("egress-preset", "Encoding", preset, ENCODING_PRESETS))
                     } })
                 }
-                (if is("track") { view! {} } else { view! {
+                (if is(EgressKind::Track) { view! {} } else { view! {
                     (check("egress-custom-encoding", "Custom encoding instead of a preset", enc.on))
                     (if enc.on.get() { enc.fields(errors) } else { view! {} })
                 } })
-                (if is("room_composite") {
+                (if is(EgressKind::RoomComposite) {
                     view! {
                         div(class="cols") {
                             (choice("egress-layout", "Layout", layout, LAYOUTS))
                             (text("egress-custom-url", "Custom template URL (optional)", custom_base_url, errors, "custom_base_url"))
                         }
                     }
-                } else if is("participant") {
+                } else if is(EgressKind::Participant) {
                     view! {
                         div(class="cols") {
                             (text("egress-identity", "Participant identity", identity, errors, "identity"))
                             (check("egress-screen-share", "Record the screen share", screen_share))
                         }
                     }
-                } else if is("track_composite") {
+                } else if is(EgressKind::TrackComposite) {
                     view! {
                         div(class="cols") {
                             (text("egress-audio-track", "Audio track id", audio_track, errors, "audio_track_id"))
                             (text("egress-video-track", "Video track id", video_track, errors, "video_track_id"))
                         }
                     }
-                } else if is("track") {
+                } else if is(EgressKind::Track) {
                     view! {
                         div(class="cols") {
                             (text("egress-track", "Track id", track, errors, "track_id"))
                             (text("egress-websocket", "…or WebSocket URL instead of a file", websocket, errors, "websocket_url"))
                         }
                     }
-                } else if is("web") {
+                } else if is(EgressKind::Web) {
                     check("egress-await", "Wait for the page's START_RECORDING signal", await_start)
                 } else { view! {} })
                 div(class="cols") {

@@ -8,8 +8,8 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{CreateIngress, UpdateIngress};
 use earshot_protocol::ingress::{
-    self, AudioEncoding, IngressInfo, IngressSpec, VideoEncoding, VideoLayerSpec, AUDIO_CODECS,
-    AUDIO_PRESETS, INPUT_TYPES, VIDEO_CODECS, VIDEO_PRESETS,
+    self, AudioEncoding, IngressInfo, IngressInput, IngressSpec, VideoEncoding, VideoLayerSpec,
+    AUDIO_CODECS, AUDIO_PRESETS, INPUT_TYPES, VIDEO_CODECS, VIDEO_PRESETS,
 };
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::{AppError, ErrorCode};
@@ -61,7 +61,7 @@ pub fn IngressDialog<F: Fn(Option<IngressInfo>) + Copy + 'static>(
     let state = app_state();
     let editing = create_signal(existing.as_ref().map(|i| i.id.clone()));
     let s = existing.map(|i| i.spec).unwrap_or_default();
-    let input_type = create_signal(s.input_type);
+    let input_type = create_signal(s.input_type.label().to_owned());
     let name = create_signal(s.name);
     let room = create_signal(s.room_name);
     let identity = create_signal(s.participant_identity);
@@ -101,7 +101,7 @@ pub fn IngressDialog<F: Fn(Option<IngressInfo>) + Copy + 'static>(
         let custom_audio = audio_preset.with(|a| a == "custom");
         let custom_video = video_preset.with(|v| v == "custom");
         let spec = IngressSpec {
-            input_type: input_type.get_clone(),
+            input_type: IngressInput::from_label(&input_type.get_clone()),
             name: name.get_clone(),
             room_name: room.get_clone(),
             participant_identity: identity.get_clone(),
@@ -195,7 +195,7 @@ pub fn IngressDialog<F: Fn(Option<IngressInfo>) + Copy + 'static>(
                     (text("ingress-name", "Name", name, errors, "name"))
                     (choice("ingress-transcoding", "Transcoding", transcoding, TRANSCODING))
                 }
-                (if input_type.with(|t| t == "url") { text("ingress-url", "Media URL to pull", url, errors, "url") } else { view! {} })
+                (if input_type.with(|t| IngressInput::from_label(t) == IngressInput::Url) { text("ingress-url", "Media URL to pull", url, errors, "url") } else { view! {} })
                 div(class="cols") {
                     (text("ingress-room", "Room", room, errors, "room_name"))
                     (text("ingress-identity", "Participant identity", identity, errors, "participant_identity"))

@@ -8,7 +8,7 @@ use crate::components::dialog::Confirm;
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{DeleteIngress, ListIngress};
-use earshot_protocol::ingress::IngressInfo;
+use earshot_protocol::ingress::{IngressInfo, IngressInput};
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::AppError;
 use form::IngressDialog;
@@ -121,9 +121,9 @@ fn ingress_row(
         i.spec.name.clone()
     };
     let row_name = name.clone();
-    let input = i.spec.input_type.to_uppercase();
+    let input = i.spec.input_type.label().to_uppercase();
     let who = format!("{} · {}", i.spec.room_name, i.spec.participant_identity);
-    let url_cell = if i.spec.input_type == "url" {
+    let url_cell = if i.spec.input_type == IngressInput::Url {
         let pulled = i.spec.url.clone();
         view! { span(class="mono") { "pulls " (pulled) } }
     } else if !i.stream_url.is_empty() {
@@ -138,9 +138,9 @@ fn ingress_row(
     let (key, key_copy) = (i.stream_key.clone(), i.stream_key.clone());
     let has_key = !key.is_empty();
     let status = if i.error.is_empty() {
-        i.status.clone()
+        i.status.label().to_owned()
     } else {
-        format!("{}: {}", i.status, i.error)
+        format!("{}: {}", i.status.label(), i.error)
     };
     view! {
         tr(data-testid="ingress-row", data-id=row_id, data-name=row_name) {

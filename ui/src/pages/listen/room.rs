@@ -211,7 +211,7 @@ pub fn RoomCard(room: RoomKey) -> View {
             }
             (if hidden.with(Vec::is_empty) { view! {} } else {
                 let names = hidden.get_clone().into_iter().map(|h| {
-                    let who = h.supervisor.clone().map(|s| format!("{s} (Earshot {})", if h.role.is_empty() { "client" } else { &h.role }))
+                    let who = h.supervisor.clone().map(|s| format!("{s} (Earshot {})", h.role.label()))
                         .unwrap_or_else(|| if h.name.is_empty() { h.identity.clone() } else { h.name.clone() });
                     view! { li(data-testid="hidden-participant") { (who) } }
                 }).collect::<Vec<_>>();

@@ -145,7 +145,7 @@ pub fn RoomDetailPanel(project: ReadSignal<ProjectId>, room: String) -> View {
         let verb = if muted { "Muted" } else { "Unmuted" };
         act(
             format!("{verb} {}…", track.name),
-            format!("{verb} {}'s {}.", identity, track.source),
+            format!("{verb} {}'s {}.", identity, track.source.label()),
             Box::pin(async move {
                 invoke(&MuteTrack {
                     project: project.get_clone(),
@@ -280,8 +280,8 @@ fn participant_row(
         p.identity.clone(),
         p.identity.clone(),
         p.name.clone(),
-        p.kind.clone(),
-        p.state.clone(),
+        p.kind.label(),
+        p.state.label(),
         p.metadata.clone(),
     );
     let hidden = if p.permission.hidden { "hidden" } else { "" };
@@ -289,8 +289,8 @@ fn participant_row(
         let who = identity.clone();
         let text = format!(
             "{} {} {}{}{}",
-            t.kind,
-            t.source,
+            t.kind.label(),
+            t.source.label(),
             t.mime_type,
             if t.width > 0 { format!(" {}x{}", t.width, t.height) } else { String::new() },
             if t.layers.is_empty() { String::new() } else { format!(" [{}]", t.layers.join(", ")) },

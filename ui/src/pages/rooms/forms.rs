@@ -9,6 +9,7 @@ use crate::state::app_state;
 use earshot_protocol::admin::{self, DataMessage, RoomDetail};
 use earshot_protocol::command::{SendData, UpdateRoomMetadata};
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::fields;
 use earshot_protocol::AppError;
 use sycamore::prelude::*;
 
@@ -61,7 +62,7 @@ pub fn MetadataEditor(
         form.run(
             move || {
                 let metadata = text.get_clone();
-                admin::metadata_field(&metadata, "metadata")
+                fields::metadata_field(&metadata, "metadata")
                     .map(|()| metadata)
                     .map_err(|e| vec![e])
             },
@@ -91,7 +92,7 @@ pub fn MetadataEditor(
             (if editing.get() {
                 view! {
                     div(class="form") {
-                        label(r#for="room-metadata-text") { "Room metadata " span(class="muted") { (text.with(String::len)) " / " (admin::MAX_METADATA_BYTES) " bytes" } }
+                        label(r#for="room-metadata-text") { "Room metadata " span(class="muted") { (text.with(String::len)) " / " (fields::MAX_METADATA_BYTES) " bytes" } }
                         textarea(id="room-metadata-text", rows="4", bind:value=text)
                         (field_error(errors, "metadata"))
                         (outcome(form, "Saving the metadata…", done, "room-metadata"))

@@ -13,16 +13,18 @@ use earshot_protocol::command::{
     ForwardParticipant, ListRooms, MoveParticipant, UpdateParticipant, UpdateSubscriptions,
 };
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::fields;
+use earshot_protocol::rooms::TrackSource;
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::BTreeMap;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
-const SOURCES: [(&str, &str); 4] = [
-    ("camera", "camera"),
-    ("microphone", "microphone"),
-    ("screen_share", "screen share"),
-    ("screen_share_audio", "screen share audio"),
+const SOURCES: [(TrackSource, &str); 4] = [
+    (TrackSource::Camera, "camera"),
+    (TrackSource::Microphone, "microphone"),
+    (TrackSource::ScreenShare, "screen share"),
+    (TrackSource::ScreenShareAudio, "screen share audio"),
 ];
 
 /// A track another participant publishes, for the subscriptions list.
@@ -65,13 +67,13 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
     let can_publish_data = create_signal(perm.can_publish_data);
     let can_update_metadata = create_signal(perm.can_update_metadata);
     let hidden = create_signal(perm.hidden);
-    let sources: Vec<(&'static str, &'static str, Signal<bool>)> = SOURCES
+    let sources: Vec<(TrackSource, &'static str, Signal<bool>)> = SOURCES
         .iter()
         .map(|(key, label)| {
             (
                 *key,
                 *label,
-                create_signal(perm.can_publish_sources.iter().any(|s| s == key)),
+                create_signal(perm.can_publish_sources.contains(key)),
             )
         })
         .collect();
@@ -128,7 +130,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
             can_publish_sources: sources_for_save
                 .iter()
                 .filter(|(_, _, on)| on.get())
-                .map(|(k, _, _)| (*k).to_owned())
+                .map(|(k, _, _)| *k)
                 .collect(),
             hidden: hidden.get(),
             ..original.permission.clone()
@@ -177,7 +179,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
     let (room_move, id_move) = (room.clone(), identity.clone());
     let relocate = move |forward: bool| {
         let dest = destination.get_clone().trim().to_owned();
-        if let Err(e) = admin::name_field(&dest, "destination", "destination room") {
+        if let Err(e) = fields::name_field(&dest, "destination", "destination room") {
             errors.set(vec![e]);
             return;
         }
@@ -293,7 +295,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
         });
     };
     let source_boxes = sources.into_iter().map(|(key, label, on)| {
-        view! { label(class="check") { input(r#type="checkbox", data-source=key, bind:checked=on) " " (label) } }
+        view! { label(class="check") { input(r#type="checkbox", data-source=key.label(), bind:checked=on) " " (label) } }
     }).collect::<Vec<_>>();
     // Destination suggestions: the project's other rooms.
     let rooms = create_signal(Vec::<String>::new());
@@ -325,7 +327,12 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
     let track_boxes = others.into_iter().map(|o| {
         let sid = o.track.sid.clone();
         let attr_sid = sid.clone();
-        let label = format!("{} · {} {}", o.identity, o.track.kind, o.track.source);
+        let label = format!(
+            "{} · {} {}",
+            o.identity,
+            o.track.kind.label(),
+            o.track.source.label()
+        );
         view! {
             label(class="check") {
                 input(r#type="checkbox", data-track=attr_sid, on:change=move |_| picked.update(|p| {
@@ -344,7 +351,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
                 label(r#for="p-name") { "Name" }
                 input(id="p-name", bind:value=name)
                 (field_error(errors, "name"))
-                label(r#for="p-metadata") { "Metadata " span(class="muted") { (metadata.with(String::len)) " / " (admin::MAX_METADATA_BYTES) " bytes; JSON is checked" } }
+                label(r#for="p-metadata") { "Metadata " span(class="muted") { (metadata.with(String::len)) " / " (fields::MAX_METADATA_BYTES) " bytes; JSON is checked" } }
                 textarea(id="p-metadata", rows="3", bind:value=metadata)
                 (field_error(errors, "metadata"))
                 p { strong { "Attributes" } " " button(r#type="button", class="small", data-testid="attr-add", on:click=add_row) { "Add" } }

@@ -6,7 +6,7 @@ use crate::components::charts::{participants_svg, speaking_svg, Series, Speaking
 use crate::ipc::{invoke, Channel};
 use crate::state::now_ms;
 use earshot_protocol::command::{ListHiddenParticipants, ObserveRoom, StopObserving};
-use earshot_protocol::listen::HiddenParticipant;
+use earshot_protocol::listen::{EarshotRole, HiddenParticipant};
 use earshot_protocol::observe::{ObserveState, ObservedParticipant, RoomView as Update};
 use earshot_protocol::projects::ProjectId;
 use gloo_timers::future::TimeoutFuture;
@@ -155,12 +155,9 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
         let list = hidden.get_clone();
         let others: Vec<String> = list
             .iter()
-            .filter(|h| h.role != "observer" && !h.is_me)
+            .filter(|h| h.role != EarshotRole::Observer && !h.is_me)
             .map(|h| match &h.supervisor {
-                Some(s) => format!(
-                    "{s} (Earshot {})",
-                    if h.role.is_empty() { "client" } else { &h.role }
-                ),
+                Some(s) => format!("{s} (Earshot {})", h.role.label()),
                 None if h.name.is_empty() => h.identity.clone(),
                 None => h.name.clone(),
             })
@@ -182,8 +179,11 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
         let wall = crate::wallboard::wallboard();
         let polled = wall.rooms.with_untracked(|r| {
             r.get(&chart_project)
-                .and_then(|m| m.values().find(|w| w.name == chart_room))
-                .and_then(|w| wall.room_history.with_untracked(|h| h.get(&w.sid).cloned()))
+                .and_then(|m| m.values().find(|w| w.room.name == chart_room))
+                .and_then(|w| {
+                    wall.room_history
+                        .with_untracked(|h| h.get(&w.room.sid).cloned())
+                })
         });
         let svg = counts.with_untracked(|c| {
             let points = match &polled {
@@ -248,18 +248,18 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
             }
             (error.get_clone().map(|e| view! { p(class="form-error", data-testid="live-error") { (e) } }).unwrap_or_default())
             ul(class="live-people") {
-                Keyed(list=people, key=|p: &ObservedParticipant| (p.sid.clone(), p.speaking, p.quality.clone(), p.tracks.iter().filter(|t| t.muted).count()),
+                Keyed(list=people, key=|p: &ObservedParticipant| (p.sid.clone(), p.speaking, p.quality, p.tracks.iter().filter(|t| t.muted).count()),
                     view=|p: ObservedParticipant| {
                         let muted = p.tracks.iter().filter(|t| t.muted).count();
                         let label = if p.name.is_empty() { p.identity.clone() } else { format!("{} ({})", p.name, p.identity) };
                         let dot = if p.speaking { "speaking on" } else { "speaking" };
                         let speaking = if p.speaking { "true" } else { "false" };
-                        let quality = p.quality.clone();
+                        let quality = p.quality.label();
                         view! {
                             li(data-testid="live-participant", data-identity=p.identity.clone(), data-speaking=speaking) {
                                 span(class=dot, title="Speaking now") {}
                                 strong { (label) }
-                                span(class="muted") { " · " (p.kind.clone()) " · quality " (quality) }
+                                span(class="muted") { " · " (p.kind.label()) " · quality " (quality) }
                                 (if muted > 0 { view! { span(class="badge warn") { (muted) " muted" } } } else { view! {} })
                             }
                         }

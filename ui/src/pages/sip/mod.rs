@@ -12,7 +12,7 @@ use crate::state::app_state;
 use call::{DialDialog, TransferDialog};
 use earshot_protocol::command::{DeleteSipDispatchRule, DeleteSipTrunk, GetSipOverview};
 use earshot_protocol::projects::ProjectId;
-use earshot_protocol::sip::{DispatchRule, InboundTrunk, OutboundTrunk, SipOverview};
+use earshot_protocol::sip::{DispatchRule, InboundTrunk, OutboundTrunk, RuleKind, SipOverview};
 use earshot_protocol::AppError;
 use inbound::InboundTrunkDialog;
 use outbound::OutboundTrunkDialog;
@@ -165,10 +165,10 @@ pub fn SipPage(project: ProjectId) -> View {
                     Keyed(list=move || ov().rules, key=|r: &DispatchRule| format!("{r:?}"), view=move |r: DispatchRule| {
                         let edit = r.clone();
                         let (id, label) = (r.id.clone(), format!("Dispatch rule {}", r.id));
-                        let room = if r.spec.kind == "direct" { r.spec.room_name.clone() } else { format!("{}…", r.spec.room_prefix) };
+                        let room = if r.spec.kind == RuleKind::Direct { r.spec.room_name.clone() } else { format!("{}…", r.spec.room_prefix) };
                         let trunks = if r.spec.trunk_ids.is_empty() { "all".to_owned() } else { r.spec.trunk_ids.join(", ") };
                         let pin = if r.spec.pin.is_empty() { "" } else { "yes" };
-                        let (row_id, id_text, row_name, name, kind) = (r.id.clone(), r.id.clone(), r.spec.name.clone(), r.spec.name.clone(), r.spec.kind.clone());
+                        let (row_id, id_text, row_name, name, kind) = (r.id.clone(), r.id.clone(), r.spec.name.clone(), r.spec.name.clone(), r.spec.kind.label());
                         view! {
                             tr(data-testid="sip-rule-row", data-id=row_id, data-name=row_name) {
                                 td { strong { (name) } }

@@ -8,7 +8,9 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{CreateSipDispatchRule, UpdateSipDispatchRule};
 use earshot_protocol::projects::ProjectId;
-use earshot_protocol::sip::{DispatchRule, DispatchRuleSpec, MEDIA_ENCRYPTION, RULE_KINDS};
+use earshot_protocol::sip::{
+    DispatchRule, DispatchRuleSpec, RuleKind, MEDIA_ENCRYPTION, RULE_KINDS,
+};
 use earshot_protocol::{sip_rules, AppError};
 use sycamore::prelude::*;
 
@@ -23,7 +25,7 @@ pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
     let s = existing.map(|r| r.spec).unwrap_or_default();
     let name = create_signal(s.name);
     let metadata = create_signal(s.metadata);
-    let kind = create_signal(s.kind);
+    let kind = create_signal(s.kind.label().to_owned());
     let room_name = create_signal(s.room_name);
     let room_prefix = create_signal(s.room_prefix);
     let pin = create_signal(s.pin);
@@ -45,7 +47,7 @@ pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
         let spec = DispatchRuleSpec {
             name: name.get_clone(),
             metadata: metadata.get_clone(),
-            kind: kind.get_clone(),
+            kind: RuleKind::from_label(&kind.get_clone()),
             room_name: room_name.get_clone(),
             room_prefix: room_prefix.get_clone(),
             pin: pin.get_clone().trim().to_owned(),
@@ -109,7 +111,7 @@ pub fn DispatchRuleDialog<F: Fn(bool) + Copy + 'static>(
                     (text("rule-name", "Name", name, errors, "name"))
                     (choice("rule-kind", "Kind (direct: one room · individual: a room per caller · callee: a room per number)", kind, RULE_KINDS))
                 }
-                (if kind.with(|k| k == "direct") {
+                (if kind.with(|k| RuleKind::from_label(k) == RuleKind::Direct) {
                     text("rule-room", "Room", room_name, errors, "room_name")
                 } else {
                     view! {

@@ -66,17 +66,19 @@ pub fn WallboardPage() -> View {
             let mut rows: Vec<Rc<WallRoom>> = cache
                 .1
                 .iter()
-                .filter_map(|old| r.get(&old.project)?.get(&old.sid).cloned())
+                .filter_map(|old| r.get(&old.project)?.get(&old.room.sid).cloned())
                 .collect();
             if rows.len() < total {
                 let known: HashSet<(&str, &str)> = rows
                     .iter()
-                    .map(|r| (r.project.as_str(), r.sid.as_str()))
+                    .map(|r| (r.project.as_str(), r.room.sid.as_str()))
                     .collect();
                 let added: Vec<Rc<WallRoom>> = r
                     .values()
                     .flat_map(|m| m.values())
-                    .filter(|room| !known.contains(&(room.project.as_str(), room.sid.as_str())))
+                    .filter(|room| {
+                        !known.contains(&(room.project.as_str(), room.room.sid.as_str()))
+                    })
                     .cloned()
                     .collect();
                 rows.extend(added);
@@ -84,25 +86,31 @@ pub fn WallboardPage() -> View {
             rows
         });
         match key.as_str() {
-            "name" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-            "age" => {
-                rows.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.name.cmp(&b.name)))
-            }
+            "name" => rows.sort_by(|a, b| a.room.name.cmp(&b.room.name)),
+            "age" => rows.sort_by(|a, b| {
+                a.room
+                    .creation_time
+                    .cmp(&b.room.creation_time)
+                    .then_with(|| a.room.name.cmp(&b.room.name))
+            }),
             "listeners" => rows.sort_by(|a, b| {
                 b.listeners
                     .cmp(&a.listeners)
-                    .then_with(|| a.name.cmp(&b.name))
+                    .then_with(|| a.room.name.cmp(&b.room.name))
             }),
-            "project" => rows.sort_by(|a, b| (&a.project, &a.name).cmp(&(&b.project, &b.name))),
+            "project" => {
+                rows.sort_by(|a, b| (&a.project, &a.room.name).cmp(&(&b.project, &b.room.name)))
+            }
             _ => rows.sort_by(|a, b| {
-                b.participants
-                    .cmp(&a.participants)
-                    .then_with(|| a.name.cmp(&b.name))
+                b.room
+                    .num_participants
+                    .cmp(&a.room.num_participants)
+                    .then_with(|| a.room.name.cmp(&b.room.name))
             }),
         }
         *cache = (key, rows.clone());
         if !needle.is_empty() {
-            rows.retain(|r| r.name.to_lowercase().contains(&needle));
+            rows.retain(|r| r.room.name.to_lowercase().contains(&needle));
         }
         rows
     });
@@ -138,11 +146,11 @@ pub fn WallboardPage() -> View {
         rows.with(|r| {
             r[first..last]
                 .iter()
-                .filter(|r| r.participants > 0 && saved.contains(&r.project))
+                .filter(|r| r.room.num_participants > 0 && saved.contains(&r.project))
                 .take(MAX_FOLLOWED)
                 .map(|r| WallRoomRef {
                     project: r.project.clone(),
-                    room: r.name.clone(),
+                    room: r.room.name.clone(),
                 })
                 .collect::<Vec<_>>()
         })
@@ -173,7 +181,7 @@ pub fn WallboardPage() -> View {
     });
     let totals = move || {
         rows.with(|r| {
-            let people: u32 = r.iter().map(|r| r.participants).sum();
+            let people: u32 = r.iter().map(|r| r.room.num_participants).sum();
             let listeners: u32 = r.iter().filter_map(|r| r.listeners).sum();
             format!(
                 "{} rooms · {people} participants · {listeners} listening unseen",
@@ -255,7 +263,7 @@ pub fn WallboardPage() -> View {
             }
             div(class="wall-list", data-testid="wall-list", style=format!("height: {VIEW_PX}px"), on:scroll=on_scroll) {
                 div(style=move || format!("height: {}px", window.get().0 as f64 * ROW_PX))
-                Keyed(list=visible, key=|r: &WallRoom| (r.project.clone(), r.sid.clone(), r.participants, r.publishers, r.listeners, r.recording),
+                Keyed(list=visible, key=|r: &WallRoom| (r.project.clone(), r.room.sid.clone(), r.room.num_participants, r.room.num_publishers, r.listeners, r.room.active_recording),
                     view=move |r: WallRoom| { let name = project_name(&r.project); wall_row(r, name, now) })
                 div(style=move || { let (_, last, total) = window.get(); format!("height: {}px", (total - last) as f64 * ROW_PX) })
             }
@@ -355,8 +363,8 @@ fn live_cells(live: ReadSignal<Option<WallLive>>) -> View {
     let quality = move || {
         live.with(|l| {
             l.as_ref()
-                .and_then(|l| l.worst_quality.clone())
-                .unwrap_or_default()
+                .and_then(|l| l.worst_quality)
+                .map_or("", |q| q.label())
         })
     };
     let quality_title = move || {
@@ -376,18 +384,18 @@ fn live_cells(live: ReadSignal<Option<WallLive>>) -> View {
 fn wall_row(r: WallRoom, project_name: String, now: Signal<f64>) -> View {
     let state = app_state();
     let listen = listen();
-    let (room, project) = (r.name.clone(), r.project.clone());
-    let (listen_room, listen_project) = (r.name.clone(), r.project.clone());
-    let created = r.created;
+    let (room, project) = (r.room.name.clone(), r.project.clone());
+    let (listen_room, listen_project) = (r.room.name.clone(), r.project.clone());
+    let created = r.room.creation_time;
     let listeners = r
         .listeners
         .map(|l| l.to_string())
         .unwrap_or_else(|| "…".into());
-    let recording = if r.recording { " ●" } else { "" };
-    let (attr_room, label) = (r.name.clone(), r.name.clone());
+    let recording = if r.room.active_recording { " ●" } else { "" };
+    let (attr_room, label) = (r.room.name.clone(), r.room.name.clone());
     let (attr_project, attr_project_name) = (r.project.clone(), project_name.clone());
-    let (participants, publishers) = (r.participants, r.publishers);
-    let key = (r.project.clone(), r.name.clone());
+    let (participants, publishers) = (r.room.num_participants, r.room.num_publishers);
+    let key = (r.project.clone(), r.room.name.clone());
     let wall = wallboard();
     let live = create_memo(move || wall.live.with(|l| l.get(&key).cloned()));
     view! {

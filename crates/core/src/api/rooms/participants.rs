@@ -1,80 +1,21 @@
-//! RoomService administration: create with options, metadata, participants and their
-//! tracks, moderation (mute, remove, permissions), moving, forwarding, data messages.
-//! Writes are never retried: repeating a mute or a move is not harmless.
+//! RoomService calls on participants and their tracks: listing, moderation (mute, remove,
+//! permissions), moving and forwarding, subscriptions.
 
-use super::admin_convert::{apply_permission, participant_detail, track_detail};
-use super::{ApiError, ApiResult, RetryPolicy, ServerApi};
-use earshot_protocol::admin::{
-    DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
-};
-use earshot_protocol::rooms::RoomSummary;
-use livekit_api::access_token::VideoGrants;
+use super::SERVICE;
+use crate::api::rooms_convert::{apply_permission, participant_detail, track_detail};
+use crate::api::{ApiError, ApiResult, RetryPolicy, ServerApi};
+use crate::grants::room_admin as admin;
+use earshot_protocol::admin::{ParticipantChanges, ParticipantDetail, TrackDetail};
 use livekit_protocol as proto;
 
-const SERVICE: &str = "RoomService";
-
-use super::rooms::admin_grant as admin;
-
 impl ServerApi {
-    /// CreateRoom with every option; JSON options were validated by the protocol rules.
-    pub async fn create_room_with(&self, o: &RoomOptions) -> ApiResult<RoomSummary> {
-        let egress = if o.egress_json.trim().is_empty() {
-            None
-        } else {
-            Some(
-                serde_json::from_str::<proto::RoomEgress>(&o.egress_json)
-                    .map_err(|e| ApiError::InvalidArgument(format!("egress config: {e}")))?,
-            )
-        };
-        let agents = if o.agents_json.trim().is_empty() {
-            Vec::new()
-        } else {
-            serde_json::from_str::<Vec<proto::RoomAgentDispatch>>(&o.agents_json)
-                .map_err(|e| ApiError::InvalidArgument(format!("agent dispatch config: {e}")))?
-        };
-        let req = proto::CreateRoomRequest {
-            name: o.name.clone(),
-            empty_timeout: o.empty_timeout.unwrap_or(0),
-            departure_timeout: o.departure_timeout.unwrap_or(0),
-            max_participants: o.max_participants.unwrap_or(0),
-            node_id: o.node_id.clone(),
-            metadata: o.metadata.clone(),
-            egress,
-            min_playout_delay: o.min_playout_delay.unwrap_or(0),
-            max_playout_delay: o.max_playout_delay.unwrap_or(0),
-            sync_streams: o.sync_streams,
-            agents,
-            ..Default::default()
-        };
-        let grants = VideoGrants {
-            room_create: true,
-            ..Default::default()
-        };
-        let room: proto::Room = self
-            .call(SERVICE, "CreateRoom", &req, grants, RetryPolicy::NONE)
-            .await?;
-        Ok(super::rooms::room_summary(room))
-    }
-
-    /// A room's settings and participants; `NotFound` when it is not active.
-    pub async fn room_detail(&self, room: &str) -> ApiResult<RoomDetail> {
-        let req = proto::ListRoomsRequest {
-            names: vec![room.to_owned()],
-        };
-        let grants = VideoGrants {
-            room_list: true,
-            ..Default::default()
-        };
-        let resp: proto::ListRoomsResponse = self
-            .call(SERVICE, "ListRooms", &req, grants, RetryPolicy::READS)
-            .await?;
-        let Some(info) = resp.rooms.into_iter().next() else {
-            return Err(ApiError::NotFound(format!("no active room named '{room}'")));
-        };
+    /// Participants of `room`, hidden ones included (needs `roomAdmin` on that room).
+    /// The server lists a missing room as empty; that case is told apart as `NotFound`.
+    pub async fn list_participants(&self, room: &str) -> ApiResult<Vec<ParticipantDetail>> {
         let req = proto::ListParticipantsRequest {
             room: room.to_owned(),
         };
-        let people: proto::ListParticipantsResponse = self
+        let resp: proto::ListParticipantsResponse = self
             .call(
                 SERVICE,
                 "ListParticipants",
@@ -83,34 +24,41 @@ impl ServerApi {
                 RetryPolicy::READS,
             )
             .await?;
-        // A server without agent dispatch (or a key without the right) still shows the room.
-        let agents = self
-            .list_agent_dispatches(room)
-            .await
-            .map_err(earshot_protocol::AppError::from);
-        Ok(super::admin_convert::room_detail(
-            info,
-            agents,
-            people.participants,
-        ))
+        if resp.participants.is_empty()
+            && self
+                .list_rooms_named(vec![room.to_owned()], RetryPolicy::READS)
+                .await?
+                .is_empty()
+        {
+            return Err(ApiError::NotFound(format!("no active room named '{room}'")));
+        }
+        Ok(resp
+            .participants
+            .into_iter()
+            .map(participant_detail)
+            .collect())
     }
 
-    /// Replaces the room's metadata.
-    pub async fn update_room_metadata(&self, room: &str, metadata: &str) -> ApiResult<RoomSummary> {
-        let req = proto::UpdateRoomMetadataRequest {
+    /// The same list in one call, without retry or the missing-room check: the wallboard's
+    /// pollers pace themselves.
+    pub async fn participant_details(&self, room: &str) -> ApiResult<Vec<ParticipantDetail>> {
+        let req = proto::ListParticipantsRequest {
             room: room.to_owned(),
-            metadata: metadata.to_owned(),
         };
-        let updated: proto::Room = self
+        let resp: proto::ListParticipantsResponse = self
             .call(
                 SERVICE,
-                "UpdateRoomMetadata",
+                "ListParticipants",
                 &req,
                 admin(room),
                 RetryPolicy::NONE,
             )
             .await?;
-        Ok(super::rooms::room_summary(updated))
+        Ok(resp
+            .participants
+            .into_iter()
+            .map(participant_detail)
+            .collect())
     }
 
     /// Mutes or unmutes a published track.
@@ -304,28 +252,6 @@ impl ServerApi {
                 admin(room),
                 RetryPolicy::NONE,
             )
-            .await?;
-        Ok(())
-    }
-
-    /// Sends a data message to everyone in `room` or to some identities.
-    pub async fn send_data(&self, room: &str, m: &DataMessage) -> ApiResult<()> {
-        let kind = if m.reliable {
-            proto::data_packet::Kind::Reliable
-        } else {
-            proto::data_packet::Kind::Lossy
-        };
-        let req = proto::SendDataRequest {
-            room: room.to_owned(),
-            data: m.payload.as_bytes().to_vec(),
-            kind: kind as i32,
-            destination_identities: m.destination_identities.clone(),
-            topic: (!m.topic.is_empty()).then(|| m.topic.clone()),
-            nonce: uuid::Uuid::new_v4().as_bytes().to_vec(),
-            ..Default::default()
-        };
-        let _: proto::SendDataResponse = self
-            .call(SERVICE, "SendData", &req, admin(room), RetryPolicy::NONE)
             .await?;
         Ok(())
     }

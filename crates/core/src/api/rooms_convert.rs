@@ -1,30 +1,89 @@
-//! Conversions between livekit-protocol's room and participant messages and Earshot's DTOs,
-//! and applying a permission edit to the permission the server holds.
+//! livekit-protocol's room, participant and track messages as Earshot's DTOs (and the
+//! closed sets inside them), and a permission edit applied to the permission the server
+//! holds. A leaf: the RoomService calls, agent dispatch and the room view all convert here.
 
 use earshot_protocol::admin::{
     ParticipantDetail, Permission, PermissionChanges, RoomDetail, TrackDetail,
 };
 use earshot_protocol::agents::AgentDispatchInfo;
+use earshot_protocol::rooms::{
+    ConnectionQuality, ParticipantKind, ParticipantState, RoomSummary, TrackKind, TrackSource,
+};
 use earshot_protocol::AppError;
 use livekit_protocol as proto;
 
-pub(crate) fn source_name(source: i32) -> &'static str {
-    match proto::TrackSource::try_from(source) {
-        Ok(proto::TrackSource::Camera) => "camera",
-        Ok(proto::TrackSource::Microphone) => "microphone",
-        Ok(proto::TrackSource::ScreenShare) => "screen_share",
-        Ok(proto::TrackSource::ScreenShareAudio) => "screen_share_audio",
-        _ => "unknown",
+/// A room as the rooms page lists it.
+pub(crate) fn room_summary(room: proto::Room) -> RoomSummary {
+    RoomSummary {
+        sid: room.sid,
+        name: room.name,
+        num_participants: room.num_participants,
+        num_publishers: room.num_publishers,
+        creation_time: room.creation_time,
+        active_recording: room.active_recording,
+        metadata: room.metadata,
     }
 }
 
-fn source_value(name: &str) -> Option<i32> {
-    Some(match name {
-        "camera" => proto::TrackSource::Camera,
-        "microphone" => proto::TrackSource::Microphone,
-        "screen_share" => proto::TrackSource::ScreenShare,
-        "screen_share_audio" => proto::TrackSource::ScreenShareAudio,
-        _ => return None,
+pub(crate) fn participant_state(state: i32) -> ParticipantState {
+    use proto::participant_info::State;
+    match State::try_from(state) {
+        Ok(State::Joining) => ParticipantState::Joining,
+        Ok(State::Joined) => ParticipantState::Joined,
+        Ok(State::Active) => ParticipantState::Active,
+        Ok(State::Disconnected) => ParticipantState::Disconnected,
+        Err(_) => ParticipantState::Unknown,
+    }
+}
+
+pub(crate) fn participant_kind(kind: i32) -> ParticipantKind {
+    use proto::participant_info::Kind;
+    match Kind::try_from(kind) {
+        Ok(Kind::Standard) => ParticipantKind::Standard,
+        Ok(Kind::Ingress) => ParticipantKind::Ingress,
+        Ok(Kind::Egress) => ParticipantKind::Egress,
+        Ok(Kind::Sip) => ParticipantKind::Sip,
+        Ok(Kind::Agent) => ParticipantKind::Agent,
+        _ => ParticipantKind::Other,
+    }
+}
+
+pub(crate) fn track_kind(kind: i32) -> TrackKind {
+    match proto::TrackType::try_from(kind) {
+        Ok(proto::TrackType::Audio) => TrackKind::Audio,
+        Ok(proto::TrackType::Video) => TrackKind::Video,
+        Ok(proto::TrackType::Data) => TrackKind::Data,
+        Err(_) => TrackKind::Unknown,
+    }
+}
+
+pub(crate) fn connection_quality(quality: i32) -> ConnectionQuality {
+    match proto::ConnectionQuality::try_from(quality) {
+        Ok(proto::ConnectionQuality::Excellent) => ConnectionQuality::Excellent,
+        Ok(proto::ConnectionQuality::Good) => ConnectionQuality::Good,
+        Ok(proto::ConnectionQuality::Poor) => ConnectionQuality::Poor,
+        Ok(proto::ConnectionQuality::Lost) => ConnectionQuality::Lost,
+        _ => ConnectionQuality::Unknown,
+    }
+}
+
+fn track_source(source: i32) -> TrackSource {
+    match proto::TrackSource::try_from(source) {
+        Ok(proto::TrackSource::Camera) => TrackSource::Camera,
+        Ok(proto::TrackSource::Microphone) => TrackSource::Microphone,
+        Ok(proto::TrackSource::ScreenShare) => TrackSource::ScreenShare,
+        Ok(proto::TrackSource::ScreenShareAudio) => TrackSource::ScreenShareAudio,
+        _ => TrackSource::Unknown,
+    }
+}
+
+fn source_value(source: TrackSource) -> Option<i32> {
+    Some(match source {
+        TrackSource::Camera => proto::TrackSource::Camera,
+        TrackSource::Microphone => proto::TrackSource::Microphone,
+        TrackSource::ScreenShare => proto::TrackSource::ScreenShare,
+        TrackSource::ScreenShareAudio => proto::TrackSource::ScreenShareAudio,
+        TrackSource::Unknown => return None,
     } as i32)
 }
 
@@ -48,7 +107,7 @@ pub(crate) fn apply_permission(
     );
     set(&mut current.hidden, changes.hidden);
     if let Some(sources) = &changes.can_publish_sources {
-        current.can_publish_sources = sources.iter().filter_map(|s| source_value(s)).collect();
+        current.can_publish_sources = sources.iter().filter_map(|s| source_value(*s)).collect();
     }
     current
 }
@@ -81,7 +140,7 @@ pub(crate) fn room_detail(
         },
         enabled_codecs,
         agent_dispatches,
-        room: super::rooms::room_summary(info),
+        room: room_summary(info),
         participants: participants.into_iter().map(participant_detail).collect(),
     }
 }
@@ -103,15 +162,9 @@ pub(crate) fn track_detail(t: proto::TrackInfo) -> TrackDetail {
             format!("{quality} {}x{}", l.width, l.height)
         })
         .collect();
-    let kind = match proto::TrackType::try_from(t.r#type) {
-        Ok(proto::TrackType::Audio) => "audio",
-        Ok(proto::TrackType::Video) => "video",
-        Ok(proto::TrackType::Data) => "data",
-        Err(_) => "unknown",
-    };
     TrackDetail {
-        kind: kind.to_owned(),
-        source: source_name(t.source).to_owned(),
+        kind: track_kind(t.r#type),
+        source: track_source(t.source),
         simulcast: t.simulcast || layers.len() > 1,
         layers,
         sid: t.sid,
@@ -123,19 +176,11 @@ pub(crate) fn track_detail(t: proto::TrackInfo) -> TrackDetail {
     }
 }
 
-/// The participant as the room detail shows it.
+/// The participant as ListParticipants reports it.
 // `recorder` and `agent` are deprecated in the protocol (the participant kind replaces
 // them) but servers still report them.
 #[allow(deprecated)]
-pub fn participant_detail(p: proto::ParticipantInfo) -> ParticipantDetail {
-    let kind = match proto::participant_info::Kind::try_from(p.kind) {
-        Ok(proto::participant_info::Kind::Ingress) => "ingress",
-        Ok(proto::participant_info::Kind::Egress) => "egress",
-        Ok(proto::participant_info::Kind::Sip) => "sip",
-        Ok(proto::participant_info::Kind::Agent) => "agent",
-        _ => "standard",
-    };
-    let state = super::rooms::state_name(p.state);
+pub(crate) fn participant_detail(p: proto::ParticipantInfo) -> ParticipantDetail {
     let permission = p
         .permission
         .as_ref()
@@ -147,7 +192,7 @@ pub fn participant_detail(p: proto::ParticipantInfo) -> ParticipantDetail {
             can_publish_sources: perm
                 .can_publish_sources
                 .iter()
-                .map(|s| source_name(*s).to_owned())
+                .map(|s| track_source(*s))
                 .collect(),
             hidden: perm.hidden,
             recorder: perm.recorder,
@@ -156,8 +201,8 @@ pub fn participant_detail(p: proto::ParticipantInfo) -> ParticipantDetail {
         })
         .unwrap_or_default();
     ParticipantDetail {
-        kind: kind.to_owned(),
-        state: state.to_owned(),
+        kind: participant_kind(p.kind),
+        state: participant_state(p.state),
         permission,
         attributes: p.attributes.into_iter().collect(),
         tracks: p.tracks.into_iter().map(track_detail).collect(),
