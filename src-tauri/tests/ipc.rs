@@ -104,7 +104,7 @@ fn project_and_room_commands_round_trip_the_ui_json() {
     let empty = h.ok("list_projects", json!({"args": {}}));
     assert_eq!(
         empty,
-        json!({"projects": [], "current": null, "problems": []})
+        json!({"projects": [], "problems": []})
     );
 
     // Wrong secret: a specific code, nothing stored.

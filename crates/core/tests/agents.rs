@@ -202,7 +202,11 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
         )
         .await
         .expect("room detail");
-        if !detail.participants.iter().any(|p| p.kind == ParticipantKind::Agent) {
+        if !detail
+            .participants
+            .iter()
+            .any(|p| p.kind == ParticipantKind::Agent)
+        {
             assert_eq!(detail.participants.len(), 1, "{detail:?}");
             break;
         }

@@ -98,21 +98,21 @@ fn token(target: &ServerApi, room: &str, supervisor: &Supervisor) -> Result<Stri
         &target.endpoint().api_key,
         target.endpoint().api_secret.expose(),
     )
-        .with_identity(&identity)
-        .with_name(&format!("Earshot room view ({supervisor})"))
-        .with_ttl(TOKEN_TTL)
-        .with_grants(crate::grants::listener(room))
-        .with_attributes([
-            (ROLE_ATTRIBUTE, "observer"),
-            (SUPERVISOR_ATTRIBUTE, supervisor),
-        ])
-        .to_jwt()
-        .map_err(|e| {
-            AppError::new(
-                ErrorCode::Internal,
-                format!("could not sign the token: {e}"),
-            )
-        })
+    .with_identity(&identity)
+    .with_name(&format!("Earshot room view ({supervisor})"))
+    .with_ttl(TOKEN_TTL)
+    .with_grants(crate::grants::listener(room))
+    .with_attributes([
+        (ROLE_ATTRIBUTE, "observer"),
+        (SUPERVISOR_ATTRIBUTE, supervisor),
+    ])
+    .to_jwt()
+    .map_err(|e| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("could not sign the token: {e}"),
+        )
+    })
 }
 
 /// One live connection: signal plus the receive-only PeerConnection.

@@ -8,8 +8,8 @@ use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::admin::{self, DataMessage, RoomDetail};
 use earshot_protocol::command::{SendData, UpdateRoomMetadata};
-use earshot_protocol::projects::ProjectId;
 use earshot_protocol::fields;
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::AppError;
 use sycamore::prelude::*;
 

@@ -12,8 +12,8 @@ use earshot_protocol::admin::{
 use earshot_protocol::command::{
     ForwardParticipant, ListRooms, MoveParticipant, UpdateParticipant, UpdateSubscriptions,
 };
-use earshot_protocol::projects::ProjectId;
 use earshot_protocol::fields;
+use earshot_protocol::projects::ProjectId;
 use earshot_protocol::rooms::TrackSource;
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::BTreeMap;
