@@ -10,6 +10,9 @@ cargo fmt --all --check
 cargo clippy -q --workspace --exclude earshot-ui --all-targets -- -D warnings
 cargo clippy -q -p earshot-ui --target wasm32-unknown-unknown -- -D warnings
 
+echo "==> core's shape: no import circles, no back-pointer to the app, no secret as a String"
+cargo test -q -p earshot-core --test module_graph
+
 echo "==> building tests and the app"
 cargo test -q --workspace --exclude earshot-ui --no-run
 export EARSHOT_APP_BINARY="$CARGO_TARGET_DIR/debug/earshot"

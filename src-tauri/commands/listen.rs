@@ -3,8 +3,8 @@
 //! JSON events).
 
 use crate::Core;
+use earshot_core::listen::engine::ListenEvent;
 use earshot_core::listen::ListenSink;
-use earshot_core::listener::ListenEvent;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::listen::RoomKey;
 use earshot_core::protocol::listen::{HiddenParticipant, ListenRoom, ListenStatus};

@@ -1,13 +1,13 @@
-//! The wallboard and alerts: one-line wrappers over the core's monitor, plus the sink that
+//! The wallboard, alerts and room views: one-line wrappers over the core's wallboard, plus the sink that
 //! forwards its events to the UI's channel and raises desktop notifications.
 
 use crate::Core;
-use earshot_core::monitor::observer::RoomViewSink;
-use earshot_core::monitor::WallSink;
 use earshot_core::protocol::command::*;
-use earshot_core::protocol::observe::RoomView;
+use earshot_core::protocol::room_view::RoomView;
 use earshot_core::protocol::wallboard::{Alert, AlertRule, WallEvent, WallSnapshot};
 use earshot_core::protocol::{AppError, ErrorCode};
+use earshot_core::room_view::RoomViewSink;
+use earshot_core::wallboard::WallSink;
 use std::sync::Arc;
 use tauri::ipc::{Channel, InvokeResponseBody, JavaScriptChannelId};
 use tauri::{AppHandle, Manager, Runtime, State, Webview};
@@ -65,7 +65,7 @@ pub async fn wallboard_attach<R: Runtime>(
         events: channel(&webview, &args.events)?,
         app: webview.app_handle().clone(),
     };
-    Ok(core.monitor().attach(Arc::new(sink)))
+    Ok(core.wallboard().attach(Arc::new(sink)))
 }
 
 struct ViewSink {
@@ -82,36 +82,36 @@ impl RoomViewSink for ViewSink {
 }
 
 #[tauri::command]
-pub async fn observe_room<R: Runtime>(
+pub async fn open_room_view<R: Runtime>(
     core: State<'_, Core>,
     webview: Webview<R>,
-    args: ObserveRoom,
+    args: OpenRoomView,
 ) -> Reply<RoomView> {
     let events = channel(&webview, &args.events)?;
     let project = core.project(&args.project).await?;
-    core.monitor()
-        .observe_room(&project, &args.room, Arc::new(ViewSink { events }))
+    core.wallboard()
+        .open_room_view(&project, &args.room, Arc::new(ViewSink { events }))
         .await
 }
 
 #[tauri::command]
-pub async fn stop_observing(core: State<'_, Core>, args: StopObserving) -> Reply<()> {
-    core.monitor().stop_observing(args.session)
+pub async fn close_room_view(core: State<'_, Core>, args: CloseRoomView) -> Reply<()> {
+    core.wallboard().close_room_view(args.session)
 }
 
 #[tauri::command]
 pub async fn wallboard_watch(core: State<'_, Core>, args: WallboardWatch) -> Reply<WallSnapshot> {
-    core.monitor().watch(args.projects)
+    core.wallboard().watch(args.projects)
 }
 
 #[tauri::command]
 pub async fn wallboard_poke(core: State<'_, Core>, args: WallboardPoke) -> Reply<()> {
-    core.monitor().poke(&args.project)
+    core.wallboard().poke(&args.project)
 }
 
 #[tauri::command]
 pub async fn wallboard_follow(core: State<'_, Core>, args: WallboardFollow) -> Reply<()> {
-    core.monitor().follow(args.rooms)
+    core.wallboard().follow(args.rooms)
 }
 
 #[tauri::command]
@@ -120,28 +120,28 @@ pub async fn list_alert_rules(
     args: ListAlertRules,
 ) -> Reply<Vec<AlertRule>> {
     let ListAlertRules {} = args;
-    Ok(core.monitor().alert_rules())
+    Ok(core.wallboard().alert_rules())
 }
 
 #[tauri::command]
 pub async fn save_alert_rule(core: State<'_, Core>, args: SaveAlertRule) -> Reply<AlertRule> {
-    core.monitor().save_alert_rule(args.rule)
+    core.wallboard().save_alert_rule(args.rule)
 }
 
 #[tauri::command]
 pub async fn delete_alert_rule(core: State<'_, Core>, args: DeleteAlertRule) -> Reply<()> {
-    core.monitor().delete_alert_rule(&args.id)
+    core.wallboard().delete_alert_rule(&args.id)
 }
 
 #[tauri::command]
 pub async fn list_alerts(core: State<'_, Core>, args: ListAlerts) -> Reply<Vec<Alert>> {
     let ListAlerts {} = args;
-    Ok(core.monitor().alerts())
+    Ok(core.wallboard().alerts())
 }
 
 #[tauri::command]
 pub async fn clear_alerts(core: State<'_, Core>, args: ClearAlerts) -> Reply<()> {
     let ClearAlerts {} = args;
-    core.monitor().clear_alerts();
+    core.wallboard().clear_alerts();
     Ok(())
 }

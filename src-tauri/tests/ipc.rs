@@ -102,10 +102,7 @@ fn project_and_room_commands_round_trip_the_ui_json() {
     let secret_canary = bed.api_secret.clone();
 
     let empty = h.ok("list_projects", json!({"args": {}}));
-    assert_eq!(
-        empty,
-        json!({"projects": [], "problems": []})
-    );
+    assert_eq!(empty, json!({"projects": [], "problems": []}));
 
     // Wrong secret: a specific code, nothing stored.
     let input = |secret: &str| json!({"name": "Local", "url": bed.http_url, "api_key": bed.api_key, "api_secret": secret});

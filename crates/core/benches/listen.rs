@@ -13,7 +13,7 @@ mod browser;
 mod procs;
 
 use earshot_core::api::{Endpoint, ServerApi};
-use earshot_core::listener::{AudibleSet, Listener, ListenerConfig};
+use earshot_core::listen::engine::{AudibleSet, Listener, ListenerConfig};
 use earshot_core::vault::Secret;
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use std::time::{Duration, Instant};

@@ -5,7 +5,6 @@
 //! `cargo bench -p earshot-core --bench wallboard` (the real-server part needs the test bed:
 //! livekit-server and redis from scripts/setup.sh).
 
-use earshot_core::monitor::board::{synthetic_room, Board};
 use earshot_core::protocol::admin::RoomOptions;
 use earshot_core::protocol::projects::ProjectInput;
 use earshot_core::protocol::rooms::RoomSummary;
@@ -13,6 +12,7 @@ use earshot_core::protocol::wallboard::{WallDelta, WallEvent, WallRoom};
 use earshot_core::protocol::SecretInput;
 use earshot_core::settings::MemorySettings;
 use earshot_core::vault::{MemoryStore, Vault};
+use earshot_core::wallboard::board::{synthetic_room, Board};
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room};
 use std::sync::Arc;

@@ -4,18 +4,19 @@
 //! the wallboard follows the registry's `watch` channel instead of being called back.
 
 use crate::listen::ListenHub;
-use crate::monitor::Monitor;
+
 use crate::projects::{ProjectHandle, Projects};
 use crate::result::AppResult;
 use crate::settings::SettingsStore;
 use crate::vault::Vault;
+use crate::wallboard::Wallboard;
 use std::sync::Arc;
 
 /// The app's parts (see the module docs).
 pub struct Earshot {
     projects: Arc<Projects>,
     listen: ListenHub,
-    monitor: Monitor,
+    wallboard: Wallboard,
 }
 
 impl Earshot {
@@ -24,11 +25,11 @@ impl Earshot {
         let settings: Arc<dyn SettingsStore> = Arc::new(settings);
         let projects = Arc::new(Projects::new(settings.clone(), vault));
         let listen = ListenHub::new(&supervisor_name());
-        let monitor = Monitor::new(settings, projects.clone(), listen.supervisor_info());
+        let wallboard = Wallboard::new(settings, projects.clone(), listen.supervisor_info());
         Self {
             projects,
             listen,
-            monitor,
+            wallboard,
         }
     }
 
@@ -48,8 +49,8 @@ impl Earshot {
     }
 
     /// The wallboard: pollers, board, alert rules, room views.
-    pub fn monitor(&self) -> &Monitor {
-        &self.monitor
+    pub fn wallboard(&self) -> &Wallboard {
+        &self.wallboard
     }
 }
 

@@ -5,7 +5,9 @@
 mod common;
 
 use common::{peak_hz, rms, tone_peer, until, Recorder, RATE};
-use earshot_core::listener::{AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig};
+use earshot_core::listen::engine::{
+    AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig,
+};
 use earshot_core::protocol::listen::{decode_audio_frame, EarshotRole, RoomKey, SpeakerChange};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::Earshot;

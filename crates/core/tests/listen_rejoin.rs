@@ -5,7 +5,7 @@
 mod common;
 
 use common::{rms, tone_peer, until, Recorder};
-use earshot_core::listener::{AudibleSet, ListenEvent, ListenState};
+use earshot_core::listen::engine::{AudibleSet, ListenEvent, ListenState};
 use earshot_core::protocol::listen::{RoomKey, SpeakerChange};
 use earshot_testbed::{livekit, unique_room};
 use std::sync::Arc;

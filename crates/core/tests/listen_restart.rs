@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use earshot_core::listener::{AudibleSet, ListenEvent, ListenState};
+use earshot_core::listen::engine::{AudibleSet, ListenEvent, ListenState};
 use earshot_testbed::{livekit, unique_room};
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use earshot_core::api::{Endpoint, ServerApi};
-use earshot_core::listener::{AudibleSet, EndReason, ErrorCode, ListenEvent, ListenState};
+use earshot_core::listen::engine::{AudibleSet, EndReason, ErrorCode, ListenEvent, ListenState};
 use earshot_core::vault::Secret;
 use earshot_protocol::listen::RoomKey;
 use earshot_protocol::AppError;

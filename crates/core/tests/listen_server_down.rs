@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use earshot_core::listener::{
+use earshot_core::listen::engine::{
     EndReason, ErrorCode, ListenEvent, ListenState, Listener, ListenerConfig,
 };
 use earshot_testbed::{livekit, unique_room};

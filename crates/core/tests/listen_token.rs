@@ -1,7 +1,7 @@
 //! The listener token carries exactly the least-privilege grants, decoded from the JWT.
 
 use base64::Engine;
-use earshot_core::listener::{mint_listener_token, MAX_TOKEN_TTL};
+use earshot_core::listen::engine::{mint_listener_token, MAX_TOKEN_TTL};
 use livekit_api::access_token::TokenVerifier;
 use std::time::Duration;
 

@@ -4,9 +4,9 @@
 
 mod common;
 
-use earshot_core::monitor::observer::RoomViewSink;
-use earshot_core::protocol::observe::{ObserveState, RoomView};
+use earshot_core::protocol::room_view::{RoomView, RoomViewState};
 use earshot_core::protocol::ErrorCode;
+use earshot_core::room_view::RoomViewSink;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use std::sync::{Arc, Mutex};
@@ -111,8 +111,8 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     let app = common::bed_app().await;
     let room = unique_room("view");
     let err = app
-        .monitor()
-        .observe_room(
+        .wallboard()
+        .open_room_view(
             &app.projects().default_handle().await.expect("project"),
             &room,
             Arc::new(Views::default()),
@@ -135,15 +135,15 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     .expect("alice");
     let views = Arc::new(Views::default());
     let first = app
-        .monitor()
-        .observe_room(
+        .wallboard()
+        .open_room_view(
             &app.projects().default_handle().await.expect("project"),
             &room,
             views.clone(),
         )
         .await
         .expect("view");
-    assert_eq!(first.state, ObserveState::Live);
+    assert_eq!(first.state, RoomViewState::Live);
     assert!(has(&first, "alice"), "{first:?}");
 
     let mut took = Vec::new();
@@ -329,8 +329,8 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     // leaves the new one open.
     let reopened = Arc::new(Views::default());
     let second = app
-        .monitor()
-        .observe_room(
+        .wallboard()
+        .open_room_view(
             &app.projects().default_handle().await.expect("project"),
             &room,
             reopened.clone(),
@@ -339,8 +339,8 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .expect("reopen");
     assert_ne!(second.session, first.session);
     assert_eq!(
-        app.monitor()
-            .stop_observing(first.session)
+        app.wallboard()
+            .close_room_view(first.session)
             .expect_err("replaced")
             .code,
         ErrorCode::NotFound
@@ -352,20 +352,22 @@ async fn the_room_view_follows_the_call_as_it_happens() {
             .lock()
             .unwrap()
             .iter()
-            .all(|(_, v)| v.state == ObserveState::Live),
+            .all(|(_, v)| v.state == RoomViewState::Live),
         "the new view is still live"
     );
 
     // Closing the view leaves; the last view says so.
-    app.monitor().stop_observing(second.session).expect("stop");
+    app.wallboard()
+        .close_room_view(second.session)
+        .expect("stop");
     reopened
         .until(Instant::now() - Duration::from_secs(60), "ended", |v| {
-            matches!(v.state, ObserveState::Ended { .. })
+            matches!(v.state, RoomViewState::Ended { .. })
         })
         .await;
     assert_eq!(
-        app.monitor()
-            .stop_observing(second.session)
+        app.wallboard()
+            .close_room_view(second.session)
             .expect_err("closed")
             .code,
         ErrorCode::NotFound
@@ -373,8 +375,8 @@ async fn the_room_view_follows_the_call_as_it_happens() {
 
     // A view on a room that empties ends by itself.
     let views = Arc::new(Views::default());
-    app.monitor()
-        .observe_room(
+    app.wallboard()
+        .open_room_view(
             &app.projects().default_handle().await.expect("project"),
             &room,
             views.clone(),
@@ -387,7 +389,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .until(
             gone,
             "ended when empty",
-            |v| matches!(&v.state, ObserveState::Ended { reason } if reason.contains("left")),
+            |v| matches!(&v.state, RoomViewState::Ended { reason } if reason.contains("left")),
         )
         .await;
     assert!(took <= Duration::from_secs(5));
@@ -399,7 +401,7 @@ async fn a_silence_rule_fires_once_in_an_open_view() {
     let bed = livekit();
     let app = common::bed_app().await;
     let room = unique_room("hush");
-    app.monitor()
+    app.wallboard()
         .save_alert_rule(AlertRule {
             id: String::new(),
             name: "hush".into(),
@@ -411,8 +413,8 @@ async fn a_silence_rule_fires_once_in_an_open_view() {
         .expect("rule");
     let _quiet = block(|| Peer::join(bed, &room, "quiet", PeerOptions::default())).expect("peer");
     let view = app
-        .monitor()
-        .observe_room(
+        .wallboard()
+        .open_room_view(
             &app.projects().default_handle().await.expect("project"),
             &room,
             Arc::new(Views::default()),
@@ -421,14 +423,14 @@ async fn a_silence_rule_fires_once_in_an_open_view() {
         .expect("view");
     tokio::time::sleep(Duration::from_secs(4)).await;
     let fired = |app: &Earshot| {
-        app.monitor()
+        app.wallboard()
             .alerts()
             .iter()
             .filter(|a| a.room == room)
             .count()
     };
-    assert_eq!(fired(&app), 1, "{:?}", app.monitor().alerts());
+    assert_eq!(fired(&app), 1, "{:?}", app.wallboard().alerts());
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(fired(&app), 1, "still one alert for one silence");
-    app.monitor().stop_observing(view.session).expect("stop");
+    app.wallboard().close_room_view(view.session).expect("stop");
 }

@@ -5,8 +5,8 @@
 
 mod common;
 
-use earshot_core::monitor::observer::{media_packets_received, RoomViewSink};
-use earshot_core::protocol::observe::RoomView;
+use earshot_core::protocol::room_view::RoomView;
+use earshot_core::room_view::{media_packets_received, RoomViewSink};
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,8 +53,8 @@ async fn a_room_view_hears_who_speaks_without_media() {
     let app = common::bed_app().await;
     let views = Arc::new(Views::default());
     let before = media_packets_received();
-    app.monitor()
-        .observe_room(
+    app.wallboard()
+        .open_room_view(
             &app.projects().default_handle().await.expect("project"),
             &room,
             views.clone(),

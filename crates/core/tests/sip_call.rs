@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use earshot_core::listener::AudibleSet;
+use earshot_core::listen::engine::AudibleSet;
 use earshot_core::protocol::rooms::ParticipantKind;
 use earshot_core::protocol::sip::{DialOut, OutboundTrunkSpec, Transfer, TrunkPassword};
 use earshot_core::protocol::ErrorCode;

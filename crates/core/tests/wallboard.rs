@@ -5,13 +5,13 @@
 
 mod common;
 
-use earshot_core::monitor::WallSink;
 use earshot_core::protocol::admin::RoomOptions;
 use earshot_core::protocol::listen::RoomKey;
 use earshot_core::protocol::wallboard::{
     Alert, AlertCondition, AlertRule, PollState, WallEvent, WallRoom,
 };
 use earshot_core::protocol::ErrorCode;
+use earshot_core::wallboard::WallSink;
 use earshot_core::Earshot;
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use std::collections::HashMap;
@@ -84,8 +84,8 @@ async fn app() -> Arc<Earshot> {
 /// A room view nobody looks at.
 struct NoView;
 
-impl earshot_core::monitor::observer::RoomViewSink for NoView {
-    fn view(&self, _view: &earshot_core::protocol::observe::RoomView) -> bool {
+impl earshot_core::room_view::RoomViewSink for NoView {
+    fn view(&self, _view: &earshot_core::protocol::room_view::RoomView) -> bool {
         true
     }
 }
@@ -145,10 +145,10 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         ),
         rule("ended", AlertCondition::RoomEnded, &pattern),
     ] {
-        app.monitor().save_alert_rule(r).expect("rule saved");
+        app.wallboard().save_alert_rule(r).expect("rule saved");
     }
     let bad = app
-        .monitor()
+        .wallboard()
         .save_alert_rule(rule("", AlertCondition::ParticipantsAbove { count: 0 }, ""))
         .expect_err("invalid rule");
     assert_eq!(
@@ -157,11 +157,11 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
     );
 
     let rec = Arc::new(Recorder::default());
-    app.monitor().attach(rec.clone());
+    app.wallboard().attach(rec.clone());
     // The first answer is the baseline.
     let deadline = Instant::now() + Duration::from_secs(10);
     while app
-        .monitor()
+        .wallboard()
         .snapshot()
         .health
         .iter()
@@ -235,8 +235,8 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
     // A hidden listener is counted as a listener, not as a participant; a room view (hidden
     // too, but only watching) is neither.
     let view = app
-        .monitor()
-        .observe_room(
+        .wallboard()
+        .open_room_view(
             &app.projects().default_handle().await.expect("project"),
             &room,
             Arc::new(NoView),
@@ -268,8 +268,8 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         .stop(&RoomKey::new(listened.project, room.clone()))
         .await
         .expect("stop listening");
-    app.monitor()
-        .stop_observing(view.session)
+    app.wallboard()
+        .close_room_view(view.session)
         .expect("close the room view");
 
     blocking(Box::new(move || {
@@ -362,7 +362,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         "desktop notifications"
     );
     assert_eq!(
-        app.monitor()
+        app.wallboard()
             .alerts()
             .iter()
             .filter(|a| a.room == room)
@@ -370,7 +370,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         4,
         "in-app list"
     );
-    let health = &app.monitor().snapshot().health[0];
+    let health = &app.wallboard().snapshot().health[0];
     assert_eq!(health.state, PollState::Ok);
     assert!(health.rtt_ms.is_some());
     // "Within one refresh": the longest wait is bounded by the idle interval plus a lookup.

@@ -4,9 +4,9 @@
 
 mod common;
 
-use earshot_core::monitor::WallSink;
 use earshot_core::protocol::wallboard::{Alert, PollState, WallEvent};
 use earshot_core::protocol::ErrorCode;
+use earshot_core::wallboard::WallSink;
 use earshot_testbed::livekit;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,8 +24,8 @@ async fn backs_off_while_down_and_recovers() {
     let bed = livekit();
     let app = common::bed_app().await;
     let app = Arc::new(app);
-    app.monitor().attach(Arc::new(Quiet));
-    let health = || app.monitor().snapshot().health[0].clone();
+    app.wallboard().attach(Arc::new(Quiet));
+    let health = || app.wallboard().snapshot().health[0].clone();
     let deadline = Instant::now() + Duration::from_secs(10);
     while health().state != PollState::Ok {
         assert!(Instant::now() < deadline);

@@ -5,9 +5,9 @@
 
 mod common;
 
-use earshot_core::monitor::WallSink;
 use earshot_core::protocol::wallboard::{Alert, WallEvent, WallLive, WallRoomRef, MAX_FOLLOWED};
 use earshot_core::protocol::ErrorCode;
+use earshot_core::wallboard::WallSink;
 use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
 use livekit_api::services::room::{CreateRoomOptions, RoomClient};
 use std::sync::{Arc, Mutex};
@@ -62,7 +62,7 @@ async fn observers(client: &RoomClient, room: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed() {
-    // RUST_LOG=earshot_core::monitor=trace shows the room connections' side.
+    // RUST_LOG=earshot_core::wallboard=trace shows the room connections' side.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()
@@ -71,7 +71,7 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
     let app = Arc::new(common::bed_app().await);
     let project = app.projects().list_projects().projects[0].id.clone();
     let recorder = Arc::new(Recorder::default());
-    app.monitor().attach(recorder.clone());
+    app.wallboard().attach(recorder.clone());
     let client = RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
     let room = unique_room("follow");
     client
@@ -94,7 +94,7 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     let started = Instant::now();
-    app.monitor()
+    app.wallboard()
         .follow(vec![WallRoomRef {
             project: project.clone(),
             room: room.clone(),
@@ -128,9 +128,9 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
         started.elapsed()
     );
     assert_eq!(observers(&client, &room).await, 1, "one hidden observer");
-    assert_eq!(app.monitor().followed().len(), 1);
+    assert_eq!(app.wallboard().followed().len(), 1);
     // The same set again changes nothing (no second connection).
-    app.monitor()
+    app.wallboard()
         .follow(vec![WallRoomRef {
             project: project.clone(),
             room: room.clone(),
@@ -141,7 +141,7 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
 
     // Unfollowed: the connection leaves.
     let left = Instant::now();
-    app.monitor().follow(Vec::new()).expect("unfollow");
+    app.wallboard().follow(Vec::new()).expect("unfollow");
     while observers(&client, &room).await > 0 {
         assert!(
             left.elapsed() < Duration::from_secs(6),
@@ -150,7 +150,7 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     println!("unfollow → observer gone: {:?}", left.elapsed());
-    assert!(app.monitor().followed().is_empty());
+    assert!(app.wallboard().followed().is_empty());
 
     // Too many rooms at once: refused, nothing started.
     let many: Vec<WallRoomRef> = (0..=MAX_FOLLOWED)
@@ -159,12 +159,12 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
             room: format!("{room}-{n}"),
         })
         .collect();
-    let err = app.monitor().follow(many).expect_err("too many");
+    let err = app.wallboard().follow(many).expect_err("too many");
     assert_eq!(err.code, ErrorCode::InvalidInput);
     assert_eq!(err.field.as_deref(), Some("rooms"));
     // An unknown project is refused.
     let err = app
-        .monitor()
+        .wallboard()
         .follow(vec![WallRoomRef {
             project: "no-such-project".into(),
             room: room.clone(),
@@ -173,7 +173,7 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
     assert_eq!(err.code, ErrorCode::NotFound);
     // A room that ended is reported, and following it does not create it.
     let ghost = unique_room("ghost");
-    app.monitor()
+    app.wallboard()
         .follow(vec![WallRoomRef {
             project,
             room: ghost.clone(),

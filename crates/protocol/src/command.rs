@@ -11,10 +11,10 @@ use crate::agents::{AgentDispatchInfo, NewAgentDispatch};
 use crate::egress::{EgressRequest, EgressSummary, StorageInput, StorageSummary};
 use crate::ingress::{IngressInfo, IngressSpec};
 use crate::listen::{AudibleSet, HiddenParticipant, ListenRoom, ListenStatus, SpeakerChange};
-use crate::observe::RoomView;
 use crate::projects::{
     CliScan, ConnectionReport, ImportReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView,
 };
+use crate::room_view::RoomView;
 use crate::rooms::{RoomSummary, RoomsSnapshot};
 use crate::sip::{
     DialOut, DialResult, DispatchRule, DispatchRuleSpec, InboundTrunk, InboundTrunkSpec,
@@ -137,10 +137,10 @@ commands! {
     ClearAlerts => "clear_alerts" -> () {}
     /// Opens the real-time view of a room: a hidden, media-free connection whose
     /// [`RoomView`]s stream into the UI's channel (`__CHANNEL__:<id>`).
-    ObserveRoom => "observe_room" -> RoomView { project: ProjectId, room: String, events: String }
+    OpenRoomView => "open_room_view" -> RoomView { project: ProjectId, room: String, events: String }
     /// Closes a room's real-time view (the connection leaves), by its
     /// [`RoomView::session`]; a session already replaced by a newer view is `NotFound`.
-    StopObserving => "stop_observing" -> () { session: u64 }
+    CloseRoomView => "close_room_view" -> () { session: u64 }
     /// Every SIP trunk and dispatch rule of a project.
     GetSipOverview => "get_sip_overview" -> SipOverview { project: ProjectId }
     /// Creates an inbound SIP trunk (refused locally when its numbers clash with another's).

@@ -4,8 +4,8 @@
 
 use crate::api::ServerApi;
 use crate::clock::unix_millis;
-use crate::listener::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
-use crate::listener::{
+use crate::listen::engine::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
+use crate::listen::engine::{
     AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig, OwnIdentities,
 };
 use crate::projects::ProjectHandle;
@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use tokio::sync::OnceCell;
 
+pub mod engine;
 mod record;
 mod rejoin;
 mod shared;
@@ -278,7 +279,7 @@ impl ListenHub {
 }
 
 async fn forward_audio(
-    mut frames: tokio::sync::mpsc::Receiver<crate::listener::AudioFrame>,
+    mut frames: tokio::sync::mpsc::Receiver<crate::listen::engine::AudioFrame>,
     sink: Sink,
 ) {
     while let Some(frame) = frames.recv().await {

@@ -2,7 +2,7 @@
 //! lost room is rejoined, how many times in a row, and which states are not the room's.
 
 use crate::api::ServerApi;
-use crate::listener::{EndReason, ListenState, MixSettings};
+use crate::listen::engine::{EndReason, ListenState, MixSettings};
 use earshot_protocol::listen::ListenRoom;
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@
 use super::record::REJOIN_DELAYS;
 use super::shared::{guard, Records, Sink};
 use crate::api::ServerApi;
-use crate::listener::{EndReason, ListenEvent, ListenState, Listener};
+use crate::listen::engine::{EndReason, ListenEvent, ListenState, Listener};
 use earshot_protocol::listen::RoomKey;
 use std::time::Instant;
 

@@ -2,7 +2,7 @@
 //! (a leaf of the hub).
 
 use super::record::Record;
-use crate::listener::ListenEvent;
+use crate::listen::engine::ListenEvent;
 use earshot_protocol::listen::RoomKey;
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use earshot_core::api::{Endpoint, ServerApi};
-use earshot_core::listener::{
+use earshot_core::listen::engine::{
     AudioFrame, ListenEvent, ListenState, Listener, ListenerConfig, ListenerOutput,
 };
 use earshot_core::vault::Secret;
@@ -57,7 +57,7 @@ pub fn target(bed: &LiveKit) -> ServerApi {
 }
 
 pub fn listener() -> (Listener, ListenerOutput) {
-    // RUST_LOG=earshot_core::listener=debug shows the listener's side when a test fails.
+    // RUST_LOG=earshot_core::listen::engine=debug shows the listener's side when a test fails.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()

@@ -5,10 +5,10 @@
 use crate::components::charts::{participants_svg, speaking_svg, Series, SpeakingRow};
 use crate::ipc::{invoke, Channel};
 use crate::state::now_ms;
-use earshot_protocol::command::{ListHiddenParticipants, ObserveRoom, StopObserving};
+use earshot_protocol::command::{CloseRoomView, ListHiddenParticipants, OpenRoomView};
 use earshot_protocol::listen::{EarshotRole, HiddenParticipant};
-use earshot_protocol::observe::{ObserveState, ObservedParticipant, RoomView as Update};
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::room_view::{RoomView as Update, RoomViewParticipant, RoomViewState};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::JSON;
 use std::cell::Cell;
@@ -84,7 +84,7 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
     });
     match channel {
         Ok(channel) => {
-            let cmd = ObserveRoom {
+            let cmd = OpenRoomView {
                 project: project.get_clone(),
                 room: room.clone(),
                 events: channel.wire_id.clone(),
@@ -99,7 +99,7 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
                 wasm_bindgen_futures::spawn_local(async move {
                     match invoke(&cmd).await {
                         Ok(view) if closed.get() => {
-                            let _ = invoke(&StopObserving {
+                            let _ = invoke(&CloseRoomView {
                                 session: view.session,
                             })
                             .await;
@@ -121,7 +121,7 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
                 closed.set(true);
                 if let Some(session) = session.get() {
                     wasm_bindgen_futures::spawn_local(async move {
-                        let _ = invoke(&StopObserving { session }).await;
+                        let _ = invoke(&CloseRoomView { session }).await;
                     });
                 }
             });
@@ -210,12 +210,12 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
     let status = move || {
         view_signal.with(|v| match v.as_ref().map(|v| &v.state) {
             None => ("connecting".to_owned(), "connecting"),
-            Some(ObserveState::Connecting) => ("connecting".into(), "connecting"),
-            Some(ObserveState::Live) => ("live".into(), "live"),
-            Some(ObserveState::Reconnecting { attempt }) => {
+            Some(RoomViewState::Connecting) => ("connecting".into(), "connecting"),
+            Some(RoomViewState::Live) => ("live".into(), "live"),
+            Some(RoomViewState::Reconnecting { attempt }) => {
                 (format!("reconnecting ({attempt})"), "reconnecting")
             }
-            Some(ObserveState::Ended { reason }) => (format!("ended: {reason}"), "ended"),
+            Some(RoomViewState::Ended { reason }) => (format!("ended: {reason}"), "ended"),
         })
     };
     let people = create_memo(move || {
@@ -248,8 +248,8 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
             }
             (error.get_clone().map(|e| view! { p(class="form-error", data-testid="live-error") { (e) } }).unwrap_or_default())
             ul(class="live-people") {
-                Keyed(list=people, key=|p: &ObservedParticipant| (p.sid.clone(), p.speaking, p.quality, p.tracks.iter().filter(|t| t.muted).count()),
-                    view=|p: ObservedParticipant| {
+                Keyed(list=people, key=|p: &RoomViewParticipant| (p.sid.clone(), p.speaking, p.quality, p.tracks.iter().filter(|t| t.muted).count()),
+                    view=|p: RoomViewParticipant| {
                         let muted = p.tracks.iter().filter(|t| t.muted).count();
                         let label = if p.name.is_empty() { p.identity.clone() } else { format!("{} ({})", p.name, p.identity) };
                         let dot = if p.speaking { "speaking on" } else { "speaking" };

@@ -1,6 +1,6 @@
 //! One 20 ms frame of what the supervisor hears, and its wire views for the app shell.
 
-use crate::listener::track::{FRAME_SAMPLES, SAMPLE_RATE};
+use crate::listen::engine::track::{FRAME_SAMPLES, SAMPLE_RATE};
 use std::time::Duration;
 
 /// 20 ms of mono 48 kHz audio from the audible rooms.

@@ -4,8 +4,8 @@
 
 use super::board::Diff;
 use crate::settings::{SettingsError, SettingsStore};
-use earshot_protocol::observe::RoomView;
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::room_view::RoomView;
 use earshot_protocol::rooms::RoomSummary;
 use earshot_protocol::wallboard::{pattern_matches, Alert, AlertCondition, AlertRule, WallRoom};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -323,8 +323,8 @@ impl Alerts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::monitor::board::{synthetic_room, Board};
     use crate::settings::MemorySettings;
+    use crate::wallboard::board::{synthetic_room, Board};
     use earshot_protocol::rooms::{ConnectionQuality, ParticipantKind};
 
     fn rule(name: &str, condition: AlertCondition, pattern: &str) -> AlertRule {
@@ -407,8 +407,8 @@ mod tests {
             project: "p".into(),
             room: "call".into(),
             session: 1,
-            state: earshot_protocol::observe::ObserveState::Live,
-            participants: vec![earshot_protocol::observe::ObservedParticipant {
+            state: earshot_protocol::room_view::RoomViewState::Live,
+            participants: vec![earshot_protocol::room_view::RoomViewParticipant {
                 sid: "PA_1".into(),
                 identity: "caller".into(),
                 name: String::new(),

@@ -23,7 +23,7 @@ pub(crate) struct RoomParams {
     pub empty_grace: Duration,
     pub empty_on_join_grace: Duration,
     pub reconnect_budget: Duration,
-    pub own_identities: crate::listener::token::OwnIdentities,
+    pub own_identities: crate::listen::engine::token::OwnIdentities,
 }
 
 /// Requests from the listener to a room task.

@@ -7,7 +7,7 @@ use super::schedule::{LookupFailure, Schedule};
 use super::shared::{guard, Shared};
 use crate::api::RetryPolicy;
 use crate::clock::unix_millis;
-use crate::listener::token::ROLE_ATTRIBUTE;
+use crate::listen::engine::token::ROLE_ATTRIBUTE;
 use crate::projects::Projects;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::rooms::RoomSummary;

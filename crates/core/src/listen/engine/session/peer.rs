@@ -1,7 +1,7 @@
 //! The subscriber PeerConnection: answers the server's offers (receive only), trickles ICE
 //! candidates both ways and hands received audio tracks to the room.
 
-use crate::listener::error::{ListenError, ListenResult};
+use crate::listen::engine::error::{ListenError, ListenResult};
 use livekit_protocol as proto;
 use rtc::peer_connection::transport::RTCDtlsRole;
 use std::sync::Arc;

@@ -1,9 +1,9 @@
 //! The audio of one listened room: its tracks' decoders and its mixer, shared between the
 //! network tasks (which push RTP) and the listener's clock (which pulls 20 ms frames).
 
-use crate::listener::jitter::JitterConfig;
-use crate::listener::mixer::{MixSettings, Mixer};
-use crate::listener::track::{TrackAudio, FRAME_SAMPLES};
+use crate::listen::engine::jitter::JitterConfig;
+use crate::listen::engine::mixer::{MixSettings, Mixer};
+use crate::listen::engine::track::{TrackAudio, FRAME_SAMPLES};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;

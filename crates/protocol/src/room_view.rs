@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A published track as the room view shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ObservedTrack {
+pub struct RoomViewTrack {
     pub sid: String,
     pub kind: TrackKind,
     pub muted: bool,
@@ -15,7 +15,7 @@ pub struct ObservedTrack {
 
 /// A visible participant in the room view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObservedParticipant {
+pub struct RoomViewParticipant {
     pub sid: String,
     pub identity: String,
     pub name: String,
@@ -28,13 +28,13 @@ pub struct ObservedParticipant {
     pub level: f32,
     /// `Unknown` until the server reports it.
     pub quality: ConnectionQuality,
-    pub tracks: Vec<ObservedTrack>,
+    pub tracks: Vec<RoomViewTrack>,
 }
 
 /// Where the room view's connection is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
-pub enum ObserveState {
+pub enum RoomViewState {
     Connecting,
     Live,
     Reconnecting {
@@ -51,12 +51,12 @@ pub enum ObserveState {
 pub struct RoomView {
     pub project: ProjectId,
     pub room: String,
-    /// The view session (one per open view): [`crate::command::StopObserving`] closes it by
+    /// The view session (one per open view): [`crate::command::CloseRoomView`] closes it by
     /// this id, so a close that arrives late never ends a newer view of the same room.
     #[serde(default)]
     pub session: u64,
-    pub state: ObserveState,
-    pub participants: Vec<ObservedParticipant>,
+    pub state: RoomViewState,
+    pub participants: Vec<RoomViewParticipant>,
     /// Unix time in milliseconds of this view.
     pub at_ms: i64,
 }

@@ -1,16 +1,17 @@
 //! Earshot's hidden listen-in engine: joins LiveKit rooms as an invisible, subscribe-only
 //! participant, pulls only audio, and hands out one mixed 20 ms PCM stream plus state and
-//! meter events. No Tauri here; the app shell forwards frames and events to the UI.
+//! meter events. No Tauri here; the listen hub (the parent module) drives it and forwards
+//! frames and events to the shell.
 //!
 //! Opus is decoded by libopus (the `opus` crate builds it from source), which gives real
 //! packet-loss concealment and in-band FEC.
 //!
-//! The app shell drives it like this (inside a tokio runtime):
+//! Used on its own (as the tests and benches do), inside a tokio runtime:
 //!
 //! ```no_run
-//! # async fn shell() -> Result<(), earshot_core::listener::AppError> {
+//! # async fn shell() -> Result<(), earshot_core::listen::engine::AppError> {
 //! use earshot_core::api::{Endpoint, ServerApi};
-//! use earshot_core::listener::{AudibleSet, Listener, ListenerConfig};
+//! use earshot_core::listen::engine::{AudibleSet, Listener, ListenerConfig};
 //! use earshot_core::vault::Secret;
 //! let (listener, mut output) = Listener::new(ListenerConfig {
 //!     supervisor: "dana".into(),
@@ -39,11 +40,11 @@
 //! ```
 
 mod audio;
-mod engine;
 pub mod error;
 mod frame;
 pub mod jitter;
 mod latency;
+mod listener;
 pub mod mixer;
 pub(crate) mod session;
 pub mod token;
@@ -53,10 +54,10 @@ pub use earshot_protocol::listen::{
     AudibleSet, EndReason, Level, ListenEvent, ListenState, RoomMeters, SpeakerInfo, SpeakerMeter,
 };
 pub use earshot_protocol::{AppError, ErrorCode};
-pub use engine::{Listener, ListenerConfig, ListenerOutput};
 pub use error::{ListenError, ListenResult};
 pub use frame::AudioFrame;
 pub use jitter::JitterConfig;
 pub use latency::LatencySummary;
+pub use listener::{Listener, ListenerConfig, ListenerOutput};
 pub use mixer::{MixSettings, Mixer, SpeakerControl};
 pub use token::{mint_listener_token, ListenerToken, OwnIdentities, MAX_TOKEN_TTL};

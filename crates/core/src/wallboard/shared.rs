@@ -5,8 +5,8 @@
 use super::alerts::Alerts;
 use super::board::Board;
 use crate::clock::unix_millis;
-use earshot_protocol::observe::RoomView;
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::room_view::RoomView;
 use earshot_protocol::wallboard::{Alert, ProjectHealth, WallEvent};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};

@@ -4,7 +4,7 @@
 use super::connect::Connection;
 use super::params::{Outcome, RoomEvents, RESUME_TIMEOUT};
 use super::peer::{self, PcEvent};
-use crate::listener::audio::{lock, SharedAudio};
+use crate::listen::engine::audio::{lock, SharedAudio};
 use earshot_protocol::listen::EndReason;
 use livekit_protocol as proto;
 use std::sync::Arc;

@@ -15,11 +15,11 @@
 use crate::api::rooms_convert::{connection_quality, participant_kind, track_kind};
 use crate::api::{RetryPolicy, ServerApi};
 use crate::clock::unix_millis;
-use crate::listener::session::peer::{PcEvent, Subscriber};
-use crate::listener::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
+use crate::listen::engine::session::peer::{PcEvent, Subscriber};
+use crate::listen::engine::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::projects::ProjectHandle;
-use earshot_protocol::observe::{ObserveState, ObservedParticipant, ObservedTrack, RoomView};
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::room_view::{RoomView, RoomViewParticipant, RoomViewState, RoomViewTrack};
 use earshot_protocol::rooms::{ConnectionQuality, TrackKind};
 use earshot_protocol::{AppError, ErrorCode};
 use livekit_api::access_token::AccessToken;
@@ -63,21 +63,21 @@ const REJOIN_PAUSES: [Duration; 4] = [
     Duration::from_secs(3),
     Duration::from_secs(7),
 ];
-/// Observer tokens live this long; rejoins mint new ones.
+/// ViewConnection tokens live this long; rejoins mint new ones.
 const TOKEN_TTL: Duration = Duration::from_secs(120);
 
 /// Session ids of room views, unique in the app's lifetime (0 is never one).
 static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 
 /// A running room view.
-pub(crate) struct Observer {
+pub(crate) struct ViewConnection {
     pub task: JoinHandle<()>,
     stop: Option<oneshot::Sender<()>>,
     /// The view's [`RoomView::session`].
     pub session: u64,
 }
 
-impl Observer {
+impl ViewConnection {
     /// Asks the connection to leave (it says goodbye to the server, then ends).
     pub fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -211,8 +211,11 @@ async fn join(
         )
     })?;
     let (signal, join, events) = joined.map_err(|e| {
-        let err =
-            crate::listener::ListenError::from_signal(&target.endpoint().url, &e, JOIN_TIMEOUT);
+        let err = crate::listen::engine::ListenError::from_signal(
+            &target.endpoint().url,
+            &e,
+            JOIN_TIMEOUT,
+        );
         AppError::from(err)
     })?;
     let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &target.endpoint().url).await {
@@ -244,7 +247,7 @@ async fn join(
 /// The room as the connection knows it, by participant sid.
 struct Roster {
     me: String,
-    people: BTreeMap<String, ObservedParticipant>,
+    people: BTreeMap<String, RoomViewParticipant>,
 }
 
 impl Roster {
@@ -267,7 +270,7 @@ impl Roster {
             let tracks = p
                 .tracks
                 .iter()
-                .map(|t| ObservedTrack {
+                .map(|t| RoomViewTrack {
                     sid: t.sid.clone(),
                     kind: track_kind(t.r#type),
                     muted: t.muted,
@@ -275,7 +278,7 @@ impl Roster {
                 .collect();
             self.people.insert(
                 p.sid.clone(),
-                ObservedParticipant {
+                RoomViewParticipant {
                     sid: p.sid.clone(),
                     identity: p.identity.clone(),
                     name: p.name.clone(),
@@ -321,13 +324,13 @@ impl Context {
             project: self.project.clone(),
             room: self.room.clone(),
             session: self.session,
-            state: ObserveState::Live,
+            state: RoomViewState::Live,
             participants: roster.people.values().cloned().collect(),
             at_ms: unix_millis(),
         });
     }
 
-    fn send(&self, state: ObserveState, roster: &Roster) -> bool {
+    fn send(&self, state: RoomViewState, roster: &Roster) -> bool {
         self.sink.view(&RoomView {
             project: self.project.clone(),
             room: self.room.clone(),
@@ -345,7 +348,7 @@ pub(crate) async fn open(
     room: &str,
     supervisor: &Supervisor,
     sink: Arc<dyn RoomViewSink>,
-) -> Result<(Observer, RoomView), AppError> {
+) -> Result<(ViewConnection, RoomView), AppError> {
     earshot_protocol::fields::name_field(room, "room", "room name")?;
     let found = project
         .api
@@ -368,14 +371,14 @@ async fn observe(
     room: String,
     supervisor: Supervisor,
     sink: Arc<dyn RoomViewSink>,
-) -> Result<(Observer, RoomView), AppError> {
+) -> Result<(ViewConnection, RoomView), AppError> {
     let (link, roster) = join(&target, &room, &supervisor).await?;
     let session = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
     let first = RoomView {
         project: project.clone(),
         room: room.clone(),
         session,
-        state: ObserveState::Live,
+        state: RoomViewState::Live,
         participants: roster.people.values().cloned().collect(),
         at_ms: unix_millis(),
     };
@@ -388,7 +391,7 @@ async fn observe(
     };
     let task = tokio::spawn(run(ctx, target, supervisor, link, roster, stop_rx));
     Ok((
-        Observer {
+        ViewConnection {
             task,
             stop: Some(stop_tx),
             session,
@@ -418,13 +421,13 @@ async fn run(
                 match rejoin(&ctx, &target, &supervisor, &mut roster, &mut stop).await {
                     Ok(next) => {
                         link = next;
-                        if ctx.send(ObserveState::Live, &roster) {
+                        if ctx.send(RoomViewState::Live, &roster) {
                             continue;
                         }
                         "the view was closed".into()
                     }
                     Err(reason) => {
-                        ctx.send(ObserveState::Ended { reason }, &roster);
+                        ctx.send(RoomViewState::Ended { reason }, &roster);
                         return;
                     }
                 }
@@ -432,7 +435,7 @@ async fn run(
         };
         link.close().await;
         tracing::info!(room = %ctx.room, %reason, "room view ended");
-        ctx.send(ObserveState::Ended { reason }, &roster);
+        ctx.send(RoomViewState::Ended { reason }, &roster);
         return;
     }
 }
@@ -447,7 +450,7 @@ async fn rejoin(
     let mut last = String::new();
     for (n, pause) in REJOIN_PAUSES.iter().enumerate() {
         if !ctx.send(
-            ObserveState::Reconnecting {
+            RoomViewState::Reconnecting {
                 attempt: n as u32 + 1,
             },
             roster,
@@ -554,7 +557,7 @@ async fn follow(
             }
         };
         if changed {
-            if !ctx.send(ObserveState::Live, roster) {
+            if !ctx.send(RoomViewState::Live, roster) {
                 return Outcome::End("the view was closed".into());
             }
             empty_at = if roster.people.is_empty() {
@@ -572,10 +575,10 @@ async fn follow(
 
 /// The wallboard keeps one view per room.
 /// The open room views by (project id, room name): two projects may have rooms of one name.
-pub(crate) type Observers = std::sync::Mutex<BTreeMap<(ProjectId, String), Observer>>;
+pub(crate) type OpenViews = std::sync::Mutex<BTreeMap<(ProjectId, String), ViewConnection>>;
 
-/// Drops observers whose task ended.
-pub(crate) fn prune(observers: &Observers) {
-    let mut map = observers.lock().unwrap_or_else(|p| p.into_inner());
+/// Drops views whose task ended.
+pub(crate) fn prune(views: &OpenViews) {
+    let mut map = views.lock().unwrap_or_else(|p| p.into_inner());
     map.retain(|_, o| !o.task.is_finished());
 }

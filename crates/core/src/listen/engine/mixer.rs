@@ -1,6 +1,6 @@
 //! Per-speaker gain, mute and solo, the 20 ms mix of a room, and its level meters.
 
-use crate::listener::track::FRAME_SAMPLES;
+use crate::listen::engine::track::FRAME_SAMPLES;
 use earshot_protocol::listen::{Level, SpeakerMeter};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,15 +2,15 @@
 //! renders every room every 20 ms and hands out the mix of the audible set.
 
 use crate::api::ServerApi;
-use crate::listener::audio::{lock, RoomAudio, SharedAudio};
-use crate::listener::error::{ListenError, ListenResult};
-use crate::listener::frame::AudioFrame;
-use crate::listener::jitter::JitterConfig;
-use crate::listener::latency::{LatencySummary, LatencyWindow};
-use crate::listener::mixer::MixSettings;
-use crate::listener::session::{self, RoomCommand, RoomEvents, RoomParams};
-use crate::listener::token::{OwnIdentities, MAX_TOKEN_TTL};
-use crate::listener::track::FRAME_SAMPLES;
+use crate::listen::engine::audio::{lock, RoomAudio, SharedAudio};
+use crate::listen::engine::error::{ListenError, ListenResult};
+use crate::listen::engine::frame::AudioFrame;
+use crate::listen::engine::jitter::JitterConfig;
+use crate::listen::engine::latency::{LatencySummary, LatencyWindow};
+use crate::listen::engine::mixer::MixSettings;
+use crate::listen::engine::session::{self, RoomCommand, RoomEvents, RoomParams};
+use crate::listen::engine::token::{OwnIdentities, MAX_TOKEN_TTL};
+use crate::listen::engine::track::FRAME_SAMPLES;
 use earshot_protocol::listen::RoomKey;
 use earshot_protocol::listen::{AudibleSet, ListenEvent, ListenState, RoomMeters};
 use std::collections::BTreeMap;

@@ -5,8 +5,8 @@
 use super::connect::{connect, Connection};
 use super::handlers::{on_pc, on_signal};
 use super::params::{RoomCommand, RoomEvents, RoomParams, RESUME_TIMEOUT};
-use crate::listener::audio::SharedAudio;
-use crate::listener::error::{ListenError, ListenResult};
+use crate::listen::engine::audio::SharedAudio;
+use crate::listen::engine::error::{ListenError, ListenResult};
 use earshot_protocol::listen::{EndReason, ListenState};
 use livekit_protocol as proto;
 use livekit_signaling::SignalEvent;

@@ -1,6 +1,6 @@
 //! One subscribed audio track: its jitter buffer and Opus decoder, pulled in 20 ms frames.
 
-use crate::listener::jitter::{JitterBuffer, JitterConfig, Packet, Playout};
+use crate::listen::engine::jitter::{JitterBuffer, JitterConfig, Packet, Playout};
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -58,7 +58,7 @@ impl TrackAudio {
     }
 
     /// Jitter-buffer counters.
-    pub fn jitter_stats(&self) -> crate::listener::jitter::JitterStats {
+    pub fn jitter_stats(&self) -> crate::listen::engine::jitter::JitterStats {
         self.jitter.stats
     }
 

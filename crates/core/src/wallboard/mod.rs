@@ -10,7 +10,6 @@ pub mod alerts;
 pub mod board;
 mod fleet;
 pub mod follow;
-pub mod observer;
 mod poller;
 pub mod schedule;
 mod shared;
@@ -18,13 +17,14 @@ pub mod synthetic;
 
 pub use shared::WallSink;
 
-use crate::listener::token::Supervisor;
+use crate::listen::engine::token::Supervisor;
 use crate::projects::{ProjectHandle, Projects};
 use crate::result::AppResult;
+use crate::room_view;
 use crate::settings::SettingsStore;
 use alerts::Alerts;
-use earshot_protocol::observe::RoomView;
 use earshot_protocol::projects::ProjectId;
+use earshot_protocol::room_view::RoomView;
 use earshot_protocol::wallboard::{self, Alert, AlertRule, WallRoomRef, WallSnapshot};
 use earshot_protocol::{AppError, ErrorCode};
 use fleet::Fleet;
@@ -34,7 +34,7 @@ use std::sync::{Arc, Mutex};
 use tokio::task::JoinHandle;
 
 /// The wallboard's state (see the module docs).
-pub struct Monitor {
+pub struct Wallboard {
     shared: Arc<Shared>,
     settings: Arc<dyn SettingsStore>,
     projects: Arc<Projects>,
@@ -43,12 +43,12 @@ pub struct Monitor {
     /// The task following the project registry, once the wallboard is attached.
     following: Mutex<Option<JoinHandle<()>>>,
     /// Open real-time room views, by project and room.
-    observers: observer::Observers,
+    views: room_view::OpenViews,
     /// Wallboard rooms followed live.
     follower: Arc<Follower>,
 }
 
-impl Monitor {
+impl Wallboard {
     /// A wallboard over `projects`; room views and followed rows join as `supervisor`.
     pub(crate) fn new(
         settings: Arc<dyn SettingsStore>,
@@ -71,7 +71,7 @@ impl Monitor {
             projects,
             supervisor,
             following: Mutex::new(None),
-            observers: Default::default(),
+            views: Default::default(),
         }
     }
 
@@ -158,20 +158,20 @@ impl Monitor {
     }
 
     /// Opens the real-time view of `room` (replacing an open one); its views go to `sink`.
-    pub async fn observe_room(
+    pub async fn open_room_view(
         &self,
         project: &ProjectHandle,
         room: &str,
-        sink: Arc<dyn observer::RoomViewSink>,
+        sink: Arc<dyn room_view::RoomViewSink>,
     ) -> AppResult<RoomView> {
         let sink = Arc::new(AlertingSink {
             inner: sink,
             shared: self.shared.clone(),
         });
-        let (obs, view) = observer::open(project, room, &self.supervisor, sink).await?;
-        observer::prune(&self.observers);
+        let (obs, view) = room_view::open(project, room, &self.supervisor, sink).await?;
+        room_view::prune(&self.views);
         let key = (view.project.clone(), room.to_owned());
-        if let Some(old) = guard(&self.observers).insert(key, obs) {
+        if let Some(old) = guard(&self.views).insert(key, obs) {
             old.stop();
         }
         tracing::info!(%room, session = view.session, "room view opened");
@@ -180,14 +180,14 @@ impl Monitor {
 
     /// Closes the room view `session`. A session that a newer view of its room replaced
     /// (or that ended) is `NotFound`: the newer view stays open.
-    pub fn stop_observing(&self, session: u64) -> AppResult<()> {
-        observer::prune(&self.observers);
-        let mut observers = guard(&self.observers);
-        let key = observers
+    pub fn close_room_view(&self, session: u64) -> AppResult<()> {
+        room_view::prune(&self.views);
+        let mut views = guard(&self.views);
+        let key = views
             .iter()
             .find(|(_, obs)| obs.session == session)
             .map(|(key, _)| key.clone());
-        match key.and_then(|key| observers.remove(&key)) {
+        match key.and_then(|key| views.remove(&key)) {
             Some(obs) => {
                 obs.stop();
                 Ok(())
@@ -202,11 +202,11 @@ impl Monitor {
 
 /// Forwards room views to the UI and evaluates the duration rules on them each second.
 struct AlertingSink {
-    inner: Arc<dyn observer::RoomViewSink>,
+    inner: Arc<dyn room_view::RoomViewSink>,
     shared: Arc<Shared>,
 }
 
-impl observer::RoomViewSink for AlertingSink {
+impl room_view::RoomViewSink for AlertingSink {
     fn view(&self, view: &RoomView) -> bool {
         self.inner.view(view)
     }
@@ -216,7 +216,7 @@ impl observer::RoomViewSink for AlertingSink {
     }
 }
 
-impl Drop for Monitor {
+impl Drop for Wallboard {
     fn drop(&mut self) {
         if let Some(task) = guard(&self.following).take() {
             task.abort();

@@ -11,8 +11,8 @@ mod roster;
 
 pub(crate) use params::{RoomCommand, RoomEvents, RoomParams};
 
-use crate::listener::audio::{lock, SharedAudio};
-use crate::listener::error::ListenResult;
+use crate::listen::engine::audio::{lock, SharedAudio};
+use crate::listen::engine::error::ListenResult;
 use connect::{connect, Connection};
 use earshot_protocol::listen::{EndReason, ListenState};
 use handlers::{on_pc, on_signal};

@@ -3,12 +3,12 @@
 //! quality, sent as [`WallEvent::Live`] only when that changes. The followed rooms also feed
 //! the duration alert rules (poor quality, silence), as an open room view does.
 
-use super::observer::{self, Observer, RoomViewSink};
 use super::shared::{guard, Shared};
-use crate::listener::token::Supervisor;
+use crate::listen::engine::token::Supervisor;
 use crate::projects::Projects;
 use crate::result::AppResult;
-use earshot_protocol::observe::{ObserveState, RoomView};
+use crate::room_view::{self, RoomViewSink, ViewConnection};
+use earshot_protocol::room_view::{RoomView, RoomViewState};
 use earshot_protocol::rooms::ConnectionQuality;
 use earshot_protocol::wallboard::{WallEvent, WallLive, WallRoomRef, MAX_FOLLOWED};
 use earshot_protocol::{AppError, ErrorCode};
@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 #[derive(Default)]
 pub(crate) struct Followed {
     wanted: BTreeSet<WallRoomRef>,
-    running: BTreeMap<WallRoomRef, Observer>,
+    running: BTreeMap<WallRoomRef, ViewConnection>,
 }
 
 /// Worst first, so the minimum is the worst quality.
@@ -44,9 +44,9 @@ pub fn summarize(view: &RoomView) -> WallLive {
         .min_by_key(|(rank, _)| *rank)
         .map(|(_, q)| q);
     let (live, error) = match &view.state {
-        ObserveState::Live => (true, None),
-        ObserveState::Connecting | ObserveState::Reconnecting { .. } => (false, None),
-        ObserveState::Ended { reason } => (false, Some(reason.clone())),
+        RoomViewState::Live => (true, None),
+        RoomViewState::Connecting | RoomViewState::Reconnecting { .. } => (false, None),
+        RoomViewState::Ended { reason } => (false, Some(reason.clone())),
     };
     WallLive {
         project: view.project.clone(),
@@ -175,7 +175,7 @@ impl Follower {
         });
         let opened = match self.projects.handle(&key.project).await {
             Ok(project) => {
-                observer::open(&project, &key.room, &self.supervisor, sink.clone()).await
+                room_view::open(&project, &key.room, &self.supervisor, sink.clone()).await
             }
             Err(err) => Err(err),
         };
@@ -218,7 +218,7 @@ impl Follower {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use earshot_protocol::observe::ObservedParticipant;
+    use earshot_protocol::room_view::RoomViewParticipant;
     use earshot_protocol::rooms::ParticipantKind;
 
     fn person(
@@ -227,8 +227,8 @@ mod tests {
         speaking: bool,
         level: f32,
         quality: ConnectionQuality,
-    ) -> ObservedParticipant {
-        ObservedParticipant {
+    ) -> RoomViewParticipant {
+        RoomViewParticipant {
             sid: format!("PA_{identity}"),
             identity: identity.into(),
             name: name.into(),
@@ -247,7 +247,7 @@ mod tests {
             project: "p".into(),
             room: "r".into(),
             session: 1,
-            state: ObserveState::Live,
+            state: RoomViewState::Live,
             participants: vec![
                 person("a", "Ann", true, 0.2, ConnectionQuality::Excellent),
                 person("b", "", true, 0.7, ConnectionQuality::Poor),
@@ -273,7 +273,7 @@ mod tests {
             project: "p".into(),
             room: "r".into(),
             session: 1,
-            state: ObserveState::Ended {
+            state: RoomViewState::Ended {
                 reason: "the room emptied".into(),
             },
             participants: vec![person("a", "Ann", false, 0.0, ConnectionQuality::Unknown)],

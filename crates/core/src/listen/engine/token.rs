@@ -1,6 +1,6 @@
 //! The listener's least-privilege access token: hidden, subscribe-only, one room, short-lived.
 
-use crate::listener::error::{ListenError, ListenResult};
+use crate::listen::engine::error::{ListenError, ListenResult};
 use livekit_api::access_token::AccessToken;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
