@@ -1,6 +1,7 @@
-//! Listen-in as the app uses it: projects resolved to listener targets, one engine for the
-//! whole app, the UI's sinks for audio and events, a record of every listened room for pages
-//! that open later, and the app-level rejoin after the engine gives up reconnecting.
+//! Listen-in as the app uses it: the hub joins rooms of a [`ProjectHandle`] through one
+//! [`engine`] for the whole app, keeps a record of every listened room (by [`RoomKey`]) for
+//! pages that open later, forwards audio and events to the shell's sink, and rejoins at the
+//! app level after the engine gives up reconnecting.
 
 use crate::api::ServerApi;
 use crate::clock::unix_millis;
