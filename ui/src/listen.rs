@@ -45,8 +45,57 @@ struct Wiring {
     frames: u64,
 }
 
+/// The order listen events reached the UI in. A status (or a join's answer) travels apart
+/// from the events, so one fetched before an event may arrive after it: it must not undo it.
+#[derive(Default)]
+struct EventOrder {
+    last: u64,
+    /// Per room, the number of its last state and speakers event.
+    state: BTreeMap<RoomKey, u64>,
+    speakers: BTreeMap<RoomKey, u64>,
+}
+
 thread_local! {
     static WIRING: RefCell<Option<Wiring>> = const { RefCell::new(None) };
+    static ORDER: RefCell<EventOrder> = RefCell::default();
+}
+
+/// The number of the last event seen: what a request sent now already knows of.
+fn events_seen() -> u64 {
+    ORDER.with(|o| o.borrow().last)
+}
+
+/// Notes an event for `key`; `speakers` says which kind.
+fn note_event(key: &RoomKey, speakers: bool) {
+    ORDER.with(|o| {
+        let mut o = o.borrow_mut();
+        o.last += 1;
+        let n = o.last;
+        let map = if speakers {
+            &mut o.speakers
+        } else {
+            &mut o.state
+        };
+        map.insert(key.clone(), n);
+    });
+}
+
+/// `fresh` (fetched after event number `since`), keeping what later events said.
+fn merge(local: Option<&ListenRoom>, mut fresh: ListenRoom, since: u64) -> ListenRoom {
+    let Some(local) = local else {
+        return fresh;
+    };
+    let key = RoomKey::new(fresh.project.clone(), fresh.room.clone());
+    ORDER.with(|o| {
+        let o = o.borrow();
+        if o.state.get(&key).is_some_and(|n| *n > since) {
+            fresh.state = local.state.clone();
+        }
+        if o.speakers.get(&key).is_some_and(|n| *n > since) {
+            fresh.speakers = local.speakers.clone();
+        }
+    });
+    fresh
 }
 
 impl Listen {
@@ -85,10 +134,11 @@ impl Listen {
                 frames: 0,
             })
         });
+        let since = events_seen();
         wasm_bindgen_futures::spawn_local(async move {
             match invoke(&cmd).await {
                 Ok(status) => {
-                    self.apply_status(status);
+                    self.apply_status(status, since);
                     self.attached.set(true);
                 }
                 Err(err) => self.audio_error.set(Some(err.message)),
@@ -106,22 +156,29 @@ impl Listen {
         });
     }
 
-    fn apply_status(self, status: ListenStatus) {
-        self.rooms.set(
+    /// Takes a status fetched after event number `since`.
+    fn apply_status(self, status: ListenStatus, since: u64) {
+        let rooms = self.rooms.with_untracked(|local| {
             status
                 .rooms
                 .into_iter()
-                .map(|r| (RoomKey::new(r.project.clone(), r.room.clone()), r))
-                .collect(),
-        );
+                .map(|r| {
+                    let key = RoomKey::new(r.project.clone(), r.room.clone());
+                    let room = merge(local.get(&key), r, since);
+                    (key, room)
+                })
+                .collect()
+        });
+        self.rooms.set(rooms);
         self.audible.set(status.audible);
     }
 
     /// Reloads every room's record from the backend.
     pub fn refresh(self) {
+        let since = events_seen();
         wasm_bindgen_futures::spawn_local(async move {
             if let Ok(status) = invoke(&ListenStatusQuery {}).await {
-                self.apply_status(status);
+                self.apply_status(status, since);
             }
         });
     }
@@ -155,6 +212,7 @@ impl Listen {
                 state,
             } => {
                 let key = RoomKey::new(project, room);
+                note_event(&key, false);
                 let known = self.rooms.with_untracked(|rooms| rooms.contains_key(&key));
                 if known {
                     self.rooms.update(|rooms| {
@@ -173,6 +231,7 @@ impl Listen {
                 speakers,
             } => {
                 let key = RoomKey::new(project, room);
+                note_event(&key, true);
                 let known = self.rooms.with_untracked(|rooms| rooms.contains_key(&key));
                 if known {
                     self.rooms.update(|rooms| {
@@ -221,6 +280,7 @@ impl Listen {
     /// Joins `room` of `project` and makes it the one heard.
     pub async fn start(self, project: ProjectId, room: String) -> Result<(), AppError> {
         self.ensure_output().await;
+        let since = events_seen();
         let joined = invoke(&ListenStart {
             project,
             room: room.clone(),
@@ -229,6 +289,7 @@ impl Listen {
         .await?;
         let key = RoomKey::new(joined.project.clone(), room);
         self.rooms.update(|rooms| {
+            let joined = merge(rooms.get(&key), joined, since);
             rooms.insert(key.clone(), joined);
         });
         self.audible.set(AudibleSet::Focus(key));
