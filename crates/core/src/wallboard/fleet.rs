@@ -74,18 +74,16 @@ impl Fleet {
         }
     }
 
-    /// Follows the registry until the task is aborted: each change of the project list
-    /// reconciles the pollers.
+    /// Follows the registry until the task is aborted: each change of the project list after
+    /// `changes` was made reconciles the pollers.
     pub async fn follow(
         self: Arc<Self>,
         mut changes: tokio::sync::watch::Receiver<Vec<ProjectEntry>>,
     ) {
-        loop {
+        // The list as it was when `changes` was made is reconciled by whoever attached.
+        while changes.changed().await.is_ok() {
             let list = changes.borrow_and_update().clone();
             self.reconcile(&list);
-            if changes.changed().await.is_err() {
-                return;
-            }
         }
     }
 

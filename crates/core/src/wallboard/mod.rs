@@ -83,7 +83,8 @@ impl Wallboard {
         if following.is_none() {
             // The first reconcile runs before the snapshot below is taken.
             let changes = self.projects.subscribe();
-            self.fleet.reconcile(&changes.borrow());
+            let list = changes.borrow().clone();
+            self.fleet.reconcile(&list);
             *following = Some(tokio::spawn(self.fleet.clone().follow(changes)));
         }
         drop(following);
@@ -93,7 +94,8 @@ impl Wallboard {
     /// Chooses the watched projects (`None`: all); pollers start and stop to match.
     pub fn watch(&self, projects: Option<Vec<ProjectId>>) -> AppResult<WallSnapshot> {
         self.fleet.set_watched(projects)?;
-        self.fleet.reconcile(&self.projects.subscribe().borrow());
+        let list = self.projects.subscribe().borrow().clone();
+        self.fleet.reconcile(&list);
         Ok(self.snapshot())
     }
 
