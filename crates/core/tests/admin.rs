@@ -56,12 +56,13 @@ async fn created_room_options_read_back() {
     use livekit_protocol as proto;
     use prost::Message as _;
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let name = unique_room("opts");
     // The single node of the test bed, so that pinning the room to it can be checked.
     let node = String::from_utf8(redis_hash("nodes", "")).expect("node ids");
     let node = node.lines().next().expect("one node registered").to_owned();
     let created = earshot_core::admin::create_room(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &RoomOptions {
             name: name.clone(),
             empty_timeout: Some(120),
@@ -79,12 +80,9 @@ async fn created_room_options_read_back() {
     .await
     .expect("create");
     assert_eq!(created.name, name);
-    let detail = earshot_core::admin::room_detail(
-        &app.projects().default_handle().await.expect("project"),
-        &name,
-    )
-    .await
-    .expect("detail");
+    let detail = earshot_core::admin::room_detail(&handle, &name)
+        .await
+        .expect("detail");
     assert_eq!(detail.empty_timeout, 120);
     assert_eq!(detail.departure_timeout, 30);
     assert_eq!(detail.max_participants, 7);
@@ -136,42 +134,30 @@ async fn created_room_options_read_back() {
     );
 
     let unicode = "Sprechstunde – München 🎧";
-    earshot_core::admin::create_room(
-        &app.projects().default_handle().await.expect("project"),
-        &options(unicode),
-    )
-    .await
-    .expect("unicode names are fine");
-    let rooms =
-        earshot_core::admin::list_rooms(&app.projects().default_handle().await.expect("project"))
-            .await
-            .expect("list")
-            .rooms;
+    earshot_core::admin::create_room(&handle, &options(unicode))
+        .await
+        .expect("unicode names are fine");
+    let rooms = earshot_core::admin::list_rooms(&handle)
+        .await
+        .expect("list")
+        .rooms;
     assert!(rooms.iter().any(|r| r.name == unicode));
-    earshot_core::admin::delete_room(
-        &app.projects().default_handle().await.expect("project"),
-        unicode,
-    )
-    .await
-    .expect("delete unicode");
-    earshot_core::admin::delete_room(
-        &app.projects().default_handle().await.expect("project"),
-        &name,
-    )
-    .await
-    .expect("delete");
-    let err = earshot_core::admin::room_detail(
-        &app.projects().default_handle().await.expect("project"),
-        &name,
-    )
-    .await
-    .expect_err("deleted");
+    earshot_core::admin::delete_room(&handle, unicode)
+        .await
+        .expect("delete unicode");
+    earshot_core::admin::delete_room(&handle, &name)
+        .await
+        .expect("delete");
+    let err = earshot_core::admin::room_detail(&handle, &name)
+        .await
+        .expect_err("deleted");
     assert_eq!(err.code, ErrorCode::NotFound);
 }
 
 #[tokio::test]
 async fn bad_input_is_refused_before_anything_is_sent() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let cases = [
         (options(" padded"), "name"),
         (options(&"r".repeat(200)), "name"),
@@ -198,30 +184,22 @@ async fn bad_input_is_refused_before_anything_is_sent() {
         ),
     ];
     for (opts, field) in cases {
-        let err = earshot_core::admin::create_room(
-            &app.projects().default_handle().await.expect("project"),
-            &opts,
-        )
-        .await
-        .expect_err(field);
+        let err = earshot_core::admin::create_room(&handle, &opts)
+            .await
+            .expect_err(field);
         assert_eq!(err.code, ErrorCode::InvalidInput, "{field}: {err:?}");
         assert_eq!(err.field.as_deref(), Some(field), "{err:?}");
     }
-    let rooms =
-        earshot_core::admin::list_rooms(&app.projects().default_handle().await.expect("project"))
-            .await
-            .expect("list")
-            .rooms;
+    let rooms = earshot_core::admin::list_rooms(&handle)
+        .await
+        .expect("list")
+        .rooms;
     for name in ["meta-too-big", "bad-egress", "bad-agents", " padded"] {
         assert!(!rooms.iter().any(|r| r.name == name), "{name} was created");
     }
-    let err = earshot_core::admin::send_data(
-        &app.projects().default_handle().await.expect("project"),
-        "any",
-        &DataMessage::default(),
-    )
-    .await
-    .expect_err("empty payload");
+    let err = earshot_core::admin::send_data(&handle, "any", &DataMessage::default())
+        .await
+        .expect_err("empty payload");
     assert_eq!(err.field.as_deref(), Some("payload"));
 }
 
@@ -229,23 +207,20 @@ async fn bad_input_is_refused_before_anything_is_sent() {
 async fn participant_sees_metadata_data_and_permission_changes() {
     let bed = livekit();
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("moderate");
     let mut peer = Peer::join(bed, &room, "caller", PeerOptions::default()).expect("peer");
 
-    earshot_core::admin::update_room_metadata(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        r#"{"topic": "billing"}"#,
-    )
-    .await
-    .expect("metadata");
+    earshot_core::admin::update_room_metadata(&handle, &room, r#"{"topic": "billing"}"#)
+        .await
+        .expect("metadata");
     peer.wait_for(WAIT, |e| {
         e["event"] == "room_metadata_changed" && e["metadata"] == r#"{"topic": "billing"}"#
     })
     .expect("the participant saw the new room metadata");
 
     earshot_core::admin::send_data(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &room,
         &DataMessage {
             topic: "earshot".into(),
@@ -262,7 +237,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
     .expect("the participant received the data message");
 
     earshot_core::admin::send_data(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &room,
         &DataMessage {
             topic: "lossy".into(),
@@ -285,7 +260,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
         && e["reliable"] == true));
 
     let updated = earshot_core::admin::update_participant(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &room,
         "caller",
         &ParticipantChanges {
@@ -322,7 +297,7 @@ async fn participant_sees_metadata_data_and_permission_changes() {
 
     // Clearing is not possible (the server reads "" as "no change"): refused, not faked.
     let err = earshot_core::admin::update_participant(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &room,
         "caller",
         &ParticipantChanges {
@@ -337,13 +312,9 @@ async fn participant_sees_metadata_data_and_permission_changes() {
         (ErrorCode::InvalidInput, Some("metadata"))
     );
 
-    earshot_core::admin::remove_participant(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        "caller",
-    )
-    .await
-    .expect("remove");
+    earshot_core::admin::remove_participant(&handle, &room, "caller")
+        .await
+        .expect("remove");
     peer.wait_for(WAIT, |e| e["event"] == "disconnected")
         .expect("the participant was disconnected");
 }
@@ -352,10 +323,11 @@ async fn participant_sees_metadata_data_and_permission_changes() {
 async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
     let bed = livekit();
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("keep-flags");
     // `recorder` comes from the token; the Manage dialog shows no control for it.
     let token = earshot_core::admin::create_token(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &TokenRequest {
             identity: "recorder-bot".into(),
             ttl_seconds: 600,
@@ -383,20 +355,17 @@ async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
         },
     )
     .expect("peer");
-    let before = earshot_core::admin::room_detail(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-    )
-    .await
-    .expect("detail")
-    .participants
-    .into_iter()
-    .find(|p| p.identity == "recorder-bot")
-    .expect("listed");
+    let before = earshot_core::admin::room_detail(&handle, &room)
+        .await
+        .expect("detail")
+        .participants
+        .into_iter()
+        .find(|p| p.identity == "recorder-bot")
+        .expect("listed");
     assert!(before.permission.recorder, "{:?}", before.permission);
 
     let after = earshot_core::admin::update_participant(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &room,
         "recorder-bot",
         &ParticipantChanges {
@@ -420,16 +389,13 @@ async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
         after.permission
     );
     assert!(after.permission.can_publish && after.permission.can_subscribe);
-    let listed = earshot_core::admin::room_detail(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-    )
-    .await
-    .expect("detail")
-    .participants
-    .into_iter()
-    .find(|p| p.identity == "recorder-bot")
-    .expect("listed");
+    let listed = earshot_core::admin::room_detail(&handle, &room)
+        .await
+        .expect("detail")
+        .participants
+        .into_iter()
+        .find(|p| p.identity == "recorder-bot")
+        .expect("listed");
     assert_eq!(listed.permission, after.permission);
 }
 
@@ -437,6 +403,7 @@ async fn a_permission_edit_keeps_the_flags_it_does_not_touch() {
 async fn muting_a_track_is_seen_by_its_publisher() {
     let bed = livekit();
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("mute");
     let mut peer = Peer::join(
         bed,
@@ -456,12 +423,9 @@ async fn muting_a_track_is_seen_by_its_publisher() {
     // The server lists the track a moment after the publisher learns its sid.
     let mut speaker = None;
     for _ in 0..50 {
-        let detail = earshot_core::admin::room_detail(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-        )
-        .await
-        .expect("detail");
+        let detail = earshot_core::admin::room_detail(&handle, &room)
+            .await
+            .expect("detail");
         speaker = detail
             .participants
             .into_iter()
@@ -482,45 +446,25 @@ async fn muting_a_track_is_seen_by_its_publisher() {
     let mime = track.mime_type.to_ascii_lowercase();
     assert!(mime.contains("opus") || mime.contains("red"), "{track:?}");
 
-    let muted = earshot_core::admin::mute_track(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        "speaker",
-        &sid,
-        true,
-    )
-    .await
-    .expect("mute");
+    let muted = earshot_core::admin::mute_track(&handle, &room, "speaker", &sid, true)
+        .await
+        .expect("mute");
     assert!(muted.muted);
     peer.wait_for(WAIT, |e| {
         e["event"] == "track_muted" && e["track_sid"] == sid.as_str()
     })
     .expect("the publisher saw its track muted");
     // The test server does not enable remote unmute: the refusal must say why.
-    match earshot_core::admin::mute_track(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        "speaker",
-        &sid,
-        false,
-    )
-    .await
-    {
+    match earshot_core::admin::mute_track(&handle, &room, "speaker", &sid, false).await {
         Ok(t) => assert!(!t.muted),
         Err(err) => assert!(
             err.message.contains("enable_remote_unmute"),
             "unexplained refusal: {err:?}"
         ),
     }
-    let err = earshot_core::admin::mute_track(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        "nobody",
-        &sid,
-        true,
-    )
-    .await
-    .expect_err("unknown participant");
+    let err = earshot_core::admin::mute_track(&handle, &room, "nobody", &sid, true)
+        .await
+        .expect_err("unknown participant");
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
 }
 
@@ -528,6 +472,7 @@ async fn muting_a_track_is_seen_by_its_publisher() {
 async fn built_token_joins_with_exactly_its_grants() {
     let bed = livekit();
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("token");
     let request = TokenRequest {
         identity: "token-user".into(),
@@ -545,12 +490,9 @@ async fn built_token_joins_with_exactly_its_grants() {
         },
         ..Default::default()
     };
-    let token = earshot_core::admin::create_token(
-        &app.projects().default_handle().await.expect("project"),
-        &request,
-    )
-    .await
-    .expect("token");
+    let token = earshot_core::admin::create_token(&handle, &request)
+        .await
+        .expect("token");
     let claims: serde_json::Value = serde_json::from_str(&token.claims_json).expect("claims");
     assert_eq!(claims["sub"], "token-user");
     assert_eq!(claims["video"]["room"], room.as_str());
@@ -583,40 +525,25 @@ async fn built_token_joins_with_exactly_its_grants() {
     assert_eq!(connected["can_subscribe"], true);
     assert_eq!(connected["can_publish_data"], true);
 
-    let inspected = earshot_core::admin::inspect_token(
-        &app.projects().default_handle().await.expect("project"),
-        &token.jwt,
-    )
-    .expect("inspect");
+    let inspected = earshot_core::admin::inspect_token(&handle, &token.jwt).expect("inspect");
     assert!(inspected.verified, "{inspected:?}");
     assert_eq!(inspected.identity, "token-user");
     assert!(!inspected.expired);
     let mut forged = token.jwt.clone();
     forged.pop();
     forged.push(if token.jwt.ends_with('A') { 'B' } else { 'A' });
-    let inspected = earshot_core::admin::inspect_token(
-        &app.projects().default_handle().await.expect("project"),
-        &forged,
-    )
-    .expect("inspect forged");
+    let inspected = earshot_core::admin::inspect_token(&handle, &forged).expect("inspect forged");
     assert!(!inspected.verified && inspected.verify_problem.is_some());
-    let err = earshot_core::admin::inspect_token(
-        &app.projects().default_handle().await.expect("project"),
-        "not a token",
-    )
-    .expect_err("garbage");
+    let err = earshot_core::admin::inspect_token(&handle, "not a token").expect_err("garbage");
     assert_eq!(err.field.as_deref(), Some("token"));
 
     let bad = TokenRequest {
         ttl_seconds: 0,
         ..request
     };
-    let err = earshot_core::admin::create_token(
-        &app.projects().default_handle().await.expect("project"),
-        &bad,
-    )
-    .await
-    .expect_err("ttl 0");
+    let err = earshot_core::admin::create_token(&handle, &bad)
+        .await
+        .expect_err("ttl 0");
     assert_eq!(err.field.as_deref(), Some("ttl_seconds"));
 }
 
@@ -624,48 +551,30 @@ async fn built_token_joins_with_exactly_its_grants() {
 async fn move_and_forward_either_work_or_say_why() {
     let bed = livekit();
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("from");
     let target = unique_room("to");
-    earshot_core::admin::create_room(
-        &app.projects().default_handle().await.expect("project"),
-        &options(&target),
-    )
-    .await
-    .expect("target");
+    earshot_core::admin::create_room(&handle, &options(&target))
+        .await
+        .expect("target");
     let mut peer = Peer::join(bed, &room, "mover", PeerOptions::default()).expect("peer");
-    match earshot_core::admin::relocate_participant(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        "mover",
-        &target,
-        false,
-    )
-    .await
-    {
+    match earshot_core::admin::relocate_participant(&handle, &room, "mover", &target, false).await {
         Ok(()) => {
             peer.wait_for(WAIT, |e| e["event"] == "moved")
                 .expect("the participant was moved");
-            let people = earshot_core::admin::list_participants(
-                &app.projects().default_handle().await.expect("project"),
-                &target,
-            )
-            .await
-            .expect("list");
+            let people = earshot_core::admin::list_participants(&handle, &target)
+                .await
+                .expect("list");
             assert!(people.iter().any(|p| p.identity == "mover"));
         }
         Err(err) => {
             // livekit-server (OSS) does not implement it: the user is told so, plainly.
             eprintln!("MoveParticipant refused: {:?} {}", err.code, err.message);
             assert_eq!(err.code, ErrorCode::Unsupported, "{err:?}");
-            let err = earshot_core::admin::relocate_participant(
-                &app.projects().default_handle().await.expect("project"),
-                &room,
-                "mover",
-                &target,
-                true,
-            )
-            .await
-            .expect_err("forward is Cloud-only too");
+            let err =
+                earshot_core::admin::relocate_participant(&handle, &room, "mover", &target, true)
+                    .await
+                    .expect_err("forward is Cloud-only too");
             assert_eq!(err.code, ErrorCode::Unsupported, "{err:?}");
         }
     }

@@ -18,10 +18,11 @@ async fn app() -> Earshot {
 #[tokio::test]
 async fn dispatches_are_created_listed_and_deleted_per_room() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("agents");
     let other = unique_room("agents-other");
     let created = earshot_core::agents::create_agent_dispatch(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &NewAgentDispatch {
             room: room.clone(),
             agent_name: "receptionist".into(),
@@ -47,7 +48,7 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
         created.created_at_ms
     );
     earshot_core::agents::create_agent_dispatch(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &NewAgentDispatch {
             room: other.clone(),
             agent_name: "notes".into(),
@@ -57,12 +58,9 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     .await
     .expect("create in another room");
 
-    let listed = earshot_core::agents::list_agent_dispatches(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-    )
-    .await
-    .expect("list");
+    let listed = earshot_core::agents::list_agent_dispatches(&handle, &room)
+        .await
+        .expect("list");
     let mine = listed.iter().find(|d| d.id == created.id).expect("listed");
     assert_eq!(mine.agent_name, "receptionist");
     // Restart policy and deployment are LiveKit Cloud's, but the server keeps them.
@@ -81,39 +79,25 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
         "only this room's dispatches: {listed:?}"
     );
 
-    earshot_core::agents::delete_agent_dispatch(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        &created.id,
-    )
-    .await
-    .expect("delete");
-    let listed = earshot_core::agents::list_agent_dispatches(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-    )
-    .await
-    .expect("list");
+    earshot_core::agents::delete_agent_dispatch(&handle, &room, &created.id)
+        .await
+        .expect("delete");
+    let listed = earshot_core::agents::list_agent_dispatches(&handle, &room)
+        .await
+        .expect("list");
     assert!(!listed.iter().any(|d| d.id == created.id), "{listed:?}");
-    let again = earshot_core::agents::delete_agent_dispatch(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        &created.id,
-    )
-    .await
-    .unwrap_err();
+    let again = earshot_core::agents::delete_agent_dispatch(&handle, &room, &created.id)
+        .await
+        .unwrap_err();
     assert_eq!(again.code, ErrorCode::NotFound, "{again:?}");
-    let others = earshot_core::agents::list_agent_dispatches(
-        &app.projects().default_handle().await.expect("project"),
-        &other,
-    )
-    .await
-    .expect("list");
+    let others = earshot_core::agents::list_agent_dispatches(&handle, &other)
+        .await
+        .expect("list");
     assert!(others.iter().any(|d| d.agent_name == "notes"));
 
     // Bad input is refused before sending.
     let err = earshot_core::agents::create_agent_dispatch(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &NewAgentDispatch {
             room: room.clone(),
             agent_name: String::new(),
@@ -125,7 +109,7 @@ async fn dispatches_are_created_listed_and_deleted_per_room() {
     assert_eq!(err.code, ErrorCode::InvalidInput);
     assert_eq!(err.field.as_deref(), Some("agent_name"));
     let err = earshot_core::agents::create_agent_dispatch(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &NewAgentDispatch {
             room: room.clone(),
             agent_name: "notes".into(),
@@ -146,6 +130,7 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
     use earshot_testbed::{Peer, PeerOptions};
     let bed = livekit();
     let app = common::bed_app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("agents-kind");
     let agent = Peer::join(
         bed,
@@ -161,12 +146,9 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let detail = loop {
-        let detail = earshot_core::admin::room_detail(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-        )
-        .await
-        .expect("room detail");
+        let detail = earshot_core::admin::room_detail(&handle, &room)
+            .await
+            .expect("room detail");
         if detail.participants.len() == 2 || std::time::Instant::now() > deadline {
             break detail;
         }
@@ -196,12 +178,9 @@ async fn agent_participants_are_told_apart_in_the_room_detail() {
     drop(agent);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let detail = earshot_core::admin::room_detail(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-        )
-        .await
-        .expect("room detail");
+        let detail = earshot_core::admin::room_detail(&handle, &room)
+            .await
+            .expect("room detail");
         if !detail
             .participants
             .iter()

@@ -64,9 +64,10 @@ fn every_output() -> EgressOutputs {
 #[tokio::test]
 async fn every_start_without_a_worker_is_no_worker() {
     let (app, _) = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("egress");
     earshot_core::admin::create_room(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &earshot_core::protocol::admin::RoomOptions {
             name: room.clone(),
             ..Default::default()
@@ -74,22 +75,16 @@ async fn every_start_without_a_worker_is_no_worker() {
     )
     .await
     .expect("room");
-    let listed = earshot_core::egress::list_egress(
-        &app.projects().default_handle().await.expect("project"),
-        None,
-        false,
-    )
-    .await
-    .expect("list all");
+    let listed = earshot_core::egress::list_egress(&handle, None, false)
+        .await
+        .expect("list all");
     assert!(listed.iter().all(|e| !e.id.is_empty()));
-    assert!(earshot_core::egress::list_egress(
-        &app.projects().default_handle().await.expect("project"),
-        Some(&room),
-        true
-    )
-    .await
-    .expect("list room")
-    .is_empty());
+    assert!(
+        earshot_core::egress::list_egress(&handle, Some(&room), true)
+            .await
+            .expect("list room")
+            .is_empty()
+    );
 
     let base = EgressRequest {
         room_name: room.clone(),
@@ -131,13 +126,13 @@ async fn every_start_without_a_worker_is_no_worker() {
     // Each start waits ~22-24 s for a worker before the server gives up (measured on
     // livekit-server v1.13.3), so the five kinds are started together.
     let started = std::time::Instant::now();
-    let bed_project = app.projects().default_handle().await.expect("project");
+    let handle = app.projects().default_handle().await.expect("project");
     let (a, b, c, d, e) = tokio::join!(
-        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[0]),
-        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[1]),
-        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[2]),
-        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[3]),
-        earshot_core::egress::start_egress(app.projects(), &bed_project, &requests[4]),
+        earshot_core::egress::start_egress(app.projects(), &handle, &requests[0]),
+        earshot_core::egress::start_egress(app.projects(), &handle, &requests[1]),
+        earshot_core::egress::start_egress(app.projects(), &handle, &requests[2]),
+        earshot_core::egress::start_egress(app.projects(), &handle, &requests[3]),
+        earshot_core::egress::start_egress(app.projects(), &handle, &requests[4]),
     );
     eprintln!("five starts answered after {:?}", started.elapsed());
     // Later than an ordinary call's 10 s timeout would have allowed: the start calls'
@@ -157,7 +152,7 @@ async fn every_start_without_a_worker_is_no_worker() {
     // The server checks the room before looking for a worker.
     let err = earshot_core::egress::start_egress(
         app.projects(),
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &EgressRequest {
             room_name: unique_room("missing"),
             ..requests[0].clone()
@@ -169,27 +164,20 @@ async fn every_start_without_a_worker_is_no_worker() {
 
     for (result, what) in [
         (
-            earshot_core::egress::stop_egress(
-                &app.projects().default_handle().await.expect("project"),
-                "EG_missing",
-            )
-            .await
-            .map(|_| ()),
+            earshot_core::egress::stop_egress(&handle, "EG_missing")
+                .await
+                .map(|_| ()),
             "stop",
         ),
         (
-            earshot_core::egress::update_egress_layout(
-                &app.projects().default_handle().await.expect("project"),
-                "EG_missing",
-                "grid",
-            )
-            .await
-            .map(|_| ()),
+            earshot_core::egress::update_egress_layout(&handle, "EG_missing", "grid")
+                .await
+                .map(|_| ()),
             "layout",
         ),
         (
             earshot_core::egress::update_egress_stream(
-                &app.projects().default_handle().await.expect("project"),
+                &handle,
                 "EG_missing",
                 &["rtmp://127.0.0.1/live/b".into()],
                 &[],
@@ -207,6 +195,7 @@ async fn every_start_without_a_worker_is_no_worker() {
 #[tokio::test]
 async fn bad_egress_input_is_refused_inline() {
     let (app, _) = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let cases = [
         (
             EgressRequest {
@@ -252,26 +241,17 @@ async fn bad_egress_input_is_refused_inline() {
         ),
     ];
     for (r, field) in cases {
-        let err = earshot_core::egress::start_egress(
-            app.projects(),
-            &app.projects().default_handle().await.expect("project"),
-            &r,
-        )
-        .await
-        .unwrap_err();
+        let err = earshot_core::egress::start_egress(app.projects(), &handle, &r)
+            .await
+            .unwrap_err();
         assert_eq!(err.field.as_deref(), Some(field), "{err:?}");
     }
     // UpdateStream follows the start form's URL rules and needs a URL; refused before
     // sending (the id does not exist, which the server would answer NotFound).
     for add in [vec!["http://127.0.0.1/live".to_owned()], vec![]] {
-        let err = earshot_core::egress::update_egress_stream(
-            &app.projects().default_handle().await.expect("project"),
-            "EG_missing",
-            &add,
-            &[],
-        )
-        .await
-        .unwrap_err();
+        let err = earshot_core::egress::update_egress_stream(&handle, "EG_missing", &add, &[])
+            .await
+            .unwrap_err();
         assert_eq!(
             (err.code, err.field.as_deref()),
             (ErrorCode::InvalidInput, Some("stream_add")),
@@ -283,6 +263,7 @@ async fn bad_egress_input_is_refused_inline() {
 #[tokio::test]
 async fn storage_credentials_stay_in_the_vault() {
     let (app, settings) = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
     let s3 = StorageInput {
         profile: StorageProfile {
@@ -302,13 +283,9 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::new(secret),
         create: true,
     };
-    let saved = earshot_core::storage::save_storage_profile(
-        app.projects(),
-        &app.projects().default_handle().await.expect("project"),
-        &s3,
-    )
-    .await
-    .expect("save");
+    let saved = earshot_core::storage::save_storage_profile(app.projects(), &handle, &s3)
+        .await
+        .expect("save");
     assert!(saved.has_credential);
     let text = serde_json::to_string(&settings.entries()).unwrap();
     assert!(
@@ -326,19 +303,12 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::default(),
         create: false,
     };
-    earshot_core::storage::save_storage_profile(
-        app.projects(),
-        &app.projects().default_handle().await.expect("project"),
-        &edited,
-    )
-    .await
-    .expect("edit");
-    let listed = earshot_core::storage::list_storage_profiles(
-        app.projects(),
-        &app.projects().default_handle().await.expect("project"),
-    )
-    .await
-    .expect("list");
+    earshot_core::storage::save_storage_profile(app.projects(), &handle, &edited)
+        .await
+        .expect("edit");
+    let listed = earshot_core::storage::list_storage_profiles(app.projects(), &handle)
+        .await
+        .expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].profile, edited.profile, "every field read back");
     assert!(listed[0].has_credential);
@@ -354,13 +324,9 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::default(),
         create: false,
     };
-    let err = earshot_core::storage::save_storage_profile(
-        app.projects(),
-        &app.projects().default_handle().await.expect("project"),
-        &to_gcs,
-    )
-    .await
-    .unwrap_err();
+    let err = earshot_core::storage::save_storage_profile(app.projects(), &handle, &to_gcs)
+        .await
+        .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("credential"), "{err:?}");
     assert!(err.message.contains("from s3 to gcs"), "{}", err.message);
     // A "new" profile under a taken name is refused rather than taking the credential.
@@ -372,24 +338,17 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::new("another-secret-that-must-not-land"),
         create: true,
     };
-    let err = earshot_core::storage::save_storage_profile(
-        app.projects(),
-        &app.projects().default_handle().await.expect("project"),
-        &taken,
-    )
-    .await
-    .unwrap_err();
+    let err = earshot_core::storage::save_storage_profile(app.projects(), &handle, &taken)
+        .await
+        .unwrap_err();
     assert_eq!(
         (err.code, err.field.as_deref()),
         (ErrorCode::DuplicateName, Some("name")),
         "{err:?}"
     );
-    let listed = earshot_core::storage::list_storage_profiles(
-        app.projects(),
-        &app.projects().default_handle().await.expect("project"),
-    )
-    .await
-    .expect("list");
+    let listed = earshot_core::storage::list_storage_profiles(app.projects(), &handle)
+        .await
+        .expect("list");
     assert_eq!(listed[0].profile, edited.profile, "neither refusal saved");
 
     // Missing fields: named inline, nothing stored.
@@ -402,29 +361,22 @@ async fn storage_credentials_stay_in_the_vault() {
         credential: SecretInput::default(),
         create: true,
     };
-    let err = earshot_core::storage::save_storage_profile(
-        app.projects(),
-        &app.projects().default_handle().await.expect("project"),
-        &bad,
-    )
-    .await
-    .unwrap_err();
+    let err = earshot_core::storage::save_storage_profile(app.projects(), &handle, &bad)
+        .await
+        .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("bucket"));
     assert_eq!(
-        earshot_core::storage::list_storage_profiles(
-            app.projects(),
-            &app.projects().default_handle().await.expect("project")
-        )
-        .await
-        .unwrap()
-        .len(),
+        earshot_core::storage::list_storage_profiles(app.projects(), &handle)
+            .await
+            .unwrap()
+            .len(),
         1
     );
 
     // A start with the profile resolves its credential and reaches the server.
     let room = unique_room("stored");
     earshot_core::admin::create_room(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &earshot_core::protocol::admin::RoomOptions {
             name: room.clone(),
             ..Default::default()
@@ -434,7 +386,7 @@ async fn storage_credentials_stay_in_the_vault() {
     .expect("room");
     let err = earshot_core::egress::start_egress(
         app.projects(),
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &EgressRequest {
             kind: EgressKind::RoomComposite,
             room_name: room,
@@ -450,20 +402,15 @@ async fn storage_credentials_stay_in_the_vault() {
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::NoWorker, "{err:?}");
 
-    earshot_core::storage::delete_storage_profile(
-        app.projects(),
-        &app.projects().default_handle().await.expect("project"),
-        "archive",
-    )
-    .await
-    .expect("delete");
-    assert!(earshot_core::storage::list_storage_profiles(
-        app.projects(),
-        &app.projects().default_handle().await.expect("project")
-    )
-    .await
-    .unwrap()
-    .is_empty());
+    earshot_core::storage::delete_storage_profile(app.projects(), &handle, "archive")
+        .await
+        .expect("delete");
+    assert!(
+        earshot_core::storage::list_storage_profiles(app.projects(), &handle)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(!serde_json::to_string(&settings.entries())
         .unwrap()
         .contains("recordings"));

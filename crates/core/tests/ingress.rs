@@ -20,6 +20,7 @@ async fn app() -> Earshot {
 #[tokio::test]
 async fn rtmp_and_whip_ingress_round_trip() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("ingress");
     let rtmp = IngressSpec {
         input_type: IngressInput::Rtmp,
@@ -43,12 +44,9 @@ async fn rtmp_and_whip_ingress_round_trip() {
         enabled: Some(true),
         ..Default::default()
     };
-    let created = earshot_core::ingress::create_ingress(
-        &app.projects().default_handle().await.expect("project"),
-        &rtmp,
-    )
-    .await
-    .expect("rtmp");
+    let created = earshot_core::ingress::create_ingress(&handle, &rtmp)
+        .await
+        .expect("rtmp");
     assert!(created.id.starts_with("IN_"), "{}", created.id);
     assert_eq!(created.spec, rtmp);
     assert!(!created.stream_key.is_empty());
@@ -63,34 +61,25 @@ async fn rtmp_and_whip_ingress_round_trip() {
         participant_identity: "whip".into(),
         ..Default::default()
     };
-    let w = earshot_core::ingress::create_ingress(
-        &app.projects().default_handle().await.expect("project"),
-        &whip,
-    )
-    .await
-    .expect("whip");
+    let w = earshot_core::ingress::create_ingress(&handle, &whip)
+        .await
+        .expect("whip");
     // The server's default for WHIP: no transcoding (media passes through).
     assert_eq!(w.spec.enable_transcoding, Some(false));
     assert_ne!(w.stream_key, created.stream_key);
     assert_eq!(w.stream_url, earshot_testbed::WHIP_BASE_URL);
 
-    let listed = earshot_core::ingress::list_ingress(
-        &app.projects().default_handle().await.expect("project"),
-        Some(&room),
-    )
-    .await
-    .expect("list");
+    let listed = earshot_core::ingress::list_ingress(&handle, Some(&room))
+        .await
+        .expect("list");
     let ids: Vec<_> = listed.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(listed.len(), 2, "{ids:?}");
     assert!(ids.contains(&created.id.as_str()) && ids.contains(&w.id.as_str()));
     assert!(
-        earshot_core::ingress::list_ingress(
-            &app.projects().default_handle().await.expect("project"),
-            None
-        )
-        .await
-        .expect("all")
-        .len()
+        earshot_core::ingress::list_ingress(&handle, None)
+            .await
+            .expect("all")
+            .len()
             >= 2
     );
 
@@ -109,43 +98,31 @@ async fn rtmp_and_whip_ingress_round_trip() {
         },
         ..rtmp.clone()
     };
-    let updated = earshot_core::ingress::update_ingress(
-        &app.projects().default_handle().await.expect("project"),
-        &created.id,
-        &changed,
-    )
-    .await
-    .expect("update");
+    let updated = earshot_core::ingress::update_ingress(&handle, &created.id, &changed)
+        .await
+        .expect("update");
     assert_eq!(updated.spec, changed);
     assert_eq!(updated.stream_key, created.stream_key, "the key stays");
 
     for id in [&created.id, &w.id] {
-        earshot_core::ingress::delete_ingress(
-            &app.projects().default_handle().await.expect("project"),
-            id,
-        )
-        .await
-        .expect("delete");
+        earshot_core::ingress::delete_ingress(&handle, id)
+            .await
+            .expect("delete");
     }
-    assert!(earshot_core::ingress::list_ingress(
-        &app.projects().default_handle().await.expect("project"),
-        Some(&room)
-    )
-    .await
-    .expect("list")
-    .is_empty());
-    let err = earshot_core::ingress::delete_ingress(
-        &app.projects().default_handle().await.expect("project"),
-        &created.id,
-    )
-    .await
-    .unwrap_err();
+    assert!(earshot_core::ingress::list_ingress(&handle, Some(&room))
+        .await
+        .expect("list")
+        .is_empty());
+    let err = earshot_core::ingress::delete_ingress(&handle, &created.id)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
 }
 
 #[tokio::test]
 async fn url_ingress_without_a_worker_says_so() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let spec = IngressSpec {
         input_type: IngressInput::Url,
         room_name: unique_room("pull"),
@@ -153,18 +130,15 @@ async fn url_ingress_without_a_worker_says_so() {
         url: "http://127.0.0.1:9/live.m3u8".into(),
         ..Default::default()
     };
-    let err = earshot_core::ingress::create_ingress(
-        &app.projects().default_handle().await.expect("project"),
-        &spec,
-    )
-    .await
-    .unwrap_err();
+    let err = earshot_core::ingress::create_ingress(&handle, &spec)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NoWorker, "{err:?}");
     assert!(err.message.contains("livekit-ingress"), "{}", err.message);
     eprintln!("URL ingress without a worker: {}", err.message);
 
     let bad = earshot_core::ingress::create_ingress(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &IngressSpec {
             url: "ftp://127.0.0.1/x".into(),
             ..spec

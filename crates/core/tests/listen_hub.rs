@@ -25,6 +25,7 @@ async fn app() -> Earshot {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_listens_through_its_sink() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let sink = Arc::new(Recorder::default());
     app.listen().attach(sink.clone());
     let room = unique_room("hub");
@@ -33,11 +34,7 @@ async fn the_app_listens_through_its_sink() {
     let started = Instant::now();
     let joined = app
         .listen()
-        .start(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-            true,
-        )
+        .start(&handle, &room, true)
         .await
         .expect("listen");
     let key = RoomKey::new(joined.project.clone(), room.clone());
@@ -125,10 +122,7 @@ async fn the_app_listens_through_its_sink() {
     for _ in 0..50 {
         hidden = app
             .listen()
-            .hidden_participants(
-                &app.projects().default_handle().await.expect("project"),
-                &room,
-            )
+            .hidden_participants(&handle, &room)
             .await
             .expect("hidden");
         if hidden.len() >= 2 {
@@ -148,11 +142,7 @@ async fn the_app_listens_through_its_sink() {
     // The same room twice is refused; an unknown room in the audible set too.
     let again = app
         .listen()
-        .start(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-            false,
-        )
+        .start(&handle, &room, false)
         .await
         .expect_err("twice");
     assert_eq!(again.code, ErrorCode::AlreadyExists);
@@ -180,10 +170,7 @@ async fn the_app_listens_through_its_sink() {
     loop {
         let hidden = app
             .listen()
-            .hidden_participants(
-                &app.projects().default_handle().await.expect("project"),
-                &room,
-            )
+            .hidden_participants(&handle, &room)
             .await
             .unwrap_or_default();
         if hidden
@@ -205,25 +192,18 @@ async fn the_app_listens_through_its_sink() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_rooms_fail_fast_and_leave_nothing_behind() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let started = Instant::now();
     let err = app
         .listen()
-        .start(
-            &app.projects().default_handle().await.expect("project"),
-            &unique_room("missing"),
-            true,
-        )
+        .start(&handle, &unique_room("missing"), true)
         .await
         .expect_err("no such room");
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
     let err = app
         .listen()
-        .start(
-            &app.projects().default_handle().await.expect("project"),
-            " padded",
-            true,
-        )
+        .start(&handle, " padded", true)
         .await
         .expect_err("bad name");
     assert_eq!(err.field.as_deref(), Some("room"));

@@ -109,14 +109,11 @@ fn block<T>(f: impl FnOnce() -> T) -> T {
 async fn the_room_view_follows_the_call_as_it_happens() {
     let bed = livekit();
     let app = common::bed_app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("view");
     let err = app
         .wallboard()
-        .open_room_view(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-            Arc::new(Views::default()),
-        )
+        .open_room_view(&handle, &room, Arc::new(Views::default()))
         .await
         .expect_err("no room yet");
     assert_eq!(err.code, ErrorCode::NotFound, "a view never creates a room");
@@ -136,11 +133,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     let views = Arc::new(Views::default());
     let first = app
         .wallboard()
-        .open_room_view(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-            views.clone(),
-        )
+        .open_room_view(&handle, &room, views.clone())
         .await
         .expect("view");
     assert_eq!(first.state, RoomViewState::Live);
@@ -208,12 +201,9 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     );
 
     // A mute made by an admin reaches the view.
-    let detail = earshot_core::admin::room_detail(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-    )
-    .await
-    .expect("detail");
+    let detail = earshot_core::admin::room_detail(&handle, &room)
+        .await
+        .expect("detail");
     let track = detail
         .participants
         .iter()
@@ -223,15 +213,9 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .sid
         .clone();
     let muted_at = Instant::now();
-    earshot_core::admin::mute_track(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        "alice",
-        &track,
-        true,
-    )
-    .await
-    .expect("mute");
+    earshot_core::admin::mute_track(&handle, &room, "alice", &track, true)
+        .await
+        .expect("mute");
     took.push(
         views
             .until(muted_at, "alice muted", |v| {
@@ -249,12 +233,9 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .expect("t");
     took.push(wait_lag(&views, t, "carol left", |v| !has(v, "carol")).await);
     let muted_at = Instant::now();
-    let muted_bob = earshot_core::admin::room_detail(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-    )
-    .await
-    .expect("detail");
+    let muted_bob = earshot_core::admin::room_detail(&handle, &room)
+        .await
+        .expect("detail");
     let bob_track = muted_bob
         .participants
         .iter()
@@ -263,15 +244,9 @@ async fn the_room_view_follows_the_call_as_it_happens() {
         .tracks[0]
         .sid
         .clone();
-    earshot_core::admin::mute_track(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-        "bob",
-        &bob_track,
-        true,
-    )
-    .await
-    .expect("mute bob");
+    earshot_core::admin::mute_track(&handle, &room, "bob", &bob_track, true)
+        .await
+        .expect("mute bob");
     let silent = views
         .until(muted_at, "bob stopped speaking after his mute", |v| {
             !speaking(v, "bob")
@@ -330,11 +305,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     let reopened = Arc::new(Views::default());
     let second = app
         .wallboard()
-        .open_room_view(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-            reopened.clone(),
-        )
+        .open_room_view(&handle, &room, reopened.clone())
         .await
         .expect("reopen");
     assert_ne!(second.session, first.session);
@@ -376,11 +347,7 @@ async fn the_room_view_follows_the_call_as_it_happens() {
     // A view on a room that empties ends by itself.
     let views = Arc::new(Views::default());
     app.wallboard()
-        .open_room_view(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-            views.clone(),
-        )
+        .open_room_view(&handle, &room, views.clone())
         .await
         .expect("view again");
     let gone = Instant::now();

@@ -26,8 +26,9 @@ fn number() -> String {
 #[tokio::test]
 async fn dispatch_rules_of_each_kind_read_back() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let trunk = earshot_core::sip::create_inbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &InboundTrunkSpec {
             name: "for rules".into(),
             numbers: vec![number()],
@@ -74,12 +75,9 @@ async fn dispatch_rules_of_each_kind_read_back() {
     };
     let mut ids = Vec::new();
     for spec in [&direct, &individual, &callee] {
-        let rule = earshot_core::sip::create_dispatch_rule(
-            &app.projects().default_handle().await.expect("project"),
-            spec,
-        )
-        .await
-        .expect("create rule");
+        let rule = earshot_core::sip::create_dispatch_rule(&handle, spec)
+            .await
+            .expect("create rule");
         assert!(rule.id.starts_with("SDR_"), "{}", rule.id);
         let mut read = rule.spec.clone();
         // The server writes room config JSON its own way; compare it as JSON.
@@ -100,26 +98,21 @@ async fn dispatch_rules_of_each_kind_read_back() {
         pin: String::new(),
         ..direct.clone()
     };
-    let updated = earshot_core::sip::update_dispatch_rule(
-        &app.projects().default_handle().await.expect("project"),
-        &ids[0],
-        &changed,
-    )
-    .await
-    .expect("update");
+    let updated = earshot_core::sip::update_dispatch_rule(&handle, &ids[0], &changed)
+        .await
+        .expect("update");
     assert_eq!(updated.spec.room_name, changed.room_name);
     assert_eq!(updated.spec.pin, "");
-    let rules =
-        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
-            .await
-            .expect("overview")
-            .rules;
+    let rules = earshot_core::sip::sip_overview(&handle)
+        .await
+        .expect("overview")
+        .rules;
     for id in &ids {
         assert!(rules.iter().any(|r| &r.id == id), "{id} listed");
     }
 
     let bad = earshot_core::sip::create_dispatch_rule(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &DispatchRuleSpec {
             room_name: "x".into(),
             pin: "12ab".into(),
@@ -131,39 +124,30 @@ async fn dispatch_rules_of_each_kind_read_back() {
     assert_eq!(bad.field.as_deref(), Some("pin"));
 
     for id in &ids {
-        earshot_core::sip::delete_dispatch_rule(
-            &app.projects().default_handle().await.expect("project"),
-            id,
-        )
-        .await
-        .expect("delete rule");
-    }
-    let rules =
-        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
+        earshot_core::sip::delete_dispatch_rule(&handle, id)
             .await
-            .expect("overview")
-            .rules;
+            .expect("delete rule");
+    }
+    let rules = earshot_core::sip::sip_overview(&handle)
+        .await
+        .expect("overview")
+        .rules;
     assert!(!rules.iter().any(|r| ids.contains(&r.id)));
-    let again = earshot_core::sip::delete_dispatch_rule(
-        &app.projects().default_handle().await.expect("project"),
-        &ids[0],
-    )
-    .await
-    .unwrap_err();
+    let again = earshot_core::sip::delete_dispatch_rule(&handle, &ids[0])
+        .await
+        .unwrap_err();
     assert_eq!(again.code, ErrorCode::NotFound, "{again:?}");
-    earshot_core::sip::delete_sip_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &trunk.id,
-    )
-    .await
-    .expect("delete trunk");
+    earshot_core::sip::delete_sip_trunk(&handle, &trunk.id)
+        .await
+        .expect("delete trunk");
 }
 
 #[tokio::test]
 async fn dial_out_without_a_sip_worker_says_so() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let trunk = earshot_core::sip::create_outbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &OutboundTrunkSpec {
             name: "dial".into(),
             address: "127.0.0.1:5060".into(),
@@ -184,12 +168,9 @@ async fn dial_out_without_a_sip_worker_says_so() {
         ..Default::default()
     };
     let started = std::time::Instant::now();
-    let err = earshot_core::sip::dial_out(
-        &app.projects().default_handle().await.expect("project"),
-        &dial,
-    )
-    .await
-    .unwrap_err();
+    let err = earshot_core::sip::dial_out(&handle, &dial)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NoWorker, "{err:?}");
     assert!(err.message.contains("livekit-sip"), "{}", err.message);
     assert!(
@@ -205,7 +186,7 @@ async fn dial_out_without_a_sip_worker_says_so() {
 
     // A trunk that does not exist is the server's own NotFound, before any worker.
     let err = earshot_core::sip::dial_out(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &DialOut {
             trunk_id: "ST_doesnotexist".into(),
             ..dial.clone()
@@ -217,7 +198,7 @@ async fn dial_out_without_a_sip_worker_says_so() {
 
     // Bad numbers are caught before anything is sent.
     let err = earshot_core::sip::dial_out(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &DialOut {
             call_to: "(555) 0100".into(),
             ..dial.clone()
@@ -230,7 +211,7 @@ async fn dial_out_without_a_sip_worker_says_so() {
 
     // Transferring someone who is not there: the server's NotFound.
     let err = earshot_core::sip::transfer_sip_participant(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &Transfer {
             room: dial.room_name.clone(),
             identity: "nobody".into(),
@@ -241,10 +222,7 @@ async fn dial_out_without_a_sip_worker_says_so() {
     .await
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
-    earshot_core::sip::delete_sip_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &trunk.id,
-    )
-    .await
-    .expect("delete trunk");
+    earshot_core::sip::delete_sip_trunk(&handle, &trunk.id)
+        .await
+        .expect("delete trunk");
 }

@@ -58,22 +58,20 @@ async fn dial_out_hear_the_callee_and_transfer() {
     let mut far =
         blocking(|| FarEnd::start(FarEndMode::Answer { tone_hz: 440.0 })).expect("sipp far end");
     let app = bed_app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let trunk_id = trunk(&app, &far.address).await;
     let room = unique_room("call");
 
     let started = Instant::now();
-    let call = earshot_core::sip::dial_out(
-        &app.projects().default_handle().await.expect("project"),
-        &dial(&trunk_id, &room),
-    )
-    .await
-    .unwrap_or_else(|e| {
-        panic!(
-            "dial out: {e:?}\nsipp saw:\n{}\nlivekit-sip:\n{}",
-            far.messages(),
-            worker.log_tail(40)
-        )
-    });
+    let call = earshot_core::sip::dial_out(&handle, &dial(&trunk_id, &room))
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "dial out: {e:?}\nsipp saw:\n{}\nlivekit-sip:\n{}",
+                far.messages(),
+                worker.log_tail(40)
+            )
+        });
     println!("dial-out answered after {:?}", started.elapsed());
     assert_eq!(call.participant_identity, "callee");
     assert_eq!(call.room_name, room);
@@ -85,12 +83,9 @@ async fn dial_out_hear_the_callee_and_transfer() {
     );
 
     // The room detail shows the callee as a SIP participant with the call active.
-    let detail = earshot_core::admin::room_detail(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-    )
-    .await
-    .expect("room detail");
+    let detail = earshot_core::admin::room_detail(&handle, &room)
+        .await
+        .expect("room detail");
     let callee = detail
         .participants
         .iter()
@@ -126,7 +121,7 @@ async fn dial_out_hear_the_callee_and_transfer() {
     // Transfer: the far end gets a REFER to the new number, and the worker hangs up once
     // it reports success.
     earshot_core::sip::transfer_sip_participant(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &Transfer {
             room: room.clone(),
             identity: "callee".into(),
@@ -156,12 +151,9 @@ async fn dial_out_hear_the_callee_and_transfer() {
         far.messages()
     );
     let _ = listener.stop(&room).await;
-    earshot_core::sip::delete_sip_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &trunk_id,
-    )
-    .await
-    .expect("delete");
+    earshot_core::sip::delete_sip_trunk(&handle, &trunk_id)
+        .await
+        .expect("delete");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,17 +162,15 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
     let _bed = livekit();
     blocking(sip_worker);
     let app = bed_app().await;
+    let handle = app.projects().default_handle().await.expect("project");
 
     // Busy: the SIP status reaches the user as a failed call, not as rate limiting (the
     // worker sends 486 under Twirp's resource_exhausted), and the call is not retried.
     let mut busy = blocking(|| FarEnd::start(FarEndMode::Busy)).expect("sipp far end");
     let trunk_id = trunk(&app, &busy.address).await;
-    let err = earshot_core::sip::dial_out(
-        &app.projects().default_handle().await.expect("project"),
-        &dial(&trunk_id, &unique_room("busy")),
-    )
-    .await
-    .unwrap_err();
+    let err = earshot_core::sip::dial_out(&handle, &dial(&trunk_id, &unique_room("busy")))
+        .await
+        .unwrap_err();
     println!("busy: {err:?}");
     assert_eq!(err.code, ErrorCode::CallFailed, "{err:?}");
     assert!(err.message.contains("486 Busy Here"), "{}", err.message);
@@ -191,12 +181,9 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
         "{}",
         busy.messages()
     );
-    earshot_core::sip::delete_sip_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &trunk_id,
-    )
-    .await
-    .expect("delete");
+    earshot_core::sip::delete_sip_trunk(&handle, &trunk_id)
+        .await
+        .expect("delete");
 
     // Nothing at the trunk's address: a failed call once the ringing timeout is over.
     let nobody = std::net::UdpSocket::bind("127.0.0.1:0")
@@ -204,20 +191,14 @@ async fn a_busy_or_silent_far_end_is_a_failed_call() {
         .expect("free port");
     let trunk_id = trunk(&app, &nobody.to_string()).await;
     let started = Instant::now();
-    let err = earshot_core::sip::dial_out(
-        &app.projects().default_handle().await.expect("project"),
-        &dial(&trunk_id, &unique_room("nobody")),
-    )
-    .await
-    .unwrap_err();
+    let err = earshot_core::sip::dial_out(&handle, &dial(&trunk_id, &unique_room("nobody")))
+        .await
+        .unwrap_err();
     println!("nobody: {err:?} after {:?}", started.elapsed());
     assert_eq!(err.code, ErrorCode::CallFailed, "{err:?}");
     assert!(err.message.contains("Nothing answered"), "{}", err.message);
     assert!(started.elapsed() < Duration::from_secs(15));
-    earshot_core::sip::delete_sip_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &trunk_id,
-    )
-    .await
-    .expect("delete");
+    earshot_core::sip::delete_sip_trunk(&handle, &trunk_id)
+        .await
+        .expect("delete");
 }

@@ -30,6 +30,7 @@ fn password(p: &str) -> TrunkPassword {
 #[tokio::test]
 async fn inbound_trunk_crud_reads_back_every_field() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let spec = InboundTrunkSpec {
         name: "Front desk".into(),
         metadata: r#"{"site": "berlin"}"#.into(),
@@ -47,22 +48,15 @@ async fn inbound_trunk_crud_reads_back_every_field() {
         krisp_enabled: true,
         media_encryption: "allow".into(),
     };
-    let created = earshot_core::sip::create_inbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &spec,
-        &password("s3cret-pw"),
-    )
-    .await
-    .expect("create");
+    let created = earshot_core::sip::create_inbound_trunk(&handle, &spec, &password("s3cret-pw"))
+        .await
+        .expect("create");
     assert!(created.id.starts_with("ST_"), "{}", created.id);
     assert_eq!(created.spec, spec);
     assert!(created.has_auth_password);
-    let read = earshot_core::sip::inbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &created.id,
-    )
-    .await
-    .expect("get");
+    let read = earshot_core::sip::inbound_trunk(&handle, &created.id)
+        .await
+        .expect("get");
     assert_eq!(read.spec, spec);
 
     // An update with an empty password keeps it; every field changes.
@@ -76,7 +70,7 @@ async fn inbound_trunk_crud_reads_back_every_field() {
         ..spec.clone()
     };
     let updated = earshot_core::sip::update_inbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &created.id,
         &changed,
         &TrunkPassword::default(),
@@ -89,7 +83,7 @@ async fn inbound_trunk_crud_reads_back_every_field() {
         "an empty password field keeps it"
     );
     let cleared = earshot_core::sip::update_inbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &created.id,
         &changed,
         &TrunkPassword {
@@ -101,41 +95,34 @@ async fn inbound_trunk_crud_reads_back_every_field() {
     .expect("clear password");
     assert!(!cleared.has_auth_password);
 
-    let listed =
-        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
-            .await
-            .expect("overview")
-            .inbound;
+    let listed = earshot_core::sip::sip_overview(&handle)
+        .await
+        .expect("overview")
+        .inbound;
     assert!(listed
         .iter()
         .any(|t| t.id == created.id && t.spec == changed));
-    earshot_core::sip::delete_sip_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &created.id,
-    )
-    .await
-    .expect("delete");
-    let err = earshot_core::sip::inbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &created.id,
-    )
-    .await
-    .unwrap_err();
+    earshot_core::sip::delete_sip_trunk(&handle, &created.id)
+        .await
+        .expect("delete");
+    let err = earshot_core::sip::inbound_trunk(&handle, &created.id)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
-    let listed =
-        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
-            .await
-            .expect("overview")
-            .inbound;
+    let listed = earshot_core::sip::sip_overview(&handle)
+        .await
+        .expect("overview")
+        .inbound;
     assert!(!listed.iter().any(|t| t.id == created.id));
 }
 
 #[tokio::test]
 async fn clashing_inbound_numbers_are_refused_before_sending() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let shared = number();
     let first = earshot_core::sip::create_inbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &InboundTrunkSpec {
             name: "first".into(),
             numbers: vec![shared.clone()],
@@ -146,7 +133,7 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
     .await
     .expect("first trunk");
     let err = earshot_core::sip::create_inbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &InboundTrunkSpec {
             name: "second".into(),
             numbers: vec![number(), shared.clone()],
@@ -164,15 +151,14 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
         err.message
     );
     // Other tests create and delete trunks meanwhile, so look for this one, not a count.
-    let holding: Vec<String> =
-        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
-            .await
-            .expect("overview")
-            .inbound
-            .into_iter()
-            .filter(|t| t.spec.numbers.contains(&shared))
-            .map(|t| t.id)
-            .collect();
+    let holding: Vec<String> = earshot_core::sip::sip_overview(&handle)
+        .await
+        .expect("overview")
+        .inbound
+        .into_iter()
+        .filter(|t| t.spec.numbers.contains(&shared))
+        .map(|t| t.id)
+        .collect();
     assert_eq!(
         holding,
         std::slice::from_ref(&first.id),
@@ -180,7 +166,7 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
     );
 
     let bad = earshot_core::sip::create_inbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &InboundTrunkSpec {
             name: "bad".into(),
             numbers: vec!["+1 555 0100".into()],
@@ -192,17 +178,15 @@ async fn clashing_inbound_numbers_are_refused_before_sending() {
     .unwrap_err();
     assert_eq!(bad.code, ErrorCode::InvalidInput);
     assert_eq!(bad.field.as_deref(), Some("numbers"));
-    earshot_core::sip::delete_sip_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &first.id,
-    )
-    .await
-    .expect("delete");
+    earshot_core::sip::delete_sip_trunk(&handle, &first.id)
+        .await
+        .expect("delete");
 }
 
 #[tokio::test]
 async fn outbound_trunk_crud_reads_back_every_field() {
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let spec = OutboundTrunkSpec {
         name: "Carrier".into(),
         metadata: "primary".into(),
@@ -218,23 +202,16 @@ async fn outbound_trunk_crud_reads_back_every_field() {
         media_encryption: "require".into(),
         from_host: "calls.example.com".into(),
     };
-    let created = earshot_core::sip::create_outbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &spec,
-        &password("pw"),
-    )
-    .await
-    .expect("create");
+    let created = earshot_core::sip::create_outbound_trunk(&handle, &spec, &password("pw"))
+        .await
+        .expect("create");
     assert_eq!(created.spec, spec);
     assert!(created.has_auth_password);
     assert_eq!(
-        earshot_core::sip::outbound_trunk(
-            &app.projects().default_handle().await.expect("project"),
-            &created.id
-        )
-        .await
-        .expect("get")
-        .spec,
+        earshot_core::sip::outbound_trunk(&handle, &created.id)
+            .await
+            .expect("get")
+            .spec,
         spec
     );
     let changed = OutboundTrunkSpec {
@@ -244,26 +221,21 @@ async fn outbound_trunk_crud_reads_back_every_field() {
         numbers: vec![number(), number()],
         ..spec.clone()
     };
-    let updated = earshot_core::sip::update_outbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &created.id,
-        &changed,
-        &password("new"),
-    )
-    .await
-    .expect("update");
-    assert_eq!(updated.spec, changed);
-    let listed =
-        earshot_core::sip::sip_overview(&app.projects().default_handle().await.expect("project"))
+    let updated =
+        earshot_core::sip::update_outbound_trunk(&handle, &created.id, &changed, &password("new"))
             .await
-            .expect("overview")
-            .outbound;
+            .expect("update");
+    assert_eq!(updated.spec, changed);
+    let listed = earshot_core::sip::sip_overview(&handle)
+        .await
+        .expect("overview")
+        .outbound;
     assert!(listed
         .iter()
         .any(|t| t.id == created.id && t.spec == changed));
 
     let err = earshot_core::sip::create_outbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &OutboundTrunkSpec {
             address: "sip:sip.example.com".into(),
             ..spec.clone()
@@ -274,17 +246,11 @@ async fn outbound_trunk_crud_reads_back_every_field() {
     .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("address"), "{err:?}");
 
-    earshot_core::sip::delete_sip_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &created.id,
-    )
-    .await
-    .expect("delete");
-    let err = earshot_core::sip::outbound_trunk(
-        &app.projects().default_handle().await.expect("project"),
-        &created.id,
-    )
-    .await
-    .unwrap_err();
+    earshot_core::sip::delete_sip_trunk(&handle, &created.id)
+        .await
+        .expect("delete");
+    let err = earshot_core::sip::outbound_trunk(&handle, &created.id)
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 }

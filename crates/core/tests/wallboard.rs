@@ -126,6 +126,7 @@ fn rule(name: &str, condition: AlertCondition, pattern: &str) -> AlertRule {
 async fn wallboard_follows_rooms_and_alerts_fire_once() {
     let bed = livekit();
     let app = app().await;
+    let handle = app.projects().default_handle().await.expect("project");
     let room = unique_room("wb");
     let pattern = format!("{room}*");
     for r in [
@@ -172,7 +173,7 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
     }
 
     earshot_core::admin::create_room(
-        &app.projects().default_handle().await.expect("project"),
+        &handle,
         &RoomOptions {
             name: room.clone(),
             empty_timeout: Some(60),
@@ -236,20 +237,12 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
     // too, but only watching) is neither.
     let view = app
         .wallboard()
-        .open_room_view(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-            Arc::new(NoView),
-        )
+        .open_room_view(&handle, &room, Arc::new(NoView))
         .await
         .expect("room view");
     let listened = app
         .listen()
-        .start(
-            &app.projects().default_handle().await.expect("project"),
-            &room,
-            false,
-        )
+        .start(&handle, &room, false)
         .await
         .expect("listen");
     took.push(
@@ -327,12 +320,9 @@ async fn wallboard_follows_rooms_and_alerts_fire_once() {
         )
         .await,
     );
-    earshot_core::admin::delete_room(
-        &app.projects().default_handle().await.expect("project"),
-        &room,
-    )
-    .await
-    .expect("delete");
+    earshot_core::admin::delete_room(&handle, &room)
+        .await
+        .expect("delete");
     took.push(reflected(&rec, &room, |r| r.is_none(), "room ended").await);
     // Several more polls: nothing fires twice.
     tokio::time::sleep(Duration::from_secs(5)).await;
