@@ -44,6 +44,11 @@ fn free_port() -> u16 {
 impl App {
     /// Starts the app with a fresh HOME; `prepare` may write files into it first.
     pub async fn launch(prepare: impl FnOnce(&Path)) -> Result<Self> {
+        Self::launch_logging(prepare, "debug").await
+    }
+
+    /// [`App::launch`] with the app's log level (benchmarks measure at a user's level).
+    pub async fn launch_logging(prepare: impl FnOnce(&Path), log_level: &str) -> Result<Self> {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no DISPLAY: run the end-to-end tests through scripts/test.sh (it starts Xvfb)");
         }
@@ -76,7 +81,7 @@ impl App {
             .env("XDG_DATA_HOME", home.path().join(".local/share"))
             .env("XDG_CACHE_HOME", home.path().join(".cache"))
             .env("XDG_STATE_HOME", home.path().join(".local/state"))
-            .env("EARSHOT_LOG", "debug")
+            .env("EARSHOT_LOG", log_level)
             .env_remove("EARSHOT_DEV_URL")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
@@ -237,6 +242,44 @@ impl App {
         self.fill("#project-key", key).await?;
         self.fill("#project-secret", secret).await?;
         self.click("[data-testid=project-save]").await
+    }
+
+    /// The processes the app runs as: tauri-driver's descendants (WebKitWebDriver, the app,
+    /// its WebKit web and network processes), found through /proc.
+    pub fn processes(&self) -> Vec<u32> {
+        let mut parents: Vec<(u32, u32)> = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // The command name may hold spaces: fields after its closing parenthesis.
+            let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+                continue;
+            };
+            if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|s| s.parse().ok()) {
+                parents.push((pid, ppid));
+            }
+        }
+        let mut found = vec![self.driver.id()];
+        let mut i = 0;
+        while i < found.len() {
+            let parent = found[i];
+            found.extend(
+                parents
+                    .iter()
+                    .filter(|(_, pp)| *pp == parent)
+                    .map(|(p, _)| *p),
+            );
+            i += 1;
+        }
+        found
     }
 
     /// Closes the window and the driver.
