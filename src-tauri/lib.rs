@@ -5,6 +5,7 @@
 mod commands;
 mod dev_project;
 mod logging;
+mod rendering;
 mod settings_store;
 
 use earshot_core::vault::Vault;
@@ -63,6 +64,7 @@ pub fn init<R: Runtime>(
 
 /// Runs the desktop app.
 pub fn run() {
+    rendering::choose();
     let app = builder(tauri::Builder::default())
         .setup(|app| init(app.handle(), Options::default()))
         .build(tauri::generate_context!());
