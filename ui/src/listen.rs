@@ -144,10 +144,11 @@ impl Listen {
                 Err(err) => self.audio_error.set(Some(err.message)),
             }
         });
-        // Frame counts are shown, not acted on: refresh them a few times per second only.
+        // Frame counts are shown, not acted on: refresh them once per second only (each
+        // change is a repaint).
         wasm_bindgen_futures::spawn_local(async move {
             loop {
-                gloo_timers::future::TimeoutFuture::new(250).await;
+                gloo_timers::future::TimeoutFuture::new(1000).await;
                 let n = WIRING.with(|w| w.borrow().as_ref().map_or(0, |w| w.frames));
                 if n != self.frames.get_untracked() {
                     self.frames.set(n);

@@ -11,7 +11,7 @@ use web_sys::{AudioContext, AudioContextOptions, AudioWorkletNode, AudioWorkletN
 /// The sample rate the backend mixes at.
 pub const SAMPLE_RATE: f32 = 48_000.0;
 
-/// What the worklet reports twice a second.
+/// What the worklet reports once a second.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PlayerStats {
     pub underruns: u32,

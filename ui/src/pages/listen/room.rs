@@ -16,10 +16,24 @@ use sycamore::prelude::*;
 /// How often the list of hidden participants is asked for.
 const HIDDEN_REFRESH_MS: u32 = 5_000;
 
-/// A meter bar's fill: −60 dBFS … 0 dBFS mapped to 0 … 100 %.
-fn meter_percent(level: Level) -> f64 {
+/// A meter bar's fill: −60 dBFS … 0 dBFS mapped to 0 … 1.
+fn meter_fraction(level: Level) -> f64 {
     let db = 20.0 * f64::from(level.rms.max(1e-5)).log10();
-    ((db + 60.0) / 60.0).clamp(0.0, 1.0) * 100.0
+    ((db + 60.0) / 60.0).clamp(0.0, 1.0)
+}
+
+/// The fill's style: scaled, not resized, so a new level repaints the bar and lays out
+/// nothing; coloured by band (green speech, amber loud, red near clipping: −6 dBFS and up).
+fn meter_style(level: Level) -> String {
+    let f = meter_fraction(level);
+    let colour = if f >= 0.9 {
+        "var(--meter-clip)"
+    } else if f >= 0.75 {
+        "var(--meter-hot)"
+    } else {
+        "var(--meter-ok)"
+    };
+    format!("transform: scaleX({f:.3}); background: {colour}")
 }
 
 fn state_label(state: &ListenState) -> (String, &'static str) {
@@ -64,7 +78,8 @@ pub fn RoomCard(room: RoomKey) -> View {
     };
     spawn_local_scoped(async move {
         loop {
-            TimeoutFuture::new(500).await;
+            // The timer shows whole seconds: wake once per second, on the second.
+            TimeoutFuture::new(1000 - (now_ms() as u64 % 1000) as u32).await;
             now.set(now_ms());
         }
     });
@@ -196,7 +211,7 @@ pub fn RoomCard(room: RoomKey) -> View {
             div(class="meter-row") {
                 span(class="muted") { "Room" }
                 div(class="meter", data-testid="master-meter", data-level=move || format!("{:.4}", master.get().rms)) {
-                    div(class="meter-fill", style=move || format!("width: {:.1}%", meter_percent(master.get())))
+                    div(class="meter-fill", style=move || meter_style(master.get()))
                 }
             }
             (if identities.with(Vec::is_empty) && !ended.get() {
@@ -275,7 +290,7 @@ fn speaker_row(room: RoomKey, identity: String, name: String, publisher_muted: b
                 div(class="meter", data-testid="speaker-meter",
                     data-level=move || format!("{:.4}", meter.with(|m| m.as_ref().map_or(0.0, |m| m.level.rms)))) {
                     div(class=move || if audible() { "meter-fill" } else { "meter-fill quiet" },
-                        style=move || format!("width: {:.1}%", meter_percent(meter.with(|m| m.as_ref().map(|m| m.level).unwrap_or_default()))))
+                        style=move || meter_style(meter.with(|m| m.as_ref().map(|m| m.level).unwrap_or_default())))
                 }
             }
             td {

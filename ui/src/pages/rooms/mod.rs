@@ -71,7 +71,10 @@ pub fn RoomsPage(project: ProjectId, open_room: ReadSignal<Option<String>>) -> V
                 }
             }
             TimeoutFuture::new(250).await;
-            now.set(now_ms());
+            // Ages are shown in whole seconds: a finer clock only repaints the same text.
+            if now_ms() - now.get_untracked() >= 1000.0 {
+                now.set(now_ms());
+            }
         }
     });
 

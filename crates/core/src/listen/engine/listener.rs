@@ -20,8 +20,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-/// Frames per meter report: 2 × 20 ms = 25 Hz, under the UI's 30 Hz budget.
-const FRAMES_PER_METER: u64 = 2;
+/// Frames per meter report: 4 × 20 ms = 12.5 Hz. Each report is a message into the webview
+/// and a repaint there; at 25 Hz per room the Listen page cost ~0.5 core in WebKit, and a
+/// level meter reads the same at 12.5 Hz (VU meters integrate over ~300 ms).
+const FRAMES_PER_METER: u64 = 4;
 
 /// How the listener behaves; `Default` suits the app.
 #[derive(Debug, Clone)]
