@@ -10,6 +10,11 @@ cargo fmt --all --check
 cargo clippy -q --workspace --exclude earshot-ui --all-targets -- -D warnings
 cargo clippy -q -p earshot-ui --target wasm32-unknown-unknown -- -D warnings
 
+echo "==> UI: the player's ring buffer (node --test on the worklet's own code)"
+command -v node >/dev/null || { echo "Node.js is missing (the UI's JavaScript is tested with it)." >&2; exit 1; }
+ui_tests=$(node --test ui/tests/ 2>&1) || { echo "$ui_tests"; echo "the UI's JavaScript tests failed" >&2; exit 1; }
+echo "$ui_tests" | grep -E "^# (pass|fail) "
+
 echo "==> core's shape: no import circles, no back-pointer to the app, no secret as a String"
 cargo test -q -p earshot-core --test module_graph
 

@@ -27,19 +27,28 @@ class EarshotPlayer extends AudioWorkletProcessor {
 
   push(samples) {
     if (!(samples instanceof Float32Array)) return;
-    let dropped = false;
-    for (let i = 0; i < samples.length; i++) {
-      if (this.size === this.capacity) {
-        // Drop the oldest sample to keep the delay bounded.
-        this.read = (this.read + 1) % this.capacity;
-        this.size--;
-        this.droppedSamples++;
-        dropped = true;
-      }
-      this.ring[(this.read + this.size) % this.capacity] = samples[i];
-      this.size++;
+    // Block copies, not a loop per sample: this runs 50 times a second on the audio thread.
+    let input = samples;
+    if (input.length > this.capacity) {
+      this.droppedSamples += input.length - this.capacity;
+      input = input.subarray(input.length - this.capacity);
+      this.overruns++;
+      this.read = 0;
+      this.size = 0;
     }
-    if (dropped) this.overruns++;
+    const excess = this.size + input.length - this.capacity;
+    if (excess > 0) {
+      // Drop the oldest samples to keep the delay bounded.
+      this.read = (this.read + excess) % this.capacity;
+      this.size -= excess;
+      this.droppedSamples += excess;
+      this.overruns++;
+    }
+    let write = (this.read + this.size) % this.capacity;
+    const first = Math.min(input.length, this.capacity - write);
+    this.ring.set(input.subarray(0, first), write);
+    if (first < input.length) this.ring.set(input.subarray(first), 0);
+    this.size += input.length;
   }
 
   process(_inputs, outputs) {
@@ -47,16 +56,20 @@ class EarshotPlayer extends AudioWorkletProcessor {
     const channel = out[0];
     let short = false;
     if (!this.playing && this.size >= this.startAt) this.playing = true;
-    for (let i = 0; i < channel.length; i++) {
-      if (this.playing && this.size > 0) {
-        channel[i] = this.ring[this.read];
-        this.read = (this.read + 1) % this.capacity;
-        this.size--;
-        this.played++;
-      } else {
-        channel[i] = 0;
-        short = true;
-      }
+    let done = 0;
+    if (this.playing) {
+      const want = Math.min(channel.length, this.size);
+      const first = Math.min(want, this.capacity - this.read);
+      channel.set(this.ring.subarray(this.read, this.read + first), 0);
+      if (first < want) channel.set(this.ring.subarray(0, want - first), first);
+      this.read = (this.read + want) % this.capacity;
+      this.size -= want;
+      this.played += want;
+      done = want;
+    }
+    if (done < channel.length) {
+      channel.fill(0, done);
+      short = true;
     }
     for (let c = 1; c < out.length; c++) out[c].set(channel);
     if (short && this.playing) {
@@ -64,7 +77,8 @@ class EarshotPlayer extends AudioWorkletProcessor {
       this.underruns++;
       this.playing = false;
     }
-    if (currentTime - this.lastReport >= 0.5) {
+    // Once a second: each report repaints the page's audio line.
+    if (currentTime - this.lastReport >= 1) {
       this.lastReport = currentTime;
       this.port.postMessage({
         underruns: this.underruns,
