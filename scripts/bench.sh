@@ -5,7 +5,9 @@
 #     x 2 speakers (Earshot vs chromium + livekit-client);
 #  2. wallboard: refresh + diff at 10,000 SYNTHETIC rooms / 50,000 participants and a
 #     200-room real-server run;
-#  3. wallboard window: delta render and scrolling of 10,000 SYNTHETIC rooms in the app.
+#  3. wallboard window: delta render and scrolling of 10,000 SYNTHETIC rooms in the app;
+#  4. listen window: CPU of every app process listening to 2 rooms (Listen page shown, then
+#     another page) and idle on the Rooms page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh test
@@ -20,21 +22,26 @@ command -v node >/dev/null || { echo "Node.js is missing (needed for the browser
 _step "npm ci (bench/browser: livekit-client, playwright-core)"
 (cd bench/browser && npm ci --no-audit --no-fund --silent)
 
+# Each part reports its own failure and the next one still runs; the exit status says
+# whether any failed.
+failed=()
+
 _step "bench: listen (release)"
-cargo bench -q -p earshot-core --bench listen 2>&1 | grep -v "Attempted to drop unknown FFI handle"
+cargo bench -q -p earshot-core --bench listen 2>&1 | grep -v "Attempted to drop unknown FFI handle" \
+  || failed+=("listen")
 
 _step "bench: wallboard (release)"
-cargo bench -q -p earshot-core --bench wallboard
+cargo bench -q -p earshot-core --bench wallboard || failed+=("wallboard")
 
-_step "bench: wallboard in the app window (10,000 SYNTHETIC rooms)"
+_step "bench: the app window (wallboard with 10,000 SYNTHETIC rooms; listening CPU)"
 cargo build -q -p earshot
 export EARSHOT_APP_BINARY="$CARGO_TARGET_DIR/debug/earshot"
 # The session bus and the portals it starts are chatty on stderr; keep that in a log that is
-# shown only if the window bench fails.
+# shown only if a window bench fails.
 bus_log=$(mktemp -t earshot-bench-bus.XXXXXX)
 trap 'rm -f "$bus_log"' EXIT
 dbus-run-session -- bash -c '
-  set -euo pipefail
+  set -uo pipefail
   keyring_home=$(mktemp -d -t earshot-keyring.XXXXXX)
   echo -n earshot-bench | XDG_DATA_HOME="$keyring_home" gnome-keyring-daemon --unlock --components=secrets >/dev/null
   display=:$((90 + RANDOM % 400))
@@ -42,5 +49,17 @@ dbus-run-session -- bash -c '
   xvfb=$!
   trap "kill $xvfb 2>/dev/null || true; rm -rf $keyring_home" EXIT
   export DISPLAY=$display
-  cargo bench -q -p earshot-e2e --bench wallboard_ui 2>&1 | grep -E "first load|render|scroll|panicked|error"
-' 2>"$bus_log" || { tail -40 "$bus_log" >&2; exit 1; }
+  status=0
+  cargo bench -q -p earshot-e2e --bench wallboard_ui 2>&1 \
+    | grep -E "first load|render|scroll|baseline|panicked|error" || status=1
+  echo
+  echo "==> bench: CPU of the app listening to 2 rooms, and idle (real window, real server)" >&2
+  cargo bench -q -p earshot-e2e --bench listen_ui 2>&1 \
+    | grep -E "^(idle|listening)|panicked|error" || status=1
+  exit $status
+' 2>"$bus_log" || { tail -40 "$bus_log" >&2; failed+=("app window"); }
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "bench parts that failed: ${failed[*]}" >&2
+  exit 1
+fi

@@ -49,16 +49,32 @@ async function join() {
 }
 
 async function play() {
+  // Rooms join one after another, as a user opening them would; a join that fails (the
+  // machine is loaded by the publishers too) is retried with a pause, not fatal at once.
   const rooms = [];
+  const failures = [];
   for (const token of tokens) {
-    const room = new Room({ adaptiveStream: false, dynacast: false });
-    room.on(RoomEvent.TrackSubscribed, (track) => {
-      if (track.kind === "audio") document.body.appendChild(track.attach());
-    });
-    await room.connect(url, token, { autoSubscribe: true });
-    rooms.push(room);
+    let lastError = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const room = new Room({ adaptiveStream: false, dynacast: false });
+      room.on(RoomEvent.TrackSubscribed, (track) => {
+        if (track.kind === "audio") document.body.appendChild(track.attach());
+      });
+      try {
+        await room.connect(url, token, { autoSubscribe: true, peerConnectionTimeout: 30000 });
+        rooms.push(room);
+        lastError = null;
+        break;
+      } catch (e) {
+        lastError = String(e);
+        await room.disconnect();
+        await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
+      }
+    }
+    if (lastError) failures.push(lastError);
   }
-  window.__result = { connected: rooms.length };
+  if (rooms.length === 0) throw new Error(failures[0] || "no room joined");
+  window.__result = { connected: rooms.length, failures };
 }
 
 (params.get("mode") === "play" ? play() : join()).catch((e) => {

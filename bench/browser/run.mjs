@@ -25,10 +25,12 @@ try {
   } else {
     const page = await browser.newPage();
     await page.goto(page_url("play", cfg.tokens));
-    const handle = await page.waitForFunction(() => window.__result, null, { timeout: 60000 });
+    // Joins are sequential with up to 3 tries each: wait as long as that may take.
+    const timeout = 30000 + 20000 * cfg.tokens.length;
+    const handle = await page.waitForFunction(() => window.__result, null, { timeout });
     const result = await handle.jsonValue();
     if (result.error) throw new Error(result.error);
-    console.log(JSON.stringify({ ready: result.connected }));
+    console.log(JSON.stringify({ ready: result.connected, failures: result.failures }));
     await new Promise((r) => setTimeout(r, cfg.hold_ms));
     console.log(JSON.stringify({ done: true }));
   }

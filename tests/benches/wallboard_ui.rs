@@ -125,6 +125,59 @@ async fn main() -> Result<()> {
         q(0.95),
         gaps[gaps.len() - 1]
     );
+
+    // Baseline: the same frame-to-frame scroll in the same webview, on a plain list of as
+    // many static rows (no app code runs while it scrolls), laid over the wallboard at the
+    // list's size. What the environment (webview, X server, no GPU) costs per frame; the
+    // app's own cost is the difference.
+    let frames = app
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const list = document.querySelector('[data-testid=wall-list]');
+               const box = list.getBoundingClientRect();
+               const plain = document.createElement('div');
+               plain.style.cssText = `position:fixed;left:${box.left}px;top:${box.top}px;width:${box.width}px;height:${box.height}px;overflow:auto;background:#fff;z-index:99`;
+               const rows = [];
+               for (let r = 0; r < Number(arguments[0]); r++) {
+                 rows.push(`<div style="display:flex;height:34px;gap:8px;border-bottom:1px solid #eee"><span>room-${r}</span><span>${r % 7}</span><span>project</span><span>00:${r % 60}</span><span>ok</span></div>`);
+               }
+               plain.innerHTML = rows.join('');
+               document.body.appendChild(plain);
+               const stamps = [];
+               let i = 0;
+               function step(ts) {
+                 stamps.push(ts);
+                 if (i++ >= 120) {
+                   plain.remove();
+                   const gaps = [];
+                   for (let k = 1; k < stamps.length; k++) gaps.push(stamps[k] - stamps[k - 1]);
+                   return done(gaps);
+                 }
+                 plain.scrollTop = 20000 + i * 34 * 3;
+                 requestAnimationFrame(step);
+               }
+               requestAnimationFrame(() => requestAnimationFrame(step));"#,
+            vec![serde_json::json!(ROOMS)],
+        )
+        .await?;
+    let mut gaps: Vec<f64> = frames
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+        .unwrap_or_default();
+    if gaps.is_empty() {
+        bail!("no baseline frame timings");
+    }
+    gaps.sort_by(f64::total_cmp);
+    let q = |p: f64| gaps[((gaps.len() - 1) as f64 * p).round() as usize];
+    let long = gaps.iter().filter(|g| **g > 17.0).count();
+    println!(
+        "baseline, a plain list of {ROOMS} static rows in the same webview, same scrolling ({} frames): p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; frames over 17 ms: {long}",
+        gaps.len(),
+        q(0.5),
+        q(0.95),
+        gaps[gaps.len() - 1]
+    );
     app.close().await?;
     Ok(())
 }

@@ -115,20 +115,29 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let site = browser::Static::start()?;
-    let mut web = browser::join_times(bed, &site, &room, RUNS)?;
-    web.sort();
+    // One failed part must not hide the others: report it and go on to the cost figures.
+    match browser::join_times(bed, &site, &room, RUNS) {
+        Ok(mut web) => {
+            web.sort();
+            compare_first_audio(&earshot_first, &web);
+        }
+        Err(err) => println!("browser join -> first audio failed, no ratio: {err:#}"),
+    }
+    cost(bed, &site, &runtime)
+}
+
+fn compare_first_audio(earshot_first: &[Duration], web: &[Duration]) {
     let (e50, e95) = (
-        percentile(&earshot_first, 0.5),
-        percentile(&earshot_first, 0.95),
+        percentile(earshot_first, 0.5),
+        percentile(earshot_first, 0.95),
     );
-    let (w50, w95) = (percentile(&web, 0.5), percentile(&web, 0.95));
+    let (w50, w95) = (percentile(web, 0.5), percentile(web, 0.95));
     println!("browser SDK (livekit-client in chromium) join -> first audio over {} runs: p50 {w50:?} p95 {w95:?}", web.len());
     println!(
         "ratio Earshot / browser: p50 {:.2}x, p95 {:.2}x (goal <= 0.70x)",
         e50.as_secs_f64() / w50.as_secs_f64(),
         e95.as_secs_f64() / w95.as_secs_f64()
     );
-    cost(bed, &site, &runtime)
 }
 
 /// 10 rooms × 2 speakers: what listening to all of them costs, Earshot vs chromium.
@@ -195,12 +204,21 @@ fn cost(
     })?;
     println!("Earshot listening to {ROOMS} rooms x 2 speakers (decode + mix + encode for the IPC): CPU {cpu:.1} % of a core, RSS {rss:.0} MiB (whole bench process)");
 
-    let (bcpu, brss) =
-        browser::playing(bed, site, &rooms, WINDOW + Duration::from_secs(8), |node| {
-            std::thread::sleep(Duration::from_secs(3));
-            procs::measure(|| procs::descendants(node, "chrom"), WINDOW)
-        })?;
-    println!("chromium + livekit-client, same {ROOMS} rooms, all audio playing: CPU {bcpu:.1} % of a core, RSS {brss:.0} MiB (all chromium processes)");
+    let played = browser::playing(bed, site, &rooms, WINDOW + Duration::from_secs(8), |node| {
+        std::thread::sleep(Duration::from_secs(3));
+        procs::measure(|| procs::descendants(node, "chrom"), WINDOW)
+    });
+    let ((bcpu, brss), joined) = match played {
+        Ok(played) => played,
+        Err(err) => {
+            println!("chromium side of the cost comparison failed, no ratio: {err:#}");
+            return Ok(());
+        }
+    };
+    if joined < ROOMS {
+        println!("chromium joined only {joined} of {ROOMS} rooms (the others failed 3 times): its figure covers those");
+    }
+    println!("chromium + livekit-client, {joined} of the same {ROOMS} rooms, all audio playing: CPU {bcpu:.1} % of a core, RSS {brss:.0} MiB (all chromium processes)");
     println!(
         "ratio Earshot / chromium: CPU {:.2}x, RSS {:.2}x",
         cpu / bcpu.max(0.01),

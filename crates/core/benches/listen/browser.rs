@@ -109,14 +109,15 @@ pub fn join_times(bed: &LiveKit, site: &Static, room: &str, runs: usize) -> Resu
         .collect())
 }
 
-/// A page playing every room's audio, kept open while `measure` runs on its processes.
+/// A page playing every room's audio, kept open while `measure` runs on its processes;
+/// with the number of rooms the page joined (a join may fail on a loaded machine).
 pub fn playing<T>(
     bed: &LiveKit,
     site: &Static,
     rooms: &[String],
     hold: Duration,
     measure: impl FnOnce(u32) -> T,
-) -> Result<T> {
+) -> Result<(T, usize)> {
     let tokens: Vec<String> = rooms
         .iter()
         .enumerate()
@@ -132,7 +133,11 @@ pub fn playing<T>(
         let _ = child.kill();
         bail!("the browser page did not get ready: {ready}");
     }
+    let joined = serde_json::from_str::<serde_json::Value>(&ready)
+        .ok()
+        .and_then(|v| v["ready"].as_u64())
+        .unwrap_or(0) as usize;
     let result = measure(pid);
     let _ = child.wait();
-    Ok(result)
+    Ok((result, joined))
 }
