@@ -9,18 +9,34 @@ dev_server=1
 [ "${1:-}" = "--no-dev-server" ] && dev_server=0
 
 work=$(mktemp -d -t earshot-run.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  # livekit-server drains rooms on SIGTERM, which can take long: 5 s, then it is killed.
-  for _ in $(seq 50); do
-    alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
+pids=()      # livekit-server, redis, Xvfb: stopped last
+callers=()   # demo callers: they leave when their stdin (a FIFO this script holds) closes
+app_pid=""
+# Waits up to $1 tenths of a second for the given pids to exit.
+wait_gone() {
+  local tenths=$1; shift
+  for _ in $(seq "$tenths"); do
+    local alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
     sleep 0.1
   done
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  return 1
+}
+cleanup() {
+  trap - EXIT INT TERM
+  # The app and the callers first: callers hang up cleanly once the FIFO closes, so the
+  # server has no one left to drain and stops at once on SIGTERM.
+  if [ -n "$app_pid" ]; then
+    pkill -TERM -P "$app_pid" 2>/dev/null || true
+    kill "$app_pid" 2>/dev/null || true
+  fi
+  exec 9>&- 2>/dev/null || true
+  wait_gone 30 ${app_pid:+"$app_pid"} "${callers[@]}" || kill -9 "${callers[@]}" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait_gone 50 "${pids[@]}" || for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   rm -rf "$work"
+  exit 0
 }
 trap cleanup EXIT INT TERM
 
@@ -68,12 +84,13 @@ YAML
     set -- $caller
     "$EARSHOT_PYTHON" scripts/demo/caller.py --room demo-call --identity "$1" --name "$2" \
       --role "$3" --epoch "$epoch" <"$work/hold" >"$work/caller-$1.log" 2>&1 &
-    pids+=($!)
+    callers+=($!)
   done
   # A second, quieter room: one caller on hold music (a tone), to have more than one call.
+  # Carol stays on hold until the run ends (peer.py leaves after 10 minutes by default).
   "$EARSHOT_PYTHON" tests/peers/peer.py --room demo-hold --identity carol --tone 330 \
-    <"$work/hold" >"$work/caller-carol.log" 2>&1 &
-  pids+=($!)
+    --seconds 604800 <"$work/hold" >"$work/caller-carol.log" 2>&1 &
+  callers+=($!)
   echo "==> demo calls: alice and bob talking in demo-call, carol on hold in demo-hold"
   export EARSHOT_DEV_URL="ws://127.0.0.1:$port" EARSHOT_DEV_API_KEY=devkey EARSHOT_DEV_API_SECRET=secret
   unset LIVEKIT_API_SECRET
@@ -86,13 +103,19 @@ if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   pids+=($!)
   export DISPLAY=:77
 fi
+# The app runs in the background and this script waits for it: bash runs a trap only between
+# commands, so with the app in the foreground Ctrl-C or SIGTERM did nothing until it exited.
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
-  # No desktop session: a throwaway keyring lives as long as this run.
-  echo "==> no desktop session bus: using a temporary GNOME keyring for this run"
+  # No desktop session: a throwaway keyring lives as long as this run, and so do the app's
+  # settings, or "Local dev server" would stay in them without its secret.
+  echo "==> no desktop session bus: using a temporary GNOME keyring and settings for this run"
   # Its keyring file lives in this run's temp dir, so it never meets (or asks for the
   # password of) a login keyring already in ~/.local/share/keyrings.
-  mkdir -p "$work/keyring"
-  dbus-run-session -- bash -c 'echo -n earshot | XDG_DATA_HOME="$1" gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$app" "$work/keyring"
+  mkdir -p "$work/keyring" "$work/data"
+  export EARSHOT_DATA_DIR="$work/data"
+  dbus-run-session -- bash -c 'echo -n earshot | XDG_DATA_HOME="$1" gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$app" "$work/keyring" &
 else
-  "$app"
+  "$app" &
 fi
+app_pid=$!
+wait "$app_pid" || true
