@@ -12,16 +12,32 @@ work=$(mktemp -d -t earshot-run.XXXXXX)
 pids=()      # livekit-server, redis, Xvfb: stopped last
 callers=()   # demo callers: they leave when their stdin (a FIFO this script holds) closes
 app_pid=""
+# Whether a process runs: an exited child this shell has not reaped yet (a zombie, which
+# `kill -0` still finds while a trap runs) does not.
+running() {
+  local state
+  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
 # Waits up to $1 tenths of a second for the given pids to exit.
 wait_gone() {
   local tenths=$1; shift
   for _ in $(seq "$tenths"); do
     local alive=0
-    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    for pid in "$@"; do running "$pid" && alive=1; done
     [ "$alive" = 0 ] && return 0
     sleep 0.1
   done
   return 1
+}
+# Kills what still runs of the given pids, saying which.
+force() {
+  for pid in "$@"; do
+    if running "$pid"; then
+      echo "==> $(cat "/proc/$pid/comm" 2>/dev/null) did not stop in time: killed" >&2
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
 }
 cleanup() {
   trap - EXIT INT TERM
@@ -31,10 +47,12 @@ cleanup() {
     pkill -TERM -P "$app_pid" 2>/dev/null || true
     kill "$app_pid" 2>/dev/null || true
   fi
-  exec 9>&- 2>/dev/null || true
-  wait_gone 30 ${app_pid:+"$app_pid"} "${callers[@]}" || kill -9 "${callers[@]}" 2>/dev/null || true
+  exec 9>&-
+  if ! wait_gone 30 ${app_pid:+"$app_pid"} "${callers[@]}"; then
+    force ${app_pid:+"$app_pid"} "${callers[@]}"
+  fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait_gone 50 "${pids[@]}" || for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  wait_gone 50 "${pids[@]}" || force "${pids[@]}"
   rm -rf "$work"
   exit 0
 }
@@ -76,20 +94,21 @@ YAML
 
   export LIVEKIT_URL="ws://127.0.0.1:$port" LIVEKIT_API_KEY=devkey LIVEKIT_API_SECRET=secret
   # A caller stays until its stdin closes: they all read a FIFO whose only writer is this
-  # script, so they hang up by themselves when it ends, however it ends.
+  # script (nothing started after this inherits fd 9), so they hang up by themselves when it
+  # ends, however it ends.
   mkfifo "$work/hold"
   exec 9<>"$work/hold"
   epoch=$(date +%s)
   for caller in "alice Alice agent" "bob Bob customer"; do
     set -- $caller
     "$EARSHOT_PYTHON" scripts/demo/caller.py --room demo-call --identity "$1" --name "$2" \
-      --role "$3" --epoch "$epoch" <"$work/hold" >"$work/caller-$1.log" 2>&1 &
+      --role "$3" --epoch "$epoch" <"$work/hold" 9>&- >"$work/caller-$1.log" 2>&1 &
     callers+=($!)
   done
   # A second, quieter room: one caller on hold music (a tone), to have more than one call.
   # Carol stays on hold until the run ends (peer.py leaves after 10 minutes by default).
   "$EARSHOT_PYTHON" tests/peers/peer.py --room demo-hold --identity carol --tone 330 \
-    --seconds 604800 <"$work/hold" >"$work/caller-carol.log" 2>&1 &
+    --seconds 604800 <"$work/hold" 9>&- >"$work/caller-carol.log" 2>&1 &
   callers+=($!)
   echo "==> demo calls: alice and bob talking in demo-call, carol on hold in demo-hold"
   export EARSHOT_DEV_URL="ws://127.0.0.1:$port" EARSHOT_DEV_API_KEY=devkey EARSHOT_DEV_API_SECRET=secret
@@ -99,7 +118,7 @@ fi
 app="$CARGO_TARGET_DIR/debug/earshot"
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "==> no display found: starting a virtual one (Xvfb :77); the window is not visible"
-  Xvfb :77 -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
+  Xvfb :77 -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 9>&- &
   pids+=($!)
   export DISPLAY=:77
 fi
@@ -113,9 +132,9 @@ if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
   # password of) a login keyring already in ~/.local/share/keyrings.
   mkdir -p "$work/keyring" "$work/data"
   export EARSHOT_DATA_DIR="$work/data"
-  dbus-run-session -- bash -c 'echo -n earshot | XDG_DATA_HOME="$1" gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$app" "$work/keyring" &
+  dbus-run-session -- bash -c 'echo -n earshot | XDG_DATA_HOME="$1" gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$0"' "$app" "$work/keyring" 9>&- &
 else
-  "$app" &
+  "$app" 9>&- &
 fi
 app_pid=$!
 wait "$app_pid" || true
