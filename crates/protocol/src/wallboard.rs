@@ -161,6 +161,9 @@ pub enum WallEvent {
     Delta(WallDelta),
     Alert(Alert),
     Live(WallLive),
+    /// A project left the wallboard (removed, or no longer watched): its rooms, health and
+    /// history go. No delta of it follows.
+    Gone(ProjectId),
 }
 
 /// Whether `name` matches `pattern` (`*` = any run of characters, case-sensitive).

@@ -82,7 +82,7 @@ pub(crate) async fn run(
         baseline_rooms: HashSet::new(),
         looked_at: HashMap::new(),
     };
-    guard(&poller.shared.health).insert(poller.id.clone(), poller.health.clone());
+    // The fleet recorded the starting health; a poller only updates it (see `report`).
     loop {
         let pause = poller.poll(&projects).await;
         match pause {
@@ -125,7 +125,10 @@ impl Poller {
         self.health.requests += 1 + counted.len() as u64;
         let rtt = started.elapsed();
         let fresh: Vec<WallRoom> = rooms.into_iter().map(|r| wall_room(&self.id, r)).collect();
-        let diff = guard(&self.shared.board).apply(&self.id, fresh);
+        let Some(diff) = self.shared.apply(&self.id, fresh) else {
+            // The project left the wallboard; this task is being stopped.
+            return None;
+        };
         let now = unix_millis();
         let mut alerts = guard(&self.shared.alerts).on_diff(&self.id, &diff, self.baseline, now);
         if self.baseline {
@@ -206,14 +209,13 @@ impl Poller {
         self.health.last_ok_ms = Some(now);
         self.health.failures = self.schedule.failures();
         self.health.next_in_ms = pause.map_or(0, |p| p.as_millis() as u32);
-        guard(&self.shared.health).insert(self.id.clone(), self.health.clone());
-        self.shared.send(WallEvent::Delta(WallDelta {
+        self.shared.report(WallDelta {
             project: self.id.clone(),
             upserts: upserts.into_values().collect(),
             removed: diff.removed.into_iter().map(|r| r.room.sid).collect(),
             health: self.health.clone(),
             at_ms: now,
-        }));
+        });
         for alert in alerts {
             tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
             self.shared.send(WallEvent::Alert(alert));
@@ -271,15 +273,14 @@ impl Poller {
         self.health.failures = self.schedule.failures();
         self.health.last_error = Some(err);
         self.health.next_in_ms = pause.map_or(0, |p| p.as_millis() as u32);
-        guard(&self.shared.health).insert(self.id.clone(), self.health.clone());
         // The rooms stay as last seen (the UI marks the project as failing).
-        self.shared.send(WallEvent::Delta(WallDelta {
+        self.shared.report(WallDelta {
             project: self.id.clone(),
             upserts: Vec::new(),
             removed: Vec::new(),
             health: self.health.clone(),
             at_ms: unix_millis(),
-        }));
+        });
         pause
     }
 }

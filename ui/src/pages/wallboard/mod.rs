@@ -192,8 +192,13 @@ pub fn WallboardPage() -> View {
     // Redrawn with the 1 s clock only: a delta must not pay for an SVG.
     let chart = move || {
         let now = now.get();
+        let saved = saved_projects();
         wall.project_history.with_untracked(|h| {
-            let mut ids: Vec<&String> = h.keys().collect();
+            // A project removed is no series (its raw id would be the legend).
+            let mut ids: Vec<&String> = h
+                .keys()
+                .filter(|id| saved.iter().any(|(s, _)| s == *id))
+                .collect();
             ids.sort();
             let series: Vec<Series<'_>> = ids
                 .into_iter()
@@ -223,9 +228,24 @@ pub fn WallboardPage() -> View {
             }
         }
     };
+    // Cards of saved projects only: a removed project's card goes even if an event of it
+    // was still under way when it left.
     let health = create_memo(move || {
-        wall.health
-            .with(|h| h.values().cloned().collect::<Vec<_>>())
+        let saved = saved_projects();
+        wall.health.with(|h| {
+            h.values()
+                .filter(|h| saved.iter().any(|(id, _)| *id == h.project))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    // Saved projects the wallboard does not watch: a card to watch them again.
+    let unwatched = create_memo(move || {
+        let watched = wall.watched.get_clone();
+        saved_projects()
+            .into_iter()
+            .filter(|(id, _)| watched.as_ref().is_some_and(|w| !w.contains(id)))
+            .collect::<Vec<_>>()
     });
 
     view! {
@@ -250,6 +270,8 @@ pub fn WallboardPage() -> View {
             div(class="health-strip") {
                 Keyed(list=health, key=|h: &ProjectHealth| (h.project.clone(), h.state, h.rtt_ms, h.failures, h.requests),
                     view=move |h: ProjectHealth| health_card(h, wall.watched))
+                Keyed(list=unwatched, key=|p: &(String, String)| p.clone(),
+                    view=move |(id, name): (String, String)| unwatched_card(id, name, wall.watched))
             }
             (match chart() {
                 Ok(svg) => view! { div(class="chart", data-testid="wall-chart", dangerously_set_inner_html=svg) },
@@ -275,9 +297,53 @@ pub fn WallboardPage() -> View {
     }
 }
 
+/// The saved projects, (id, name).
+fn saved_projects() -> Vec<(String, String)> {
+    app_state().projects.with(|v| {
+        v.as_ref()
+            .map(|v| {
+                v.projects
+                    .iter()
+                    .map(|p| (p.id.clone(), p.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// Adds `project` to the watched set, or takes it out.
+fn toggle_watch(project: &str, watched: Signal<Option<Vec<String>>>) {
+    let all: Vec<String> = saved_projects().into_iter().map(|(id, _)| id).collect();
+    let mut current = watched.get_clone().unwrap_or_else(|| all.clone());
+    if current.iter().any(|p| p == project) {
+        current.retain(|p| p != project);
+    } else {
+        current.push(project.to_owned());
+    }
+    let set = if all.iter().all(|p| current.contains(p)) {
+        None
+    } else {
+        Some(current)
+    };
+    wallboard().watch(set);
+}
+
+/// A saved project the wallboard does not watch.
+fn unwatched_card(id: String, name: String, watched: Signal<Option<Vec<String>>>) -> View {
+    let project = id.clone();
+    view! {
+        div(class="panel health", data-testid="wall-health", data-project=id, data-state="unwatched") {
+            strong { (name) } span(class="badge") { "not watched" }
+            label(class="check") {
+                input(r#type="checkbox", prop:checked=false, on:change=move |_| toggle_watch(&project, watched))
+                " watch"
+            }
+        }
+    }
+}
+
 fn health_card(h: ProjectHealth, watched: Signal<Option<Vec<String>>>) -> View {
     let state = app_state();
-    let wall = wallboard();
     let (class, label) = match h.state {
         PollState::Starting => ("badge state-connecting", "starting"),
         PollState::Ok => ("badge state-live", "ok"),
@@ -311,13 +377,7 @@ fn health_card(h: ProjectHealth, watched: Signal<Option<Vec<String>>>) -> View {
                 });
             }) { "Refresh now" }
             label(class="check") {
-                input(r#type="checkbox", prop:checked=is_watched(), on:change=move |_| {
-                    let all: Vec<String> = state.projects.with(|v| v.as_ref().map(|v| v.projects.iter().map(|p| p.id.clone()).collect()).unwrap_or_default());
-                    let mut current = watched.get_clone().unwrap_or_else(|| all.clone());
-                    if current.contains(&project_for_watch) { current.retain(|p| *p != project_for_watch); } else { current.push(project_for_watch.clone()); }
-                    let set = if all.iter().all(|p| current.contains(p)) { None } else { Some(current) };
-                    wall.watch(set);
-                })
+                input(r#type="checkbox", prop:checked=is_watched(), on:change=move |_| toggle_watch(&project_for_watch, watched))
                 " watch"
             }
         }
