@@ -305,6 +305,9 @@ impl Listen {
     pub async fn start(self, project: ProjectId, room: String) -> Result<(), AppError> {
         self.ensure_output().await;
         let since = events_seen();
+        // Taken before joining: the backend hears the new room from the join's start, and a
+        // status fetched meanwhile already says so.
+        let before = self.audible.get_clone_untracked();
         let joined = invoke(&ListenStart {
             project,
             room: room.clone(),
@@ -316,7 +319,6 @@ impl Listen {
             let joined = merge(rooms.get(&key), joined, since);
             rooms.insert(key.clone(), joined);
         });
-        let before = self.audible.get_clone_untracked();
         self.switched.set(switch_note(&before, &key));
         self.audible.set(AudibleSet::Focus(key));
         // Events that came while joining may have asked for a status already; have the last

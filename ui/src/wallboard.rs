@@ -188,7 +188,7 @@ impl Wallboard {
             Ok(WallEvent::Live(live)) => self.live.update(|l| {
                 l.insert((live.project.clone(), live.room.clone()), live);
             }),
-            Ok(WallEvent::Gone(project)) => self.forget(&project),
+            Ok(WallEvent::Gone { project }) => self.forget(&project),
             Err(err) => web_sys::console::warn_1(&format!("wallboard event: {err}").into()),
         }
     }

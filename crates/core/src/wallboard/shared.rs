@@ -71,7 +71,9 @@ impl Shared {
         let mut health = guard(&self.health);
         guard(&self.board).forget(project);
         health.remove(project);
-        self.send(WallEvent::Gone(project.clone()));
+        self.send(WallEvent::Gone {
+            project: project.clone(),
+        });
     }
 
     /// Evaluates the rules about durations (poor quality, silence) on a room's current
