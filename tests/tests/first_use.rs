@@ -139,8 +139,20 @@ async fn counts_leave_out_listeners_and_room_views() -> Result<()> {
     ))
     .await?;
     app.click("[data-testid=nav-rooms]").await?;
-    app.click(&format!("{row} td")).await?;
+    app.click(&format!("{row} td strong")).await?;
     app.wait_css("[data-testid=room-detail]").await?;
+    // The room view is connected once it lists a caller.
+    if let Err(err) = app.wait_css("[data-testid=live-participant]").await {
+        let why = match app
+            .client
+            .find(Locator::Css("[data-testid=live-error]"))
+            .await
+        {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => "no error shown".into(),
+        };
+        return Err(err.context(format!("the room view did not connect: {why}")));
+    }
 
     // The server lists both hidden connections, and its ListRooms count includes them.
     let deadline = Instant::now() + Duration::from_secs(20);
