@@ -26,6 +26,7 @@ pub fn App() -> View {
     provide_context(wall);
     wall.attach();
     state.reload_projects();
+    crate::components::dialog::install_escape();
     view! {
         Router(integration=HashIntegration, view=frame)
     }

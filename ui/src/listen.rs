@@ -36,6 +36,9 @@ pub struct Listen {
     pub audio_error: Signal<Option<String>>,
     /// Whether the channels are attached to the backend.
     pub attached: Signal<bool>,
+    /// What the last Listen did to the rooms heard before it, when it changed them (a new
+    /// room is heard alone; the others stay joined): shown until the supervisor chooses.
+    pub switched: Signal<Option<String>>,
 }
 
 struct Wiring {
@@ -108,6 +111,7 @@ impl Listen {
             frames: create_signal(0),
             audio_error: create_signal(None),
             attached: create_signal(false),
+            switched: create_signal(None),
         }
     }
 
@@ -216,11 +220,23 @@ impl Listen {
                 note_event(&key, false);
                 let known = self.rooms.with_untracked(|rooms| rooms.contains_key(&key));
                 if known {
+                    let ended = matches!(state, ListenState::Ended { .. });
                     self.rooms.update(|rooms| {
                         if let Some(r) = rooms.get_mut(&key) {
+                            if ended {
+                                r.ended_at_ms.get_or_insert(js_sys::Date::now() as i64);
+                            } else {
+                                r.ended_at_ms = None;
+                            }
                             r.state = state;
                         }
                     });
+                    if ended {
+                        // Nothing is heard any more: the meters fall to zero, not freeze.
+                        self.meters.update(|m| {
+                            m.remove(&key);
+                        });
+                    }
                 } else {
                     // Joined by a page that closed before the answer came: ask for it all.
                     self.refresh();
@@ -245,12 +261,20 @@ impl Listen {
                     self.refresh();
                 }
             }
-            ListenEvent::Meters(meters) => self.meters.update(|m| {
-                m.insert(
-                    RoomKey::new(meters.project.clone(), meters.room.clone()),
-                    meters,
-                );
-            }),
+            ListenEvent::Meters(meters) => {
+                let key = RoomKey::new(meters.project.clone(), meters.room.clone());
+                let ended = self.rooms.with_untracked(|rooms| {
+                    rooms
+                        .get(&key)
+                        .is_some_and(|r| matches!(r.state, ListenState::Ended { .. }))
+                });
+                // A last meters message may trail the end; an ended room shows none.
+                if !ended {
+                    self.meters.update(|m| {
+                        m.insert(key, meters);
+                    });
+                }
+            }
         }
     }
 
@@ -282,6 +306,9 @@ impl Listen {
     pub async fn start(self, project: ProjectId, room: String) -> Result<(), AppError> {
         self.ensure_output().await;
         let since = events_seen();
+        // Taken before joining: the backend hears the new room from the join's start, and a
+        // status fetched meanwhile already says so.
+        let before = self.audible.get_clone_untracked();
         let joined = invoke(&ListenStart {
             project,
             room: room.clone(),
@@ -293,6 +320,7 @@ impl Listen {
             let joined = merge(rooms.get(&key), joined, since);
             rooms.insert(key.clone(), joined);
         });
+        self.switched.set(switch_note(&before, &key));
         self.audible.set(AudibleSet::Focus(key));
         // Events that came while joining may have asked for a status already; have the last
         // word be one taken after the join.
@@ -323,6 +351,7 @@ impl Listen {
         self.ensure_output().await;
         invoke(&ListenSetAudible { set: set.clone() }).await?;
         self.audible.set(set);
+        self.switched.set(None);
         Ok(())
     }
 
@@ -351,6 +380,31 @@ impl Listen {
                 .count()
         })
     }
+}
+
+/// What joining `new` (which is then heard alone) does to the rooms heard before, when it
+/// silences any: said out loud, as hearing stops without a sound.
+fn switch_note(before: &AudibleSet, new: &RoomKey) -> Option<String> {
+    let others: Vec<String> = match before {
+        AudibleSet::None => Vec::new(),
+        AudibleSet::Focus(r) => vec![r.room.clone()],
+        AudibleSet::Mix(rooms) => rooms.iter().map(|r| r.room.clone()).collect(),
+    }
+    .into_iter()
+    .filter(|r| *r != new.room)
+    .map(|r| format!("“{r}”"))
+    .collect();
+    if others.is_empty() {
+        return None;
+    }
+    let (list, verb) = match others.len() {
+        1 => (others[0].clone(), "stays"),
+        _ => (others.join(", "), "stay"),
+    };
+    Some(format!(
+        "Now hearing “{}” only: {list} {verb} joined but not heard. Add to mix hears them together; Hear switches back.",
+        new.room
+    ))
 }
 
 /// The listening session provided by [`crate::app::App`].

@@ -159,13 +159,17 @@ impl Wallboard {
                 .insert(room.room.sid.clone(), Rc::new(room));
         }
         self.rooms.set(rooms);
-        self.health.set(
-            snapshot
-                .health
-                .into_iter()
-                .map(|h| (h.project.clone(), h))
-                .collect(),
-        );
+        let health: BTreeMap<ProjectId, ProjectHealth> = snapshot
+            .health
+            .into_iter()
+            .map(|h| (h.project.clone(), h))
+            .collect();
+        // Series of projects no longer on the wallboard go with their cards.
+        self.project_history
+            .update(|h| h.retain(|project, _| health.contains_key(project)));
+        self.live
+            .update(|l| l.retain(|(project, _), _| health.contains_key(project)));
+        self.health.set(health);
         self.watched.set(snapshot.watched);
         self.error.set(None);
     }
@@ -184,8 +188,34 @@ impl Wallboard {
             Ok(WallEvent::Live(live)) => self.live.update(|l| {
                 l.insert((live.project.clone(), live.room.clone()), live);
             }),
+            Ok(WallEvent::Gone { project }) => self.forget(&project),
             Err(err) => web_sys::console::warn_1(&format!("wallboard event: {err}").into()),
         }
+    }
+
+    /// Drops everything of a project that left the wallboard: its rows, health card,
+    /// chart series and live details.
+    fn forget(self, project: &ProjectId) {
+        let sids: Vec<String> = self.rooms.with_untracked(|r| {
+            r.get(project)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        });
+        self.rooms.update(|r| {
+            r.remove(project);
+        });
+        self.room_history.update(|h| {
+            for sid in &sids {
+                h.remove(sid);
+            }
+        });
+        self.project_history.update(|h| {
+            h.remove(project);
+        });
+        self.health.update(|h| {
+            h.remove(project);
+        });
+        self.live.update(|l| l.retain(|(p, _), _| p != project));
     }
 
     fn apply_delta(self, delta: WallDelta) {

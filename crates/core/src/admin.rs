@@ -18,12 +18,12 @@ fn first(errors: Vec<AppError>) -> AppResult<()> {
     errors.into_iter().next().map_or(Ok(()), Err)
 }
 
-/// The rooms of a project, sorted by name.
+/// The rooms of a project, sorted by name, their counts without hidden participants.
 pub async fn list_rooms(project: &ProjectHandle) -> AppResult<RoomsSnapshot> {
     let started = std::time::Instant::now();
     let mut rooms = project
         .api
-        .list_rooms(RetryPolicy::READS)
+        .list_rooms_visible(RetryPolicy::READS)
         .await
         .map_err(AppError::from)?;
     rooms.sort_by(|a, b| a.name.cmp(&b.name));

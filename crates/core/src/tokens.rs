@@ -47,11 +47,11 @@ pub fn create(endpoint: &Endpoint, r: &TokenRequest) -> Result<TokenResult, AppE
 /// whatever its expiry (`expired` tells that apart: a well-signed old token is not forged).
 pub fn inspect(endpoint: Option<&Endpoint>, token: &str) -> Result<TokenInspection, AppError> {
     let token = token.trim();
-    let claims = Claims::from_unverified(token).map_err(|e| {
+    let claims = decode_claims(token).map_err(|why| {
         AppError::field(
             ErrorCode::InvalidInput,
             "token",
-            format!("This is not a LiveKit token: {e}"),
+            format!("This is not a LiveKit token: {why}."),
         )
     })?;
     let now = std::time::SystemTime::now()
@@ -84,6 +84,32 @@ pub fn inspect(endpoint: Option<&Endpoint>, token: &str) -> Result<TokenInspecti
         verified,
         verify_problem,
     })
+}
+
+/// The claims of `token`, unverified, or what is wrong with it. Decoded here rather than by
+/// livekit-api's `Claims::from_unverified`, whose every failure reads "failed to encode
+/// jwt" (its error type has one variant for the JWT library's errors, named for signing).
+fn decode_claims(token: &str) -> Result<Claims, String> {
+    if token.is_empty() {
+        return Err("the token is empty".into());
+    }
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header, payload, _signature] = parts[..] else {
+        return Err(format!(
+            "a JWT has three parts separated by dots, this has {}",
+            parts.len()
+        ));
+    };
+    let header = URL_SAFE_NO_PAD
+        .decode(header)
+        .map_err(|e| format!("its header is not base64url ({e})"))?;
+    serde_json::from_slice::<serde_json::Value>(&header)
+        .map_err(|e| format!("its header is not JSON ({e})"))?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|e| format!("its claims are not base64url ({e})"))?;
+    serde_json::from_slice::<Claims>(&payload)
+        .map_err(|e| format!("its claims could not be decoded ({e})"))
 }
 
 /// Why `token`'s HS256 signature does not match `secret`, or `None` when it does. Only the
@@ -179,5 +205,22 @@ mod tests {
         .expect("create");
         let fresh = inspect(Some(&ep), &fresh.jwt).expect("inspect");
         assert!(fresh.verified && !fresh.expired, "{fresh:?}");
+    }
+
+    #[test]
+    fn a_token_that_does_not_decode_says_why_and_never_encode() {
+        let why = |token: &str| inspect(None, token).expect_err("refused").message;
+        for (token, needle) in [
+            ("not-a-token", "three parts"),
+            ("a.b", "three parts"),
+            ("%%%.e30.sig", "header is not base64url"),
+            ("bm90IGpzb24.e30.sig", "header is not JSON"),
+            ("e30.%%%.sig", "claims are not base64url"),
+            ("e30.bm90IGpzb24.sig", "claims could not be decoded"),
+        ] {
+            let message = why(token);
+            assert!(message.contains(needle), "{token}: {message}");
+            assert!(!message.contains("encode"), "{token}: {message}");
+        }
     }
 }

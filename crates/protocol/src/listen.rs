@@ -215,6 +215,10 @@ pub struct ListenRoom {
     pub speakers: Vec<SpeakerInfo>,
     /// Unix time in milliseconds when listening started.
     pub started_at_ms: i64,
+    /// Unix time in milliseconds when listening ended (the time listened stops there);
+    /// `None` while it goes on.
+    #[serde(default)]
+    pub ended_at_ms: Option<i64>,
     /// App-level rejoins after the listener gave up reconnecting (0 normally).
     pub rejoins: u32,
 }

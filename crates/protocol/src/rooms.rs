@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct RoomSummary {
     pub sid: String,
     pub name: String,
-    /// Participants the server counts (hidden ones are not counted).
+    /// Visible participants: hidden ones (listeners, room views) are not counted. ListRooms'
+    /// own count includes them; core takes them off (`earshot_core::api::census`).
     pub num_participants: u32,
     pub num_publishers: u32,
     /// Unix time in seconds when the room was created.

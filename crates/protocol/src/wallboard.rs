@@ -161,6 +161,11 @@ pub enum WallEvent {
     Delta(WallDelta),
     Alert(Alert),
     Live(WallLive),
+    /// A project left the wallboard (removed, or no longer watched): its rooms, health and
+    /// history go. No delta of it follows.
+    Gone {
+        project: ProjectId,
+    },
 }
 
 /// Whether `name` matches `pattern` (`*` = any run of characters, case-sensitive).
@@ -221,6 +226,21 @@ pub fn alert_rule(rule: &AlertRule) -> Vec<AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Internally tagged: a variant that serde cannot tag (a bare string) would fail only
+    /// when sent, so the window would never hear of it.
+    #[test]
+    fn a_gone_project_travels() {
+        let gone = WallEvent::Gone {
+            project: "p1".into(),
+        };
+        let json = serde_json::to_string(&gone).expect("serializes");
+        assert_eq!(json, r#"{"event":"gone","project":"p1"}"#);
+        assert_eq!(
+            serde_json::from_str::<WallEvent>(&json).expect("reads"),
+            gone
+        );
+    }
 
     #[test]
     fn patterns() {

@@ -21,6 +21,27 @@ pub fn field_error(errors: Signal<Vec<AppError>>, field: &'static str) -> View {
     }
 }
 
+/// Clears the error under `field` as soon as `value` is edited: an error about a value
+/// the user has since changed would describe something no longer there.
+pub fn clear_on_edit<T: Clone + PartialEq + 'static>(
+    errors: Signal<Vec<AppError>>,
+    field: &'static str,
+    value: Signal<T>,
+) {
+    let mut last = value.get_clone_untracked();
+    create_effect(move || {
+        let now = value.get_clone();
+        if now == last {
+            return;
+        }
+        last = now;
+        let stale = errors.with_untracked(|e| e.iter().any(|e| e.field.as_deref() == Some(field)));
+        if stale {
+            errors.update(|e| e.retain(|e| e.field.as_deref() != Some(field)));
+        }
+    });
+}
+
 /// Routes an error from the backend: to its field if it has one, else to `general`.
 pub fn route_error(
     err: AppError,

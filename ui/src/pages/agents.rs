@@ -35,6 +35,11 @@ pub fn AgentsPage(project: ProjectId) -> View {
     let busy = create_signal(false);
 
     let load = move |name: String| {
+        if shown.get_clone_untracked().as_deref() != Some(name.as_str()) {
+            // Another room: what the previous one showed goes.
+            dispatches.set(Vec::new());
+            agents.set(None);
+        }
         shown.set(Some(name.clone()));
         spawn_local_scoped(async move {
             match invoke(&ListAgentDispatches {
@@ -66,7 +71,18 @@ pub fn AgentsPage(project: ProjectId) -> View {
     };
     let show = move |_| {
         error.set(None);
-        load(room.get_clone());
+        let name = room.get_clone().trim().to_owned();
+        if name.is_empty() {
+            shown.set(None);
+            errors.set(vec![AppError::field(
+                ErrorCode::InvalidInput,
+                "room",
+                "Enter the room whose dispatches to show.",
+            )]);
+            return;
+        }
+        errors.set(Vec::new());
+        load(name);
     };
     let create = move |_| {
         if busy.get() {
@@ -159,7 +175,19 @@ pub fn AgentsPage(project: ProjectId) -> View {
                 }
             }
             (error.get_clone().map(|e| view! { p(class="form-error", data-testid="form-error") { (e.message) } }).unwrap_or_default())
-            (shown.get_clone().map(|name| view! { h2 { "Dispatches in " (name) } }).unwrap_or_default())
+            (shown.get_clone().map(|name| {
+                let heading = format!("Agent dispatches in “{name}”");
+                let empty = if dispatches.with(Vec::is_empty) {
+                    let text = format!("No agent dispatches in “{name}”.");
+                    view! { p(class="empty", data-testid="agents-dispatches-none") { (text) } }
+                } else {
+                    view! {}
+                };
+                view! {
+                    h2(data-testid="agents-shown") { (heading) }
+                    (empty)
+                }
+            }).unwrap_or_default())
             table(class="grid") {
                 thead { tr { th { "Agent" } th { "Id" } th { "Metadata · attributes" } th { "On failure" } th { "Jobs" } th {} } }
                 tbody {
@@ -184,8 +212,13 @@ pub fn AgentsPage(project: ProjectId) -> View {
                 }
             }
             (match agents.get_clone() {
-                None if shown.with(Option::is_some) => view! { p(class="muted") { "The room is not active, so no agent is in it." } },
-                None => view! {},
+                None => match shown.get_clone() {
+                    Some(name) => {
+                        let text = format!("“{name}” is not active now (nobody is in it), so no agent participant is in it.");
+                        view! { p(class="muted", data-testid="agents-inactive") { (text) } }
+                    }
+                    None => view! {},
+                },
                 Some(list) if list.is_empty() => view! { p(class="muted", data-testid="agents-none") { "No agent participant is in the room." } },
                 Some(list) => {
                     let rows = list.into_iter().map(|p| view! {

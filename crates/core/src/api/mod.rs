@@ -10,6 +10,7 @@
 //! module, so no two files here import each other.
 
 pub mod agents;
+pub mod census;
 pub mod egress;
 mod egress_convert;
 mod egress_summary;

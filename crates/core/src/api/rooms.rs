@@ -4,17 +4,82 @@
 
 mod participants;
 
+use super::census::{Census, Lookup};
 use super::rooms_convert::{room_detail, room_summary};
 use super::{ApiError, ApiResult, RetryPolicy, ServerApi};
 use crate::grants;
-use earshot_protocol::admin::{DataMessage, RoomDetail, RoomOptions};
+use earshot_protocol::admin::{DataMessage, ParticipantDetail, RoomDetail, RoomOptions};
 use earshot_protocol::rooms::RoomSummary;
 use livekit_protocol as proto;
+use std::time::Instant;
 
 const SERVICE: &str = "RoomService";
 
+/// Participant lookups per listing at most, so a project with many rooms is not flooded.
+pub const LOOKUPS_PER_LISTING: usize = 20;
+
 impl ServerApi {
-    /// All active rooms (ListRooms needs `roomList`).
+    /// All active rooms with their visible participant counts (see [`super::census`]),
+    /// looking up at most `max_lookups` rooms' participants; the lookups made are returned.
+    /// A refused key or a rate limit during the lookups fails the call as ListRooms' own
+    /// would; another failed lookup leaves that room's last known count.
+    pub async fn list_rooms_counted(
+        &self,
+        retry: RetryPolicy,
+        max_lookups: usize,
+    ) -> ApiResult<(Vec<RoomSummary>, Vec<Lookup>)> {
+        let mut rooms = self.list_rooms_named(Vec::new(), retry).await?;
+        let now = Instant::now();
+        let mut due: Vec<(u8, usize)> = rooms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| self.census.due(r, now).map(|urgency| (urgency, i)))
+            .collect();
+        due.sort();
+        due.truncate(max_lookups);
+        let mut looked: Vec<(usize, Vec<ParticipantDetail>)> = Vec::new();
+        for (_, i) in due {
+            let room = &rooms[i];
+            match self.participant_details(&room.name).await {
+                Ok(people) => {
+                    self.census
+                        .record(&room.sid, room.num_participants, &people);
+                    looked.push((i, people));
+                }
+                Err(err @ (ApiError::Unauthorized | ApiError::RateLimited { .. })) => {
+                    return Err(err)
+                }
+                Err(err) => {
+                    tracing::debug!(room = %room.name, %err, "participant lookup failed");
+                }
+            }
+        }
+        self.census.correct(&mut rooms);
+        let lookups = looked
+            .into_iter()
+            .map(|(i, people)| Lookup {
+                room: rooms[i].clone(),
+                people,
+            })
+            .collect();
+        Ok((rooms, lookups))
+    }
+
+    /// All active rooms with their visible participant counts (see [`super::census`]);
+    /// at most [`LOOKUPS_PER_LISTING`] rooms are looked up per call, the others keep their
+    /// last known count (the server's until first looked up) until a later listing.
+    pub async fn list_rooms_visible(&self, retry: RetryPolicy) -> ApiResult<Vec<RoomSummary>> {
+        Ok(self.list_rooms_counted(retry, LOOKUPS_PER_LISTING).await?.0)
+    }
+
+    /// The census the listings of this client keep.
+    pub fn census(&self) -> &Census {
+        &self.census
+    }
+
+    /// All active rooms, with the server's participant counts, hidden participants
+    /// included (ListRooms needs `roomList`); [`ServerApi::list_rooms_visible`] takes
+    /// them out.
     pub async fn list_rooms(&self, retry: RetryPolicy) -> ApiResult<Vec<RoomSummary>> {
         self.list_rooms_named(Vec::new(), retry).await
     }

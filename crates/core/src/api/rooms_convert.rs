@@ -12,7 +12,8 @@ use earshot_protocol::rooms::{
 use earshot_protocol::AppError;
 use livekit_protocol as proto;
 
-/// A room as the rooms page lists it.
+/// A room as ListRooms reports it: its `num_participants` still counts hidden participants
+/// (see [`crate::api::census`], which takes them out).
 pub(crate) fn room_summary(room: proto::Room) -> RoomSummary {
     RoomSummary {
         sid: room.sid,
@@ -129,19 +130,30 @@ pub(crate) fn room_detail(
             }
         })
         .collect();
+    let participants: Vec<ParticipantDetail> =
+        participants.into_iter().map(participant_detail).collect();
+    let (empty_timeout, departure_timeout, max_participants) = (
+        info.empty_timeout,
+        info.departure_timeout,
+        info.max_participants,
+    );
+    let creation_time_ms = if info.creation_time_ms > 0 {
+        info.creation_time_ms
+    } else {
+        info.creation_time.saturating_mul(1000)
+    };
+    let mut room = room_summary(info);
+    // The count from the list at hand, not ListRooms' (which counts hidden participants).
+    room.num_participants = visible_count(&participants);
     RoomDetail {
-        empty_timeout: info.empty_timeout,
-        departure_timeout: info.departure_timeout,
-        max_participants: info.max_participants,
-        creation_time_ms: if info.creation_time_ms > 0 {
-            info.creation_time_ms
-        } else {
-            info.creation_time.saturating_mul(1000)
-        },
+        empty_timeout,
+        departure_timeout,
+        max_participants,
+        creation_time_ms,
         enabled_codecs,
         agent_dispatches,
-        room: room_summary(info),
-        participants: participants.into_iter().map(participant_detail).collect(),
+        room,
+        participants,
     }
 }
 
@@ -212,4 +224,31 @@ pub(crate) fn participant_detail(p: proto::ParticipantInfo) -> ParticipantDetail
         joined_at: p.joined_at,
         metadata: p.metadata,
     }
+}
+
+/// Whether ListRooms' `num_participants` includes `p` (livekit-server leaves out agents
+/// and recorders, which depend on the room, and nothing else).
+fn server_counts(p: &ParticipantDetail) -> bool {
+    let dependent = matches!(p.kind, ParticipantKind::Agent | ParticipantKind::Egress)
+        || p.permission.agent
+        || p.permission.recorder;
+    !dependent
+}
+
+/// Hidden participants that ListRooms' `num_participants` counts anyway: Earshot's
+/// listeners and room views, a colleague's, a hidden `lk` join. Nobody in the room sees
+/// them, so they are no participants a supervisor should count.
+pub(crate) fn hidden_counted(people: &[ParticipantDetail]) -> u32 {
+    people
+        .iter()
+        .filter(|p| p.permission.hidden && server_counts(p))
+        .count() as u32
+}
+
+/// The participants a room's count shows: the ones the server counts, without hidden ones.
+pub(crate) fn visible_count(people: &[ParticipantDetail]) -> u32 {
+    people
+        .iter()
+        .filter(|p| !p.permission.hidden && server_counts(p))
+        .count() as u32
 }

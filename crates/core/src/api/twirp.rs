@@ -49,6 +49,8 @@ pub struct ServerApi {
     base: String,
     host: String,
     timeout: Duration,
+    /// Hidden participants per room, shared by every clone (see [`super::census`]).
+    pub(super) census: Arc<super::census::Census>,
 }
 
 impl ServerApi {
@@ -70,6 +72,7 @@ impl ServerApi {
             base,
             host,
             timeout,
+            census: Default::default(),
         })
     }
 

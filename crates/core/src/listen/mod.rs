@@ -166,6 +166,7 @@ impl ListenHub {
                 state: ListenState::Connecting,
                 speakers: Vec::new(),
                 started_at_ms: unix_millis(),
+                ended_at_ms: None,
                 rejoins: 0,
             };
             records.insert(key.clone(), Record::new(view, target.clone()));

@@ -2,6 +2,7 @@
 //! lost room is rejoined, how many times in a row, and which states are not the room's.
 
 use crate::api::ServerApi;
+use crate::clock::unix_millis;
 use crate::listen::engine::{EndReason, ListenState, MixSettings};
 use earshot_protocol::listen::ListenRoom;
 use std::time::{Duration, Instant};
@@ -70,7 +71,7 @@ impl Record {
         if ended && matches!(self.view.state, ListenState::Ended { .. }) {
             return Next::Drop;
         }
-        self.view.state = state.clone();
+        self.set_state(state.clone());
         self.track(state, now);
         if let ListenState::Ended { reason } = state {
             if let Some(attempt) = self.rejoin_attempt(reason) {
@@ -79,6 +80,17 @@ impl Record {
             }
         }
         Next::Forward
+    }
+
+    /// The room's state as the supervisor sees it, with when it ended (kept from the
+    /// first end: a later end of the same room says nothing new about when it stopped).
+    pub(super) fn set_state(&mut self, state: ListenState) {
+        if matches!(state, ListenState::Ended { .. }) {
+            self.view.ended_at_ms.get_or_insert_with(unix_millis);
+        } else {
+            self.view.ended_at_ms = None;
+        }
+        self.view.state = state;
     }
 
     /// Follows the room's state for the rejoin streak.
@@ -114,6 +126,7 @@ mod tests {
             state: ListenState::Connecting,
             speakers: Vec::new(),
             started_at_ms: 0,
+            ended_at_ms: None,
             rejoins: 0,
         };
         let target = ServerApi::for_calls(crate::api::Endpoint {

@@ -38,7 +38,7 @@ async fn attempts(
         let Some(record) = records.get_mut(key).filter(|r| !r.stopping) else {
             return false;
         };
-        record.view.state = state.clone();
+        record.set_state(state.clone());
         record.track(&state, Instant::now());
         if let Some(n) = streak {
             record.streak = n;

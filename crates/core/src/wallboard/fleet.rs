@@ -5,11 +5,10 @@ use super::poller;
 use super::schedule::Schedule;
 use super::shared::{guard, Shared};
 use super::synthetic;
-use crate::clock::unix_millis;
 use crate::projects::{ProjectEntry, Projects};
 use crate::result::AppResult;
 use earshot_protocol::projects::ProjectId;
-use earshot_protocol::wallboard::{PollState, WallDelta, WallEvent};
+use earshot_protocol::wallboard::PollState;
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -129,15 +128,7 @@ impl Fleet {
             if let Some(p) = pollers.remove(&id) {
                 p.task.abort();
             }
-            let gone = guard(&self.shared.board).forget(&id);
-            guard(&self.shared.health).remove(&id);
-            self.shared.send(WallEvent::Delta(WallDelta {
-                project: id.clone(),
-                upserts: Vec::new(),
-                removed: gone.into_iter().map(|r| r.room.sid).collect(),
-                health: poller::initial_health(&id, "", PollState::Stopped),
-                at_ms: unix_millis(),
-            }));
+            self.shared.gone(&id);
         }
         for entry in wanted {
             if pollers.contains_key(&entry.id) {

@@ -1,6 +1,7 @@
-//! One project's poller: ListRooms on the project's rhythm, participant lookups for rooms
-//! that changed (listeners present, who joined), the diff and the alerts, one request at a
-//! time.
+//! One project's poller: ListRooms on the project's rhythm with the participant lookups of
+//! rooms whose count moved (the counts without hidden participants, listeners present, who
+//! joined), then lookups of the rooms looked at longest ago, the diff and the alerts, one
+//! request at a time.
 
 use super::alerts::SeenParticipant;
 use super::schedule::{LookupFailure, Schedule};
@@ -9,10 +10,11 @@ use crate::api::RetryPolicy;
 use crate::clock::unix_millis;
 use crate::listen::engine::token::ROLE_ATTRIBUTE;
 use crate::projects::Projects;
+use earshot_protocol::admin::ParticipantDetail;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::rooms::RoomSummary;
 use earshot_protocol::wallboard::{
-    PollState, ProjectHealth, WallDelta, WallEvent, WallRoom, METADATA_PREVIEW_CHARS,
+    Alert, PollState, ProjectHealth, WallDelta, WallEvent, WallRoom, METADATA_PREVIEW_CHARS,
 };
 use earshot_protocol::AppError;
 use std::collections::{HashMap, HashSet};
@@ -80,7 +82,7 @@ pub(crate) async fn run(
         baseline_rooms: HashSet::new(),
         looked_at: HashMap::new(),
     };
-    guard(&poller.shared.health).insert(poller.id.clone(), poller.health.clone());
+    // The fleet recorded the starting health; a poller only updates it (see `report`).
     loop {
         let pause = poller.poll(&projects).await;
         match pause {
@@ -107,17 +109,26 @@ impl Poller {
             }
         };
         let started = Instant::now();
-        self.health.requests += 1;
-        let rooms = match api.list_rooms(RetryPolicy::NONE).await {
-            Ok(rooms) => rooms,
+        // ListRooms, with lookups of the rooms whose count moved: counts come back without
+        // hidden participants (the census), so diffs, alerts and charts never count them.
+        let (rooms, counted) = match api
+            .list_rooms_counted(RetryPolicy::NONE, LOOKUPS_PER_POLL)
+            .await
+        {
+            Ok(answer) => answer,
             Err(err) => {
+                self.health.requests += 1;
                 let pause = self.schedule.failed(&err);
                 return self.failed(err.into(), pause);
             }
         };
+        self.health.requests += 1 + counted.len() as u64;
         let rtt = started.elapsed();
         let fresh: Vec<WallRoom> = rooms.into_iter().map(|r| wall_room(&self.id, r)).collect();
-        let diff = guard(&self.shared.board).apply(&self.id, fresh);
+        let Some(diff) = self.shared.apply(&self.id, fresh) else {
+            // The project left the wallboard; this task is being stopped.
+            return None;
+        };
         let now = unix_millis();
         let mut alerts = guard(&self.shared.alerts).on_diff(&self.id, &diff, self.baseline, now);
         if self.baseline {
@@ -135,40 +146,31 @@ impl Poller {
             .chain(diff.changed.iter().map(|(_, r)| r.clone()))
             .map(|r| (r.room.sid.clone(), r))
             .collect();
-        // Lookups: rooms whose counts changed first, then rooms never looked at.
-        let mut targets: Vec<WallRoom> = diff
-            .added
-            .iter()
-            .chain(
-                diff.changed
-                    .iter()
-                    .filter(|(b, r)| b.room.num_participants != r.room.num_participants)
-                    .map(|(_, r)| r),
-            )
-            .filter(|r| r.room.num_participants > 0 || r.listeners.is_some_and(|l| l > 0))
-            .cloned()
-            .collect();
-        if targets.len() < LOOKUPS_PER_POLL {
-            // Then the rooms looked at longest ago: listeners join without changing the
-            // participant count, so every room is revisited in turn.
-            let mut rest: Vec<WallRoom> = guard(&self.shared.board)
-                .rooms()
-                .into_iter()
-                .filter(|r| {
-                    r.project == self.id
-                        && (r.room.num_participants > 0 || r.listeners.is_none_or(|l| l > 0))
-                })
-                .filter(|r| !targets.iter().any(|t| t.room.sid == r.room.sid))
-                .collect();
-            rest.sort_by_key(|r| self.looked_at.get(&r.room.sid).copied());
-            targets.extend(rest.into_iter().take(LOOKUPS_PER_POLL - targets.len()));
+        let looked: HashSet<String> = counted.iter().map(|l| l.room.sid.clone()).collect();
+        let budget = LOOKUPS_PER_POLL.saturating_sub(looked.len());
+        for lookup in counted {
+            let room = wall_room(&self.id, lookup.room);
+            self.looked_at.insert(room.room.sid.clone(), Instant::now());
+            self.looked_up(&room, lookup.people, now, &mut upserts, &mut alerts);
         }
-        targets.truncate(LOOKUPS_PER_POLL);
+        // Then the rooms looked at longest ago: a listener leaving while someone joins
+        // leaves the count as it was, so every room is revisited in turn.
+        let mut rest: Vec<WallRoom> = guard(&self.shared.board)
+            .rooms()
+            .into_iter()
+            .filter(|r| {
+                r.project == self.id
+                    && (r.room.num_participants > 0 || r.listeners.is_none_or(|l| l > 0))
+            })
+            .filter(|r| !looked.contains(&r.room.sid))
+            .collect();
+        rest.sort_by_key(|r| self.looked_at.get(&r.room.sid).copied());
+        rest.truncate(budget);
         // A lookup's failure shows in the health; a refused key or a rate limit also ends
         // the lookups (the delta of the ListRooms answer still goes out).
         let mut lookup_error: Option<AppError> = None;
         let mut lookup_end: Option<LookupFailure> = None;
-        for room in targets {
+        for room in rest {
             self.health.requests += 1;
             self.looked_at.insert(room.room.sid.clone(), Instant::now());
             let people = match api.participant_details(&room.room.name).await {
@@ -187,35 +189,8 @@ impl Poller {
                     break;
                 }
             };
-            // Room views (Earshot's own wallboard follows among them) are hidden too, but
-            // they only watch: counting them would show a listener in every followed room.
-            let hidden = people
-                .iter()
-                .filter(|p| {
-                    p.permission.hidden
-                        && p.attributes.get(ROLE_ATTRIBUTE).map(String::as_str) != Some("observer")
-                })
-                .count() as u32;
-            if let Some(updated) =
-                guard(&self.shared.board).set_listeners(&self.id, &room.room.sid, hidden)
-            {
-                upserts.insert(updated.room.sid.clone(), updated);
-            }
-            let first_look = !self.seen.contains_key(&room.room.sid);
-            let seen = self.seen.entry(room.room.sid.clone()).or_default();
-            let joined: Vec<SeenParticipant> = people
-                .into_iter()
-                .filter(|p| seen.insert(p.sid.clone()))
-                .map(|p| SeenParticipant {
-                    sid: p.sid,
-                    identity: p.identity,
-                    attributes: p.attributes,
-                })
-                .collect();
-            let quiet = first_look && self.baseline_rooms.contains(&room.room.sid);
-            if !quiet && !joined.is_empty() {
-                alerts.extend(guard(&self.shared.alerts).on_joined(&room, &joined, now));
-            }
+            api.census().refresh(&room.room.sid, &people);
+            self.looked_up(&room, people, now, &mut upserts, &mut alerts);
         }
 
         let changed = !diff.is_empty();
@@ -234,19 +209,58 @@ impl Poller {
         self.health.last_ok_ms = Some(now);
         self.health.failures = self.schedule.failures();
         self.health.next_in_ms = pause.map_or(0, |p| p.as_millis() as u32);
-        guard(&self.shared.health).insert(self.id.clone(), self.health.clone());
-        self.shared.send(WallEvent::Delta(WallDelta {
+        self.shared.report(WallDelta {
             project: self.id.clone(),
             upserts: upserts.into_values().collect(),
             removed: diff.removed.into_iter().map(|r| r.room.sid).collect(),
             health: self.health.clone(),
             at_ms: now,
-        }));
+        });
         for alert in alerts {
             tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
             self.shared.send(WallEvent::Alert(alert));
         }
         pause
+    }
+
+    /// What one room's participant list tells: its listeners and who joined.
+    fn looked_up(
+        &mut self,
+        room: &WallRoom,
+        people: Vec<ParticipantDetail>,
+        now: i64,
+        upserts: &mut HashMap<String, WallRoom>,
+        alerts: &mut Vec<Alert>,
+    ) {
+        // Room views (Earshot's own wallboard follows among them) are hidden too, but
+        // they only watch: counting them would show a listener in every followed room.
+        let hidden = people
+            .iter()
+            .filter(|p| {
+                p.permission.hidden
+                    && p.attributes.get(ROLE_ATTRIBUTE).map(String::as_str) != Some("observer")
+            })
+            .count() as u32;
+        if let Some(updated) =
+            guard(&self.shared.board).set_listeners(&self.id, &room.room.sid, hidden)
+        {
+            upserts.insert(updated.room.sid.clone(), updated);
+        }
+        let first_look = !self.seen.contains_key(&room.room.sid);
+        let seen = self.seen.entry(room.room.sid.clone()).or_default();
+        let joined: Vec<SeenParticipant> = people
+            .into_iter()
+            .filter(|p| seen.insert(p.sid.clone()))
+            .map(|p| SeenParticipant {
+                sid: p.sid,
+                identity: p.identity,
+                attributes: p.attributes,
+            })
+            .collect();
+        let quiet = first_look && self.baseline_rooms.contains(&room.room.sid);
+        if !quiet && !joined.is_empty() {
+            alerts.extend(guard(&self.shared.alerts).on_joined(room, &joined, now));
+        }
     }
 
     fn failed(&mut self, err: AppError, pause: Option<Duration>) -> Option<Duration> {
@@ -259,15 +273,14 @@ impl Poller {
         self.health.failures = self.schedule.failures();
         self.health.last_error = Some(err);
         self.health.next_in_ms = pause.map_or(0, |p| p.as_millis() as u32);
-        guard(&self.shared.health).insert(self.id.clone(), self.health.clone());
         // The rooms stay as last seen (the UI marks the project as failing).
-        self.shared.send(WallEvent::Delta(WallDelta {
+        self.shared.report(WallDelta {
             project: self.id.clone(),
             upserts: Vec::new(),
             removed: Vec::new(),
             health: self.health.clone(),
             at_ms: unix_millis(),
-        }));
+        });
         pause
     }
 }

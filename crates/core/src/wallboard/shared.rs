@@ -3,11 +3,11 @@
 //! not).
 
 use super::alerts::Alerts;
-use super::board::Board;
+use super::board::{Board, Diff};
 use crate::clock::unix_millis;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::room_view::RoomView;
-use earshot_protocol::wallboard::{Alert, ProjectHealth, WallEvent};
+use earshot_protocol::wallboard::{Alert, ProjectHealth, WallDelta, WallEvent, WallRoom};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -41,6 +41,39 @@ impl Shared {
             }
             sink.event(&event);
         }
+    }
+
+    /// Applies a poller's answer to the board, unless its project left the wallboard.
+    pub fn apply(&self, project: &ProjectId, fresh: Vec<WallRoom>) -> Option<Diff> {
+        let health = guard(&self.health);
+        let diff = health
+            .contains_key(project)
+            .then(|| guard(&self.board).apply(project, fresh));
+        drop(health);
+        diff
+    }
+
+    /// Sends a poller's delta and records its health, unless its project left the wallboard
+    /// meanwhile (a poller being aborted can still finish a poll): the health lock is held
+    /// across the check and the send, and [`Shared::gone`] takes it too, so no delta of a
+    /// project follows its `Gone`.
+    pub fn report(&self, delta: WallDelta) {
+        let mut health = guard(&self.health);
+        let Some(current) = health.get_mut(&delta.project) else {
+            return;
+        };
+        *current = delta.health.clone();
+        self.send(WallEvent::Delta(delta));
+    }
+
+    /// A project left the wallboard: its rooms and health go and the UI is told.
+    pub fn gone(&self, project: &ProjectId) {
+        let mut health = guard(&self.health);
+        guard(&self.board).forget(project);
+        health.remove(project);
+        self.send(WallEvent::Gone {
+            project: project.clone(),
+        });
     }
 
     /// Evaluates the rules about durations (poor quality, silence) on a room's current

@@ -357,7 +357,7 @@ pub fn StartEgressDialog<F: Fn(bool) + Copy + 'static>(
                 }).unwrap_or_default())
                 (if busy.get() { view! { p(class="progress", data-testid="form-progress") { span(class="spinner") "Starting… the server waits up to ~25 s for an egress worker." } } } else { view! {} })
                 div(class="actions") {
-                    button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close(false)) { "Cancel" }
+                    button(r#type="button", data-testid="dialog-cancel", data-dismiss="", on:click=move |_| on_close(false)) { "Cancel" }
                     button(r#type="button", class="primary", data-testid="egress-start-submit", disabled=busy.get(), on:click=submit) { "Start" }
                 }
             }

@@ -232,7 +232,7 @@ pub fn IngressDialog<F: Fn(Option<IngressInfo>) + Copy + 'static>(
                 (error.get_clone().map(|e| view! { p(class="form-error", data-testid="form-error") { (e.message) } }).unwrap_or_default())
                 (if busy.get() { view! { p(class="progress", data-testid="form-progress") { span(class="spinner") "Saving…" } } } else { view! {} })
                 div(class="actions") {
-                    button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close(None)) { "Cancel" }
+                    button(r#type="button", data-testid="dialog-cancel", data-dismiss="", on:click=move |_| on_close(None)) { "Cancel" }
                     button(r#type="button", class="primary", data-testid="ingress-submit", disabled=busy.get(), on:click=submit) { "Save" }
                 }
             }

@@ -1,6 +1,7 @@
 //! The Listen page: start listening to a room of the route's project, what the audio output
-//! is doing, and one card per listened room. Keyboard: space mutes or unmutes everyone in the
-//! focused room, 1–9 solo the n-th speaker there.
+//! is doing, what is heard (focus on one room, or a mix), and one card per listened room.
+//! Keyboard: space mutes or unmutes everyone in the room the keys act on, 1–9 solo the n-th
+//! speaker there; that room is named on the page, and a key with nothing to act on says why.
 
 mod room;
 
@@ -62,7 +63,13 @@ pub fn ListenPage(project: ProjectId) -> View {
         });
     };
 
-    install_keys(all_muted);
+    // What the last key did, or why it did nothing; cleared after a few seconds.
+    let key_hint = create_signal(None::<String>);
+    install_keys(all_muted, key_hint);
+    let mode = move || {
+        let audible = listen.audible.get_clone();
+        listen.rooms.with(|rooms| mode_line(&audible, rooms.len()))
+    };
 
     let audio_line = move || {
         let stats = listen.stats.get();
@@ -105,6 +112,15 @@ pub fn ListenPage(project: ProjectId) -> View {
                 "Audio: " (audio_line())
                 (if all_muted.get() { " · everyone muted (space)" } else { "" })
             }
+            (mode().map(|(kind, text)| view! {
+                p(class="listen-mode", data-testid="listen-mode", data-mode=kind) { (text) }
+            }).unwrap_or_default())
+            (listen.switched.get_clone().map(|text| view! {
+                p(class="banner", data-testid="listen-switched") { (text) }
+            }).unwrap_or_default())
+            (key_hint.get_clone().map(|text| view! {
+                p(class="muted", data-testid="listen-key-hint", role="status") { (text) }
+            }).unwrap_or_default())
             (if rooms.with(Vec::is_empty) {
                 view! {
                     p(class="empty", data-testid="listen-empty") {
@@ -116,14 +132,84 @@ pub fn ListenPage(project: ProjectId) -> View {
             div(class="listen-rooms") {
                 Keyed(list=rooms, key=|r: &RoomKey| r.clone(), view=move |room: RoomKey| view! { RoomCard(room=room) })
             }
-            p(class="muted") { "Keys: space mutes or unmutes everyone in the room you hear, 1–9 solo a speaker." }
+            p(class="muted") { "Keys: space mutes or unmutes everyone in the room the keys act on (named above), 1–9 solo a speaker there." }
         }
     }
 }
 
-/// Space and 1–9 act on the focused room while this page is shown.
-fn install_keys(all_muted: Signal<bool>) {
+/// What is heard, as (mode, sentence); `None` when no room is listened to (the empty state
+/// says so).
+fn mode_line(audible: &AudibleSet, listened: usize) -> Option<(&'static str, String)> {
+    if listened == 0 {
+        return None;
+    }
+    Some(match audible {
+        AudibleSet::None => (
+            "none",
+            "Hearing nothing: press Hear or Add to mix on a room. Keys act on nothing.".into(),
+        ),
+        AudibleSet::Focus(r) => (
+            "focus",
+            format!("Focus: hearing “{}” only. Keys act on it.", r.room),
+        ),
+        AudibleSet::Mix(rooms) => match &rooms[..] {
+            [] => ("none", "Hearing nothing: the mix is empty.".into()),
+            [r] => (
+                "mix",
+                format!("Mix: hearing 1 room, “{}”. Keys act on it.", r.room),
+            ),
+            many => (
+                "mix",
+                format!(
+                    "Mix: hearing {} rooms ({}). Keys act on one room: press Hear on a room to focus it.",
+                    many.len(),
+                    many.iter()
+                        .map(|r| format!("“{}”", r.room))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        },
+    })
+}
+
+/// The room the keys act on: the focused room, or the only room of a mix; otherwise why
+/// there is none.
+fn key_room(audible: &AudibleSet) -> Result<RoomKey, String> {
+    match audible {
+        AudibleSet::Focus(r) => Ok(r.clone()),
+        AudibleSet::Mix(rooms) if rooms.len() == 1 => Ok(rooms[0].clone()),
+        AudibleSet::Mix(rooms) if rooms.len() > 1 => Err(format!(
+            "Keys act on one room, and the mix has {}: press Hear on a room to focus it.",
+            rooms.len()
+        )),
+        _ => {
+            Err("Keys act on the room you hear, and nothing is heard: press Hear on a room.".into())
+        }
+    }
+}
+
+/// How long a key's hint stays.
+const HINT_MS: u32 = 4_000;
+
+/// Space and 1–9 act on the room named by the mode line while this page is shown; a key
+/// with nothing to act on says why in `hint`.
+fn install_keys(all_muted: Signal<bool>, hint: Signal<Option<String>>) {
     let listen = listen();
+    // Each hint clears itself unless a newer one replaced it.
+    let hints = create_signal(0u32);
+    let say = move |text: String| {
+        hint.set(Some(text));
+        let n = hints.get_untracked().wrapping_add(1);
+        hints.set(n);
+        // Called from a DOM event (no reactive owner); the page may be gone when it fires.
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(HINT_MS).await;
+            if hints.is_alive() && hint.is_alive() && hints.get_untracked() == n {
+                hint.set(None);
+            }
+        });
+    };
     let handler =
         Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
             let typing = ev
@@ -135,8 +221,20 @@ fn install_keys(all_muted: Signal<bool>) {
             if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
                 return;
             }
-            let AudibleSet::Focus(room) = listen.audible.get_clone_untracked() else {
+            let key = ev.key();
+            let digit = key.parse::<usize>().ok().filter(|n| (1..=9).contains(n));
+            if key != " " && digit.is_none() {
                 return;
+            }
+            // Space would otherwise press the focused button or scroll.
+            ev.prevent_default();
+            if listen.rooms.with_untracked(|r| r.is_empty()) {
+                say("Not listening to any room: the keys act on a listened room.".into());
+                return;
+            }
+            let room = match key_room(&listen.audible.get_clone_untracked()) {
+                Ok(room) => room,
+                Err(why) => return say(why),
             };
             let speakers: Vec<String> = listen.rooms.with_untracked(|rooms| {
                 rooms
@@ -144,31 +242,51 @@ fn install_keys(all_muted: Signal<bool>) {
                     .map(|r| r.speakers.iter().map(|s| s.identity.clone()).collect())
                     .unwrap_or_default()
             });
-            let key = ev.key();
-            if key == " " {
-                ev.prevent_default();
-                let mute = !all_muted.get_untracked();
-                all_muted.set(mute);
-                for identity in speakers {
-                    let room = room.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let _ = listen
-                            .set_speaker(room, identity, SpeakerChange::Muted(mute))
-                            .await;
-                    });
-                }
-            } else if let Some(n) = key.parse::<usize>().ok().filter(|n| (1..=9).contains(n)) {
+            if let Some(n) = digit {
                 let Some(identity) = speakers.get(n - 1).cloned() else {
-                    return;
+                    return say(match speakers.len() {
+                        0 => format!(
+                            "Nobody speaks in “{}” yet: no speaker {n} to solo.",
+                            room.room
+                        ),
+                        m => format!("No speaker {n} in “{}”: it has {m}.", room.room),
+                    });
                 };
                 let soloed = listen.meters.with_untracked(|m| {
                     m.get(&room)
                         .and_then(|m| m.speakers.iter().find(|s| s.identity == identity))
                         .is_some_and(|s| s.solo)
                 });
+                say(if soloed {
+                    format!("Solo off for {identity} in “{}”.", room.room)
+                } else {
+                    format!("Soloed {identity} in “{}”.", room.room)
+                });
                 wasm_bindgen_futures::spawn_local(async move {
                     let _ = listen
                         .set_speaker(room, identity, SpeakerChange::Solo(!soloed))
+                        .await;
+                });
+                return;
+            }
+            if speakers.is_empty() {
+                return say(format!(
+                    "Nobody speaks in “{}” yet: nobody to mute.",
+                    room.room
+                ));
+            }
+            let mute = !all_muted.get_untracked();
+            all_muted.set(mute);
+            say(format!(
+                "{} everyone in “{}”.",
+                if mute { "Muted" } else { "Unmuted" },
+                room.room
+            ));
+            for identity in speakers {
+                let room = room.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = listen
+                        .set_speaker(room, identity, SpeakerChange::Muted(mute))
                         .await;
                 });
             }

@@ -152,9 +152,15 @@ pub fn RoomCard(room: RoomKey) -> View {
     };
 
     let status = move || info.with(|i| i.as_ref().map(|i| state_label(&i.state)));
+    // The time listened stops when listening ended.
     let elapsed = move || {
-        info.with(|i| i.as_ref().map(|i| mmss(now.get() - i.started_at_ms as f64)))
-            .unwrap_or_default()
+        info.with(|i| {
+            i.as_ref().map(|i| match i.ended_at_ms {
+                Some(end) => mmss((end - i.started_at_ms) as f64),
+                None => mmss(now.get() - i.started_at_ms as f64),
+            })
+        })
+        .unwrap_or_default()
     };
     let master = {
         let room = room.clone();
@@ -185,7 +191,9 @@ pub fn RoomCard(room: RoomKey) -> View {
     });
 
     view! {
-        article(class="panel listen-room", data-testid="listen-room-card", data-room=room.room.clone()) {
+        article(class=move || if ended.get() { "panel listen-room ended" } else { "panel listen-room" },
+            data-testid="listen-room-card", data-room=room.room.clone(), data-ended=move || ended.get().to_string(),
+            data-heard=move || heard.get().to_string()) {
             div(class="page-head") {
                 h2 {
                     (title) span(class="muted") { " · " (project_name) }

@@ -203,7 +203,7 @@ pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> Vie
                 }).unwrap_or_default())
 
                 div(class="actions") {
-                    button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close()) { "Cancel" }
+                    button(r#type="button", data-testid="dialog-cancel", data-dismiss="", on:click=move |_| on_close()) { "Cancel" }
                     button(r#type="button", class="secondary", data-testid="project-test", on:click=test,
                         disabled=form.progress.get().is_some()) { "Test connection" }
                     button(r#type="submit", class="primary", data-testid="project-save",

@@ -107,7 +107,7 @@ pub fn ImportDialog<F: Fn() + Copy + 'static>(on_close: F) -> View {
                     view! { p(class="ok", data-testid="cli-import-result") { (text) } }
                 }).unwrap_or_default())
                 div(class="actions") {
-                    button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close()) { "Close" }
+                    button(r#type="button", data-testid="dialog-cancel", data-dismiss="", on:click=move |_| on_close()) { "Close" }
                     button(r#type="button", class="primary", data-testid="cli-import-selected",
                         disabled=busy.get() || chosen.with(BTreeSet::is_empty), on:click=import) {
                         "Import selected (" (chosen.with(BTreeSet::len)) ")"

@@ -1,7 +1,7 @@
 //! The create-room dialog: every CreateRoom option, validated inline before anything is sent.
 
 use crate::components::dialog::Dialog;
-use crate::components::fields::{field_error, optional_u32, route_error};
+use crate::components::fields::{clear_on_edit, field_error, optional_u32, route_error};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::admin::{self, RoomOptions};
@@ -32,6 +32,20 @@ pub fn CreateRoomDialog<F: Fn(Option<String>) + Copy + 'static>(
     let errors = create_signal(Vec::<AppError>::new());
     let error = create_signal(None::<AppError>);
     let busy = create_signal(false);
+    for (field, value) in [
+        ("name", name),
+        ("empty_timeout", empty_timeout),
+        ("departure_timeout", departure_timeout),
+        ("max_participants", max_participants),
+        ("metadata", metadata),
+        ("min_playout_delay", min_delay),
+        ("max_playout_delay", max_delay),
+        ("node_id", node_id),
+        ("egress_json", egress_json),
+        ("agents_json", agents_json),
+    ] {
+        clear_on_edit(errors, field, value);
+    }
 
     let collect = move || -> Result<RoomOptions, Vec<AppError>> {
         let mut errs = Vec::new();
@@ -151,7 +165,7 @@ pub fn CreateRoomDialog<F: Fn(Option<String>) + Copy + 'static>(
                 (error.get_clone().map(|e| view! { p(class="form-error", data-testid="form-error") { (e.message) } }).unwrap_or_default())
                 (if busy.get() { view! { p(class="progress", data-testid="form-progress") { span(class="spinner") "Creating…" } } } else { view! {} })
                 div(class="actions") {
-                    button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close(None)) { "Cancel" }
+                    button(r#type="button", data-testid="dialog-cancel", data-dismiss="", on:click=move |_| on_close(None)) { "Cancel" }
                     button(r#type="button", class="primary", data-testid="room-create-submit", disabled=busy.get(), on:click=submit) { "Create" }
                 }
             }

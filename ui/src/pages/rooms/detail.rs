@@ -52,8 +52,12 @@ pub fn RoomDetailPanel(project: ReadSignal<ProjectId>, room: String) -> View {
                     room: room.get_clone(),
                 })
                 .await;
+                // A refused key is not asked again until an action or a reopen.
+                next = match &result {
+                    Err(err) if super::stops_polling(err) => f64::INFINITY,
+                    _ => now_ms() + 2_000.0,
+                };
                 detail.set(Some(result));
-                next = now_ms() + 2_000.0;
             }
             TimeoutFuture::new(200).await;
         }

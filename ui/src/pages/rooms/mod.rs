@@ -17,7 +17,7 @@ use detail::RoomDetailPanel;
 use earshot_protocol::command::ListRooms;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::rooms::{RoomSummary, RoomsSnapshot};
-use earshot_protocol::AppError;
+use earshot_protocol::{AppError, ErrorCode};
 use gloo_timers::future::TimeoutFuture;
 use room_view::RoomView;
 use sycamore::futures::spawn_local_scoped;
@@ -27,6 +27,12 @@ use sycamore::prelude::*;
 const REFRESH_MS: f64 = 3_000.0;
 /// Longest wait between attempts while it does not.
 const MAX_BACKOFF_MS: f64 = 30_000.0;
+
+/// Whether a failed listing stops the refreshes until the user acts: a refused key (401)
+/// is refused again on every retry.
+pub(crate) fn stops_polling(err: &AppError) -> bool {
+    err.code == ErrorCode::InvalidCredentials
+}
 
 /// `open_room` is the room the route opens, if any.
 #[component(inline_props)]
@@ -63,9 +69,14 @@ pub fn RoomsPage(project: ProjectId, open_room: ReadSignal<Option<String>>) -> V
                     }
                     Err(err) => {
                         failures.set(failures.get() + 1);
-                        let backoff =
-                            (REFRESH_MS * 2f64.powi(failures.get() as i32 - 1)).min(MAX_BACKOFF_MS);
-                        next_at = now_ms() + backoff;
+                        next_at = if stops_polling(&err) {
+                            // Repeating a refused key changes nothing: wait for the user.
+                            f64::INFINITY
+                        } else {
+                            let backoff = (REFRESH_MS * 2f64.powi(failures.get() as i32 - 1))
+                                .min(MAX_BACKOFF_MS);
+                            now_ms() + backoff
+                        };
                         error.set(Some(err));
                     }
                 }
@@ -134,12 +145,17 @@ pub fn RoomsPage(project: ProjectId, open_room: ReadSignal<Option<String>>) -> V
             }
             (error.get_clone().map(|err| {
                 let retry_in = failures.get();
+                let stopped = stops_polling(&err);
                 view! {
-                    div(class="banner error", role="alert") {
+                    div(class="banner error", role="alert", data-testid="rooms-error-banner", data-stopped=stopped.to_string(), data-failures=retry_in.to_string()) {
                         p(data-testid="rooms-error") { (err.message) }
-                        p(class="muted") {
+                        p(class="muted", data-testid="rooms-retrying") {
                             (if snapshot.with(Option::is_some) { "Showing the last rooms received. " } else { "" })
-                            "Retrying with growing pauses (attempt " (retry_in) ")."
+                            (if stopped {
+                                "Not retrying: the server refused this project's key. Fix it under Projects → Edit, then press Retry now.".to_owned()
+                            } else {
+                                format!("Retrying with growing pauses (attempt {retry_in}).")
+                            })
                         }
                         button(r#type="button", data-testid="rooms-retry", on:click=move |_| poke.set(poke.get() + 1)) { "Retry now" }
                     }

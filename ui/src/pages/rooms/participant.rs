@@ -368,7 +368,7 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
                 p(class="muted") { "Sources it may publish (none ticked: all)" }
                 div(class="choices") { (source_boxes) }
                 div(class="actions") {
-                    button(r#type="button", data-testid="participant-cancel", on:click=move |_| on_close(false)) { "Close" }
+                    button(r#type="button", data-testid="participant-cancel", data-dismiss="", on:click=move |_| on_close(false)) { "Close" }
                     button(r#type="button", class="primary", data-testid="participant-save", disabled=busy.with(Option::is_some), on:click=move |_| save()) { "Save changes" }
                 }
                 hr {}

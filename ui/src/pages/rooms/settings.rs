@@ -62,11 +62,7 @@ pub fn room_settings(d: &RoomDetail) -> View {
             "Created",
             format!("{} ({age} ago)", utc_text(created_ms / 1000)),
         ),
-        fact(
-            "participants",
-            "Participants",
-            d.participants.len().to_string(),
-        ),
+        fact("participants", "Participants", participants_text(d)),
         fact(
             "max_participants",
             "Max participants",
@@ -97,5 +93,20 @@ pub fn room_settings(d: &RoomDetail) -> View {
                 "Playout delay, sync streams, auto-egress and the node a room is pinned to are kept by the server but not reported back (ListRooms returns none of them)."
             }
         }
+    }
+}
+
+/// The room's visible participants (core counts them), and the hidden ones listed below
+/// beside them, so the table's extra rows are explained.
+fn participants_text(d: &RoomDetail) -> String {
+    let visible = d.room.num_participants;
+    let hidden = d
+        .participants
+        .iter()
+        .filter(|p| p.permission.hidden)
+        .count();
+    match hidden {
+        0 => visible.to_string(),
+        n => format!("{visible} (and {n} hidden)"),
     }
 }

@@ -197,7 +197,7 @@ pub fn DialDialog<F: Fn() + Copy + 'static>(
                 (check("dial-krisp", "Krisp noise cancellation", krisp))
                 (outcome(error, done, busy, "Dialling…"))
                 div(class="actions sticky") {
-                    button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close()) { "Close" }
+                    button(r#type="button", data-testid="dialog-cancel", data-dismiss="", on:click=move |_| on_close()) { "Close" }
                     (placed.get_clone().map(|room| view! { ListenToCall(project=project, room=room) }).unwrap_or_default())
                     button(r#type="button", class="primary", data-testid="sip-dial-submit", disabled=busy.get(), on:click=submit) { "Call" }
                 }
@@ -274,7 +274,7 @@ pub fn TransferDialog<F: Fn() + Copy + 'static>(
                 (check("transfer-dialtone", "Play a dial tone to the caller", dialtone))
                 (outcome(error, done, busy, "Transferring…"))
                 div(class="actions") {
-                    button(r#type="button", data-testid="dialog-cancel", on:click=move |_| on_close()) { "Close" }
+                    button(r#type="button", data-testid="dialog-cancel", data-dismiss="", on:click=move |_| on_close()) { "Close" }
                     button(r#type="button", class="primary", data-testid="sip-transfer-submit", disabled=busy.get(), on:click=submit) { "Transfer" }
                 }
             }

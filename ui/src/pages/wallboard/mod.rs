@@ -3,17 +3,18 @@
 //! last hour per project. One click opens a room or listens to it. The rows in view are
 //! followed live (who speaks, connection quality) by the backend's hidden room connections.
 
+mod health;
+
 use crate::components::charts::{participants_svg, Series};
 use crate::ipc::invoke;
 use crate::listen::listen;
 use crate::routes::{go, Param, Route};
 use crate::state::{app_state, human_duration, now_ms};
 use crate::wallboard::wallboard;
-use earshot_protocol::command::{WallboardFollow, WallboardPoke};
-use earshot_protocol::wallboard::{
-    PollState, ProjectHealth, WallLive, WallRoom, WallRoomRef, MAX_FOLLOWED,
-};
+use earshot_protocol::command::WallboardFollow;
+use earshot_protocol::wallboard::{ProjectHealth, WallLive, WallRoom, WallRoomRef, MAX_FOLLOWED};
 use gloo_timers::future::TimeoutFuture;
+use health::{health_card, saved_projects, unwatched_card};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -192,8 +193,13 @@ pub fn WallboardPage() -> View {
     // Redrawn with the 1 s clock only: a delta must not pay for an SVG.
     let chart = move || {
         let now = now.get();
+        let saved = saved_projects();
         wall.project_history.with_untracked(|h| {
-            let mut ids: Vec<&String> = h.keys().collect();
+            // A project removed is no series (its raw id would be the legend).
+            let mut ids: Vec<&String> = h
+                .keys()
+                .filter(|id| saved.iter().any(|(s, _)| s == *id))
+                .collect();
             ids.sort();
             let series: Vec<Series<'_>> = ids
                 .into_iter()
@@ -223,9 +229,24 @@ pub fn WallboardPage() -> View {
             }
         }
     };
+    // Cards of saved projects only: a removed project's card goes even if an event of it
+    // was still under way when it left.
     let health = create_memo(move || {
-        wall.health
-            .with(|h| h.values().cloned().collect::<Vec<_>>())
+        let saved = saved_projects();
+        wall.health.with(|h| {
+            h.values()
+                .filter(|h| saved.iter().any(|(id, _)| *id == h.project))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    // Saved projects the wallboard does not watch: a card to watch them again.
+    let unwatched = create_memo(move || {
+        let watched = wall.watched.get_clone();
+        saved_projects()
+            .into_iter()
+            .filter(|(id, _)| watched.as_ref().is_some_and(|w| !w.contains(id)))
+            .collect::<Vec<_>>()
     });
 
     view! {
@@ -250,6 +271,8 @@ pub fn WallboardPage() -> View {
             div(class="health-strip") {
                 Keyed(list=health, key=|h: &ProjectHealth| (h.project.clone(), h.state, h.rtt_ms, h.failures, h.requests),
                     view=move |h: ProjectHealth| health_card(h, wall.watched))
+                Keyed(list=unwatched, key=|p: &(String, String)| p.clone(),
+                    view=move |(id, name): (String, String)| unwatched_card(id, name, wall.watched))
             }
             (match chart() {
                 Ok(svg) => view! { div(class="chart", data-testid="wall-chart", dangerously_set_inner_html=svg) },
@@ -271,55 +294,6 @@ pub fn WallboardPage() -> View {
                 view! { p(class="empty", data-testid="wall-empty") { "No active rooms in the watched projects." } }
             } else { view! {} })
             (render_line())
-        }
-    }
-}
-
-fn health_card(h: ProjectHealth, watched: Signal<Option<Vec<String>>>) -> View {
-    let state = app_state();
-    let wall = wallboard();
-    let (class, label) = match h.state {
-        PollState::Starting => ("badge state-connecting", "starting"),
-        PollState::Ok => ("badge state-live", "ok"),
-        PollState::Failing => ("badge state-reconnecting", "failing"),
-        PollState::Stopped => ("badge state-ended", "stopped"),
-    };
-    let detail = match (&h.last_error, h.rtt_ms) {
-        (Some(err), _) => err.message.clone(),
-        (None, Some(rtt)) => format!("{rtt} ms round trip"),
-        (None, None) => String::new(),
-    };
-    let next = if h.state == PollState::Stopped {
-        "not polling".to_owned()
-    } else {
-        format!("next in {}", human_duration(i64::from(h.next_in_ms / 1000)))
-    };
-    let project = h.project.clone();
-    let toggle_project = h.project.clone();
-    let is_watched =
-        move || watched.with(|w| w.as_ref().is_none_or(|w| w.contains(&toggle_project)));
-    let project_for_watch = h.project.clone();
-    view! {
-        div(class="panel health", data-testid="wall-health", data-project=h.project.clone(), data-state=label) {
-            strong { (h.name.clone()) } span(class=class) { (label) }
-            div(class="muted") { (detail) }
-            div(class="muted") { (next) " · " (h.requests) " requests" }
-            button(r#type="button", class="link", on:click=move |_| {
-                let project = project.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Err(err) = invoke(&WallboardPoke { project }).await { state.fail(&err); }
-                });
-            }) { "Refresh now" }
-            label(class="check") {
-                input(r#type="checkbox", prop:checked=is_watched(), on:change=move |_| {
-                    let all: Vec<String> = state.projects.with(|v| v.as_ref().map(|v| v.projects.iter().map(|p| p.id.clone()).collect()).unwrap_or_default());
-                    let mut current = watched.get_clone().unwrap_or_else(|| all.clone());
-                    if current.contains(&project_for_watch) { current.retain(|p| *p != project_for_watch); } else { current.push(project_for_watch.clone()); }
-                    let set = if all.iter().all(|p| current.contains(p)) { None } else { Some(current) };
-                    wall.watch(set);
-                })
-                " watch"
-            }
         }
     }
 }
