@@ -5,7 +5,9 @@
 #     x 2 speakers (Earshot vs chromium + livekit-client);
 #  2. wallboard: refresh + diff at 10,000 SYNTHETIC rooms / 50,000 participants and a
 #     200-room real-server run;
-#  3. wallboard window: delta render and scrolling of 10,000 SYNTHETIC rooms in the app.
+#  3. wallboard window: delta render and scrolling of 10,000 SYNTHETIC rooms in the app;
+#  4. journal: audit insert rate, a filtered page at 1,000,000 events, size per million,
+#     on SQLite and a real PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh test
@@ -25,6 +27,9 @@ cargo bench -q -p earshot-core --bench listen 2>&1 | grep -v "Attempted to drop 
 
 _step "bench: wallboard (release)"
 cargo bench -q -p earshot-core --bench wallboard
+
+_step "bench: journal (release; SQLite and PostgreSQL, 1,000,000 events each)"
+cargo bench -q -p earshot-journal --bench journal
 
 _step "bench: wallboard in the app window (10,000 SYNTHETIC rooms)"
 cargo build -q -p earshot

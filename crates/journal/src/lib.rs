@@ -372,6 +372,11 @@ impl Journal {
         }
     }
 
+    /// The database's size on disk in bytes (SQLite: pages in use; PostgreSQL: the database).
+    pub async fn size_bytes(&self) -> JournalResult<u64> {
+        self.inner.store.size_bytes().await
+    }
+
     /// This installation's id.
     pub fn installation(&self) -> &str {
         &self.inner.installation

@@ -33,6 +33,10 @@ pub(super) struct Record {
     pub(super) mix: MixSettings,
     /// An app-level rejoin runs for the room and owns its state.
     pub(super) rejoining: bool,
+    /// The hidden identity of the first join (for the audit).
+    pub(super) identity: Option<String>,
+    /// Whether the session's audit entry was written (it is written once).
+    pub(super) audited: bool,
 }
 
 /// What to do with a state the engine reported for a room.
@@ -56,6 +60,8 @@ impl Record {
             live_since: None,
             mix: MixSettings::default(),
             rejoining: false,
+            identity: None,
+            audited: false,
         }
     }
 

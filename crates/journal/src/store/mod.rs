@@ -143,6 +143,14 @@ impl Store {
         }
     }
 
+    /// The database's size on disk in bytes.
+    pub async fn size_bytes(&self) -> JournalResult<u64> {
+        match self {
+            Store::Sqlite(s) => s.size_bytes().await,
+            Store::Postgres(s) => s.size_bytes().await,
+        }
+    }
+
     /// Runs SQL directly (tests tamper with rows through it).
     pub async fn execute_raw(&self, sql: &str) -> JournalResult<u64> {
         match self {

@@ -251,6 +251,16 @@ impl PgStore {
         Ok(n)
     }
 
+    pub async fn size_bytes(&self) -> JournalResult<u64> {
+        let row = self
+            .read
+            .query_one("SELECT pg_database_size(current_database())", &[])
+            .await
+            .map_err(pg_err)?;
+        let n: i64 = row.try_get(0).map_err(pg_err)?;
+        Ok(n.max(0) as u64)
+    }
+
     pub async fn execute_raw(&self, sql: &str) -> JournalResult<u64> {
         let client = self.write.lock().await;
         client.batch_execute(sql).await.map_err(pg_err)?;

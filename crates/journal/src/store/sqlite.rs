@@ -226,6 +226,18 @@ impl SqliteStore {
         .await
     }
 
+    pub async fn size_bytes(&self) -> JournalResult<u64> {
+        Self::with(&self.read, |c| {
+            c.query_row(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .await
+        .map(|n| n.max(0) as u64)
+    }
+
     pub async fn execute_raw(&self, sql: &str) -> JournalResult<u64> {
         let sql = sql.to_owned();
         Self::with(&self.write, move |c| {
