@@ -272,6 +272,16 @@ pub struct ChainReport {
     pub state: ChainState,
 }
 
+/// How the audit is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// One JSON object per line.
+    JsonLines,
+    /// A header, then one line per entry (RFC 4180).
+    Csv,
+}
+
 /// Where the journal lives and how it is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalHealth {

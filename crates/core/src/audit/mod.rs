@@ -17,6 +17,9 @@ use crate::projects::ProjectHandle;
 use crate::result::AppResult;
 use crate::vault::{Secret, Vault};
 use earshot_journal::{ChainKey, DbPassword, Journal, JournalConfig, Location, NewEntry};
+use earshot_protocol::audit::{
+    AuditFilter, AuditPage, ChainReport, ExportFormat, JournalHealth, MAX_PAGE,
+};
 use earshot_protocol::{AppError, ErrorCode};
 use std::future::Future;
 use std::path::Path;
@@ -175,6 +178,61 @@ impl Audit {
         e.detail = facts.detail;
         self.record(e);
         result
+    }
+}
+
+impl Audit {
+    fn open_journal(&self) -> AppResult<Journal> {
+        self.journal().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::JournalError,
+                self.open_error()
+                    .unwrap_or_else(|| "The journal is still opening.".into()),
+            )
+        })
+    }
+
+    /// A filtered page of entries, newest first.
+    pub async fn query(&self, filter: &AuditFilter) -> AppResult<AuditPage> {
+        let j = self.open_journal()?;
+        j.flush().await.map_err(journal_error)?;
+        j.query(filter).await.map_err(journal_error)
+    }
+
+    /// Verifies every chain in the journal.
+    pub async fn verify(&self) -> AppResult<Vec<ChainReport>> {
+        let j = self.open_journal()?;
+        j.flush().await.map_err(journal_error)?;
+        j.verify().await.map_err(journal_error)
+    }
+
+    /// Every entry `filter` matches, exported as text.
+    pub async fn export(&self, filter: &AuditFilter, format: ExportFormat) -> AppResult<String> {
+        let j = self.open_journal()?;
+        j.flush().await.map_err(journal_error)?;
+        let mut all = Vec::new();
+        let mut page_filter = AuditFilter {
+            limit: MAX_PAGE,
+            before_id: None,
+            ..filter.clone()
+        };
+        loop {
+            let page = j.query(&page_filter).await.map_err(journal_error)?;
+            page_filter.before_id = page.entries.last().map(|e| e.id);
+            all.extend(page.entries);
+            if !page.more {
+                break;
+            }
+        }
+        Ok(match format {
+            ExportFormat::JsonLines => earshot_journal::export::json_lines(&all),
+            ExportFormat::Csv => earshot_journal::export::csv(&all),
+        })
+    }
+
+    /// Where the journal lives and how it is doing.
+    pub fn health(&self) -> AppResult<JournalHealth> {
+        Ok(self.open_journal()?.health())
     }
 }
 
