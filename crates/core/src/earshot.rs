@@ -28,7 +28,12 @@ impl Earshot {
         let projects = Arc::new(Projects::new(settings.clone(), vault));
         let audit = Audit::new(&supervisor_name());
         let listen = ListenHub::new(&supervisor_name(), audit.clone());
-        let wallboard = Wallboard::new(settings, projects.clone(), listen.supervisor_info());
+        let wallboard = Wallboard::new(
+            settings,
+            projects.clone(),
+            listen.supervisor_info(),
+            audit.clone(),
+        );
         Self {
             projects,
             listen,

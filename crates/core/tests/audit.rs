@@ -301,3 +301,69 @@ fn rand_suffix() -> u32 {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0)
 }
+
+struct NoSink;
+
+impl earshot_core::room_view::RoomViewSink for NoSink {
+    fn view(&self, _: &earshot_core::protocol::room_view::RoomView) -> bool {
+        true
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_view_session_is_journaled_with_its_duration() {
+    for (store, location, _dir) in stores() {
+        let app = common::bed_app().await;
+        let j = journal(location).await;
+        app.audit().attach(j.clone());
+        let p = app.projects().default_handle().await.expect("project");
+        let room = unique_room("audit-view");
+        let _caller = tone_peer(livekit(), &room, "caller", 440.0);
+        // The caller's join creates the room; a view of a missing room is refused.
+        let mut opened = None;
+        for _ in 0..50 {
+            match app
+                .wallboard()
+                .open_room_view(&p, &room, std::sync::Arc::new(NoSink))
+                .await
+            {
+                Ok(v) => {
+                    opened = Some(v);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+        let view = opened.expect("room view opens");
+        let started = Instant::now();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        app.wallboard()
+            .close_room_view(view.session)
+            .expect("close");
+        let true_ms = started.elapsed().as_millis() as i64;
+        // The entry is written when the view's connection has left.
+        let mut mine = Vec::new();
+        for _ in 0..50 {
+            mine = entries(&j, AuditAction::RoomViewSession)
+                .await
+                .into_iter()
+                .filter(|e| e.room.as_deref() == Some(room.as_str()) && e.outcome == "ok")
+                .collect();
+            if !mine.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(mine.len(), 1, "{store}: one entry per room view");
+        let detail: serde_json::Value = serde_json::from_str(&mine[0].detail).expect("detail");
+        let duration = detail["duration_ms"].as_i64().unwrap_or(-1);
+        assert!(
+            (duration - true_ms).abs() <= 1000,
+            "{store}: journaled {duration} ms, viewed {true_ms} ms"
+        );
+        let identity = mine[0].identity.clone().unwrap_or_default();
+        assert!(identity.starts_with("earshot-observer:"), "{identity}");
+        assert_eq!(mine[0].project.as_deref(), Some("bed"));
+        j.close().await;
+    }
+}

@@ -192,6 +192,7 @@ impl ListenHub {
                     AppError::new(ErrorCode::Internal, "the room was left while joining")
                 })?;
                 record.joined = true;
+                record.joined_ms = Some(unix_millis());
                 record.identity = self
                     .own
                     .latest(&format!("earshot-listener:{}:", self.supervisor));

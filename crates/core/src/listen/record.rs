@@ -37,6 +37,8 @@ pub(super) struct Record {
     pub(super) identity: Option<String>,
     /// Whether the session's audit entry was written (it is written once).
     pub(super) audited: bool,
+    /// When the first join completed (ms since the epoch): the session's start.
+    pub(super) joined_ms: Option<i64>,
 }
 
 /// What to do with a state the engine reported for a room.
@@ -62,6 +64,7 @@ impl Record {
             rejoining: false,
             identity: None,
             audited: false,
+            joined_ms: None,
         }
     }
 

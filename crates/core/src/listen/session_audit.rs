@@ -1,5 +1,5 @@
-//! The audit entry of a listen session, written once when it ends: when it started and
-//! ended, how long it lasted, why it ended, and the hidden identity it joined as.
+//! The audit entry of a listen session, written once when it ends: when it was asked for,
+//! joined and ended, how long it lasted (from the join), why it ended, and the hidden identity it joined as.
 
 use super::record::Record;
 use crate::audit::Audit;
@@ -44,11 +44,14 @@ fn entry(record: &Record, reason: &str, outcome: String) -> NewEntry {
     e.server_url = Some(record.target.endpoint().url.clone());
     e.room = Some(view.room.clone());
     e.identity = record.identity.clone();
+    // The session runs from the completed join (the request's time if it never joined).
+    let started = record.joined_ms.unwrap_or(view.started_at_ms);
     e.detail = serde_json::json!({
         "project_id": view.project,
-        "started_at_ms": view.started_at_ms,
+        "requested_at_ms": view.started_at_ms,
+        "started_at_ms": started,
         "ended_at_ms": ended,
-        "duration_ms": (ended - view.started_at_ms).max(0),
+        "duration_ms": (ended - started).max(0),
         "end_reason": reason,
         "rejoins": view.rejoins,
     });
