@@ -7,7 +7,9 @@
 #     200-room real-server run;
 #  3. wallboard window: delta render and scrolling of 10,000 SYNTHETIC rooms in the app;
 #  4. listen window: CPU of every app process listening to 2 rooms (Listen page shown, then
-#     another page) and idle on the Rooms page.
+#     another page) and idle on the Rooms page;
+#  5. journal: audit insert rate, a filtered page at 1,000,000 events, size per million,
+#     on SQLite and a real PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh test
@@ -32,6 +34,9 @@ cargo bench -q -p earshot-core --bench listen 2>&1 | grep -v "Attempted to drop 
 
 _step "bench: wallboard (release)"
 cargo bench -q -p earshot-core --bench wallboard || failed+=("wallboard")
+
+_step "bench: journal (release; SQLite and PostgreSQL, 1,000,000 events each)"
+cargo bench -q -p earshot-journal --bench journal || failed+=("journal")
 
 _step "bench: the app window (wallboard with 10,000 SYNTHETIC rooms; listening CPU)"
 cargo build -q -p earshot

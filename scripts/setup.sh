@@ -23,7 +23,7 @@ _apt_packages="build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgt
   redis-server dbus dbus-x11 gnome-keyring python3-venv xvfb xauth curl espeak-ng sox"
 # Tests also dial out through livekit-sip (built here with cgo: opus, soxr) to sipp.
 [ "$_purpose" = test ] && _apt_packages="$_apt_packages webkit2gtk-driver libopus-dev
-  libopusfile-dev libsoxr-dev sip-tester"
+  libopusfile-dev libsoxr-dev sip-tester postgresql"
 
 _missing=""
 for p in $_apt_packages; do

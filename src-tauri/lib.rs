@@ -56,7 +56,8 @@ pub fn init<R: Runtime>(
     tracing::info!(data_dir = %data_dir.display(), "Earshot starting");
     let settings = settings_store::PluginSettings::open(app, &data_dir)?;
     let vault = options.vault.unwrap_or_else(Vault::keychain);
-    let core: Core = Arc::new(Earshot::new(settings, vault));
+    let core: Core = Arc::new(Earshot::new(settings, vault.clone()));
+    tauri::async_runtime::spawn(core.audit().clone().run_journal(data_dir.clone(), vault));
     dev_project::ensure_from_env(core.clone());
     app.manage(core);
     Ok(())

@@ -2,6 +2,7 @@
 
 use crate::Core;
 use earshot_core::admin;
+use earshot_core::audit::Audited;
 use earshot_core::protocol::admin::{ParticipantDetail, RoomDetail, TrackDetail};
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::rooms::RoomSummary;
@@ -13,12 +14,20 @@ type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn create_room(core: State<'_, Core>, args: CreateRoom) -> Reply<RoomSummary> {
-    admin::create_room(&core.project(&args.project).await?, &args.options).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), admin::create_room(&p, &args.options))
+        .await
 }
 
 #[tauri::command]
 pub async fn delete_room(core: State<'_, Core>, args: DeleteRoom) -> Reply<()> {
-    admin::delete_room(&core.project(&args.project).await?, &args.room).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), admin::delete_room(&p, &args.room))
+        .await
 }
 
 #[tauri::command]
@@ -26,12 +35,15 @@ pub async fn update_room_metadata(
     core: State<'_, Core>,
     args: UpdateRoomMetadata,
 ) -> Reply<RoomSummary> {
-    admin::update_room_metadata(
-        &core.project(&args.project).await?,
-        &args.room,
-        &args.metadata,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            admin::update_room_metadata(&p, &args.room, &args.metadata),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -41,29 +53,37 @@ pub async fn get_room_detail(core: State<'_, Core>, args: GetRoomDetail) -> Repl
 
 #[tauri::command]
 pub async fn mute_track(core: State<'_, Core>, args: MuteTrack) -> Reply<TrackDetail> {
-    admin::mute_track(
-        &core.project(&args.project).await?,
-        &args.room,
-        &args.identity,
-        &args.track_sid,
-        args.muted,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            admin::mute_track(&p, &args.room, &args.identity, &args.track_sid, args.muted),
+        )
+        .await
 }
 
 #[tauri::command]
 pub async fn mute_all_audio(core: State<'_, Core>, args: MuteAllAudio) -> Reply<u32> {
-    admin::mute_all_audio(&core.project(&args.project).await?, &args.room).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), admin::mute_all_audio(&p, &args.room))
+        .await
 }
 
 #[tauri::command]
 pub async fn remove_participant(core: State<'_, Core>, args: RemoveParticipant) -> Reply<()> {
-    admin::remove_participant(
-        &core.project(&args.project).await?,
-        &args.room,
-        &args.identity,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            admin::remove_participant(&p, &args.room, &args.identity),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -71,64 +91,82 @@ pub async fn update_participant(
     core: State<'_, Core>,
     args: UpdateParticipant,
 ) -> Reply<ParticipantDetail> {
-    admin::update_participant(
-        &core.project(&args.project).await?,
-        &args.room,
-        &args.identity,
-        &args.changes,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            admin::update_participant(&p, &args.room, &args.identity, &args.changes),
+        )
+        .await
 }
 
 #[tauri::command]
 pub async fn move_participant(core: State<'_, Core>, args: MoveParticipant) -> Reply<()> {
-    admin::relocate_participant(
-        &core.project(&args.project).await?,
-        &args.room,
-        &args.identity,
-        &args.destination,
-        false,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            admin::relocate_participant(&p, &args.room, &args.identity, &args.destination, false),
+        )
+        .await
 }
 
 #[tauri::command]
 pub async fn forward_participant(core: State<'_, Core>, args: ForwardParticipant) -> Reply<()> {
-    admin::relocate_participant(
-        &core.project(&args.project).await?,
-        &args.room,
-        &args.identity,
-        &args.destination,
-        true,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            admin::relocate_participant(&p, &args.room, &args.identity, &args.destination, true),
+        )
+        .await
 }
 
 #[tauri::command]
 pub async fn update_subscriptions(core: State<'_, Core>, args: UpdateSubscriptions) -> Reply<()> {
-    admin::update_subscriptions(
-        &core.project(&args.project).await?,
-        &args.room,
-        &args.identity,
-        &args.track_sids,
-        args.subscribe,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            admin::update_subscriptions(
+                &p,
+                &args.room,
+                &args.identity,
+                &args.track_sids,
+                args.subscribe,
+            ),
+        )
+        .await
 }
 
 #[tauri::command]
 pub async fn send_data(core: State<'_, Core>, args: SendData) -> Reply<()> {
-    admin::send_data(
-        &core.project(&args.project).await?,
-        &args.room,
-        &args.message,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            admin::send_data(&p, &args.room, &args.message),
+        )
+        .await
 }
 
 #[tauri::command]
 pub async fn create_token(core: State<'_, Core>, args: CreateToken) -> Reply<TokenResult> {
-    admin::create_token(&core.project(&args.project).await?, &args.request).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), admin::create_token(&p, &args.request))
+        .await
 }
 
 #[tauri::command]

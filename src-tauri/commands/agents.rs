@@ -2,6 +2,7 @@
 
 use crate::Core;
 use earshot_core::agents;
+use earshot_core::audit::Audited;
 use earshot_core::protocol::agents::AgentDispatchInfo;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::AppError;
@@ -14,7 +15,15 @@ pub async fn create_agent_dispatch(
     core: State<'_, Core>,
     args: CreateAgentDispatch,
 ) -> Reply<AgentDispatchInfo> {
-    agents::create_agent_dispatch(&core.project(&args.project).await?, &args.dispatch).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            agents::create_agent_dispatch(&p, &args.dispatch),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -27,5 +36,13 @@ pub async fn list_agent_dispatches(
 
 #[tauri::command]
 pub async fn delete_agent_dispatch(core: State<'_, Core>, args: DeleteAgentDispatch) -> Reply<()> {
-    agents::delete_agent_dispatch(&core.project(&args.project).await?, &args.room, &args.id).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            agents::delete_agent_dispatch(&p, &args.room, &args.id),
+        )
+        .await
 }

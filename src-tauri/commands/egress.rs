@@ -1,6 +1,7 @@
 //! Egress and its storage profiles.
 
 use crate::Core;
+use earshot_core::audit::Audited;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::egress::{EgressSummary, StorageSummary};
 use earshot_core::protocol::AppError;
@@ -22,12 +23,15 @@ pub async fn save_storage_profile(
     core: State<'_, Core>,
     args: SaveStorageProfile,
 ) -> Reply<StorageSummary> {
-    storage::save_storage_profile(
-        core.projects(),
-        &core.project(&args.project).await?,
-        &args.input,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            storage::save_storage_profile(core.projects(), &p, &args.input),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -35,22 +39,28 @@ pub async fn delete_storage_profile(
     core: State<'_, Core>,
     args: DeleteStorageProfile,
 ) -> Reply<()> {
-    storage::delete_storage_profile(
-        core.projects(),
-        &core.project(&args.project).await?,
-        &args.name,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            storage::delete_storage_profile(core.projects(), &p, &args.name),
+        )
+        .await
 }
 
 #[tauri::command]
 pub async fn start_egress(core: State<'_, Core>, args: StartEgress) -> Reply<EgressSummary> {
-    egress::start_egress(
-        core.projects(),
-        &core.project(&args.project).await?,
-        &args.request,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            egress::start_egress(core.projects(), &p, &args.request),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -65,7 +75,11 @@ pub async fn list_egress(core: State<'_, Core>, args: ListEgress) -> Reply<Vec<E
 
 #[tauri::command]
 pub async fn stop_egress(core: State<'_, Core>, args: StopEgress) -> Reply<EgressSummary> {
-    egress::stop_egress(&core.project(&args.project).await?, &args.id).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), egress::stop_egress(&p, &args.id))
+        .await
 }
 
 #[tauri::command]
@@ -73,7 +87,15 @@ pub async fn update_egress_layout(
     core: State<'_, Core>,
     args: UpdateEgressLayout,
 ) -> Reply<EgressSummary> {
-    egress::update_egress_layout(&core.project(&args.project).await?, &args.id, &args.layout).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            egress::update_egress_layout(&p, &args.id, &args.layout),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -81,11 +103,13 @@ pub async fn update_egress_stream(
     core: State<'_, Core>,
     args: UpdateEgressStream,
 ) -> Reply<EgressSummary> {
-    egress::update_egress_stream(
-        &core.project(&args.project).await?,
-        &args.id,
-        &args.add,
-        &args.remove,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            egress::update_egress_stream(&p, &args.id, &args.add, &args.remove),
+        )
+        .await
 }

@@ -1,6 +1,7 @@
 //! Ingress (RTMP, WHIP and URL inputs).
 
 use crate::Core;
+use earshot_core::audit::Audited;
 use earshot_core::ingress;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::ingress::IngressInfo;
@@ -11,12 +12,24 @@ type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn create_ingress(core: State<'_, Core>, args: CreateIngress) -> Reply<IngressInfo> {
-    ingress::create_ingress(&core.project(&args.project).await?, &args.spec).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), ingress::create_ingress(&p, &args.spec))
+        .await
 }
 
 #[tauri::command]
 pub async fn update_ingress(core: State<'_, Core>, args: UpdateIngress) -> Reply<IngressInfo> {
-    ingress::update_ingress(&core.project(&args.project).await?, &args.id, &args.spec).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            ingress::update_ingress(&p, &args.id, &args.spec),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -26,5 +39,9 @@ pub async fn list_ingress(core: State<'_, Core>, args: ListIngress) -> Reply<Vec
 
 #[tauri::command]
 pub async fn delete_ingress(core: State<'_, Core>, args: DeleteIngress) -> Reply<()> {
-    ingress::delete_ingress(&core.project(&args.project).await?, &args.id).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), ingress::delete_ingress(&p, &args.id))
+        .await
 }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod agents;
+mod audit;
 mod egress;
 mod ingress;
 mod listen;
@@ -84,5 +85,9 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         egress::stop_egress,
         egress::update_egress_layout,
         egress::update_egress_stream,
+        audit::query_audit,
+        audit::verify_audit,
+        audit::export_audit,
+        audit::journal_health,
     ]
 }

@@ -1,6 +1,7 @@
 //! Project commands.
 
 use crate::Core;
+use earshot_core::audit::Audited;
 use earshot_core::projects::import;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::projects::*;
@@ -17,19 +18,26 @@ pub async fn list_projects(core: State<'_, Core>, args: ListProjects) -> Reply<P
 
 #[tauri::command]
 pub async fn add_project(core: State<'_, Core>, args: AddProject) -> Reply<ProjectSummary> {
-    core.projects().add_project(args.input, args.verify).await
+    let facts = args.facts();
+    let added = core.projects().add_project(args.input, args.verify);
+    core.audit().run(facts, None, added).await
 }
 
 #[tauri::command]
 pub async fn update_project(core: State<'_, Core>, args: UpdateProject) -> Reply<ProjectSummary> {
-    core.projects()
-        .update_project(&args.id, args.input, args.verify)
-        .await
+    let facts = args.facts();
+    let updated = core
+        .projects()
+        .update_project(&args.id, args.input, args.verify);
+    core.audit().run(facts, None, updated).await
 }
 
 #[tauri::command]
 pub async fn remove_project(core: State<'_, Core>, args: RemoveProject) -> Reply<ProjectsView> {
-    core.projects().remove_project(&args.id).await
+    // Looked up first: the entry names the project, which is gone afterwards.
+    let p = core.project(&args.id).await.ok();
+    let removed = core.projects().remove_project(&args.id);
+    core.audit().run(args.facts(), p.as_ref(), removed).await
 }
 
 #[tauri::command]
@@ -65,5 +73,6 @@ pub async fn import_cli_projects(
     core: State<'_, Core>,
     args: ImportCliProjects,
 ) -> Reply<ImportReport> {
-    import::import_cli_projects(core.projects(), args.path.as_deref(), &args.names).await
+    let imported = import::import_cli_projects(core.projects(), args.path.as_deref(), &args.names);
+    core.audit().run(args.facts(), None, imported).await
 }

@@ -1,6 +1,7 @@
 //! SIP trunks, dispatch rules, dial-out and transfers.
 
 use crate::Core;
+use earshot_core::audit::Audited;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::sip::{
     DialResult, DispatchRule, InboundTrunk, OutboundTrunk, SipOverview,
@@ -21,12 +22,15 @@ pub async fn create_sip_inbound_trunk(
     core: State<'_, Core>,
     args: CreateSipInboundTrunk,
 ) -> Reply<InboundTrunk> {
-    sip::create_inbound_trunk(
-        &core.project(&args.project).await?,
-        &args.spec,
-        &args.password,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            sip::create_inbound_trunk(&p, &args.spec, &args.password),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -34,13 +38,15 @@ pub async fn update_sip_inbound_trunk(
     core: State<'_, Core>,
     args: UpdateSipInboundTrunk,
 ) -> Reply<InboundTrunk> {
-    sip::update_inbound_trunk(
-        &core.project(&args.project).await?,
-        &args.id,
-        &args.spec,
-        &args.password,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            sip::update_inbound_trunk(&p, &args.id, &args.spec, &args.password),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -48,12 +54,15 @@ pub async fn create_sip_outbound_trunk(
     core: State<'_, Core>,
     args: CreateSipOutboundTrunk,
 ) -> Reply<OutboundTrunk> {
-    sip::create_outbound_trunk(
-        &core.project(&args.project).await?,
-        &args.spec,
-        &args.password,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            sip::create_outbound_trunk(&p, &args.spec, &args.password),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -61,18 +70,24 @@ pub async fn update_sip_outbound_trunk(
     core: State<'_, Core>,
     args: UpdateSipOutboundTrunk,
 ) -> Reply<OutboundTrunk> {
-    sip::update_outbound_trunk(
-        &core.project(&args.project).await?,
-        &args.id,
-        &args.spec,
-        &args.password,
-    )
-    .await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            sip::update_outbound_trunk(&p, &args.id, &args.spec, &args.password),
+        )
+        .await
 }
 
 #[tauri::command]
 pub async fn delete_sip_trunk(core: State<'_, Core>, args: DeleteSipTrunk) -> Reply<()> {
-    sip::delete_sip_trunk(&core.project(&args.project).await?, &args.id).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), sip::delete_sip_trunk(&p, &args.id))
+        .await
 }
 
 #[tauri::command]
@@ -80,7 +95,11 @@ pub async fn create_sip_dispatch_rule(
     core: State<'_, Core>,
     args: CreateSipDispatchRule,
 ) -> Reply<DispatchRule> {
-    sip::create_dispatch_rule(&core.project(&args.project).await?, &args.spec).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), sip::create_dispatch_rule(&p, &args.spec))
+        .await
 }
 
 #[tauri::command]
@@ -88,7 +107,15 @@ pub async fn update_sip_dispatch_rule(
     core: State<'_, Core>,
     args: UpdateSipDispatchRule,
 ) -> Reply<DispatchRule> {
-    sip::update_dispatch_rule(&core.project(&args.project).await?, &args.id, &args.spec).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            sip::update_dispatch_rule(&p, &args.id, &args.spec),
+        )
+        .await
 }
 
 #[tauri::command]
@@ -96,12 +123,20 @@ pub async fn delete_sip_dispatch_rule(
     core: State<'_, Core>,
     args: DeleteSipDispatchRule,
 ) -> Reply<()> {
-    sip::delete_dispatch_rule(&core.project(&args.project).await?, &args.id).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), sip::delete_dispatch_rule(&p, &args.id))
+        .await
 }
 
 #[tauri::command]
 pub async fn dial_sip_out(core: State<'_, Core>, args: DialSipOut) -> Reply<DialResult> {
-    sip::dial_out(&core.project(&args.project).await?, &args.dial).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(facts, Some(&p), sip::dial_out(&p, &args.dial))
+        .await
 }
 
 #[tauri::command]
@@ -109,5 +144,13 @@ pub async fn transfer_sip_participant(
     core: State<'_, Core>,
     args: TransferSipParticipant,
 ) -> Reply<()> {
-    sip::transfer_sip_participant(&core.project(&args.project).await?, &args.transfer).await
+    let p = core.project(&args.project).await?;
+    let facts = args.facts();
+    core.audit()
+        .run(
+            facts,
+            Some(&p),
+            sip::transfer_sip_participant(&p, &args.transfer),
+        )
+        .await
 }

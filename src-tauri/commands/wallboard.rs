@@ -2,6 +2,7 @@
 //! forwards its events to the UI's channel and raises desktop notifications.
 
 use crate::Core;
+use earshot_core::audit::Audited;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::room_view::RoomView;
 use earshot_core::protocol::wallboard::{Alert, AlertRule, WallEvent, WallSnapshot};
@@ -125,12 +126,15 @@ pub async fn list_alert_rules(
 
 #[tauri::command]
 pub async fn save_alert_rule(core: State<'_, Core>, args: SaveAlertRule) -> Reply<AlertRule> {
-    core.wallboard().save_alert_rule(args.rule)
+    let facts = args.facts();
+    let saved = async { core.wallboard().save_alert_rule(args.rule) };
+    core.audit().run(facts, None, saved).await
 }
 
 #[tauri::command]
 pub async fn delete_alert_rule(core: State<'_, Core>, args: DeleteAlertRule) -> Reply<()> {
-    core.wallboard().delete_alert_rule(&args.id)
+    let deleted = async { core.wallboard().delete_alert_rule(&args.id) };
+    core.audit().run(args.facts(), None, deleted).await
 }
 
 #[tauri::command]

@@ -113,7 +113,14 @@ fn project_and_room_commands_round_trip_the_ui_json() {
         ),
         "invalid_credentials"
     );
-    assert!(secrets.is_empty());
+    // Only project secrets count here (the journal keeps its chain key in the vault too).
+    let project_secrets = |s: &MemoryStore| {
+        s.accounts()
+            .into_iter()
+            .filter(|a| a != earshot_core::audit::CHAIN_KEY_ACCOUNT)
+            .count()
+    };
+    assert_eq!(project_secrets(&secrets), 0);
     let invalid = h.invoke("add_project", json!({"args": {"input": {"name": "", "url": "ftp://x", "api_key": "k", "api_secret": "s"}, "verify": true}})).unwrap_err();
     assert_eq!(invalid["code"], "invalid_input");
     assert_eq!(invalid["field"], "name");
@@ -125,7 +132,7 @@ fn project_and_room_commands_round_trip_the_ui_json() {
     let id = added["id"].as_str().unwrap().to_owned();
     assert_eq!(added["url"], bed.ws_url);
     assert_eq!(added["is_default"], true);
-    assert_eq!(secrets.len(), 1);
+    assert_eq!(project_secrets(&secrets), 1);
 
     let report = h.ok("check_project", json!({"args": {"id": id}}));
     assert!(report["round_trip_ms"].as_u64().unwrap() < 5000);
@@ -315,4 +322,65 @@ fn grep_dir(dir: &Path, needle: &str, skip: Option<&Path>) -> Vec<String> {
         }
     }
     hits
+}
+
+/// The shell's commands are the audit's choke point: each mutating command the UI sends
+/// leaves one entry; reads leave none; the page, verify and export work through IPC.
+#[test]
+fn commands_leave_one_audit_entry_each() {
+    let bed = livekit();
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(dir.path(), Arc::new(MemoryStore::default()));
+    // The journal opens in the background at start.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while h.invoke("journal_health", json!({"args": {}})).is_err() {
+        assert!(std::time::Instant::now() < deadline, "journal never opened");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let input = json!({"name": "Audited", "url": bed.http_url, "api_key": bed.api_key, "api_secret": bed.api_secret});
+    let project = h.ok(
+        "add_project",
+        json!({"args": {"input": input, "verify": true}}),
+    );
+    let id = project["id"].as_str().unwrap().to_owned();
+    let room = unique_room("ipc-audit");
+    h.ok(
+        "create_room",
+        json!({"args": {"project": id, "options": earshot_core::protocol::admin::RoomOptions {
+            name: room.clone(),
+            ..Default::default()
+        }}}),
+    );
+    h.ok("list_rooms", json!({"args": {"project": id}}));
+    h.ok(
+        "delete_room",
+        json!({"args": {"project": id, "room": room}}),
+    );
+
+    let page = h.ok("query_audit", json!({"args": {"filter": {"limit": 100}}}));
+    let actions: Vec<&str> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["room_delete", "room_create", "project_add"]);
+    let created = &page["entries"][1];
+    assert_eq!(created["project"], "Audited");
+    assert_eq!(created["room"], room.as_str());
+    assert_eq!(created["outcome"], "ok");
+
+    let reports = h.ok("verify_audit", json!({"args": {}}));
+    assert_eq!(reports[0]["state"]["state"], "intact", "{reports}");
+    let csv = h.ok(
+        "export_audit",
+        json!({"args": {"filter": {"room": room, "limit": 0}, "format": "csv"}}),
+    );
+    assert_eq!(csv.as_str().unwrap().lines().count(), 3, "header + 2 rows");
+    let health = h.ok("journal_health", json!({"args": {}}));
+    assert!(health["location"].as_str().unwrap().starts_with("sqlite:"));
+    // Nothing sent back carries the project's secret.
+    for reply in h.replies.borrow().iter() {
+        assert!(!reply.contains(&bed.api_secret), "{reply}");
+    }
 }

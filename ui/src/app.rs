@@ -4,9 +4,9 @@
 use crate::components::switcher::ProjectSwitcher;
 use crate::listen::{listen, Listen};
 use crate::pages::{
-    agents::AgentsPage, alerts::AlertsPage, egress::EgressPage, ingress::IngressPage,
-    listen::ListenPage, projects::ProjectsPage, rooms::RoomsPage, sip::SipPage, tokens::TokensPage,
-    wallboard::WallboardPage,
+    agents::AgentsPage, alerts::AlertsPage, audit::AuditPage, egress::EgressPage,
+    ingress::IngressPage, listen::ListenPage, projects::ProjectsPage, rooms::RoomsPage,
+    sip::SipPage, tokens::TokensPage, wallboard::WallboardPage,
 };
 use crate::routes::{self, go, route, HashIntegration, Page, Param, Route};
 use crate::state::{app_state, AppState};
@@ -94,6 +94,7 @@ fn page_view(
     match (page, project) {
         (Page::Wallboard, _) => view! { WallboardPage {} },
         (Page::Alerts, _) => view! { AlertsPage {} },
+        (Page::Audit, _) => view! { AuditPage {} },
         (Page::Projects, _) => view! { ProjectsPage {} },
         (Page::Rooms, Some(project)) => view! { RoomsPage(project=project, open_room=open_room) },
         (Page::Listen, Some(project)) => view! { ListenPage(project=project) },

@@ -47,6 +47,8 @@ pub enum Route {
     Wallboard,
     #[to("/alerts")]
     Alerts,
+    #[to("/audit")]
+    Audit,
     #[to("/projects")]
     Projects,
     #[to("/p/<project>/rooms")]
@@ -90,9 +92,12 @@ impl Route {
             | Route::Ingress { project }
             | Route::Egress { project }
             | Route::Tokens { project } => Some(&project.0),
-            Route::Home | Route::Wallboard | Route::Alerts | Route::Projects | Route::NotFound => {
-                None
-            }
+            Route::Home
+            | Route::Wallboard
+            | Route::Alerts
+            | Route::Audit
+            | Route::Projects
+            | Route::NotFound => None,
         }
     }
 
@@ -110,6 +115,7 @@ impl Route {
             Route::Home | Route::NotFound => return None,
             Route::Wallboard => Page::Wallboard,
             Route::Alerts => Page::Alerts,
+            Route::Audit => Page::Audit,
             Route::Projects => Page::Projects,
             Route::Rooms { .. } | Route::Room { .. } => Page::Rooms,
             Route::Listen { .. } => Page::Listen,
@@ -127,6 +133,7 @@ impl Route {
             Route::Home | Route::NotFound => "/".into(),
             Route::Wallboard => "/wallboard".into(),
             Route::Alerts => "/alerts".into(),
+            Route::Audit => "/audit".into(),
             Route::Projects => "/projects".into(),
             Route::Rooms { project } => format!("/p/{project}/rooms"),
             Route::Room { project, room } => format!("/p/{project}/rooms/{room}"),
@@ -213,11 +220,12 @@ pub enum Page {
     Agents,
     Ingress,
     Egress,
+    Audit,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 10] = [
+    pub const ALL: [Page; 11] = [
         Page::Wallboard,
         Page::Rooms,
         Page::Listen,
@@ -227,12 +235,16 @@ impl Page {
         Page::Ingress,
         Page::Egress,
         Page::Tokens,
+        Page::Audit,
         Page::Projects,
     ];
 
     /// Whether the page works on one project.
     pub fn has_project(self) -> bool {
-        !matches!(self, Page::Wallboard | Page::Alerts | Page::Projects)
+        !matches!(
+            self,
+            Page::Wallboard | Page::Alerts | Page::Audit | Page::Projects
+        )
     }
 
     /// The route of this page for `project`; a page that needs a project goes to the start
@@ -243,6 +255,7 @@ impl Page {
         match self {
             Page::Wallboard => Route::Wallboard,
             Page::Alerts => Route::Alerts,
+            Page::Audit => Route::Audit,
             Page::Projects => Route::Projects,
             Page::Rooms => with(|project| Route::Rooms { project }),
             Page::Listen => with(|project| Route::Listen { project }),
@@ -259,6 +272,7 @@ impl Page {
             Page::Wallboard => "Wallboard",
             Page::Rooms => "Rooms",
             Page::Alerts => "Alerts",
+            Page::Audit => "Audit",
             Page::Listen => "Listen",
             Page::Tokens => "Tokens",
             Page::Projects => "Projects",
@@ -275,6 +289,7 @@ impl Page {
             Page::Wallboard => "nav-wallboard",
             Page::Rooms => "nav-rooms",
             Page::Alerts => "nav-alerts",
+            Page::Audit => "nav-audit",
             Page::Listen => "nav-listen",
             Page::Tokens => "nav-tokens",
             Page::Projects => "nav-projects",

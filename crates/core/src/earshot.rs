@@ -1,8 +1,9 @@
 //! [`Earshot`]: the app's long-lived parts, built once and owned here: the project registry,
-//! the listen hub and the wallboard. It adds no behaviour of its own; the shell calls each
+//! the listen hub, the wallboard and the audit. It adds no behaviour of its own; the shell calls each
 //! feature's functions with the part or the [`ProjectHandle`] they take. No part holds it:
 //! the wallboard follows the registry's `watch` channel instead of being called back.
 
+use crate::audit::Audit;
 use crate::listen::ListenHub;
 
 use crate::projects::{ProjectHandle, Projects};
@@ -17,6 +18,7 @@ pub struct Earshot {
     projects: Arc<Projects>,
     listen: ListenHub,
     wallboard: Wallboard,
+    audit: Audit,
 }
 
 impl Earshot {
@@ -24,12 +26,19 @@ impl Earshot {
     pub fn new(settings: impl SettingsStore, vault: Vault) -> Self {
         let settings: Arc<dyn SettingsStore> = Arc::new(settings);
         let projects = Arc::new(Projects::new(settings.clone(), vault));
-        let listen = ListenHub::new(&supervisor_name());
-        let wallboard = Wallboard::new(settings, projects.clone(), listen.supervisor_info());
+        let audit = Audit::new(&supervisor_name());
+        let listen = ListenHub::new(&supervisor_name(), audit.clone());
+        let wallboard = Wallboard::new(
+            settings,
+            projects.clone(),
+            listen.supervisor_info(),
+            audit.clone(),
+        );
         Self {
             projects,
             listen,
             wallboard,
+            audit,
         }
     }
 
@@ -46,6 +55,11 @@ impl Earshot {
     /// Hidden listen-in, shared by every page.
     pub fn listen(&self) -> &ListenHub {
         &self.listen
+    }
+
+    /// The audit: entries go to the journal once it is attached.
+    pub fn audit(&self) -> &Audit {
+        &self.audit
     }
 
     /// The wallboard: pollers, board, alert rules, room views.

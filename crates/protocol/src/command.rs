@@ -8,6 +8,7 @@ use crate::admin::{
     DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
 use crate::agents::{AgentDispatchInfo, NewAgentDispatch};
+use crate::audit::{AuditFilter, AuditPage, ChainReport, ExportFormat, JournalHealth};
 use crate::egress::{EgressRequest, EgressSummary, StorageInput, StorageSummary};
 use crate::ingress::{IngressInfo, IngressSpec};
 use crate::listen::{AudibleSet, HiddenParticipant, ListenRoom, ListenStatus, SpeakerChange};
@@ -193,6 +194,15 @@ commands! {
     UpdateEgressLayout => "update_egress_layout" -> EgressSummary { project: ProjectId, id: String, layout: String }
     /// Adds or removes stream URLs of a running egress.
     UpdateEgressStream => "update_egress_stream" -> EgressSummary { project: ProjectId, id: String, add: Vec<String>, remove: Vec<String> }
+    /// A filtered page of the audit, newest first.
+    QueryAudit => "query_audit" -> AuditPage { filter: AuditFilter }
+    /// Verifies every installation's audit chain in the journal.
+    VerifyAudit => "verify_audit" -> Vec<ChainReport> {}
+    /// Every entry the filter matches (its page size and `before_id` are ignored), as text
+    /// in the chosen format, for the UI to save.
+    ExportAudit => "export_audit" -> String { filter: AuditFilter, format: ExportFormat }
+    /// Where the journal lives and how it is doing.
+    GetJournalHealth => "journal_health" -> JournalHealth {}
 }
 
 #[cfg(test)]

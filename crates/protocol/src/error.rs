@@ -59,6 +59,9 @@ pub enum ErrorCode {
     /// A phone call could not be placed or transferred: the far end refused it (the SIP
     /// status is in the message) or nothing answered at the trunk's address.
     CallFailed,
+    /// The journal (audit and history store) cannot be opened, read or written: a full
+    /// disk, a locked or corrupt file, or an unreachable team server.
+    JournalError,
 }
 
 impl ErrorCode {

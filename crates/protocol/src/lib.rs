@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod audit;
 pub mod command;
 pub mod egress;
 pub mod egress_detail;

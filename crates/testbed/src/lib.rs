@@ -2,14 +2,17 @@
 //! (pinned release, installed by `scripts/setup.sh`) and `redis-server` on free loopback
 //! ports with a fresh key and secret, started once per test binary and stopped when the
 //! test process exits; the official Python SDK as the other participants; and, for phone
-//! calls, a livekit-sip worker with sipp as the far end.
+//! calls, a livekit-sip worker with sipp as the far end; for the journal's team mode, a
+//! real PostgreSQL.
 
 mod peer;
+mod postgres;
 mod process;
 mod server;
 mod sip;
 
 pub use peer::{Peer, PeerOptions};
+pub use postgres::Postgres;
 pub use server::{LiveKit, RTMP_BASE_URL, WHIP_BASE_URL};
 pub use sip::{FarEnd, FarEndMode, SipWorker};
 
@@ -43,6 +46,12 @@ pub fn livekit() -> &'static LiveKit {
 pub fn sip_worker() -> &'static SipWorker {
     static SIP: std::sync::OnceLock<SipWorker> = std::sync::OnceLock::new();
     SIP.get_or_init(|| SipWorker::start(livekit()).unwrap_or_else(|e| panic!("SIP worker: {e:#}")))
+}
+
+/// The shared PostgreSQL of this test binary, started on first use.
+pub fn postgres() -> &'static Postgres {
+    static PG: std::sync::OnceLock<Postgres> = std::sync::OnceLock::new();
+    PG.get_or_init(|| Postgres::start().unwrap_or_else(|e| panic!("PostgreSQL: {e:#}")))
 }
 
 /// A room name no other test uses.

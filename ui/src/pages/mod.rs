@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod alerts;
+pub mod audit;
 pub mod egress;
 pub mod ingress;
 pub mod listen;

@@ -4,10 +4,11 @@
 //! app level after the engine gives up reconnecting.
 
 use crate::api::ServerApi;
+use crate::audit::Audit;
 use crate::clock::unix_millis;
 use crate::listen::engine::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::listen::engine::{
-    AudibleSet, ListenEvent, ListenState, Listener, ListenerConfig, OwnIdentities,
+    AudibleSet, EndReason, ListenEvent, ListenState, Listener, ListenerConfig, OwnIdentities,
 };
 use crate::projects::ProjectHandle;
 use crate::result::AppResult;
@@ -26,6 +27,7 @@ use tokio::sync::OnceCell;
 pub mod engine;
 mod record;
 mod rejoin;
+mod session_audit;
 mod shared;
 
 pub use shared::ListenSink;
@@ -41,11 +43,14 @@ pub struct ListenHub {
     reconnect_budget: Mutex<Option<std::time::Duration>>,
     sink: Sink,
     records: Records,
+    /// Where each session's entry goes when it ends.
+    audit: Audit,
 }
 
 impl ListenHub {
-    /// A hub whose listeners name `supervisor` (':' is not allowed in it and is replaced).
-    pub fn new(supervisor: &str) -> Self {
+    /// A hub whose listeners name `supervisor` (':' is not allowed in it and is replaced),
+    /// journaling each session in `audit`.
+    pub fn new(supervisor: &str, audit: Audit) -> Self {
         let supervisor: String = supervisor
             .trim()
             .chars()
@@ -63,6 +68,7 @@ impl ListenHub {
             reconnect_budget: Mutex::new(None),
             sink: Arc::new(RwLock::new(None)),
             records: Arc::new(Mutex::new(BTreeMap::new())),
+            audit,
         }
     }
 
@@ -110,6 +116,7 @@ impl ListenHub {
                     self.sink.clone(),
                     self.records.clone(),
                     Arc::downgrade(&listener),
+                    self.audit.clone(),
                 ));
                 listener
             })
@@ -186,6 +193,10 @@ impl ListenHub {
                     AppError::new(ErrorCode::Internal, "the room was left while joining")
                 })?;
                 record.joined = true;
+                record.joined_ms = Some(unix_millis());
+                record.identity = self
+                    .own
+                    .latest(&format!("earshot-listener:{}:", self.supervisor));
                 if record.view.state == ListenState::Connecting {
                     record.view.state = ListenState::Live;
                 }
@@ -194,12 +205,16 @@ impl ListenHub {
                 Ok(record.view.clone())
             }
             Err(err) => {
-                guard(&self.records).remove(&key);
+                tracing::warn!(%room, error = %err, "listen: could not join");
+                let err: AppError = err.into();
+                if let Some(mut record) = guard(&self.records).remove(&key) {
+                    let code = crate::audit::code_name(err.code);
+                    session_audit::join_failed(&self.audit, &mut record, code);
+                }
                 if hear {
                     engine.set_audible(before);
                 }
-                tracing::warn!(%room, error = %err, "listen: could not join");
-                Err(err.into())
+                Err(err)
             }
         }
     }
@@ -221,7 +236,9 @@ impl ListenHub {
             }
             None => false,
         };
-        guard(&self.records).remove(key);
+        if let Some(mut record) = guard(&self.records).remove(key) {
+            session_audit::session_ended(&self.audit, &mut record, &EndReason::Stopped);
+        }
         if !known && !left {
             return Err(not_listening(key));
         }
@@ -300,6 +317,7 @@ async fn forward_events(
     sink: Sink,
     records: Records,
     engine: std::sync::Weak<Listener>,
+    audit: Audit,
 ) {
     while let Some(event) = events.recv().await {
         // The engine names rooms as the UI does: by project and room.
@@ -316,7 +334,11 @@ async fn forward_events(
                         tracing::info!(%room, ?reason, "listen: ended");
                     }
                     match record.on_engine_state(state, Instant::now()) {
-                        Next::Forward => {}
+                        Next::Forward => {
+                            if let ListenState::Ended { reason } = state {
+                                session_audit::session_ended(&audit, record, reason);
+                            }
+                        }
                         Next::Drop => continue,
                         Next::Rejoin(attempt) => {
                             rejoin = Some((record.target.clone(), attempt));

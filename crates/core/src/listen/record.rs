@@ -34,6 +34,12 @@ pub(super) struct Record {
     pub(super) mix: MixSettings,
     /// An app-level rejoin runs for the room and owns its state.
     pub(super) rejoining: bool,
+    /// The hidden identity of the first join (for the audit).
+    pub(super) identity: Option<String>,
+    /// Whether the session's audit entry was written (it is written once).
+    pub(super) audited: bool,
+    /// When the first join completed (ms since the epoch): the session's start.
+    pub(super) joined_ms: Option<i64>,
 }
 
 /// What to do with a state the engine reported for a room.
@@ -57,6 +63,9 @@ impl Record {
             live_since: None,
             mix: MixSettings::default(),
             rejoining: false,
+            identity: None,
+            audited: false,
+            joined_ms: None,
         }
     }
 

@@ -16,6 +16,17 @@ impl MemoryStore {
         self.secrets.lock().map(|m| m.len()).unwrap_or(0)
     }
 
+    /// The accounts holding a secret, sorted.
+    pub fn accounts(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .secrets
+            .lock()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+
     /// Whether nothing is stored.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

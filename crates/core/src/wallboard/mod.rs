@@ -14,9 +14,11 @@ mod poller;
 pub mod schedule;
 mod shared;
 pub mod synthetic;
+mod view_audit;
 
 pub use shared::WallSink;
 
+use crate::audit::Audit;
 use crate::listen::engine::token::Supervisor;
 use crate::projects::{ProjectHandle, Projects};
 use crate::result::AppResult;
@@ -46,14 +48,18 @@ pub struct Wallboard {
     views: room_view::OpenViews,
     /// Wallboard rooms followed live.
     follower: Arc<Follower>,
+    /// Where room-view sessions the supervisor opens are journaled.
+    audit: Audit,
 }
 
 impl Wallboard {
-    /// A wallboard over `projects`; room views and followed rows join as `supervisor`.
+    /// A wallboard over `projects`; room views and followed rows join as `supervisor`; room
+    /// views the supervisor opens are journaled in `audit`.
     pub(crate) fn new(
         settings: Arc<dyn SettingsStore>,
         projects: Arc<Projects>,
         supervisor: Supervisor,
+        audit: Audit,
     ) -> Self {
         let shared = Arc::new(Shared {
             alerts: Mutex::new(Alerts::load(&*settings)),
@@ -72,6 +78,7 @@ impl Wallboard {
             supervisor,
             following: Mutex::new(None),
             views: Default::default(),
+            audit,
         }
     }
 
@@ -166,11 +173,26 @@ impl Wallboard {
         room: &str,
         sink: Arc<dyn room_view::RoomViewSink>,
     ) -> AppResult<RoomView> {
+        let session = Arc::new(view_audit::ViewSession::new(
+            self.audit.clone(),
+            project.name.clone(),
+            project.endpoint().url.clone(),
+            room.to_owned(),
+        ));
         let sink = Arc::new(AlertingSink {
             inner: sink,
             shared: self.shared.clone(),
+            session: Some(session.clone()),
         });
-        let (obs, view) = room_view::open(project, room, &self.supervisor, sink).await?;
+        let (obs, view) = match room_view::open(project, room, &self.supervisor, sink).await {
+            Ok(opened) => opened,
+            Err(err) => {
+                session.failed(crate::audit::code_name(err.code));
+                return Err(err);
+            }
+        };
+        let prefix = format!("earshot-observer:{}:", self.supervisor.name);
+        session.joined(self.supervisor.own.latest(&prefix), view.session);
         room_view::prune(&self.views);
         let key = (view.project.clone(), room.to_owned());
         if let Some(old) = guard(&self.views).insert(key, obs) {
@@ -206,10 +228,15 @@ impl Wallboard {
 struct AlertingSink {
     inner: Arc<dyn room_view::RoomViewSink>,
     shared: Arc<Shared>,
+    /// The session's audit entry, written when the view's task lets this sink go.
+    session: Option<Arc<view_audit::ViewSession>>,
 }
 
 impl room_view::RoomViewSink for AlertingSink {
     fn view(&self, view: &RoomView) -> bool {
+        if let Some(s) = &self.session {
+            s.seen(view);
+        }
         self.inner.view(view)
     }
 

@@ -38,6 +38,13 @@ impl OwnIdentities {
         }
     }
 
+    /// The identity minted last that starts with `prefix` (the audit names a session's
+    /// hidden identity with it right after the join).
+    pub fn latest(&self, prefix: &str) -> Option<String> {
+        let own = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        own.0.iter().rev().find(|i| i.starts_with(prefix)).cloned()
+    }
+
     /// Whether this app joined with `identity`.
     pub fn contains(&self, identity: &str) -> bool {
         let own = self.0.lock().unwrap_or_else(|p| p.into_inner());

@@ -1,0 +1,416 @@
+//! Earshot's journal: one durable store behind every page that needs the past, and first
+//! the tamper-evident audit in it.
+//!
+//! - **Stores**: SQLite in the app data dir by default (WAL, created and migrated on
+//!   start, migrations in `migrations/`), or one PostgreSQL server a team shares (same
+//!   queries, same tests). See [`store`].
+//! - **Writes never block**: [`Journal::record`] puts the entry on a bounded queue
+//!   (`try_send`) and returns; a writer task hashes and writes batches of up to
+//!   [`BATCH`] entries in one transaction. A full queue drops the entry and counts it; the
+//!   writer then journals how many were dropped ([`AuditAction::JournalOverflow`]). A
+//!   failing write (full disk, locked database, lost server) is retried and reported in
+//!   [`Journal::health`]; the batch stays in memory meanwhile.
+//! - **Tamper evidence**: one hash chain per installation, keyed ([`chain`]); [`Journal::verify`]
+//!   reports each chain's first broken link. Retention prunes a chain's front behind a
+//!   signed anchor, so what is left still verifies.
+#![forbid(unsafe_code)]
+
+pub mod chain;
+pub mod export;
+pub mod store;
+mod writer;
+
+pub use chain::ChainKey;
+pub use earshot_protocol::audit::{
+    AuditAction, AuditEntry, AuditFilter, AuditPage, ChainReport, ChainState, JournalHealth,
+};
+
+use chain::{Anchor, Row, Verifier};
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use store::Store;
+use tokio::sync::{mpsc, oneshot};
+use zeroize::Zeroizing;
+
+/// Entries the writer takes from its queue per transaction.
+pub const BATCH: usize = 4096;
+/// Entries that may wait for the writer; beyond that `record` drops and counts.
+pub const QUEUE: usize = 65_536;
+/// Rows read per round trip while verifying.
+const VERIFY_CHUNK: i64 = 20_000;
+
+/// What can go wrong with the journal.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("the journal could not be opened: {0}")]
+    Open(String),
+    #[error("the journal's disk is full")]
+    DiskFull,
+    #[error("the journal's database is locked by another program")]
+    Locked,
+    #[error("the journal's database is corrupt: {0}")]
+    Corrupt(String),
+    #[error("the journal's database reported an error: {0}")]
+    Store(String),
+    #[error("the journal is closed")]
+    Closed,
+}
+
+/// Result alias for the journal.
+pub type JournalResult<T> = Result<T, JournalError>;
+
+/// A database password: `Debug` prints `<redacted>`, no `Serialize`, wiped on drop.
+#[derive(Clone)]
+pub struct DbPassword(Zeroizing<String>);
+
+impl DbPassword {
+    /// Wraps a password (from the keychain).
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(Zeroizing::new(value.into()))
+    }
+
+    /// The value, for connecting.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DbPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DbPassword(<redacted>)")
+    }
+}
+
+/// Where the journal lives.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// A SQLite file (the default: `<app data dir>/journal.sqlite`).
+    Sqlite(PathBuf),
+    /// A team's PostgreSQL server; the password, if any, is kept apart from the URL.
+    Postgres {
+        url: String,
+        password: Option<DbPassword>,
+    },
+}
+
+impl Location {
+    /// How the location is shown: a path, or the server without a password.
+    pub fn display(&self) -> String {
+        match self {
+            Location::Sqlite(p) => format!("sqlite:{}", p.display()),
+            Location::Postgres { url, .. } => store::postgres::display_url(url),
+        }
+    }
+}
+
+/// How to open a journal.
+#[derive(Debug, Clone)]
+pub struct JournalConfig {
+    pub location: Location,
+    /// This installation's id: its own chain in a shared store.
+    pub installation: String,
+    /// The chain key (from the keychain).
+    pub key: ChainKey,
+    /// Audit retention in days; 0 keeps everything.
+    pub retention_days: u32,
+}
+
+/// An action to record. `ts_ms` is when it happened (the writer may run later).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEntry {
+    pub ts_ms: i64,
+    pub action: AuditAction,
+    /// `ok` or an error code.
+    pub outcome: String,
+    pub project: Option<String>,
+    pub server_url: Option<String>,
+    pub room: Option<String>,
+    pub supervisor: Option<String>,
+    pub os_user: Option<String>,
+    pub identity: Option<String>,
+    /// A JSON object; never a secret or a token.
+    pub detail: serde_json::Value,
+}
+
+impl NewEntry {
+    /// An entry for `action` happening now, outcome `ok`, nothing else set.
+    pub fn new(action: AuditAction) -> Self {
+        Self {
+            ts_ms: now_ms(),
+            action,
+            outcome: "ok".into(),
+            project: None,
+            server_url: None,
+            room: None,
+            supervisor: None,
+            os_user: None,
+            identity: None,
+            detail: serde_json::Value::Object(Default::default()),
+        }
+    }
+}
+
+enum Msg {
+    Entry(Box<NewEntry>),
+    Flush(oneshot::Sender<JournalResult<()>>),
+}
+
+#[derive(Default)]
+struct Counters {
+    written: AtomicU64,
+    dropped: AtomicU64,
+    last_error: Mutex<Option<String>>,
+}
+
+struct Inner {
+    store: Arc<Store>,
+    key: ChainKey,
+    installation: String,
+    location: String,
+    retention_days: u32,
+    moved_aside: Option<PathBuf>,
+    tx: Mutex<Option<mpsc::Sender<Msg>>>,
+    writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    counters: Arc<Counters>,
+}
+
+/// The journal: cheap to clone, shared by every feature that records.
+#[derive(Clone)]
+pub struct Journal {
+    inner: Arc<Inner>,
+}
+
+impl Journal {
+    /// Opens (creating and migrating) the store and starts the writer. A corrupt SQLite
+    /// file is moved aside and reported in [`Journal::health`].
+    pub async fn open(config: JournalConfig) -> JournalResult<Self> {
+        let location = config.location.display();
+        let (store, moved_aside) = match &config.location {
+            Location::Sqlite(path) => {
+                let path = path.clone();
+                let (s, moved) =
+                    tokio::task::spawn_blocking(move || store::sqlite::SqliteStore::open(&path))
+                        .await
+                        .map_err(|e| JournalError::Open(format!("open task failed: {e}")))??;
+                (Store::Sqlite(s), moved)
+            }
+            Location::Postgres { url, password } => (
+                Store::Postgres(Box::new(
+                    store::postgres::PgStore::open(url, password.as_ref()).await?,
+                )),
+                None,
+            ),
+        };
+        let store = Arc::new(store);
+        let head = match store.last(&config.installation).await? {
+            Some(r) => (r.seq, r.hash),
+            None => match store.anchor(&config.installation).await? {
+                Some(a) => (a.seq, a.hash),
+                None => (0, chain::GENESIS.to_vec()),
+            },
+        };
+        let counters = Arc::new(Counters::default());
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let writer = tokio::spawn(writer::run(writer::Writer {
+            store: store.clone(),
+            key: config.key.clone(),
+            installation: config.installation.clone(),
+            head,
+            rx,
+            counters: counters.clone(),
+        }));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                key: config.key,
+                installation: config.installation,
+                location,
+                retention_days: config.retention_days,
+                moved_aside,
+                tx: Mutex::new(Some(tx)),
+                writer: Mutex::new(Some(writer)),
+                counters,
+            }),
+        })
+    }
+
+    /// Queues an entry; never waits. Dropped (and counted) if the queue is full or the
+    /// journal closed.
+    pub fn record(&self, entry: NewEntry) {
+        let tx = self.inner.tx.lock().ok().and_then(|g| g.clone());
+        let sent = tx.is_some_and(|tx| tx.try_send(Msg::Entry(Box::new(entry))).is_ok());
+        if !sent {
+            self.inner.counters.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Waits until everything recorded before is written (or the write failed).
+    pub async fn flush(&self) -> JournalResult<()> {
+        let tx = self
+            .inner
+            .tx
+            .lock()
+            .ok()
+            .and_then(|g| g.clone())
+            .ok_or(JournalError::Closed)?;
+        let (done, wait) = oneshot::channel();
+        tx.send(Msg::Flush(done))
+            .await
+            .map_err(|_| JournalError::Closed)?;
+        wait.await.map_err(|_| JournalError::Closed)?
+    }
+
+    /// Writes what is queued and stops the writer.
+    pub async fn close(&self) {
+        let tx = self.inner.tx.lock().ok().and_then(|mut g| g.take());
+        drop(tx);
+        let writer = self.inner.writer.lock().ok().and_then(|mut g| g.take());
+        if let Some(w) = writer {
+            let _ = w.await;
+        }
+    }
+
+    /// A filtered page of entries, newest first.
+    pub async fn query(&self, filter: &AuditFilter) -> JournalResult<AuditPage> {
+        let limit = store::page_limit(filter) as usize;
+        let mut rows = self.inner.store.page(filter).await?;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        Ok(AuditPage {
+            entries: rows.into_iter().map(to_entry).collect(),
+            more,
+        })
+    }
+
+    /// Verifies every installation's chain in the store (one shared key in team mode).
+    pub async fn verify(&self) -> JournalResult<Vec<ChainReport>> {
+        let mut reports = Vec::new();
+        for inst in self.inner.store.installations().await? {
+            reports.push(self.verify_chain(&inst).await?);
+        }
+        Ok(reports)
+    }
+
+    /// Verifies one installation's chain.
+    pub async fn verify_chain(&self, installation: &str) -> JournalResult<ChainReport> {
+        let anchor = self.inner.store.anchor(installation).await?;
+        let mut v = Verifier::new(&self.inner.key, anchor.as_ref());
+        let mut after = (anchor.as_ref().map_or(0, |a| a.seq), 0);
+        'chunks: loop {
+            let rows = self
+                .inner
+                .store
+                .chain(installation, after, VERIFY_CHUNK)
+                .await?;
+            for r in &rows {
+                if !v.feed(r) {
+                    break 'chunks;
+                }
+                after = (r.seq, r.id);
+            }
+            if (rows.len() as i64) < VERIFY_CHUNK {
+                break;
+            }
+        }
+        Ok(ChainReport {
+            installation: installation.to_owned(),
+            checked: v.checked,
+            pruned: v.pruned,
+            state: v.state(),
+        })
+    }
+
+    /// Prunes this installation's entries older than `before_ms` behind a signed anchor;
+    /// returns how many went.
+    pub async fn prune_before(&self, before_ms: i64) -> JournalResult<u64> {
+        self.flush().await?;
+        let inst = &self.inner.installation;
+        let Some(last) = self.inner.store.prune_point(inst, before_ms).await? else {
+            return Ok(0);
+        };
+        let mac = chain::anchor_mac(&self.inner.key, inst, last.seq, &last.hash);
+        self.inner
+            .store
+            .prune(Anchor {
+                installation: inst.clone(),
+                seq: last.seq,
+                hash: last.hash,
+                ts_ms: last.ts_ms,
+                mac: mac.to_vec(),
+            })
+            .await
+    }
+
+    /// Applies the configured retention now (0 days: nothing).
+    pub async fn prune_by_retention(&self) -> JournalResult<u64> {
+        match self.inner.retention_days {
+            0 => Ok(0),
+            days => {
+                self.prune_before(now_ms() - i64::from(days) * 86_400_000)
+                    .await
+            }
+        }
+    }
+
+    /// Where the journal lives and how it is doing.
+    pub fn health(&self) -> JournalHealth {
+        let c = &self.inner.counters;
+        JournalHealth {
+            location: self.inner.location.clone(),
+            installation: self.inner.installation.clone(),
+            written: c.written.load(Ordering::Relaxed),
+            dropped: c.dropped.load(Ordering::Relaxed),
+            last_error: c.last_error.lock().ok().and_then(|g| g.clone()),
+            moved_aside: self
+                .inner
+                .moved_aside
+                .as_ref()
+                .map(|p| p.display().to_string()),
+            retention_days: self.inner.retention_days,
+        }
+    }
+
+    /// The database's size on disk in bytes (SQLite: pages in use; PostgreSQL: the database).
+    pub async fn size_bytes(&self) -> JournalResult<u64> {
+        self.inner.store.size_bytes().await
+    }
+
+    /// This installation's id.
+    pub fn installation(&self) -> &str {
+        &self.inner.installation
+    }
+
+    /// Runs SQL on the store directly, bypassing the chain: only for tests that tamper.
+    #[doc(hidden)]
+    pub async fn tamper(&self, sql: &str) -> JournalResult<u64> {
+        self.inner.store.execute_raw(sql).await
+    }
+}
+
+fn to_entry(r: Row) -> AuditEntry {
+    AuditEntry {
+        id: r.id,
+        installation: r.installation,
+        seq: r.seq,
+        ts_ms: r.ts_ms,
+        action: AuditAction::from_name(&r.action),
+        outcome: r.outcome,
+        project: r.project,
+        server_url: r.server_url,
+        room: r.room,
+        supervisor: r.supervisor,
+        os_user: r.os_user,
+        identity: r.identity,
+        detail: r.detail,
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
