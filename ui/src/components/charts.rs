@@ -40,8 +40,8 @@ pub fn participants_svg(
         let minutes = window_ms / 60_000.0;
         let mut chart = ChartBuilder::on(&root)
             .margin(8)
-            .x_label_area_size(24)
-            .y_label_area_size(36)
+            .x_label_area_size(38)
+            .y_label_area_size(44)
             .build_cartesian_2d(-minutes..0.0, 0.0..(f64::from(max) * 1.15))
             .map_err(|e| e.to_string())?;
         chart
@@ -49,7 +49,11 @@ pub fn participants_svg(
             .x_desc("minutes ago")
             .y_desc("participants")
             .x_labels(7)
-            .y_labels(5)
+            .y_labels((max as usize + 2).min(6))
+            .x_label_formatter(&minutes_ago)
+            .y_label_formatter(&whole_count)
+            .label_style(("sans-serif", 12))
+            .axis_desc_style(("sans-serif", 12))
             .light_line_style(RGBColor(235, 238, 243))
             .draw()
             .map_err(|e| e.to_string())?;
@@ -90,6 +94,25 @@ pub fn participants_svg(
     Ok(svg)
 }
 
+/// An x tick as minutes before now: "5", "2.5", "0" (not "-5.0").
+fn minutes_ago(x: &f64) -> String {
+    let ago = -x;
+    if (ago - ago.round()).abs() < 1e-6 {
+        format!("{:.0}", ago.round().abs())
+    } else {
+        format!("{ago:.1}")
+    }
+}
+
+/// A y tick of a count: whole numbers only ("3", not "3.0"); ticks between them stay blank.
+fn whole_count(y: &f64) -> String {
+    if (y - y.round()).abs() < 1e-6 {
+        format!("{:.0}", y.round())
+    } else {
+        String::new()
+    }
+}
+
 /// A participant's label and speaking intervals (start, end; `None`: still speaking), in
 /// Unix milliseconds.
 pub type SpeakingRow = (String, Vec<(f64, Option<f64>)>);
@@ -102,25 +125,30 @@ pub fn speaking_svg(
     window_ms: f64,
     width: u32,
 ) -> Result<String, String> {
-    let height = 30 + 26 * rows.len().max(1) as u32;
+    let height = 44 + 26 * rows.len().max(1) as u32;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let minutes = window_ms / 60_000.0;
         let n = rows.len().max(1);
+        let labels: Vec<String> = rows.iter().map(|(name, _)| name.clone()).collect();
+        // As wide as the longest name needs (~7 px a character at 12 px), not a fixed fifth.
+        let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u32;
         let mut chart = ChartBuilder::on(&root)
             .margin(6)
-            .x_label_area_size(22)
-            .y_label_area_size(110)
+            .x_label_area_size(36)
+            .y_label_area_size((longest * 7 + 14).clamp(40, 170))
             .build_cartesian_2d(-minutes..0.0, (0..n).into_segmented())
             .map_err(|e| e.to_string())?;
-        let labels: Vec<String> = rows.iter().map(|(name, _)| name.clone()).collect();
         chart
             .configure_mesh()
             .disable_y_mesh()
             .x_desc("minutes ago")
             .x_labels(6)
+            .x_label_formatter(&minutes_ago)
+            .label_style(("sans-serif", 12))
+            .axis_desc_style(("sans-serif", 12))
             .y_labels(n)
             .y_label_formatter(&|y: &SegmentValue<usize>| match y {
                 SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),

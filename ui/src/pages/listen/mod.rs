@@ -71,18 +71,42 @@ pub fn ListenPage(project: ProjectId) -> View {
         listen.rooms.with(|rooms| mode_line(&audible, rooms.len()))
     };
 
+    // Gaps heard over the last minute, from the worklet's running totals (one report a
+    // second): a total alone says nothing about whether playback is fine now.
+    let gap_history = create_signal(std::collections::VecDeque::<(f64, u32)>::new());
+    create_effect(move || {
+        let stats = listen.stats.get();
+        let now = crate::state::now_ms();
+        gap_history.update_silent(|h| {
+            h.push_back((now, stats.underruns + stats.overruns));
+            while h.front().is_some_and(|(t, _)| now - t > 60_000.0) {
+                h.pop_front();
+            }
+        });
+    });
     let audio_line = move || {
         let stats = listen.stats.get();
-        match listen.audio_error.get_clone() {
-            Some(err) => err,
-            None => format!(
-                "{} frames received · buffer {:.0} ms · underruns {} · overruns {}",
-                listen.frames.get(),
-                stats.buffered_ms,
-                stats.underruns,
-                stats.overruns
-            ),
+        if let Some(err) = listen.audio_error.get_clone() {
+            return err;
         }
+        let recent = gap_history.with_untracked(|h| match (h.front(), h.back()) {
+            (Some((_, first)), Some((_, last))) => last.saturating_sub(*first),
+            _ => 0,
+        });
+        let verdict = match recent {
+            0 => "playback smooth".to_owned(),
+            1..=3 => format!("{recent} short gaps in the last minute"),
+            _ => format!(
+                "{recent} gaps in the last minute: audio arrives unevenly (network or a busy machine)"
+            ),
+        };
+        format!(
+            "{} frames received · {verdict} · buffer {:.0} ms · since start: {} underruns (ran dry), {} overruns (too much queued)",
+            listen.frames.get(),
+            stats.buffered_ms,
+            stats.underruns,
+            stats.overruns
+        )
     };
     let rooms = create_memo(move || listen.rooms.with(|r| r.keys().cloned().collect::<Vec<_>>()));
     let options = move || {

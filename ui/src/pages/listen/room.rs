@@ -289,8 +289,8 @@ fn speaker_row(room: RoomKey, identity: String, name: String, publisher_muted: b
     let (send_gain, send_mute, send_solo) = (send.clone(), send.clone(), send);
     view! {
         tr(data-testid="speaker-row", data-identity=row_identity.clone()) {
-            td(class="muted mono") { (index()) }
-            td {
+            td(class="muted mono speaker-key", title="Press this key to solo") { (index()) }
+            td(class="speaker-name") {
                 strong { (label) }
                 (if publisher_muted { view! { span(class="badge warn") { "muted themselves" } } } else { view! {} })
             }
@@ -301,7 +301,7 @@ fn speaker_row(room: RoomKey, identity: String, name: String, publisher_muted: b
                         style=move || meter_style(meter.with(|m| m.as_ref().map(|m| m.level).unwrap_or_default())))
                 }
             }
-            td {
+            td(class="speaker-volume") {
                 input(r#type="range", min="0", max="200", step="5", data-testid="speaker-volume",
                     prop:value=move || gain_pct().to_string(),
                     title="Volume in your mix only",
@@ -313,13 +313,13 @@ fn speaker_row(room: RoomKey, identity: String, name: String, publisher_muted: b
                     })
                 span(class="mono muted") { (gain_pct()) "%" }
             }
-            td {
+            td(class="speaker-actions") {
                 button(r#type="button", data-testid="speaker-mute", class=move || if muted() { "toggle on" } else { "toggle" },
                     title="Mute in your mix only (they are not told)",
-                    on:click=move |_| send_mute(SpeakerChange::Muted(!muted()))) { "M" }
+                    on:click=move |_| send_mute(SpeakerChange::Muted(!muted()))) { "Mute" }
                 button(r#type="button", data-testid="speaker-solo", class=move || if solo() { "toggle on" } else { "toggle" },
                     title="Solo: hear only soloed speakers",
-                    on:click=move |_| send_solo(SpeakerChange::Solo(!solo()))) { "S" }
+                    on:click=move |_| send_solo(SpeakerChange::Solo(!solo()))) { "Solo" }
             }
         }
     }
