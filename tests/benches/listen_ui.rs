@@ -117,13 +117,7 @@ async fn main() -> Result<()> {
         peers.push(Peer::join(bed, room, "alice", tone(base))?);
         peers.push(Peer::join(bed, room, "bob", tone(base + 110.0))?);
     }
-    let app = App::launch_logging(|_| {}, "info").await?;
-    app.click("[data-testid=nav-projects]").await?;
-    app.click("[data-testid=add-project]").await?;
-    app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
-        .await?;
-    app.wait_css("[data-testid=project-row][data-project-name='Bed']")
-        .await?;
+    let app = App::with_bed_project_logging(bed, "info").await?;
 
     app.click("[data-testid=nav-rooms]").await?;
     for room in &rooms {

@@ -126,7 +126,15 @@ impl App {
     /// Starts the app and adds the test bed's server as project "Bed" through the
     /// Projects page, as a user would.
     pub async fn with_bed_project(bed: &earshot_testbed::LiveKit) -> Result<Self> {
-        let app = Self::launch(|_| {}).await?;
+        Self::with_bed_project_logging(bed, "debug").await
+    }
+
+    /// [`App::with_bed_project`] with the app's log level.
+    pub async fn with_bed_project_logging(
+        bed: &earshot_testbed::LiveKit,
+        log_level: &str,
+    ) -> Result<Self> {
+        let app = Self::launch_logging(|_| {}, log_level).await?;
         app.click("[data-testid=nav-projects]").await?;
         app.click("[data-testid=add-project]").await?;
         app.submit_project("Bed", &bed.ws_url, &bed.api_key, &bed.api_secret)
