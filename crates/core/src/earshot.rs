@@ -27,7 +27,7 @@ impl Earshot {
         let settings: Arc<dyn SettingsStore> = Arc::new(settings);
         let projects = Arc::new(Projects::new(settings.clone(), vault));
         let audit = Audit::new(&supervisor_name());
-        let listen = ListenHub::new(&supervisor_name(), audit.clone());
+        let listen = ListenHub::new(&supervisor_name(), audit.clone(), projects.subscribe());
         let wallboard = Wallboard::new(
             settings,
             projects.clone(),

@@ -72,16 +72,27 @@ static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
 /// A running room view.
 pub(crate) struct ViewConnection {
     pub task: JoinHandle<()>,
-    stop: Option<oneshot::Sender<()>>,
+    /// Ends the view, with the reason it shows.
+    stop: Option<oneshot::Sender<String>>,
     /// The view's [`RoomView::session`].
     pub session: u64,
+    /// The project's credentials number the view joined with.
+    pub credentials: u64,
 }
+
+/// Why a view ends when the supervisor (or the wallboard scrolling on) closes it.
+const CLOSED: &str = "the view was closed";
 
 impl ViewConnection {
     /// Asks the connection to leave (it says goodbye to the server, then ends).
-    pub fn stop(mut self) {
+    pub fn stop(self) {
+        self.stop_because(CLOSED);
+    }
+
+    /// Leaves, showing `reason` as the view's end.
+    pub fn stop_because(mut self, reason: &str) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(reason.to_owned());
         }
     }
 }
@@ -361,7 +372,9 @@ pub(crate) async fn open(
         ));
     }
     let (id, api) = (project.id.clone(), project.api.clone());
-    observe(id, api, room.to_owned(), supervisor.clone(), sink).await
+    let (mut obs, view) = observe(id, api, room.to_owned(), supervisor.clone(), sink).await?;
+    obs.credentials = project.credentials;
+    Ok((obs, view))
 }
 
 /// Joins `room` and starts following it. Returns the first view, or why joining failed.
@@ -395,6 +408,7 @@ async fn observe(
             task,
             stop: Some(stop_tx),
             session,
+            credentials: 0,
         },
         first,
     ))
@@ -411,7 +425,7 @@ async fn run(
     supervisor: Supervisor,
     mut link: Link,
     mut roster: Roster,
-    mut stop: oneshot::Receiver<()>,
+    mut stop: oneshot::Receiver<String>,
 ) {
     loop {
         let reason = match follow(&ctx, &mut link, &mut roster, &mut stop).await {
@@ -445,7 +459,7 @@ async fn rejoin(
     target: &ServerApi,
     supervisor: &Supervisor,
     roster: &mut Roster,
-    stop: &mut oneshot::Receiver<()>,
+    stop: &mut oneshot::Receiver<String>,
 ) -> Result<Link, String> {
     let mut last = String::new();
     for (n, pause) in REJOIN_PAUSES.iter().enumerate() {
@@ -459,7 +473,7 @@ async fn rejoin(
         }
         tokio::select! {
             _ = tokio::time::sleep(*pause) => {}
-            _ = &mut *stop => return Err("the view was closed".into()),
+            reason = &mut *stop => return Err(reason.unwrap_or_else(|_| CLOSED.into())),
         }
         match join(target, &ctx.room, supervisor).await {
             Ok((link, fresh)) => {
@@ -479,7 +493,7 @@ async fn follow(
     ctx: &Context,
     link: &mut Link,
     roster: &mut Roster,
-    stop: &mut oneshot::Receiver<()>,
+    stop: &mut oneshot::Receiver<String>,
 ) -> Outcome {
     use proto::signal_response::Message;
     let far = Instant::now() + Duration::from_secs(86_400 * 365);
@@ -491,7 +505,7 @@ async fn follow(
     };
     loop {
         let changed = tokio::select! {
-            _ = &mut *stop => return Outcome::End("the view was closed".into()),
+            reason = &mut *stop => return Outcome::End(reason.unwrap_or_else(|_| CLOSED.into())),
             _ = sleep_until(empty_at) => return Outcome::End("everyone left the room".into()),
             _ = clock.tick() => {
                 ctx.tick(roster);
@@ -576,6 +590,27 @@ async fn follow(
 /// The wallboard keeps one view per room.
 /// The open room views by (project id, room name): two projects may have rooms of one name.
 pub(crate) type OpenViews = std::sync::Mutex<BTreeMap<(ProjectId, String), ViewConnection>>;
+
+/// Why views end whose project was removed or changed its server, key or secret.
+pub(crate) const PROJECT_CHANGED: &str =
+    "the project was removed or its server or credentials changed";
+
+/// Ends the views whose project is gone from `now` or has other credentials than they joined
+/// with: they hold a copy of the old secret (their rejoins mint tokens with it).
+pub(crate) fn retire(views: &OpenViews, now: &[crate::projects::ProjectEntry]) {
+    let mut map = views.lock().unwrap_or_else(|p| p.into_inner());
+    let stale: Vec<_> = map
+        .iter()
+        .filter(|((project, _), obs)| !crate::projects::still_valid(now, project, obs.credentials))
+        .map(|(key, _)| key.clone())
+        .collect();
+    for key in stale {
+        if let Some(obs) = map.remove(&key) {
+            tracing::info!(room = %key.1, "room view: the project changed; leaving");
+            obs.stop_because(PROJECT_CHANGED);
+        }
+    }
+}
 
 /// Drops views whose task ended.
 pub(crate) fn prune(views: &OpenViews) {

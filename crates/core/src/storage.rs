@@ -9,10 +9,7 @@ use crate::vault::Secret;
 use earshot_protocol::egress::{StorageInput, StorageProfile, StorageSummary};
 use earshot_protocol::{egress_rules, AppError, ErrorCode};
 
-/// The settings key and vault account of a profile.
-fn account(project: &str, name: &str) -> String {
-    format!("storage:{project}:{name}")
-}
+use crate::projects::storage_account as account;
 
 /// The project's storage profiles, each saying whether its credential is stored.
 pub async fn list_storage_profiles(

@@ -294,10 +294,23 @@ async fn storage_credentials_stay_in_the_vault() {
     );
     assert!(!serde_json::to_string(&saved).unwrap().contains(secret));
 
-    // Editing without a credential keeps the stored one.
-    let edited = StorageInput {
+    // Editing without a credential keeps the stored one while uploads go to the same place;
+    // another bucket needs it typed again.
+    let moved = StorageInput {
         profile: StorageProfile {
             bucket: "recordings-2".into(),
+            ..s3.profile.clone()
+        },
+        credential: SecretInput::default(),
+        create: false,
+    };
+    let err = earshot_core::storage::save_storage_profile(app.projects(), &handle, &moved)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("credential"), "{err:?}");
+    let edited = StorageInput {
+        profile: StorageProfile {
+            tagging: "team=sales".into(),
             ..s3.profile.clone()
         },
         credential: SecretInput::default(),

@@ -346,3 +346,43 @@ fn the_kind_select_offers_every_startable_kind() {
         .iter()
         .all(|l| EgressKind::from_label(l).label() == *l));
 }
+
+#[test]
+fn a_stored_credential_is_only_kept_for_where_it_was_saved() {
+    let kept = stored_s3();
+    let moved = |change: &dyn Fn(&mut StorageProfile)| {
+        let mut profile = kept.profile.clone();
+        change(&mut profile);
+        StorageInput {
+            profile,
+            credential: SecretInput::default(),
+            create: false,
+        }
+    };
+    let changes: [(&str, &dyn Fn(&mut StorageProfile)); 4] = [
+        ("endpoint", &|p| {
+            p.endpoint = "https://elsewhere.example".into()
+        }),
+        ("bucket", &|p| p.bucket = "other-bucket".into()),
+        ("region", &|p| p.region = "eu-west-3".into()),
+        ("key id", &|p| p.access_key = "AKIAOTHER".into()),
+    ];
+    for (what, change) in changes {
+        let errs = storage_errors(&moved(change), Some(&kept));
+        assert_eq!(fields(errs.clone()), ["credential"], "{what}");
+        assert!(
+            errs[0].message.contains("enter the"),
+            "{what}: {}",
+            errs[0].message
+        );
+        // Typing the credential again satisfies the change.
+        let typed = StorageInput {
+            credential: SecretInput::new("typed-again"),
+            ..moved(change)
+        };
+        assert!(storage_errors(&typed, Some(&kept)).is_empty(), "{what}");
+    }
+    // Fields that do not say where uploads go keep it.
+    let same_place = moved(&|p| p.tagging = "team=support".into());
+    assert!(storage_errors(&same_place, Some(&kept)).is_empty());
+}

@@ -67,6 +67,15 @@ fn s3_extras_errors(p: &StorageProfile) -> Vec<AppError> {
     e
 }
 
+/// Whether two profiles send uploads, and so the credential, to the same place.
+fn same_destination(a: &StorageProfile, b: &StorageProfile) -> bool {
+    a.kind == b.kind
+        && a.endpoint.trim() == b.endpoint.trim()
+        && a.bucket.trim() == b.bucket.trim()
+        && a.region.trim() == b.region.trim()
+        && a.access_key.trim() == b.access_key.trim()
+}
+
 /// Every problem of a storage form. `kept` is the profile stored under that name now (with
 /// whether the keychain holds its credential), if there is one.
 pub fn storage_errors(s: &StorageInput, kept: Option<&StorageSummary>) -> Vec<AppError> {
@@ -126,15 +135,23 @@ pub fn storage_errors(s: &StorageInput, kept: Option<&StorageSummary>) -> Vec<Ap
             _ => "secret access key",
         };
         match kept.filter(|k| k.has_credential) {
-            // The stored credential is kept only for the provider it was typed for.
-            Some(k) if k.profile.kind == p.kind => {}
-            Some(k) => check(Err(invalid(
+            // The stored credential is kept only for where it was typed for: the same
+            // provider, endpoint, bucket, region and key id.
+            Some(k) if k.profile.kind != p.kind => check(Err(invalid(
                 "credential",
                 format!(
                     "The provider changed from {} to {}: enter the {what}.",
                     k.profile.kind, p.kind
                 ),
             ))),
+            Some(k) if !same_destination(&k.profile, p) => check(Err(invalid(
+                "credential",
+                format!(
+                    "Where uploads go changed (endpoint, bucket, region or key id): enter the \
+                     {what} again; the stored one is only sent where it was saved for."
+                ),
+            ))),
+            Some(_) => {}
             None => check(Err(invalid("credential", format!("Enter the {what}.")))),
         }
     }

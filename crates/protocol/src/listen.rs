@@ -19,6 +19,9 @@ pub enum EndReason {
     Removed,
     /// Reconnecting failed for too long; the error says why the last attempt failed.
     ConnectionLost { error: AppError },
+    /// The project was removed, or its server, key or secret changed: the connection was
+    /// made with credentials that no longer belong to it.
+    ProjectChanged,
 }
 
 /// Where a listened room's connection is.

@@ -3,14 +3,13 @@
 //! pages that open later, forwards audio and events to the shell's sink, and rejoins at the
 //! app level after the engine gives up reconnecting.
 
-use crate::api::ServerApi;
 use crate::audit::Audit;
 use crate::clock::unix_millis;
 use crate::listen::engine::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::listen::engine::{
     AudibleSet, EndReason, ListenEvent, ListenState, Listener, ListenerConfig, OwnIdentities,
 };
-use crate::projects::ProjectHandle;
+use crate::projects::{ProjectEntry, ProjectHandle};
 use crate::result::AppResult;
 use earshot_protocol::fields::name_field;
 use earshot_protocol::listen::{
@@ -22,11 +21,12 @@ use shared::{guard, not_listening, Records, Sink};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
-use tokio::sync::OnceCell;
+use tokio::sync::{watch, OnceCell};
 
 pub mod engine;
 mod record;
 mod rejoin;
+mod retire;
 mod session_audit;
 mod shared;
 
@@ -45,12 +45,20 @@ pub struct ListenHub {
     records: Records,
     /// Where each session's entry goes when it ends.
     audit: Audit,
+    /// The project list, followed from the first listen on to end listens whose project
+    /// went away or changed credentials.
+    projects: Mutex<Option<watch::Receiver<Vec<ProjectEntry>>>>,
 }
 
 impl ListenHub {
     /// A hub whose listeners name `supervisor` (':' is not allowed in it and is replaced),
-    /// journaling each session in `audit`.
-    pub fn new(supervisor: &str, audit: Audit) -> Self {
+    /// journaling each session in `audit`, ending listens when `projects` says their
+    /// project's credentials changed.
+    pub fn new(
+        supervisor: &str,
+        audit: Audit,
+        projects: watch::Receiver<Vec<ProjectEntry>>,
+    ) -> Self {
         let supervisor: String = supervisor
             .trim()
             .chars()
@@ -69,6 +77,7 @@ impl ListenHub {
             sink: Arc::new(RwLock::new(None)),
             records: Arc::new(Mutex::new(BTreeMap::new())),
             audit,
+            projects: Mutex::new(Some(projects)),
         }
     }
 
@@ -110,6 +119,15 @@ impl ListenHub {
                     ..defaults
                 });
                 let listener = Arc::new(listener);
+                if let Some(changes) = guard(&self.projects).take() {
+                    tokio::spawn(retire::follow(
+                        changes,
+                        self.records.clone(),
+                        Arc::downgrade(&listener),
+                        self.sink.clone(),
+                        self.audit.clone(),
+                    ));
+                }
                 tokio::spawn(forward_audio(output.frames, self.sink.clone()));
                 tokio::spawn(forward_events(
                     output.events,
@@ -146,13 +164,13 @@ impl ListenHub {
         }
     }
 
-    async fn join(
-        &self,
-        project: (String, String),
-        target: ServerApi,
-        room: &str,
-        hear: bool,
-    ) -> AppResult<ListenRoom> {
+    async fn join(&self, project: &ProjectHandle, room: &str, hear: bool) -> AppResult<ListenRoom> {
+        let target = project.api.clone();
+        let project = (
+            project.id.clone(),
+            project.name.clone(),
+            project.credentials,
+        );
         name_field(room, "room", "room name")?;
         let engine = self.engine().await;
         let key = RoomKey::new(project.0.clone(), room);
@@ -176,7 +194,7 @@ impl ListenHub {
                 ended_at_ms: None,
                 rejoins: 0,
             };
-            records.insert(key.clone(), Record::new(view, target.clone()));
+            records.insert(key.clone(), Record::new(view, target.clone(), project.2));
         }
         let before = engine.audible();
         if hear {
@@ -319,12 +337,22 @@ async fn forward_events(
     engine: std::sync::Weak<Listener>,
     audit: Audit,
 ) {
-    while let Some(event) = events.recv().await {
+    while let Some(mut event) = events.recv().await {
         // The engine names rooms as the UI does: by project and room.
         let (ListenEvent::State { project, room, .. }
         | ListenEvent::Speakers { project, room, .. }
         | ListenEvent::Meters(earshot_protocol::listen::RoomMeters { project, room, .. })) = &event;
         let key = RoomKey::new(project.clone(), room.clone());
+        // An end the hub decided (the project changed) is reported as such, not as "you left".
+        if let ListenEvent::State {
+            state: ListenState::Ended { reason },
+            ..
+        } = &mut event
+        {
+            if let Some(own) = guard(&records).get(&key).and_then(|r| r.end_as.clone()) {
+                *reason = own;
+            }
+        }
         let mut rejoin = None;
         match &event {
             ListenEvent::State { room, state, .. } => {
@@ -380,8 +408,7 @@ impl ListenHub {
         room: &str,
         hear: bool,
     ) -> AppResult<ListenRoom> {
-        let names = (project.id.clone(), project.name.clone());
-        self.join(names, project.api.clone(), room, hear).await
+        self.join(project, room, hear).await
     }
 
     /// Who listens to `room` unseen: its hidden participants, this app's own listeners and

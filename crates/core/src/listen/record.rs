@@ -40,6 +40,11 @@ pub(super) struct Record {
     pub(super) audited: bool,
     /// When the first join completed (ms since the epoch): the session's start.
     pub(super) joined_ms: Option<i64>,
+    /// The project's credentials number `target` was made with (see
+    /// [`crate::projects::ProjectEntry::credentials`]).
+    pub(super) credentials: u64,
+    /// How the room's end is reported when the hub, not the engine, decided it.
+    pub(super) end_as: Option<EndReason>,
 }
 
 /// What to do with a state the engine reported for a room.
@@ -53,10 +58,12 @@ pub(super) enum Next {
 }
 
 impl Record {
-    pub(super) fn new(view: ListenRoom, target: ServerApi) -> Self {
+    pub(super) fn new(view: ListenRoom, target: ServerApi, credentials: u64) -> Self {
         Self {
             view,
             target,
+            credentials,
+            end_as: None,
             stopping: false,
             joined: false,
             streak: 0,
@@ -144,7 +151,7 @@ mod tests {
             api_secret: crate::vault::Secret::new("s"),
         })
         .expect("client");
-        Record::new(view, target)
+        Record::new(view, target, 0)
     }
 
     fn lost() -> ListenState {

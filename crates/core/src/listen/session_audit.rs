@@ -24,6 +24,7 @@ pub(super) fn session_ended(audit: &Audit, record: &mut Record, reason: &EndReas
         EndReason::RoomDeleted => "room_deleted",
         EndReason::Removed => "removed",
         EndReason::ConnectionLost { .. } => "connection_lost",
+        EndReason::ProjectChanged => "project_changed",
     };
     audit.record(entry(record, reason, outcome));
 }

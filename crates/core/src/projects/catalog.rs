@@ -26,6 +26,12 @@ pub fn secret_account(id: &str) -> String {
     format!("project:{id}")
 }
 
+/// The settings key and vault account of a project's egress storage profile `name` (with an
+/// empty name: the prefix of all of them).
+pub fn storage_account(project: &str, name: &str) -> String {
+    format!("storage:{project}:{name}")
+}
+
 /// All projects as loaded from settings, with what could not be read.
 #[derive(Debug, Default, Clone)]
 pub struct Catalog {

@@ -7,5 +7,7 @@ pub mod cli;
 pub mod import;
 mod registry;
 
-pub use catalog::{secret_account, Catalog, ProjectRecord, DEFAULT_KEY, PROJECT_PREFIX};
-pub use registry::{ProjectEntry, ProjectHandle, Projects};
+pub use catalog::{
+    secret_account, storage_account, Catalog, ProjectRecord, DEFAULT_KEY, PROJECT_PREFIX,
+};
+pub use registry::{still_valid, ProjectEntry, ProjectHandle, Projects};

@@ -2,7 +2,9 @@
 //! [`ProjectId`] to a [`ProjectHandle`] and publishes every change on a `watch` channel, so
 //! features that follow the project list (the wallboard) subscribe instead of being called.
 
-use super::catalog::{secret_account, Catalog, ProjectRecord, DEFAULT_KEY, PROJECT_PREFIX};
+use super::catalog::{
+    secret_account, storage_account, Catalog, ProjectRecord, DEFAULT_KEY, PROJECT_PREFIX,
+};
 use crate::api::{self, Endpoint, RetryPolicy, ServerApi};
 use crate::clock::millis;
 use crate::result::AppResult;
@@ -25,6 +27,9 @@ pub struct ProjectHandle {
     pub id: ProjectId,
     pub name: String,
     pub api: ServerApi,
+    /// The project's [`ProjectEntry::credentials`] when this handle was built: connections
+    /// made with it end once the registry announces a newer one (or the project is gone).
+    pub credentials: u64,
 }
 
 impl ProjectHandle {
@@ -35,17 +40,26 @@ impl ProjectHandle {
 }
 
 /// A project as features following the list see it; a new `revision` means its name,
-/// server or credentials changed.
+/// server or credentials changed, a new `credentials` that its server, key or secret did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProjectEntry {
     pub id: ProjectId,
     pub name: String,
     pub revision: u64,
+    pub credentials: u64,
+}
+
+/// Whether a connection made with `handle` may go on under the project list `now`: the
+/// project still exists and its server, key and secret are the ones the handle had.
+pub fn still_valid(now: &[ProjectEntry], project: &str, credentials: u64) -> bool {
+    now.iter()
+        .any(|e| e.id == project && e.credentials == credentials)
 }
 
 struct State {
     catalog: Catalog,
     revisions: HashMap<ProjectId, u64>,
+    credentials: HashMap<ProjectId, u64>,
 }
 
 /// The projects, their secrets and one [`ProjectHandle`] per project.
@@ -67,6 +81,7 @@ impl Projects {
         let state = State {
             catalog,
             revisions: HashMap::new(),
+            credentials: HashMap::new(),
         };
         let (changes, _) = watch::channel(entries(&state));
         Self {
@@ -89,22 +104,30 @@ impl Projects {
         if let Some(handle) = guard(&self.handles).get(id) {
             return Ok(handle.clone());
         }
+        // Read before the secret: a handle built across an edit carries the older value and
+        // is retired with the connections it made.
+        let credentials = self.read().credentials.get(id).copied().unwrap_or(0);
         let record = self.record(id)?;
         let handle = ProjectHandle {
             id: id.to_owned(),
             name: record.name,
             api: ServerApi::for_calls(self.endpoint(id).await?)?,
+            credentials,
         };
         guard(&self.handles).insert(id.to_owned(), handle.clone());
         Ok(handle)
     }
 
-    /// Announces the project list to subscribers; `edited` gets a new revision.
-    fn publish(&self, edited: Option<&str>) {
+    /// Announces the project list to subscribers; `edited` gets a new revision, and a new
+    /// credentials number when `credentials_changed`.
+    fn publish(&self, edited: Option<&str>, credentials_changed: bool) {
         let list = {
             let mut state = self.write();
             if let Some(id) = edited {
                 *state.revisions.entry(id.to_owned()).or_default() += 1;
+                if credentials_changed {
+                    *state.credentials.entry(id.to_owned()).or_default() += 1;
+                }
             }
             entries(&state)
         };
@@ -148,7 +171,7 @@ impl Projects {
             self.persist_default(&id)?;
         }
         tracing::info!(project = %id, name = %valid.name, "project added");
-        self.publish(None);
+        self.publish(None, false);
         self.summary(&id)
     }
 
@@ -160,12 +183,17 @@ impl Projects {
         verify: bool,
     ) -> AppResult<ProjectSummary> {
         let _write = self.writes.lock().await;
-        self.record(id)?;
+        let stored = self.record(id)?;
         let valid = first_error(validate::project_form(&input, false))?;
         self.ensure_unique_name(&valid.name, Some(id))?;
+        if valid.api_secret.is_none() && !same_server(&stored.url, &valid.url) {
+            return Err(server_changed_field());
+        }
         let account = secret_account(id);
         let old_secret = self.vault.get(&account).await?;
         let new_secret = valid.api_secret.clone().map(Secret::new);
+        let credentials_changed =
+            new_secret.is_some() || stored.url != valid.url || stored.api_key != valid.api_key;
         let secret = match (&new_secret, &old_secret) {
             (Some(s), _) | (None, Some(s)) => s.clone(),
             (None, None) => return Err(secret_missing_field()),
@@ -187,8 +215,8 @@ impl Projects {
             .records
             .insert(id.to_owned(), record(&valid));
         self.forget_handle(id);
-        tracing::info!(project = %id, "project updated");
-        self.publish(Some(id));
+        tracing::info!(project = %id, credentials_changed, "project updated");
+        self.publish(Some(id), credentials_changed);
         self.summary(id)
     }
 
@@ -209,7 +237,8 @@ impl Projects {
             }
         }
         self.forget_handle(id);
-        self.publish(Some(id));
+        self.publish(Some(id), true);
+        self.forget_storage(id).await;
         if let Err(err) = self.vault.delete(&secret_account(id)).await {
             // The project is gone either way; say that its secret may linger.
             let problem = SettingsProblem {
@@ -245,7 +274,11 @@ impl Projects {
         let valid = first_error(validate::project_form(&input, id.is_none()))?;
         let secret = match (valid.api_secret.clone(), id) {
             (Some(s), _) => Secret::new(s),
-            (None, Some(id)) => self.stored_secret(id).await?,
+            // The stored secret only ever goes to the server it was typed for.
+            (None, Some(id)) if same_server(&self.record(id)?.url, &valid.url) => {
+                self.stored_secret(id).await?
+            }
+            (None, Some(_)) => return Err(server_changed_field()),
             (None, None) => return Err(secret_missing_field()),
         };
         check(endpoint(&valid, secret)).await
@@ -420,6 +453,26 @@ fn first_error(result: Result<ValidProject, Vec<AppError>>) -> AppResult<ValidPr
     })
 }
 
+/// Whether two normalised signal URLs name the same server (scheme, host and port; a path
+/// is the same server behind a proxy prefix, so it does not count).
+fn same_server(a: &str, b: &str) -> bool {
+    fn origin(url: &str) -> &str {
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let end = rest.find('/').unwrap_or(rest.len());
+        &url[..url.len() - rest.len() + end]
+    }
+    origin(a) == origin(b)
+}
+
+fn server_changed_field() -> AppError {
+    AppError::field(
+        ErrorCode::InvalidInput,
+        "api_secret",
+        "The server changed: enter the API secret again. The stored secret is only ever sent \
+         to the server it was saved for.",
+    )
+}
+
 fn secret_missing_field() -> AppError {
     AppError::field(
         ErrorCode::InvalidInput,
@@ -437,6 +490,7 @@ fn entries(state: &State) -> Vec<ProjectEntry> {
             id: id.clone(),
             name: record.name.clone(),
             revision: state.revisions.get(id).copied().unwrap_or(0),
+            credentials: state.credentials.get(id).copied().unwrap_or(0),
         })
         .collect()
 }
@@ -446,6 +500,32 @@ fn guard<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Projects {
+    /// Deletes the project's storage profiles and their keychain credentials; what cannot be
+    /// deleted is listed as a problem on the Projects page.
+    async fn forget_storage(&self, id: &str) {
+        let prefix = storage_account(id, "");
+        let keys: Vec<String> = self
+            .settings
+            .entries()
+            .into_iter()
+            .map(|(key, _)| key)
+            .filter(|key| key.starts_with(&prefix))
+            .collect();
+        for key in keys {
+            let settings = self.settings.delete(&key).map_err(AppError::from);
+            let vault = self.vault.delete(&key).await.map_err(AppError::from);
+            if let Err(err) = settings.and(vault) {
+                let problem = SettingsProblem {
+                    entry: key,
+                    reason: format!(
+                        "the project was removed but this storage profile could not be: {err}"
+                    ),
+                };
+                self.write().catalog.problems.push(problem);
+            }
+        }
+    }
+
     /// The settings store, for features that keep their own non-secret entries.
     pub fn settings(&self) -> &dyn SettingsStore {
         &*self.settings

@@ -73,19 +73,6 @@ impl Fleet {
         }
     }
 
-    /// Follows the registry until the task is aborted: each change of the project list after
-    /// `changes` was made reconciles the pollers.
-    pub async fn follow(
-        self: Arc<Self>,
-        mut changes: tokio::sync::watch::Receiver<Vec<ProjectEntry>>,
-    ) {
-        // The list as it was when `changes` was made is reconciled by whoever attached.
-        while changes.changed().await.is_ok() {
-            let list = changes.borrow_and_update().clone();
-            self.reconcile(&list);
-        }
-    }
-
     /// Starts pollers for watched projects that have none, restarts those whose project
     /// changed, stops the others (and forgets their rooms).
     pub fn reconcile(&self, projects: &[ProjectEntry]) {
@@ -101,6 +88,7 @@ impl Fleet {
                 id: synthetic::SYNTHETIC_ID.into(),
                 name: "SYNTHETIC".into(),
                 revision: 0,
+                credentials: 0,
             });
         }
         let mut pollers = guard(&self.pollers);
@@ -134,7 +122,9 @@ impl Fleet {
             if pollers.contains_key(&entry.id) {
                 continue;
             }
-            let ProjectEntry { id, name, revision } = entry;
+            let ProjectEntry {
+                id, name, revision, ..
+            } = entry;
             guard(&self.shared.health).insert(
                 id.clone(),
                 poller::initial_health(&id, &name, PollState::Starting),

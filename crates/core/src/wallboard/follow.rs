@@ -207,6 +207,24 @@ impl Follower {
         }
     }
 
+    /// Ends the followed rows whose project is gone from `now` or changed its credentials
+    /// (the UI asks for them again, and they join with the new ones).
+    pub fn retire(&self, now: &[crate::projects::ProjectEntry]) {
+        let mut followed = guard(&self.followed);
+        let stale: Vec<WallRoomRef> = followed
+            .running
+            .iter()
+            .filter(|(key, obs)| !crate::projects::still_valid(now, &key.project, obs.credentials))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in stale {
+            followed.wanted.remove(&key);
+            if let Some(obs) = followed.running.remove(&key) {
+                obs.stop_because(room_view::PROJECT_CHANGED);
+            }
+        }
+    }
+
     /// The rooms followed live now (connections up).
     pub fn followed(&self) -> Vec<WallRoomRef> {
         let mut followed = guard(&self.followed);

@@ -45,7 +45,7 @@ pub struct Wallboard {
     /// The task following the project registry, once the wallboard is attached.
     following: Mutex<Option<JoinHandle<()>>>,
     /// Open real-time room views, by project and room.
-    views: room_view::OpenViews,
+    views: Arc<room_view::OpenViews>,
     /// Wallboard rooms followed live.
     follower: Arc<Follower>,
     /// Where room-view sessions the supervisor opens are journaled.
@@ -92,7 +92,12 @@ impl Wallboard {
             let changes = self.projects.subscribe();
             let list = changes.borrow().clone();
             self.fleet.reconcile(&list);
-            *following = Some(tokio::spawn(self.fleet.clone().follow(changes)));
+            *following = Some(tokio::spawn(follow_projects(
+                self.fleet.clone(),
+                self.follower.clone(),
+                self.views.clone(),
+                changes,
+            )));
         }
         drop(following);
         self.snapshot()
@@ -221,6 +226,24 @@ impl Wallboard {
                 "That room view is no longer open.",
             )),
         }
+    }
+}
+
+/// Follows the registry until the task is aborted: each change of the project list after
+/// `changes` was made reconciles the pollers and ends the room views and followed rows whose
+/// project went away or changed credentials.
+async fn follow_projects(
+    fleet: Arc<Fleet>,
+    follower: Arc<Follower>,
+    views: Arc<room_view::OpenViews>,
+    mut changes: tokio::sync::watch::Receiver<Vec<crate::projects::ProjectEntry>>,
+) {
+    // The list as it was when `changes` was made is reconciled by whoever attached.
+    while changes.changed().await.is_ok() {
+        let list = changes.borrow_and_update().clone();
+        fleet.reconcile(&list);
+        room_view::retire(&views, &list);
+        follower.retire(&list);
     }
 }
 

@@ -52,6 +52,9 @@ fn state_label(state: &ListenState) -> (String, &'static str) {
                 EndReason::RoomEmpty => "everyone left the room".to_owned(),
                 EndReason::RoomDeleted => "the room was deleted".to_owned(),
                 EndReason::Removed => "the listener was removed by the server".to_owned(),
+                EndReason::ProjectChanged => {
+                    "the project was removed or its server or credentials changed".to_owned()
+                }
                 EndReason::ConnectionLost { error } => {
                     format!("connection lost: {}", error.message)
                 }

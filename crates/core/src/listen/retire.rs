@@ -1,0 +1,82 @@
+//! Ends listens whose project was removed or whose server, key or secret changed: each one
+//! holds a copy of the credentials it was started with (its rejoins mint tokens with them),
+//! and those must stop being used the moment they no longer belong to the project.
+
+use super::record::Record;
+use super::session_audit;
+use super::shared::{guard, Records, Sink};
+use crate::audit::Audit;
+use crate::listen::engine::{EndReason, ListenEvent, ListenState, Listener};
+use crate::projects::{still_valid, ProjectEntry};
+use earshot_protocol::listen::RoomKey;
+use std::sync::Weak;
+use tokio::sync::watch;
+
+/// Follows the project list until the registry is gone.
+pub(super) async fn follow(
+    mut changes: watch::Receiver<Vec<ProjectEntry>>,
+    records: Records,
+    engine: Weak<Listener>,
+    sink: Sink,
+    audit: Audit,
+) {
+    while changes.changed().await.is_ok() {
+        let now = changes.borrow_and_update().clone();
+        let stale: Vec<RoomKey> = guard(&records)
+            .iter()
+            .filter(|(key, record)| {
+                !ended(record) && !still_valid(&now, &key.project, record.credentials)
+            })
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in stale {
+            end(&key, &records, &engine, &sink, &audit).await;
+        }
+    }
+}
+
+fn ended(record: &Record) -> bool {
+    matches!(record.view.state, ListenState::Ended { .. })
+}
+
+async fn end(
+    key: &RoomKey,
+    records: &Records,
+    engine: &Weak<Listener>,
+    sink: &Sink,
+    audit: &Audit,
+) {
+    match guard(records).get_mut(key) {
+        Some(record) => {
+            // `stopping` also ends a rejoin between its attempts.
+            record.stopping = true;
+            record.end_as = Some(EndReason::ProjectChanged);
+        }
+        None => return,
+    }
+    tracing::info!(room = %key.room, "listen: the project changed; leaving");
+    if let Some(engine) = engine.upgrade() {
+        // A connected room's own end comes back through the hub's events, reported with
+        // `end_as`; a room between rejoin attempts has no connection to end.
+        let _ = engine.stop(key).await;
+        engine.set_audible(engine.audible().without(key));
+    }
+    let state = ListenState::Ended {
+        reason: EndReason::ProjectChanged,
+    };
+    let mut records_now = guard(records);
+    let Some(record) = records_now.get_mut(key).filter(|r| !ended(r)) else {
+        return;
+    };
+    record.set_state(state.clone());
+    session_audit::session_ended(audit, record, &EndReason::ProjectChanged);
+    drop(records_now);
+    let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
+    if let Some(current) = current {
+        current.event(&ListenEvent::State {
+            project: key.project.clone(),
+            room: key.room.clone(),
+            state,
+        });
+    }
+}
