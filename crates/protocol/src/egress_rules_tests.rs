@@ -359,7 +359,8 @@ fn a_stored_credential_is_only_kept_for_where_it_was_saved() {
             create: false,
         }
     };
-    let changes: [(&str, &dyn Fn(&mut StorageProfile)); 4] = [
+    type Change<'a> = (&'a str, &'a dyn Fn(&mut StorageProfile));
+    let changes: [Change; 4] = [
         ("endpoint", &|p| {
             p.endpoint = "https://elsewhere.example".into()
         }),
