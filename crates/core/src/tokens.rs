@@ -43,6 +43,10 @@ pub fn create(endpoint: &Endpoint, r: &TokenRequest) -> Result<TokenResult, AppE
     })
 }
 
+/// How far ahead `nbf` may be before a token counts as not yet valid: LiveKit's server
+/// verifies with a minute of leeway for clock skew.
+const NBF_LEEWAY_S: i64 = 60;
+
 /// Decodes any LiveKit token; `verified` says whether this project's secret signed it,
 /// whatever its expiry (`expired` tells that apart: a well-signed old token is not forged).
 pub fn inspect(endpoint: Option<&Endpoint>, token: &str) -> Result<TokenInspection, AppError> {
@@ -80,6 +84,8 @@ pub fn inspect(endpoint: Option<&Endpoint>, token: &str) -> Result<TokenInspecti
         issuer: claims.iss.clone(),
         expires_at: (claims.exp > 0).then_some(claims.exp as i64),
         expired: claims.exp > 0 && (claims.exp as i64) < now,
+        not_before: (claims.nbf > 0).then_some(claims.nbf as i64),
+        not_yet_valid: (claims.nbf as i64) > now + NBF_LEEWAY_S,
         claims_json: pretty(&claims),
         verified,
         verify_problem,
@@ -167,15 +173,42 @@ mod tests {
 
     /// A token signed with `secret` whose expiry is `exp`.
     fn signed(secret: &str, exp: i64) -> String {
-        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let claims = format!(
             r#"{{"iss":"key","sub":"old-user","nbf":1000,"exp":{exp},"video":{{"roomJoin":true}}}}"#
         );
+        sign(secret, &claims)
+    }
+
+    /// A token of `claims` signed with `secret`.
+    fn sign(secret: &str, claims: &str) -> String {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let payload = URL_SAFE_NO_PAD.encode(claims);
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
         mac.update(format!("{header}.{payload}").as_bytes());
         let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
         format!("{header}.{payload}.{sig}")
+    }
+
+    #[test]
+    fn a_token_from_the_future_is_not_yet_valid() {
+        let ep = endpoint("the-secret");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let claims = format!(
+            r#"{{"iss":"key","sub":"early","nbf":{},"exp":{},"video":{{"roomJoin":true}}}}"#,
+            now + 3600,
+            now + 7200
+        );
+        let early = inspect(Some(&ep), &sign("the-secret", &claims)).expect("inspect");
+        assert!(early.verified && !early.expired, "{early:?}");
+        assert!(early.not_yet_valid);
+        assert_eq!(early.not_before, Some(now + 3600));
+        // Within the server's leeway it counts as valid.
+        let claims = claims.replace(&format!("{}", now + 3600), &format!("{}", now + 30));
+        let soon = inspect(Some(&ep), &sign("the-secret", &claims)).expect("inspect");
+        assert!(!soon.not_yet_valid, "{soon:?}");
     }
 
     #[test]

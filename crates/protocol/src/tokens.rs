@@ -69,6 +69,12 @@ pub struct TokenInspection {
     pub issuer: String,
     pub expires_at: Option<i64>,
     pub expired: bool,
+    /// The `nbf` claim (Unix seconds): the server refuses the token before it.
+    #[serde(default)]
+    pub not_before: Option<i64>,
+    /// Whether `nbf` is still ahead (allowing the server's usual minute of clock skew).
+    #[serde(default)]
+    pub not_yet_valid: bool,
     /// Whether the signature verifies with the named project's key and secret, expired
     /// or not (`expired` says which).
     pub verified: bool,

@@ -282,6 +282,10 @@ fn Inspector(project: ReadSignal<ProjectId>) -> View {
             (found.get_clone().map(|i| {
                 let now = (now_ms() / 1000.0) as i64;
                 let verdict = match (i.verified, i.expired) {
+                    (true, false) if i.not_yet_valid => format!(
+                        "Signature valid (this project's key and secret), but the token is not valid yet: the server refuses it before {}.",
+                        i.not_before.map(tokens::utc_text).unwrap_or_default()
+                    ),
                     (true, false) => "Signed with this project's key and secret.".to_owned(),
                     (true, true) => "Signature valid (this project's key and secret), but the token has expired: the server refuses it.".to_owned(),
                     (false, _) => format!("Does not verify with this project: {}", i.verify_problem.clone().unwrap_or_default()),
@@ -290,7 +294,7 @@ fn Inspector(project: ReadSignal<ProjectId>) -> View {
                     Some(at) => format!("{} (at {})", tokens::expiry_text(at, now), tokens::utc_text(at)),
                     None => "no expiry".to_owned(),
                 };
-                let class = if i.verified && !i.expired { "ok" } else { "error" };
+                let class = if i.verified && !i.expired && !i.not_yet_valid { "ok" } else { "error" };
                 view! {
                     p(class=class, data-testid="inspect-verdict") { (verdict) }
                     p { "Identity " strong { (i.identity.clone()) } ", issued by key " span(class="mono") { (i.issuer.clone()) } ", " span(data-testid="inspect-expiry") { (expiry) } }
