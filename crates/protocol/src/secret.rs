@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An API secret entered in a form. It travels UI → backend only: no command output
-/// contains one. `Debug` is redacted so it cannot reach a log by accident.
+/// contains one. `Debug` is redacted so it cannot reach a log by accident, and the bytes are
+/// wiped when it is dropped.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SecretInput(String);
@@ -21,13 +22,19 @@ impl SecretInput {
     }
 
     /// Consumes the wrapper, for moving into the vault without a copy.
-    pub fn into_inner(self) -> String {
-        self.0
+    pub fn into_inner(mut self) -> String {
+        std::mem::take(&mut self.0)
     }
 
     /// Whether nothing was entered.
     pub fn is_empty(&self) -> bool {
         self.0.trim().is_empty()
+    }
+}
+
+impl Drop for SecretInput {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

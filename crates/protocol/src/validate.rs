@@ -1,7 +1,7 @@
 //! Input rules shared by the UI (inline, as the user types) and the backend (authoritative).
 
 use crate::projects::ProjectInput;
-use crate::{AppError, ErrorCode};
+use crate::{AppError, ErrorCode, SecretInput};
 
 /// Longest project name we accept.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -40,9 +40,10 @@ pub fn api_key(raw: &str) -> Result<String, AppError> {
     credential(raw, "api_key", "API key")
 }
 
-/// An API secret: same rules as a key, but the message never echoes it.
-pub fn api_secret(raw: &str) -> Result<String, AppError> {
-    credential(raw, "api_secret", "API secret")
+/// An API secret: same rules as a key, but the message never echoes it, and the trimmed
+/// value stays in the redacting, wiped-on-drop wrapper.
+pub fn api_secret(raw: &str) -> Result<SecretInput, AppError> {
+    credential(raw, "api_secret", "API secret").map(SecretInput::new)
 }
 
 fn credential(raw: &str, field: &str, what: &str) -> Result<String, AppError> {
@@ -203,7 +204,7 @@ pub struct ValidProject {
     pub url: String,
     pub api_key: String,
     /// `None` when the form left the secret empty (allowed on edit only).
-    pub api_secret: Option<String>,
+    pub api_secret: Option<SecretInput>,
 }
 
 /// Validates a whole project form, returning every field's error (empty when valid).

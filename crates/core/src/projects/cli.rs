@@ -24,7 +24,9 @@ impl std::fmt::Debug for CliProjectConfig {
         f.debug_struct("CliProjectConfig")
             .field("name", &self.name)
             .field("url", &self.url)
-            .finish_non_exhaustive()
+            .field("api_key", &self.api_key)
+            .field("api_secret", &self.api_secret)
+            .finish()
     }
 }
 

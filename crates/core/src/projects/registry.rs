@@ -14,7 +14,7 @@ use earshot_protocol::projects::{
     ConnectionReport, ProjectId, ProjectInput, ProjectSummary, ProjectsView, SettingsProblem,
 };
 use earshot_protocol::validate::{self, ValidProject};
-use earshot_protocol::{AppError, ErrorCode};
+use earshot_protocol::{AppError, ErrorCode, SecretInput};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -152,7 +152,13 @@ impl Projects {
         let _write = self.writes.lock().await;
         let valid = first_error(validate::project_form(&input, true))?;
         self.ensure_unique_name(&valid.name, None)?;
-        let secret = Secret::new(valid.api_secret.clone().unwrap_or_default());
+        let secret = Secret::new(
+            valid
+                .api_secret
+                .clone()
+                .map(SecretInput::into_inner)
+                .unwrap_or_default(),
+        );
         if verify {
             check(endpoint(&valid, secret.clone())).await?;
         }
@@ -191,7 +197,10 @@ impl Projects {
         }
         let account = secret_account(id);
         let old_secret = self.vault.get(&account).await?;
-        let new_secret = valid.api_secret.clone().map(Secret::new);
+        let new_secret = valid
+            .api_secret
+            .clone()
+            .map(|s| Secret::new(s.into_inner()));
         let credentials_changed =
             new_secret.is_some() || stored.url != valid.url || stored.api_key != valid.api_key;
         let secret = match (&new_secret, &old_secret) {
@@ -273,7 +282,7 @@ impl Projects {
     ) -> AppResult<ConnectionReport> {
         let valid = first_error(validate::project_form(&input, id.is_none()))?;
         let secret = match (valid.api_secret.clone(), id) {
-            (Some(s), _) => Secret::new(s),
+            (Some(s), _) => Secret::new(s.into_inner()),
             // The stored secret only ever goes to the server it was typed for.
             (None, Some(id)) if same_server(&self.record(id)?.url, &valid.url) => {
                 self.stored_secret(id).await?
