@@ -2,6 +2,7 @@
 //! (see `commands/`); behaviour lives in `earshot-core`.
 #![forbid(unsafe_code)]
 
+mod cli_file;
 mod commands;
 mod dev_project;
 mod logging;
@@ -23,6 +24,9 @@ pub struct Options {
     pub data_dir: Option<PathBuf>,
     /// Where secrets go; the OS keychain when `None`.
     pub vault: Option<Vault>,
+    /// The `lk` CLI config read until another is picked; `~/.livekit/cli-config.yaml` when
+    /// `None`.
+    pub cli_config: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -30,6 +34,7 @@ impl Default for Options {
         Self {
             data_dir: std::env::var_os("EARSHOT_DATA_DIR").map(PathBuf::from),
             vault: None,
+            cli_config: None,
         }
     }
 }
@@ -39,6 +44,8 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
+        // Used from Rust only (the lk CLI config picker); the webview is granted none of it.
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(commands::handler())
 }
 
@@ -60,6 +67,7 @@ pub fn init<R: Runtime>(
     tauri::async_runtime::spawn(core.audit().clone().run_journal(data_dir.clone(), vault));
     dev_project::ensure_from_env(core.clone());
     app.manage(core);
+    app.manage(cli_file::CliConfigFile::new(options.cli_config));
     Ok(())
 }
 

@@ -24,6 +24,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         projects::check_project,
         projects::check_project_input,
         projects::scan_cli_config,
+        projects::choose_cli_config,
         projects::import_cli_projects,
         rooms::list_rooms,
         rooms::list_participants,

@@ -1,12 +1,13 @@
 //! Project commands.
 
+use crate::cli_file::CliConfigFile;
 use crate::Core;
 use earshot_core::audit::Audited;
 use earshot_core::projects::import;
 use earshot_core::protocol::command::*;
 use earshot_core::protocol::projects::*;
 use earshot_core::protocol::AppError;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 type Reply<T> = Result<T, AppError>;
 
@@ -64,15 +65,38 @@ pub async fn check_project_input(
 }
 
 #[tauri::command]
-pub async fn scan_cli_config(core: State<'_, Core>, args: ScanCliConfig) -> Reply<CliScan> {
-    import::scan_cli_config(core.projects(), args.path.as_deref())
+pub async fn scan_cli_config(
+    core: State<'_, Core>,
+    file: State<'_, CliConfigFile>,
+    args: ScanCliConfig,
+) -> Reply<CliScan> {
+    let ScanCliConfig {} = args;
+    import::scan_cli_config(core.projects(), &file.current()?).await
+}
+
+#[tauri::command]
+pub async fn choose_cli_config<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    file: State<'_, CliConfigFile>,
+    args: ChooseCliConfig,
+) -> Reply<Option<CliScan>> {
+    let ChooseCliConfig {} = args;
+    let Some(path) = file.pick(&app).await? else {
+        return Ok(None);
+    };
+    let scan = import::scan_cli_config(core.projects(), &path).await?;
+    file.set(path);
+    Ok(Some(scan))
 }
 
 #[tauri::command]
 pub async fn import_cli_projects(
     core: State<'_, Core>,
+    file: State<'_, CliConfigFile>,
     args: ImportCliProjects,
 ) -> Reply<ImportReport> {
-    let imported = import::import_cli_projects(core.projects(), args.path.as_deref(), &args.names);
+    let path = file.current()?;
+    let imported = import::import_cli_projects(core.projects(), &path, &args.names);
     core.audit().run(args.facts(), None, imported).await
 }

@@ -25,6 +25,8 @@ impl Harness {
         let options = Options {
             data_dir: Some(dir.to_owned()),
             vault: Some(Vault::new(secrets)),
+            // Where the app reads the lk CLI config (the webview never names a path).
+            cli_config: Some(dir.join("cli-config.yaml")),
         };
         // The app's real context: its capabilities decide what the window may invoke.
         let context = tauri::generate_context!("tauri.conf.json", test = true);
@@ -182,27 +184,30 @@ fn project_and_room_commands_round_trip_the_ui_json() {
     assert_eq!(edited["name"], "Renamed");
 
     let cli = dir.path().join("cli-config.yaml");
+    assert_eq!(
+        h.err_code("scan_cli_config", json!({"args": {}})),
+        "cli_config_not_found"
+    );
     std::fs::write(&cli, format!(
         "default_project: other\nprojects:\n  - name: other\n    url: {}\n    api_key: {}\n    api_secret: {}\n",
         bed.ws_url, bed.api_key, bed.api_secret
     )).unwrap();
-    let scan = h.ok("scan_cli_config", json!({"args": {"path": cli}}));
+    // A path sent by the page is not used: the app reads its own choice.
+    let elsewhere = dir.path().join("elsewhere.yaml");
+    std::fs::write(&elsewhere, "projects:\n  - name: planted\n").unwrap();
+    let scan = h.ok("scan_cli_config", json!({"args": {"path": elsewhere}}));
+    assert_eq!(scan["path"], cli.display().to_string());
+    assert_eq!(scan["projects"].as_array().unwrap().len(), 1);
     assert_eq!(scan["projects"][0]["name"], "other");
     assert_eq!(scan["projects"][0]["already_imported"], false);
     let imported = h.ok(
         "import_cli_projects",
-        json!({"args": {"path": cli, "names": ["other", "ghost"]}}),
+        json!({"args": {"path": elsewhere, "names": ["other", "ghost", "planted"]}}),
     );
     assert_eq!(imported["imported"][0]["name"], "other");
     assert_eq!(imported["skipped"][0]["entry"], "ghost");
+    assert_eq!(imported["skipped"][1]["entry"], "planted");
     let other = imported["imported"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        h.err_code(
-            "scan_cli_config",
-            json!({"args": {"path": dir.path().join("missing.yaml")}})
-        ),
-        "cli_config_not_found"
-    );
 
     let defaulted = h.ok("set_default_project", json!({"args": {"id": other}}));
     let flags: Vec<_> = defaulted["projects"]

@@ -65,10 +65,14 @@ commands! {
     /// Checks unsaved form input (ListRooms) without storing anything. On edit, `id` lets
     /// an empty secret mean the stored one.
     CheckProjectInput => "check_project_input" -> ConnectionReport { input: ProjectInput, id: Option<ProjectId> }
-    /// Reads the `lk` CLI config (default `~/.livekit/cli-config.yaml`).
-    ScanCliConfig => "scan_cli_config" -> CliScan { path: Option<String> }
-    /// Imports the named projects from the `lk` CLI config.
-    ImportCliProjects => "import_cli_projects" -> ImportReport { path: Option<String>, names: Vec<String> }
+    /// Reads the `lk` CLI config: the file last picked with `choose_cli_config`, else
+    /// `~/.livekit/cli-config.yaml`. The webview never names a path.
+    ScanCliConfig => "scan_cli_config" -> CliScan {}
+    /// Opens a native file dialog to pick another `lk` CLI config and reads it; `None` when
+    /// the dialog was cancelled.
+    ChooseCliConfig => "choose_cli_config" -> Option<CliScan> {}
+    /// Imports the named projects from the `lk` CLI config that `scan_cli_config` read.
+    ImportCliProjects => "import_cli_projects" -> ImportReport { names: Vec<String> }
     /// The rooms of a project.
     ListRooms => "list_rooms" -> RoomsSnapshot { project: ProjectId }
     /// The participants of a room, hidden ones included.

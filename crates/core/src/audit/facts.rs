@@ -72,7 +72,7 @@ impl Audited for RemoveProject {
 }
 impl Audited for ImportCliProjects {
     fn facts(&self) -> Facts {
-        Facts::new(A::ProjectImport).detail(json!({ "path": self.path, "names": self.names }))
+        Facts::new(A::ProjectImport).detail(json!({ "names": self.names }))
     }
 }
 impl Audited for CreateRoom {

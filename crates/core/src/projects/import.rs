@@ -9,12 +9,12 @@ use earshot_protocol::projects::{
 };
 use earshot_protocol::validate;
 use earshot_protocol::{AppError, ErrorCode};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Lists the projects of the `lk` CLI config at `path` (default location if `None`).
-pub fn scan_cli_config(projects: &Projects, path: Option<&str>) -> AppResult<CliScan> {
-    let path = cli_path(path)?;
-    let config = cli::read(&path)?;
+/// Lists the projects of the `lk` CLI config at `path` (chosen by the app, never by the
+/// webview: the default location or a file the user picked in a native dialog).
+pub async fn scan_cli_config(projects: &Projects, path: &Path) -> AppResult<CliScan> {
+    let config = read(path).await?;
     let projects = config
         .projects
         .iter()
@@ -36,11 +36,10 @@ pub fn scan_cli_config(projects: &Projects, path: Option<&str>) -> AppResult<Cli
 /// Imports the named projects from the `lk` CLI config; secrets go to the vault only.
 pub async fn import_cli_projects(
     projects: &Projects,
-    path: Option<&str>,
+    path: &Path,
     names: &[String],
 ) -> AppResult<ImportReport> {
-    let path = cli_path(path)?;
-    let config = cli::read(&path)?;
+    let config = read(path).await?;
     let mut report = ImportReport {
         imported: Vec::new(),
         skipped: Vec::new(),
@@ -72,14 +71,25 @@ pub async fn import_cli_projects(
     Ok(report)
 }
 
-fn cli_path(path: Option<&str>) -> AppResult<PathBuf> {
-    match path.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Ok(PathBuf::from(p)),
-        None => cli::default_path().ok_or_else(|| {
+/// Reads the config off the async workers (a slow disk must not stall other commands).
+async fn read(path: &Path) -> AppResult<cli::CliConfig> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || cli::read(&path))
+        .await
+        .map_err(|e| {
             AppError::new(
-                ErrorCode::CliConfigNotFound,
-                "No home directory to look for the lk CLI config in.",
+                ErrorCode::Internal,
+                format!("reading the lk CLI config: {e}"),
             )
-        }),
-    }
+        })?
+}
+
+/// Where the `lk` CLI keeps its config, or why there is no such place.
+pub fn default_cli_path() -> AppResult<PathBuf> {
+    cli::default_path().ok_or_else(|| {
+        AppError::new(
+            ErrorCode::CliConfigNotFound,
+            "No home directory to look for the lk CLI config in.",
+        )
+    })
 }

@@ -4,7 +4,7 @@
 use crate::components::dialog::Dialog;
 use crate::ipc::invoke;
 use crate::state::app_state;
-use earshot_protocol::command::{ImportCliProjects, ScanCliConfig};
+use earshot_protocol::command::{ChooseCliConfig, ImportCliProjects, ScanCliConfig};
 use earshot_protocol::projects::{CliProject, CliScan, ImportReport};
 use earshot_protocol::AppError;
 use std::collections::BTreeSet;
@@ -14,41 +14,52 @@ use sycamore::prelude::*;
 #[component(inline_props)]
 pub fn ImportDialog<F: Fn() + Copy + 'static>(on_close: F) -> View {
     let state = app_state();
-    let path = create_signal(String::new());
     let scan = create_signal(None::<CliScan>);
     let error = create_signal(None::<AppError>);
     let chosen = create_signal(BTreeSet::<String>::new());
     let busy = create_signal(false);
     let report = create_signal(None::<ImportReport>);
 
+    // Preselects what can be imported and is not there yet.
+    let show = move |found: CliScan| {
+        chosen.set(
+            found
+                .projects
+                .iter()
+                .filter(|p| p.problem.is_none() && !p.already_imported)
+                .map(|p| p.name.clone())
+                .collect(),
+        );
+        scan.set(Some(found));
+        error.set(None);
+    };
     let rescan = move || {
         busy.set(true);
         spawn_local_scoped(async move {
-            let p = path.get_clone();
-            let p = (!p.trim().is_empty()).then(|| p.trim().to_owned());
-            let result = invoke(&ScanCliConfig { path: p }).await;
+            let result = invoke(&ScanCliConfig {}).await;
             busy.set(false);
             match result {
-                Ok(found) => {
-                    // Preselect what can be imported and is not there yet.
-                    chosen.set(
-                        found
-                            .projects
-                            .iter()
-                            .filter(|p| p.problem.is_none() && !p.already_imported)
-                            .map(|p| p.name.clone())
-                            .collect(),
-                    );
-                    if path.with(String::is_empty) {
-                        path.set(found.path.clone());
-                    }
-                    scan.set(Some(found));
-                    error.set(None);
-                }
+                Ok(found) => show(found),
                 Err(err) => {
                     scan.set(None);
                     error.set(Some(err));
                 }
+            }
+        });
+    };
+    // The file is picked in a native dialog by the backend: the page never names a path.
+    let choose = move |_| {
+        if busy.get() {
+            return;
+        }
+        busy.set(true);
+        spawn_local_scoped(async move {
+            let result = invoke(&ChooseCliConfig {}).await;
+            busy.set(false);
+            match result {
+                Ok(Some(found)) => show(found),
+                Ok(None) => {}
+                Err(err) => error.set(Some(err)),
             }
         });
     };
@@ -61,9 +72,7 @@ pub fn ImportDialog<F: Fn() + Copy + 'static>(on_close: F) -> View {
         }
         busy.set(true);
         spawn_local_scoped(async move {
-            let p = path.get_clone();
-            let p = (!p.trim().is_empty()).then(|| p.trim().to_owned());
-            let result = invoke(&ImportCliProjects { path: p, names }).await;
+            let result = invoke(&ImportCliProjects { names }).await;
             busy.set(false);
             match result {
                 Ok(done) => {
@@ -79,10 +88,13 @@ pub fn ImportDialog<F: Fn() + Copy + 'static>(on_close: F) -> View {
     view! {
         Dialog(title="Import from the lk CLI".to_owned(), test_id="import-dialog") {
             div(class="form") {
-                label(r#for="cli-path") { "Config file" }
                 div(class="inline") {
-                    input(id="cli-path", bind:value=path, placeholder="~/.livekit/cli-config.yaml")
-                    button(r#type="button", data-testid="cli-scan", on:click=move |_| rescan()) { "Read" }
+                    span { "Config file " }
+                    span(class="mono", data-testid="cli-path") {
+                        (scan.with(|s| s.as_ref().map(|s| s.path.clone())).unwrap_or_else(|| "~/.livekit/cli-config.yaml".into()))
+                    }
+                    button(r#type="button", data-testid="cli-scan", on:click=move |_| rescan()) { "Read again" }
+                    button(r#type="button", data-testid="cli-choose", on:click=choose) { "Choose file…" }
                 }
                 (error.get_clone().map(|err| view! {
                     p(class="form-error", data-testid="cli-error", role="alert") { (err.message) }
