@@ -24,6 +24,7 @@ pub fn ensure_from_env(core: Core) {
         url,
         api_key: key,
         api_secret: SecretInput::new(secret),
+        allow_plaintext: false,
     };
     tauri::async_runtime::block_on(async move {
         match core.projects().ensure_project(input).await {

@@ -109,6 +109,7 @@ fn main() -> anyhow::Result<()> {
                     url: bed.ws_url.clone(),
                     api_key: bed.api_key.clone(),
                     api_secret: SecretInput::new(bed.api_secret.clone()),
+                    allow_plaintext: false,
                 },
                 true,
             )

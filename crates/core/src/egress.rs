@@ -5,6 +5,7 @@ use crate::projects::{ProjectHandle, Projects};
 use crate::result::AppResult;
 use earshot_protocol::egress::{EgressRequest, EgressSummary};
 use earshot_protocol::egress_rules;
+use earshot_protocol::{AppError, ErrorCode};
 
 /// Starts an egress.
 pub async fn start_egress(
@@ -17,6 +18,15 @@ pub async fn start_egress(
     }
     let upload = if request.storage.is_empty() {
         None
+    } else if earshot_protocol::validate::plaintext_leaves_machine(&project.endpoint().url) {
+        // The request would carry the storage credential to the server in the clear.
+        return Err(AppError::field(
+            ErrorCode::InvalidInput,
+            "storage",
+            "Storage credentials are only sent over wss:// (or to a server on this machine); \
+             this project uses unencrypted ws://. Use the server's default storage, or switch \
+             the project to wss://.",
+        ));
     } else {
         Some(crate::storage::storage_upload(projects, &project.id, &request.storage).await?)
     };

@@ -26,6 +26,7 @@ async fn app() -> (Earshot, Arc<MemorySettings>) {
                 url: bed.ws_url.clone(),
                 api_key: bed.api_key.clone(),
                 api_secret: SecretInput::new(bed.api_secret.clone()),
+                allow_plaintext: false,
             },
             true,
         )

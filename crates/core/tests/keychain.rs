@@ -46,6 +46,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
                 url: "http://127.0.0.1:9".into(),
                 api_key: "APIcrud".into(),
                 api_secret: SecretInput::new(secret.clone()),
+                allow_plaintext: false,
             },
             false,
         )
@@ -70,6 +71,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
                 url: "ws://127.0.0.1:9".into(),
                 api_key: "k".into(),
                 api_secret: SecretInput::new("x"),
+                allow_plaintext: false,
             },
             false,
         )
@@ -90,6 +92,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
                 url: "wss://lk.example.com".into(),
                 api_key: "APIcrud2".into(),
                 api_secret: SecretInput::default(),
+                allow_plaintext: false,
             },
             false,
         )
@@ -112,6 +115,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
                 url: "ftp://x".into(),
                 api_key: "k".into(),
                 api_secret: SecretInput::new("new-secret"),
+                allow_plaintext: false,
             },
             false,
         )
@@ -130,6 +134,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
                 url: "ws://127.0.0.1:10".into(),
                 api_key: "k2".into(),
                 api_secret: SecretInput::new("s2"),
+                allow_plaintext: false,
             },
             false,
         )

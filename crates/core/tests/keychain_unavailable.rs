@@ -24,6 +24,7 @@ async fn no_keychain_means_a_clear_error_and_nothing_saved() {
                 url: "ws://127.0.0.1:9".into(),
                 api_key: "k".into(),
                 api_secret: SecretInput::new("never-stored"),
+                allow_plaintext: false,
             },
             false,
         )

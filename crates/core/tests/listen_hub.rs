@@ -231,6 +231,7 @@ async fn one_room_name_in_two_projects_is_two_rooms() {
                 url: bed.ws_url.clone(),
                 api_key: bed.api_key.clone(),
                 api_secret: SecretInput::new(bed.api_secret.clone()),
+                allow_plaintext: false,
             },
             false,
         )

@@ -27,6 +27,7 @@ fn form(url: &str, secret: &str) -> ProjectInput {
         url: url.into(),
         api_key: bed.api_key.clone(),
         api_secret: SecretInput::new(secret),
+        allow_plaintext: false,
     }
 }
 
@@ -294,4 +295,71 @@ async fn removing_a_project_removes_its_storage_credentials() {
         .filter(|k| k.starts_with("storage:"))
         .collect();
     assert!(left.is_empty(), "storage profiles left behind: {left:?}");
+}
+
+#[tokio::test]
+async fn plaintext_to_a_public_host_waits_for_the_opt_in() {
+    use earshot_core::protocol::egress::{EgressKind, EgressRequest};
+    use earshot_core::settings::{MemorySettings, SettingsStore};
+    use earshot_core::vault::{MemoryStore, Vault};
+    // A project saved by an older version: ws:// to a public name, no opt-in.
+    let settings = Arc::new(MemorySettings::default());
+    settings
+        .set(
+            "projects.old",
+            serde_json::json!({"name": "Old", "url": "ws://livekit.example.com", "api_key": "k"}),
+        )
+        .unwrap();
+    let vault = Vault::new(MemoryStore::default());
+    vault
+        .set("project:old", earshot_core::vault::Secret::new("s"))
+        .await
+        .unwrap();
+    let app = earshot_core::Earshot::new(settings, vault);
+    let err = app.project("old").await.unwrap_err();
+    assert_eq!(
+        err.code,
+        earshot_core::protocol::ErrorCode::InvalidUrl,
+        "{err:?}"
+    );
+    assert!(err.message.contains("unencrypted"), "{}", err.message);
+
+    // Allowed explicitly by an edit, it can be used, and says so on the Projects page.
+    let allowed = ProjectInput {
+        name: "Old".into(),
+        url: "ws://livekit.example.com".into(),
+        api_key: "k".into(),
+        api_secret: SecretInput::new("s"),
+        allow_plaintext: true,
+    };
+    let saved = app
+        .projects()
+        .update_project("old", allowed, false)
+        .await
+        .expect("opt-in");
+    assert!(saved.allow_plaintext);
+    let handle = app.project("old").await.expect("usable after the opt-in");
+
+    // Storage credentials never go over it.
+    let request = EgressRequest {
+        kind: EgressKind::RoomComposite,
+        room_name: "r".into(),
+        layout: "speaker".into(),
+        storage: "archive".into(),
+        preset: "h264_720p_30".into(),
+        outputs: earshot_core::protocol::egress::EgressOutputs {
+            file: Some(earshot_core::protocol::egress::FileOutput {
+                file_type: "mp4".into(),
+                filepath: "rec/{room_name}.mp4".into(),
+                disable_manifest: false,
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let err = earshot_core::egress::start_egress(app.projects(), &handle, &request)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field.as_deref(), Some("storage"), "{err:?}");
+    assert!(err.message.contains("wss://"), "{}", err.message);
 }

@@ -28,6 +28,7 @@ fn project_input() -> ProjectInput {
         url: "wss://example.livekit.cloud".into(),
         api_key: "APIkey".into(),
         api_secret: secret(),
+        allow_plaintext: false,
     }
 }
 
@@ -56,6 +57,7 @@ fn samples() -> Vec<(&'static str, String)> {
                 url: "wss://x".into(),
                 api_key: "k".into(),
                 api_secret: Some(secret()),
+                allow_plaintext: false,
             }),
         ),
         ("CliProjectConfig", dbg(&cli)),

@@ -16,6 +16,7 @@ fn input(url: &str, key: &str, secret: &str) -> ProjectInput {
         url: url.into(),
         api_key: key.into(),
         api_secret: SecretInput::new(secret),
+        allow_plaintext: false,
     }
 }
 

@@ -233,6 +233,7 @@ mod tests {
                 url: "wss://x.livekit.cloud".into(),
                 api_key: "APIk".into(),
                 api_secret: crate::SecretInput::new("s3cr3t"),
+                allow_plaintext: false,
             },
             verify: true,
         };
@@ -240,7 +241,8 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({"input": {"name": "Prod", "url": "wss://x.livekit.cloud",
-                "api_key": "APIk", "api_secret": "s3cr3t"}, "verify": true})
+                "api_key": "APIk", "api_secret": "s3cr3t", "allow_plaintext": false},
+                "verify": true})
         );
         assert!(!format!("{cmd:?}").contains("s3cr3t"));
     }

@@ -16,6 +16,9 @@ pub struct ProjectSummary {
     pub api_key: String,
     /// The project opened at start-up (a setting).
     pub is_default: bool,
+    /// Whether unencrypted `ws://` to a non-local host was explicitly allowed.
+    #[serde(default)]
+    pub allow_plaintext: bool,
 }
 
 /// What the add and edit forms submit.
@@ -26,6 +29,10 @@ pub struct ProjectInput {
     pub api_key: String,
     /// Required when adding; on edit an empty secret keeps the stored one.
     pub api_secret: SecretInput,
+    /// Allows `ws://`/`http://` to a host that is neither loopback nor a private address:
+    /// tokens and admin calls then cross the network unencrypted (the form warns).
+    #[serde(default)]
+    pub allow_plaintext: bool,
 }
 
 /// A settings entry that could not be read; it is left untouched in the file.

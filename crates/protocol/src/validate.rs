@@ -193,8 +193,75 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), String> {
     Ok((host, port))
 }
 
+/// The host of a URL as [`server_url`] writes it, parsed as an address when it is one.
+fn ip_of(host: &str) -> Option<std::net::IpAddr> {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse().ok()
+}
+
+/// `localhost` or a loopback address (parsed: `127.example.com` is a name, not loopback).
 fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.starts_with("127.") || host == "[::1]"
+    host == "localhost" || ip_of(host).is_some_and(|ip| canonical(ip).is_loopback())
+}
+
+/// IPv4-mapped IPv6 addresses judged as the IPv4 address they carry.
+fn canonical(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// Whether traffic to `host` stays on this machine or a private network: loopback, RFC 1918,
+/// link-local, IPv6 unique-local. Only addresses count; a name may resolve anywhere.
+pub fn is_local_host(host: &str) -> bool {
+    if is_loopback(host) {
+        return true;
+    }
+    match ip_of(host).map(canonical) {
+        Some(std::net::IpAddr::V4(v4)) => v4.is_private() || v4.is_link_local(),
+        Some(std::net::IpAddr::V6(v6)) => {
+            let first = v6.segments()[0];
+            (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        None => false,
+    }
+}
+
+/// The host of a normalised signal URL when it is plain `ws://` to a host that is not
+/// local (see [`is_local_host`]): tokens would cross a network unencrypted.
+pub fn plaintext_public_host(signal_url: &str) -> Option<&str> {
+    let rest = signal_url.strip_prefix("ws://")?;
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = match split_host_port(authority) {
+        Ok((host, _)) => host,
+        Err(_) => authority,
+    };
+    (!is_local_host(host)).then_some(host)
+}
+
+/// Whether a normalised signal URL is plain `ws://` to anything but this machine.
+pub fn plaintext_leaves_machine(signal_url: &str) -> bool {
+    signal_url.strip_prefix("ws://").is_some_and(|rest| {
+        let authority = rest.split('/').next().unwrap_or(rest);
+        let host = split_host_port(authority).map_or(authority, |(host, _)| host);
+        !is_loopback(host)
+    })
+}
+
+/// The error for plain `ws://` to `host` without the project's opt-in.
+pub fn plaintext_refused(host: &str) -> AppError {
+    AppError::field(
+        ErrorCode::InvalidUrl,
+        "url",
+        format!(
+            "ws:// would send tokens to {host} unencrypted. Use wss://, or allow an unencrypted \
+             connection for this project if the network between is trusted."
+        ),
+    )
 }
 
 /// A fully validated project form: normalised name, URL, key and (optional) secret.
@@ -205,6 +272,8 @@ pub struct ValidProject {
     pub api_key: String,
     /// `None` when the form left the secret empty (allowed on edit only).
     pub api_secret: Option<SecretInput>,
+    /// Plain `ws://` to a non-local host was allowed explicitly.
+    pub allow_plaintext: bool,
 }
 
 /// Validates a whole project form, returning every field's error (empty when valid).
@@ -213,7 +282,10 @@ pub fn project_form(
     secret_required: bool,
 ) -> Result<ValidProject, Vec<AppError>> {
     let name = project_name(&input.name);
-    let url = server_url(&input.url);
+    let url = server_url(&input.url).and_then(|url| match plaintext_public_host(&url) {
+        Some(host) if !input.allow_plaintext => Err(plaintext_refused(host)),
+        _ => Ok(url),
+    });
     let key = api_key(&input.api_key);
     let secret = if input.api_secret.is_empty() && !secret_required {
         Ok(None)
@@ -226,6 +298,7 @@ pub fn project_form(
             url,
             api_key,
             api_secret,
+            allow_plaintext: input.allow_plaintext,
         }),
         (name, url, key, secret) => Err([name.err(), url.err(), key.err(), secret.err()]
             .into_iter()
@@ -237,6 +310,77 @@ pub fn project_form(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_addresses_count_as_local() {
+        for host in [
+            "localhost",
+            "127.0.0.1",
+            "127.8.9.10",
+            "[::1]",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.20",
+            "169.254.1.1",
+            "[fd00::1]",
+            "[fe80::1]",
+            "[::ffff:192.168.1.1]",
+        ] {
+            assert!(is_local_host(host), "{host}");
+        }
+        for host in [
+            "127.example.com",
+            "10.example.com",
+            "localhost.evil.com",
+            "172.32.0.1",
+            "8.8.8.8",
+            "[2001:db8::1]",
+            "[::ffff:8.8.8.8]",
+            "my-server.lan",
+            "192.169.0.1",
+        ] {
+            assert!(!is_local_host(host), "{host}");
+        }
+        // A name that starts like loopback is not loopback: it gets wss:// by default.
+        assert_eq!(
+            server_url("127.example.com").unwrap(),
+            "wss://127.example.com"
+        );
+        assert_eq!(server_url("127.0.0.1:7880").unwrap(), "ws://127.0.0.1:7880");
+    }
+
+    #[test]
+    fn plaintext_to_a_public_host_needs_the_opt_in() {
+        let input = |url: &str, allow: bool| ProjectInput {
+            name: "p".into(),
+            url: url.into(),
+            api_key: "k".into(),
+            api_secret: crate::SecretInput::new("s"),
+            allow_plaintext: allow,
+        };
+        let errs = project_form(&input("ws://livekit.example.com", false), true).unwrap_err();
+        assert_eq!(errs[0].field.as_deref(), Some("url"));
+        assert!(
+            errs[0].message.contains("unencrypted"),
+            "{}",
+            errs[0].message
+        );
+        assert!(project_form(&input("http://8.8.8.8:7880", false), true).is_err());
+        let allowed = project_form(&input("ws://livekit.example.com", true), true).unwrap();
+        assert!(allowed.allow_plaintext);
+        for url in [
+            "ws://127.0.0.1:7880",
+            "ws://192.168.1.20:7880",
+            "ws://[fd00::2]:7880",
+            "wss://livekit.example.com",
+        ] {
+            assert!(project_form(&input(url, false), true).is_ok(), "{url}");
+        }
+        assert!(plaintext_leaves_machine("ws://192.168.1.20:7880"));
+        assert!(!plaintext_leaves_machine("ws://127.0.0.1:7880"));
+        assert!(!plaintext_leaves_machine("wss://livekit.example.com"));
+    }
 
     #[test]
     fn urls_normalise() {

@@ -19,6 +19,9 @@ pub struct ProjectRecord {
     pub name: String,
     pub url: String,
     pub api_key: String,
+    /// Plain `ws://` to a non-local host was allowed explicitly (absent in older files).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_plaintext: bool,
 }
 
 /// The vault account holding a project's API secret.
@@ -101,6 +104,7 @@ impl Catalog {
                 url: r.url.clone(),
                 api_key: r.api_key.clone(),
                 is_default: self.default.as_deref() == Some(id),
+                allow_plaintext: r.allow_plaintext,
             })
             .collect();
         list.sort_by_key(|p| p.name.to_lowercase());

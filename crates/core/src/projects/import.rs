@@ -62,6 +62,7 @@ pub async fn import_cli_projects(
             url: found.url.clone(),
             api_key: found.api_key.clone(),
             api_secret: found.api_secret.clone(),
+            allow_plaintext: false,
         };
         match projects.add_project(input, false).await {
             Ok(summary) => report.imported.push(summary),

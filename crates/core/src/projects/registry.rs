@@ -307,6 +307,19 @@ impl Projects {
 
     pub(crate) async fn endpoint(&self, id: &str) -> AppResult<Endpoint> {
         let record = self.record(id)?;
+        // A project saved before plaintext needed an opt-in stays unused until edited.
+        if let Some(host) = validate::plaintext_public_host(&record.url) {
+            if !record.allow_plaintext {
+                return Err(AppError::new(
+                    ErrorCode::InvalidUrl,
+                    format!(
+                        "'{}' uses ws:// to {host}, which would send tokens unencrypted. Edit \
+                         the project: use wss://, or allow an unencrypted connection.",
+                        record.name
+                    ),
+                ));
+            }
+        }
         let secret = self.stored_secret(id).await?;
         Ok(Endpoint {
             url: record.url,
@@ -438,6 +451,7 @@ fn record(valid: &ValidProject) -> ProjectRecord {
         name: valid.name.clone(),
         url: valid.url.clone(),
         api_key: valid.api_key.clone(),
+        allow_plaintext: valid.allow_plaintext,
     }
 }
 

@@ -29,6 +29,7 @@ pub async fn bed_app() -> earshot_core::Earshot {
                 url: bed.ws_url.clone(),
                 api_key: bed.api_key.clone(),
                 api_secret: SecretInput::new(bed.api_secret.clone()),
+                allow_plaintext: false,
             },
             true,
         )

@@ -24,6 +24,8 @@ struct Form {
     url: Signal<String>,
     key: Signal<String>,
     secret: Signal<String>,
+    /// Plain `ws://` to a non-local host allowed (see [`ProjectInput::allow_plaintext`]).
+    plaintext: Signal<bool>,
     /// Errors shown next to their field.
     field_errors: Signal<Vec<AppError>>,
     /// The error of the last attempt that belongs to no field.
@@ -41,7 +43,14 @@ impl Form {
             url: self.url.get_clone(),
             api_key: self.key.get_clone(),
             api_secret: SecretInput::new(self.secret.get_clone()),
+            allow_plaintext: self.plaintext.get(),
         }
+    }
+
+    /// The host that plain `ws://` would reach unencrypted, if the URL typed is such.
+    fn plaintext_host(self) -> Option<String> {
+        let url = validate::server_url(&self.url.get_clone()).ok()?;
+        validate::plaintext_public_host(&url).map(str::to_owned)
     }
 
     /// Validates like the backend does; `false` (with the errors shown) when invalid.
@@ -90,6 +99,7 @@ pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> Vie
                 .unwrap_or_default(),
         ),
         secret: create_signal(String::new()),
+        plaintext: create_signal(editing.as_ref().is_some_and(|p| p.allow_plaintext)),
         field_errors: create_signal(Vec::new()),
         error: create_signal(None),
         progress: create_signal(None),
@@ -169,6 +179,14 @@ pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> Vie
                 label(r#for="project-url") { "Server URL" }
                 input(id="project-url", bind:value=form.url, placeholder="wss://my-project.livekit.cloud", autocomplete="off")
                 (field_error(form.field_errors, "url"))
+                (form.plaintext_host().map(|host| view! {
+                    label(class="check warning", data-testid="project-plaintext") {
+                        input(r#type="checkbox", id="project-plaintext", bind:checked=form.plaintext)
+                        " Allow an unencrypted connection: tokens and admin calls to "
+                        strong { (host) }
+                        " cross the network in the clear. Only on a network you trust."
+                    }
+                }).unwrap_or_default())
 
                 label(r#for="project-key") { "API key" }
                 input(id="project-key", bind:value=form.key, autocomplete="off")
