@@ -82,25 +82,29 @@ async fn project_crud_keeps_secret_in_keychain_only() {
         (ErrorCode::DuplicateName, Some("name"))
     );
 
-    // Edit with an empty secret keeps the stored one.
+    // Edit with an empty secret keeps the stored one on the same server; another server
+    // needs it typed again.
+    let edit = |url: &str| ProjectInput {
+        name: "Crud renamed".into(),
+        url: url.into(),
+        api_key: "APIcrud2".into(),
+        api_secret: SecretInput::default(),
+        allow_plaintext: false,
+    };
+    let moved = app
+        .projects()
+        .update_project(&added.id, edit("wss://lk.example.com"), false)
+        .await
+        .unwrap_err();
+    assert_eq!(moved.field.as_deref(), Some("api_secret"), "{moved:?}");
     let edited = app
         .projects()
-        .update_project(
-            &added.id,
-            ProjectInput {
-                name: "Crud renamed".into(),
-                url: "wss://lk.example.com".into(),
-                api_key: "APIcrud2".into(),
-                api_secret: SecretInput::default(),
-                allow_plaintext: false,
-            },
-            false,
-        )
+        .update_project(&added.id, edit("ws://127.0.0.1:9"), false)
         .await
         .unwrap();
     assert_eq!(
         (edited.name.as_str(), edited.url.as_str()),
-        ("Crud renamed", "wss://lk.example.com")
+        ("Crud renamed", "ws://127.0.0.1:9")
     );
     assert_eq!(keychain.get(&account).unwrap().unwrap().expose(), secret);
 
