@@ -1,6 +1,7 @@
 //! Settings in `<data dir>/settings.json` through tauri-plugin-store, with the care the
 //! plugin lacks: an unreadable file is moved aside and reported (the plugin would silently
-//! start empty and overwrite it), and every save is atomic.
+//! start empty and overwrite it), every save is atomic and private (0600 in a 0700
+//! directory), and the plugin's own save on exit never touches the file.
 
 use earshot_core::protocol::projects::SettingsProblem;
 use earshot_core::settings::{self, SettingsError, SettingsStore};
@@ -23,6 +24,10 @@ impl<R: Runtime> PluginSettings<R> {
         let path = dir.join("settings.json");
         let problems = settings::check_file(&path).problems;
         let store = StoreBuilder::new(app, &path).disable_auto_save().build()?;
+        // The plugin saves every store it holds on exit with a plain (truncating) write; a
+        // crash during quit would then truncate the file. Taking ours out of its table
+        // leaves every write to `write_atomic` below.
+        store.close_resource();
         Ok(Self {
             store,
             path,

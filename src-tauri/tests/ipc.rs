@@ -77,6 +77,24 @@ impl Harness {
 }
 
 #[test]
+fn the_store_plugin_never_saves_the_settings_itself() {
+    use tauri_plugin_store::StoreExt;
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(dir.path(), Default::default());
+    h.ok(
+        "add_project",
+        json!({"args": {"input": {"name": "P", "url": "ws://127.0.0.1:9", "api_key": "k", "api_secret": "s"}, "verify": false}}),
+    );
+    // Stores the plugin holds are saved by it on exit with a plain, truncating write.
+    assert!(
+        h._app.get_store(dir.path().join("settings.json")).is_none(),
+        "the settings store is in the plugin's table, so the plugin rewrites it on exit"
+    );
+    let text = std::fs::read_to_string(dir.path().join("settings.json")).unwrap();
+    assert!(text.contains("\"P\""), "{text}");
+}
+
+#[test]
 fn every_protocol_command_is_registered() {
     let dir = tempfile::tempdir().unwrap();
     let h = Harness::new(dir.path(), Default::default());

@@ -92,24 +92,66 @@ fn aside_path(path: &Path) -> PathBuf {
     path.with_file_name(format!("{name}.unreadable-{secs}"))
 }
 
-/// Writes `entries` to `path` atomically (temp file, fsync, rename) so a crash mid-write
-/// never leaves a truncated file.
+/// Writes `entries` to `path` atomically so a crash or power loss mid-write never leaves a
+/// truncated file: a private temp file (0600) is written and fsync'd, renamed over `path`,
+/// and the directory (0700) is fsync'd so the rename itself is durable.
 pub fn write_atomic(path: &Path, entries: &Map<String, Value>) -> Result<(), SettingsError> {
     use std::io::Write;
     let err = |reason: String| SettingsError {
         path: path.display().to_string(),
         reason,
     };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
-    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    private_dir(dir).map_err(|e| err(e.to_string()))?;
     let json = serde_json::to_vec_pretty(entries).map_err(|e| err(e.to_string()))?;
     let tmp = path.with_extension("json.tmp");
-    let mut file = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
+    let mut file = private_file(&tmp).map_err(|e| err(e.to_string()))?;
     file.write_all(&json)
         .and_then(|_| file.sync_all())
         .map_err(|e| err(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))?;
+    sync_dir(dir).map_err(|e| err(e.to_string()))
+}
+
+/// Creates `dir` (and parents) readable by this user only.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Creates (truncating) a file readable and writable by this user only.
+pub fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    // `mode` applies only when the file is created; an older file keeps its bits otherwise.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
+/// Makes a rename in `dir` durable (a no-op where directories cannot be opened).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    let _ = dir;
+    Ok(())
 }
 
 /// Settings in a map, for tests.
@@ -186,5 +228,22 @@ mod tests {
         let back: Map<String, Value> =
             serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         assert_eq!(back, map);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn settings_are_private_to_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let path = data.join("settings.json");
+        // An older file with loose bits is tightened on the next save.
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(&path, b"{}").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_atomic(&path, &Map::new()).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&data), 0o700);
     }
 }
