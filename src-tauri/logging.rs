@@ -1,8 +1,10 @@
-//! Logs to stderr and to `<data dir>/logs/earshot.log`. Secrets never reach a log: every
-//! type holding one redacts its `Debug`.
+//! Logs to stderr and to `<data dir>/logs/earshot.log` (0600, rotated at 10 MiB, three old
+//! files kept). `EARSHOT_LOG` names a level for Earshot's own crates (others stay at `warn`:
+//! a `debug` run must not turn on the WebRTC, WebSocket and HTTP stacks' tracing) or a full
+//! filter directive. Secrets never reach a log: every type holding one redacts its `Debug`.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
@@ -10,15 +12,34 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::{fmt, EnvFilter, Layer};
 
+/// Earshot's crates, as tracing names their targets.
+const OWN_CRATES: [&str; 4] = [
+    "earshot",
+    "earshot_shell",
+    "earshot_core",
+    "earshot_journal",
+];
+
+/// The filter for `EARSHOT_LOG`: a bare level applies to Earshot's crates only.
+fn filter_directives(env: Option<&str>) -> String {
+    let scoped = |level: &str| {
+        let own: Vec<String> = OWN_CRATES.iter().map(|c| format!("{c}={level}")).collect();
+        format!("warn,{}", own.join(","))
+    };
+    match env.map(str::trim).filter(|s| !s.is_empty()) {
+        None => scoped("info"),
+        Some(level) if !level.contains(['=', ',']) => scoped(level),
+        // A full directive ("info,webrtc=debug") is taken as written.
+        Some(directive) => directive.to_owned(),
+    }
+}
+
 /// Installs the global subscriber once; later calls (tests build many apps) do nothing.
 pub fn init(dir: &Path) {
-    let filter = EnvFilter::try_from_env("EARSHOT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let file = std::fs::create_dir_all(dir).and_then(|_| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("earshot.log"))
-    });
+    let env = std::env::var("EARSHOT_LOG").ok();
+    let filter = EnvFilter::try_new(filter_directives(env.as_deref()))
+        .unwrap_or_else(|_| EnvFilter::new(filter_directives(None)));
+    let file = RotatingFile::open(dir.join("earshot.log"));
     let file_layer = file.ok().map(|f| {
         fmt::layer()
             .with_ansi(false)
@@ -30,6 +51,78 @@ pub fn init(dir: &Path) {
         .with(fmt::layer().with_writer(std::io::stderr))
         .with(file_layer)
         .try_init();
+}
+
+/// Size at which the log file is rotated.
+const ROTATE_BYTES: u64 = 10 * 1024 * 1024;
+/// Rotated files kept (`earshot.log.1` … `.3`).
+const KEEP: u32 = 3;
+
+/// An append-only log file readable by this user only, rotated by size.
+struct RotatingFile {
+    path: PathBuf,
+    file: std::fs::File,
+    size: u64,
+}
+
+impl RotatingFile {
+    fn open(path: PathBuf) -> std::io::Result<Self> {
+        if let Some(dir) = path.parent() {
+            earshot_core::settings::private_dir(dir)?;
+        }
+        let file = open_private_append(&path)?;
+        let size = file.metadata()?.len();
+        let mut me = Self { path, file, size };
+        if me.size >= ROTATE_BYTES {
+            me.rotate()?;
+        }
+        Ok(me)
+    }
+
+    fn rotate(&mut self) -> std::io::Result<()> {
+        let numbered = |n: u32| PathBuf::from(format!("{}.{n}", self.path.display()));
+        let _ = std::fs::remove_file(numbered(KEEP));
+        for n in (1..KEEP).rev() {
+            let _ = std::fs::rename(numbered(n), numbered(n + 1));
+        }
+        std::fs::rename(&self.path, numbered(1))?;
+        self.file = open_private_append(&self.path)?;
+        self.size = 0;
+        Ok(())
+    }
+}
+
+impl std::io::Write for RotatingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.size + buf.len() as u64 > ROTATE_BYTES && self.size > 0 {
+            // A failed rotation keeps writing to the current file rather than losing lines.
+            let _ = self.rotate();
+        }
+        let n = self.file.write(buf)?;
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
 }
 
 /// What the WebRTC stack reports when it drops LiveKit's RTCP sender reports. Every 3 s the
@@ -102,6 +195,47 @@ mod tests {
                 seen.push(message.0);
             }
         }
+    }
+
+    #[test]
+    fn a_bare_level_applies_to_earshot_only() {
+        let debug = filter_directives(Some("debug"));
+        assert!(debug.starts_with("warn,"), "{debug}");
+        assert!(debug.contains("earshot_core=debug"), "{debug}");
+        assert!(!debug.contains("webrtc"), "{debug}");
+        assert_eq!(
+            filter_directives(Some("info,webrtc=debug")),
+            "info,webrtc=debug"
+        );
+        assert!(filter_directives(None).contains("earshot_shell=info"));
+        // Each is a valid filter.
+        for d in [debug, filter_directives(None)] {
+            EnvFilter::try_new(&d).expect("valid");
+        }
+    }
+
+    #[test]
+    fn the_log_rotates_and_stays_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("logs/earshot.log");
+        let mut log = RotatingFile::open(path.clone()).unwrap();
+        let line = vec![b'x'; 1024 * 1024];
+        for _ in 0..45 {
+            log.write_all(&line).unwrap();
+        }
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        assert!(size(&path) <= ROTATE_BYTES, "{}", size(&path));
+        for n in 1..=KEEP {
+            let old = PathBuf::from(format!("{}.{n}", path.display()));
+            assert!(size(&old) > 0 && size(&old) <= ROTATE_BYTES, "{n}");
+            let mode = std::fs::metadata(&old).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{n}");
+        }
+        assert!(!PathBuf::from(format!("{}.{}", path.display(), KEEP + 1)).exists());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
     }
 
     #[test]

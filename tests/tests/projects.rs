@@ -61,6 +61,23 @@ async fn add_project_see_room_and_no_secret_anywhere() -> anyhow::Result<()> {
         std::fs::read_to_string(&output)?.contains("project added"),
         "app logs were captured"
     );
+    // The run logged at debug (so the canary above covers debug lines), for Earshot's own
+    // crates only: the WebRTC, WebSocket and HTTP stacks stay at warn.
+    let log = std::fs::read_to_string(data.join("logs/earshot.log"))?;
+    assert!(
+        log.contains(" DEBUG earshot"),
+        "no debug lines from Earshot"
+    );
+    let foreign: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(" DEBUG ") || l.contains(" TRACE ") || l.contains(" INFO "))
+        .filter(|l| !l.contains(" earshot"))
+        .take(3)
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "other crates logged below warn: {foreign:?}"
+    );
     rooms_client(bed).delete_room(&room).await?;
     Ok(())
 }
