@@ -216,6 +216,7 @@ mod tests {
 
     #[test]
     fn the_log_rotates_and_stays_private() {
+        use std::io::Write;
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("logs/earshot.log");
