@@ -6,6 +6,7 @@ mod cli_file;
 mod commands;
 mod dev_project;
 mod logging;
+mod navigation;
 mod rendering;
 mod settings_store;
 
@@ -46,6 +47,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_notification::init())
         // Used from Rust only (the lk CLI config picker); the webview is granted none of it.
         .plugin(tauri_plugin_dialog::init())
+        .plugin(navigation::guard())
         .invoke_handler(commands::handler())
 }
 

@@ -95,6 +95,32 @@ fn the_store_plugin_never_saves_the_settings_itself() {
 }
 
 #[test]
+fn plugin_commands_the_app_does_not_grant_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("settings.json"), "{}").unwrap();
+    let h = Harness::new(dir.path(), Default::default());
+    // The plugins are there for the backend; the page may call none of their commands.
+    for (cmd, body) in [
+        ("plugin:store|load", json!({"path": "settings.json"})),
+        ("plugin:store|save", json!({"rid": 1})),
+        ("plugin:dialog|open", json!({"options": {}})),
+        (
+            "plugin:notification|notify",
+            json!({"options": {"title": "x"}}),
+        ),
+        ("plugin:notification|request_permission", json!({})),
+    ] {
+        let err = h.invoke(cmd, body).expect_err(cmd).to_string();
+        assert!(
+            err.contains("not allowed") || err.contains("denied"),
+            "{cmd}: {err}"
+        );
+    }
+    // A granted command still works through the same path.
+    h.ok("list_projects", json!({"args": {}}));
+}
+
+#[test]
 fn every_protocol_command_is_registered() {
     let dir = tempfile::tempdir().unwrap();
     let h = Harness::new(dir.path(), Default::default());
