@@ -66,8 +66,6 @@ async fn markup_in_names_is_text() -> Result<()> {
         .with_grants(VideoGrants {
             room_join: true,
             room: room.clone(),
-            can_publish: true,
-            can_subscribe: true,
             ..Default::default()
         })
         .to_jwt()?;
