@@ -37,8 +37,9 @@ fn filter_directives(env: Option<&str>) -> String {
 /// Installs the global subscriber once; later calls (tests build many apps) do nothing.
 pub fn init(dir: &Path) {
     let env = std::env::var("EARSHOT_LOG").ok();
-    let filter = EnvFilter::try_new(filter_directives(env.as_deref()))
-        .unwrap_or_else(|_| EnvFilter::new(filter_directives(None)));
+    let directives = filter_directives(env.as_deref());
+    let filter =
+        EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new(filter_directives(None)));
     let file = RotatingFile::open(dir.join("earshot.log"));
     let file_layer = file.ok().map(|f| {
         fmt::layer()
@@ -51,6 +52,7 @@ pub fn init(dir: &Path) {
         .with(fmt::layer().with_writer(std::io::stderr))
         .with(file_layer)
         .try_init();
+    tracing::debug!(%directives, "log filter");
 }
 
 /// Size at which the log file is rotated.
