@@ -1,0 +1,163 @@
+//! Property tests over every validator and parser of user input in the protocol crate:
+//! 10,000 generated inputs each, from arbitrary Unicode and from URL-, JSON- and name-shaped
+//! text that reaches the deeper branches. None may panic; every refusal is a specific error
+//! naming its field; accepted URLs and names round-trip (validating the output again gives
+//! the same output).
+
+use earshot_protocol::admin::{DataMessage, RoomOptions};
+use earshot_protocol::agents::NewAgentDispatch;
+use earshot_protocol::egress::{EgressRequest, StorageInput};
+use earshot_protocol::projects::ProjectInput;
+use earshot_protocol::tokens::TokenRequest;
+use earshot_protocol::{egress_rules, fields, listen, sip_rules, validate, wallboard, SecretInput};
+use proptest::prelude::*;
+use serde_json::Value;
+
+const CASES: u32 = 10_000;
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: CASES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Arbitrary text, and text shaped like what each field expects.
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "(ws|wss|http|https|ftp|rtmp|srt|sip)?(://)?[a-zA-Z0-9.:@/?#%\\[\\]_ -]{0,40}",
+        "[\\[{\"a-z0-9:,. }\\]]{0,30}",
+        "[a-zA-Z0-9_ .+*-]{0,70}",
+        "\\+?[0-9 ()-]{0,20}",
+        "[0-9./:a-f]{0,24}",
+    ]
+}
+
+/// The error names the field it belongs to and says something.
+fn specific(e: &earshot_protocol::AppError) -> bool {
+    !e.message.trim().is_empty() && e.field.as_deref().is_some_and(|f| !f.is_empty())
+}
+
+/// `template` with each string replaced, in order, by one of `strings` (cycled).
+fn fill(template: &Value, strings: &[String], i: &mut usize) -> Value {
+    match template {
+        Value::String(_) => {
+            let s = strings[*i % strings.len()].clone();
+            *i += 1;
+            Value::String(s)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| fill(v, strings, i)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), fill(v, strings, i)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A form of type `T` from its default with every string field replaced.
+fn form<T: serde::Serialize + serde::de::DeserializeOwned + Default>(strings: &[String]) -> T {
+    let template = serde_json::to_value(T::default()).expect("template");
+    serde_json::from_value(fill(&template, strings, &mut 0)).expect("same shape")
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn server_urls(raw in text()) {
+        match validate::server_url(&raw) {
+            Ok(url) => {
+                prop_assert!(url.starts_with("ws://") || url.starts_with("wss://"), "{url}");
+                prop_assert_eq!(validate::server_url(&url).ok(), Some(url.clone()));
+                let _ = validate::http_url(&url);
+                let _ = validate::plaintext_public_host(&url);
+                let _ = validate::plaintext_leaves_machine(&url);
+            }
+            Err(e) => prop_assert!(specific(&e) && e.field.as_deref() == Some("url"), "{e:?}"),
+        }
+        let _ = validate::is_local_host(&raw);
+    }
+
+    #[test]
+    fn names_keys_and_secrets(raw in text()) {
+        match validate::project_name(&raw) {
+            Ok(name) => prop_assert_eq!(validate::project_name(&name).ok(), Some(name.clone())),
+            Err(e) => prop_assert!(specific(&e), "{e:?}"),
+        }
+        match validate::api_key(&raw) {
+            Ok(key) => prop_assert_eq!(validate::api_key(&key).ok(), Some(key.clone())),
+            Err(e) => prop_assert!(specific(&e), "{e:?}"),
+        }
+        match validate::api_secret(&raw) {
+            Ok(secret) => prop_assert!(validate::api_secret(secret.expose()).is_ok()),
+            // The message never echoes what was typed.
+            Err(e) => prop_assert!(specific(&e) && (raw.trim().len() < 4 || !e.message.contains(raw.trim())), "{e:?}"),
+        }
+    }
+
+    #[test]
+    fn project_forms(name in text(), url in text(), key in text(), secret in text(), plain in any::<bool>()) {
+        let input = ProjectInput { name, url, api_key: key, api_secret: SecretInput::new(secret), allow_plaintext: plain };
+        for required in [true, false] {
+            if let Err(errors) = validate::project_form(&input, required) {
+                prop_assert!(!errors.is_empty());
+                prop_assert!(errors.iter().all(specific), "{errors:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn shared_fields(raw in text(), key in text(), value in text()) {
+        for result in [
+            fields::name_field(&raw, "room", "room name"),
+            fields::metadata_field(&raw, "metadata"),
+            fields::json_field(&raw, "agents_json", true),
+            fields::json_field(&raw, "metadata", false),
+            fields::attributes_field(&[(key.clone(), value.clone())].into(), "attributes"),
+            fields::url_with(&raw, &["http", "https"], "endpoint"),
+            earshot_protocol::ingress::pull_url(&raw),
+            sip_rules::phone_number(&raw, "number"),
+            sip_rules::phone_numbers(&[raw.clone(), key.clone()], "numbers"),
+            sip_rules::ip_or_cidr(&raw, "allowed"),
+            sip_rules::sip_address(&raw, "address"),
+            sip_rules::header_map(&[(key.clone(), value.clone())].into(), "headers"),
+            sip_rules::choice(&raw, &["udp", "tcp", "tls"], "transport"),
+        ] {
+            if let Err(e) = result {
+                prop_assert!(specific(&e), "{e:?}");
+            }
+        }
+        let _ = wallboard::pattern_matches(&raw, &key);
+        let _ = egress_rules::stream_update_errors(&raw, &[key.clone()], &[value.clone()]);
+    }
+
+    #[test]
+    fn forms(strings in prop::collection::vec(text(), 1..8)) {
+        let errors = [
+            egress_rules::egress_errors(&form::<EgressRequest>(&strings)),
+            egress_rules::storage_errors(&form::<StorageInput>(&strings), None),
+            earshot_protocol::admin::room_options(&form::<RoomOptions>(&strings)),
+            earshot_protocol::admin::data_message(&form::<DataMessage>(&strings)),
+            earshot_protocol::agents::dispatch_errors(&form::<NewAgentDispatch>(&strings)),
+            earshot_protocol::tokens::token_request(&form::<TokenRequest>(&strings)),
+        ];
+        for e in errors.iter().flatten() {
+            prop_assert!(specific(e), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn audio_frames(raw in text(), samples in prop::collection::vec(-1.0f32..=1.0, listen::FRAME_SAMPLES)) {
+        let _ = listen::decode_audio_frame(&raw);
+        let wire = listen::encode_audio_frame(&samples);
+        let back = listen::decode_audio_frame(&wire).expect("own frames decode");
+        prop_assert_eq!(back.len(), samples.len());
+        for (a, b) in samples.iter().zip(&back) {
+            prop_assert!((a - b).abs() <= 1.0 / 16_000.0, "{a} -> {b}");
+        }
+    }
+}
