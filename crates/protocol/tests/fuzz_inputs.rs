@@ -132,7 +132,7 @@ proptest! {
             }
         }
         let _ = wallboard::pattern_matches(&raw, &key);
-        let _ = egress_rules::stream_update_errors(&raw, &[key.clone()], &[value.clone()]);
+        let _ = egress_rules::stream_update_errors(&raw, std::slice::from_ref(&key), std::slice::from_ref(&value));
     }
 
     #[test]
