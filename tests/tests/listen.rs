@@ -65,6 +65,24 @@ async fn frames_received(app: &App) -> Result<u64> {
     Ok(n)
 }
 
+/// The player's running totals from the audio line: (underruns, overruns), each the number
+/// just before its word.
+async fn playback_gaps(app: &App) -> Result<(u64, u64)> {
+    let text = app
+        .wait_css("[data-testid=listen-audio]")
+        .await?
+        .text()
+        .await?;
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let count_before = |word: &str| {
+        words
+            .windows(2)
+            .find_map(|w| (w[1] == word).then(|| w[0].parse::<u64>().ok()).flatten())
+            .with_context(|| format!("no {word} count in {text:?}"))
+    };
+    Ok((count_before("underruns")?, count_before("overruns")?))
+}
+
 #[tokio::test]
 async fn listen_from_the_rooms_page() -> Result<()> {
     let bed = livekit();
@@ -109,11 +127,23 @@ async fn listen_from_the_rooms_page() -> Result<()> {
     let master = format!("{card} [data-testid=master-meter]");
     let first = wait_attr(&app, &master, "data-level", |v| v > 0.0).await?;
     wait_attr(&app, &master, "data-level", |v| v > 0.0 && v != first).await?;
-    // Audio frames (base64 16-bit PCM text) reach the window over the channel.
+    // Audio frames (base64 16-bit PCM text) reach the window over the channel. Measured in
+    // steady state: the start-up backlog (delivered in a burst once the room goes live) has
+    // played out, and the player has reported its totals (once a second).
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let before = frames_received(&app).await?;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let gaps_before = playback_gaps(&app).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let after = frames_received(&app).await?;
-    assert!(after >= before + 25, "frames {before} → {after} in 1.5 s");
+    let gaps_after = playback_gaps(&app).await?;
+    println!(
+        "in 3 s: {} frames; underruns, overruns {gaps_before:?} → {gaps_after:?}",
+        after - before
+    );
+    // 150 frames of 20 ms are due in 3 s; a few may sit in the channel at either reading.
+    assert!(after >= before + 130, "frames {before} → {after} in 3 s");
+    // Not asserted yet: under Xvfb this window shows about 10 underruns and 45 overruns
+    // (issue 19); the player's totals are printed above until that is understood.
 
     // Mute alice in our mix: her row shows it; her input meter keeps moving.
     let alice_row = format!("{card} [data-testid=speaker-row][data-identity='alice']");

@@ -32,6 +32,38 @@ async fn wait_count(app: &App, css: &str, wanted: usize) -> Result<()> {
     }
 }
 
+/// Waits until the text of `css` is exactly `wanted` (not merely contains it).
+async fn wait_exact_text(app: &App, css: &str, wanted: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let text = app.wait_css(css).await?.text().await?;
+        if text.trim() == wanted {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("{css} says {text:?}, not exactly {wanted:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The colour of a chart's first series (the UI's chart palette starts with it).
+const FIRST_SERIES: &str = "#2563EB";
+
+/// Whether a `<text>` of the SVG says exactly `wanted` (the renderer puts it on its own line).
+fn svg_has_text(svg: &str, wanted: &str) -> bool {
+    svg.split(['<', '>']).any(|t| t.trim() == wanted)
+}
+
+/// The markup of a chart's SVG, once drawn.
+async fn chart_svg(app: &App, chart: &str) -> Result<String> {
+    Ok(app
+        .wait_css(&format!("[data-testid={chart}] svg"))
+        .await?
+        .html(false)
+        .await?)
+}
+
 #[tokio::test]
 async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
     let bed = livekit();
@@ -98,11 +130,22 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
     );
     app.wait_css("[data-testid=live-participant][data-identity=walker][data-speaking=true]")
         .await?;
-    app.wait_css("[data-testid=speaking-chart] svg").await?;
-    app.wait_css("[data-testid=room-count-chart] svg").await?;
+    // The charts carry data, not just an empty frame (axes are drawn either way): walker's
+    // row with a speaking span in the first series colour, and the participant count drawn
+    // as a line in that colour with its legend.
+    let speaking = chart_svg(&app, "speaking-chart").await?;
+    assert!(
+        svg_has_text(&speaking, "walker") && speaking.contains(&format!("fill=\"{FIRST_SERIES}\"")),
+        "the speaking chart shows walker's spans: {speaking}"
+    );
+    let counts = chart_svg(&app, "room-count-chart").await?;
+    assert!(
+        counts.contains(&format!("stroke=\"{FIRST_SERIES}\""))
+            && svg_has_text(&counts, "participants"),
+        "the room's count is drawn: {counts}"
+    );
     app.click("[data-testid=nav-wallboard]").await?;
-    app.wait_text(&format!("{row} [data-testid=wall-participants]"), "1")
-        .await?;
+    wait_exact_text(&app, &format!("{row} [data-testid=wall-participants]"), "1").await?;
     // The row in view is followed live: who speaks, and the connection quality.
     let back = Instant::now();
     app.wait_css(&format!(
@@ -121,9 +164,10 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
         "wallboard row in view → quality shown: {:?}",
         back.elapsed()
     );
+    let wall = chart_svg(&app, "wall-chart").await?;
     assert!(
-        app.exists("[data-testid=wall-chart] svg").await,
-        "the chart is drawn"
+        wall.contains("<polyline"),
+        "the wallboard chart draws its series: {wall}"
     );
 
     rooms.delete_room(&room).await?;

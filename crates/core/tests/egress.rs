@@ -62,6 +62,49 @@ fn every_output() -> EgressOutputs {
     }
 }
 
+/// When the seeded egress record started (ms since the epoch).
+const SEEDED_START_MS: i64 = 1_700_000_000_000;
+
+/// Stores an active room-composite egress for `room` in the test server's redis, as
+/// livekit-server stores one (the `egress` hash, by egress id); returns its id.
+fn seed_egress_record(room: &str) -> String {
+    use livekit_protocol as proto;
+    use prost::Message;
+    let id = format!("EG_seed{:08x}", rand::random::<u32>());
+    let info = proto::EgressInfo {
+        egress_id: id.clone(),
+        room_name: room.to_owned(),
+        status: proto::EgressStatus::EgressActive as i32,
+        started_at: SEEDED_START_MS * 1_000_000,
+        updated_at: SEEDED_START_MS * 1_000_000,
+        request: Some(proto::egress_info::Request::RoomComposite(
+            proto::RoomCompositeEgressRequest {
+                room_name: room.to_owned(),
+                layout: "speaker".into(),
+                ..Default::default()
+            },
+        )),
+        ..Default::default()
+    };
+    let mut cli = std::process::Command::new("redis-cli")
+        .args([
+            "-p",
+            &livekit().redis_port.to_string(),
+            "-x",
+            "HSET",
+            "egress",
+            &id,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-cli");
+    std::io::Write::write_all(&mut cli.stdin.take().expect("stdin"), &info.encode_to_vec())
+        .expect("write the record");
+    assert!(cli.wait().expect("redis-cli").success(), "HSET egress");
+    id
+}
+
 #[tokio::test]
 async fn every_start_without_a_worker_is_no_worker() {
     let (app, _) = app().await;
@@ -80,6 +123,24 @@ async fn every_start_without_a_worker_is_no_worker() {
         .await
         .expect("list all");
     assert!(listed.iter().all(|e| !e.id.is_empty()));
+
+    // A listing that is not empty: an egress record seeded in the server's own store (redis,
+    // where livekit-server keeps egress as EgressInfo protobufs), read back through the API.
+    let seeded = seed_egress_record(&room);
+    let listed = earshot_core::egress::list_egress(&handle, None, false)
+        .await
+        .expect("list all");
+    let found = listed
+        .iter()
+        .find(|e| e.id == seeded)
+        .unwrap_or_else(|| panic!("the seeded egress {seeded} is listed: {listed:?}"));
+    assert_eq!(found.room_name, room);
+    assert_eq!(found.kind, EgressKind::RoomComposite);
+    assert_eq!(
+        found.status,
+        earshot_core::protocol::egress::EgressStatus::Active
+    );
+    assert_eq!(found.started_at_ms, SEEDED_START_MS);
     assert!(
         earshot_core::egress::list_egress(&handle, Some(&room), true)
             .await

@@ -95,10 +95,20 @@ async fn the_app_listens_through_its_sink() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let from = sink.frames();
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // Silence only counts if the mix kept playing: 25 frames of 20 ms are due in 500 ms.
+    let played = sink.frames() - from;
+    assert!(played >= 20, "only {played} frames in 500 ms while muted");
     assert!(rms(&sink.pcm_since(from)) < 1e-6, "muted speaker is silent");
     app.listen()
         .set_speaker(&key, "caller", SpeakerChange::Muted(false))
         .expect("unmute");
+    let unmuted = sink.frames();
+    let back = until(Duration::from_secs(3), || {
+        let n = sink.frames();
+        n > unmuted + 25 && rms(&sink.pcm_since(n - 25)) > 0.01
+    })
+    .await;
+    assert!(back, "unmuting brings the caller back");
     let err = app
         .listen()
         .set_speaker(&key, "caller", SpeakerChange::Gain(9.0))

@@ -80,6 +80,9 @@ async fn an_app_level_rejoin_keeps_the_mute_and_the_audible_set() {
     assert!(talking, "the caller's meter shows it muted and talking");
     let from = sink.frames();
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // Silence only counts if the mix kept playing: 25 frames of 20 ms are due in 500 ms.
+    let played = sink.frames() - from;
+    assert!(played >= 20, "only {played} frames in 500 ms while muted");
     assert!(rms(&sink.pcm_since(from)) < 1e-6, "muted after the rejoin");
     app.listen()
         .set_speaker(&key, "caller", SpeakerChange::Muted(false))

@@ -34,7 +34,16 @@ async fn backs_off_while_down_and_recovers() {
 
     tokio::task::block_in_place(|| bed.stop_server());
     let before = health().requests;
-    tokio::time::sleep(Duration::from_secs(30)).await;
+    // When each failure in a row is counted, sampled every 50 ms for 30 s.
+    let watch = Instant::now();
+    let mut failed_at: Vec<Duration> = Vec::new();
+    while watch.elapsed() < Duration::from_secs(30) {
+        let failures = health().failures as usize;
+        while failed_at.len() < failures {
+            failed_at.push(watch.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let h = health();
     let sent = h.requests - before;
     println!(
@@ -50,6 +59,20 @@ async fn backs_off_while_down_and_recovers() {
     );
     // Without backoff a 2–10 s rhythm would send 3–15; with it: 2+4+8+16 s pauses → ≤ 6.
     assert!((2..=6).contains(&sent), "{sent} requests in 30 s");
+    // The pauses grow. The first failure comes within the 10 s idle rhythm, and pauses of
+    // 1–2, 2–4 and 4–8 s follow (half to all of a doubling 2 s ceiling), so four failures fit
+    // in 30 s; a poller stuck at its own rhythm shows even gaps instead.
+    let gaps: Vec<Duration> = failed_at.windows(2).map(|w| w[1] - w[0]).collect();
+    println!("failures at {failed_at:?}, gaps {gaps:?}");
+    assert!(failed_at.len() >= 4, "{} failures in 30 s", failed_at.len());
+    let slack = Duration::from_millis(200);
+    for w in gaps.windows(2) {
+        assert!(w[1] + slack >= w[0], "a pause shrank: {gaps:?}");
+    }
+    assert!(
+        gaps[2] + slack >= gaps[0] * 2,
+        "the third pause is at least twice the first: {gaps:?}"
+    );
 
     tokio::task::block_in_place(|| bed.restart_server()).expect("restart");
     let back = Instant::now();

@@ -55,13 +55,15 @@ impl LiveKit {
             .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rand::random_range(0..36)]))
             .collect();
         // Media only on loopback: without the interface filter the server also offers ICE
-        // candidates on the machine's other addresses, and peers would send there.
+        // candidates on the machine's other addresses, and peers would send there. Remote
+        // unmute is on, so the admin test can check that an unmute reaches the publisher.
         let config = format!(
             "port: {port}\nbind_addresses: [\"127.0.0.1\"]\nrtc:\n  tcp_port: {tcp}\n  \
              udp_port: {udp}\n  use_external_ip: false\n  node_ip: 127.0.0.1\n  \
              enable_loopback_candidate: true\n  interfaces:\n    includes: [lo]\n  ips:\n    \
              includes: [127.0.0.0/8]\nredis:\n  address: 127.0.0.1:{redis_port}\n\
              keys:\n  {api_key}: {api_secret}\nlogging:\n  level: info\n\
+             room:\n  enable_remote_unmute: true\n\
              ingress:\n  rtmp_base_url: {RTMP_BASE_URL}\n  whip_base_url: {WHIP_BASE_URL}\n",
             tcp = free_tcp_port()?,
             udp = free_udp_port()?,

@@ -395,9 +395,20 @@ mod tests {
     #[test]
     fn backoff_is_bounded() {
         let p = RetryPolicy::READS;
-        for n in 0..20 {
-            assert!(p.delay(n) <= p.cap);
+        // Ceilings written out, not recomputed: 300 ms doubling per retry, capped at 3 s.
+        let ceilings_ms = [300, 600, 1200, 2400, 3000, 3000, 3000];
+        for (n, ceiling_ms) in (0u32..).zip(ceilings_ms) {
+            let ceiling = Duration::from_millis(ceiling_ms);
+            let samples: Vec<Duration> = (0..200).map(|_| p.delay(n)).collect();
+            let max = samples.iter().max().copied().unwrap_or_default();
+            let min = samples.iter().min().copied().unwrap_or_default();
+            // Full jitter spreads over [0, ceiling]: a fixed or zero delay fails here
+            // (chance of a false failure with 200 uniform samples: 2 * 0.8^200, about 1e-19).
+            assert!(max <= ceiling, "retry {n}: {max:?} > {ceiling:?}");
+            assert!(max > ceiling.mul_f64(0.8), "retry {n}: max {max:?}");
+            assert!(min < ceiling.mul_f64(0.2), "retry {n}: min {min:?}");
         }
+        assert!(p.delay(30) <= Duration::from_secs(3));
         assert_eq!(RetryPolicy::NONE.delay(3), Duration::ZERO);
     }
 }

@@ -109,6 +109,27 @@ impl Record {
         self.view.state = state;
     }
 
+    /// Takes in a state the hub itself decided for the room (a rejoin's outcome).
+    pub(super) fn enter(&mut self, state: ListenState, now: Instant) -> ListenState {
+        self.set_state(state.clone());
+        self.track(&state, now);
+        state
+    }
+
+    /// Starts app-level rejoin attempt `attempt` (0-based): the room shows it, and it counts
+    /// in the streak that [`REJOIN_DELAYS`] bounds.
+    pub(super) fn start_rejoin_attempt(&mut self, attempt: u32, now: Instant) -> ListenState {
+        let state = self.enter(
+            ListenState::Rejoining {
+                attempt: attempt + 1,
+            },
+            now,
+        );
+        self.streak = attempt + 1;
+        self.view.rejoins += 1;
+        state
+    }
+
     /// Follows the room's state for the rejoin streak.
     pub(super) fn track(&mut self, state: &ListenState, now: Instant) {
         if *state == ListenState::Live {
@@ -186,12 +207,19 @@ mod tests {
             // While the rejoin runs, its failed attempts' states are not the room's.
             assert_eq!(r.on_engine_state(&ListenState::Connecting, at), Next::Drop);
             assert_eq!(r.on_engine_state(&lost(), at), Next::Drop);
-            // The rejoin succeeds (as `rejoin_attempts` records it), then drops again soon.
+            // The rejoin runs its attempt (as `rejoin::attempts` does), succeeds, then the
+            // room drops again soon.
+            let shown = r.start_rejoin_attempt(attempt, at);
+            assert_eq!(
+                shown,
+                ListenState::Rejoining {
+                    attempt: attempt + 1
+                }
+            );
             r.rejoining = false;
-            r.streak = attempt + 1;
-            r.view.state = ListenState::Live;
-            r.track(&ListenState::Live, at);
+            r.enter(ListenState::Live, at);
         }
+        assert_eq!(r.view.rejoins, 3);
         let soon = t0 + Duration::from_secs(5);
         assert_eq!(
             r.on_engine_state(&lost(), soon),

@@ -1,7 +1,7 @@
 //! The app-level rejoin: after the engine gave up reconnecting a room, join it again from
 //! scratch a few times, with the supervisor's mix carried over.
 
-use super::record::REJOIN_DELAYS;
+use super::record::{Record, REJOIN_DELAYS};
 use super::shared::{guard, Records, Sink};
 use crate::api::ServerApi;
 use crate::listen::engine::{EndReason, ListenEvent, ListenState, Listener};
@@ -33,17 +33,13 @@ async fn attempts(
     engine: std::sync::Weak<Listener>,
 ) {
     let room = key.room.as_str();
-    let set_state = |state: ListenState, streak: Option<u32>| -> bool {
+    // Changes the room's record (unless the supervisor left it) and reports its new state.
+    let update = |change: &dyn Fn(&mut Record) -> ListenState| -> bool {
         let mut records = guard(records);
         let Some(record) = records.get_mut(key).filter(|r| !r.stopping) else {
             return false;
         };
-        record.set_state(state.clone());
-        record.track(&state, Instant::now());
-        if let Some(n) = streak {
-            record.streak = n;
-            record.view.rejoins += 1;
-        }
+        let state = change(record);
         drop(records);
         let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(current) = current {
@@ -57,10 +53,7 @@ async fn attempts(
     };
     let mut attempt = first_attempt;
     loop {
-        let rejoining = ListenState::Rejoining {
-            attempt: attempt + 1,
-        };
-        if !set_state(rejoining, Some(attempt + 1)) {
+        if !update(&|r| r.start_rejoin_attempt(attempt, Instant::now())) {
             return;
         }
         tracing::info!(%room, attempt = attempt + 1, "listen: app-level rejoin");
@@ -74,7 +67,7 @@ async fn attempts(
         };
         match engine.listen_with(&target, key.clone(), mix).await {
             Ok(()) => {
-                set_state(ListenState::Live, None);
+                update(&|r| r.enter(ListenState::Live, Instant::now()));
                 return;
             }
             Err(err) if err.is_transient() && (attempt as usize + 1) < REJOIN_DELAYS.len() => {
@@ -86,7 +79,7 @@ async fn attempts(
                 let ended = ListenState::Ended {
                     reason: EndReason::ConnectionLost { error: err.into() },
                 };
-                set_state(ended, None);
+                update(&|r| r.enter(ended.clone(), Instant::now()));
                 return;
             }
         }

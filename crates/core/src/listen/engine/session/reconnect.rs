@@ -153,14 +153,19 @@ mod tests {
 
     #[test]
     fn backoff_is_full_jitter_and_capped() {
-        for attempt in 0..20 {
-            let ceiling = BACKOFF_BASE
-                .saturating_mul(1 << attempt.min(16))
-                .min(BACKOFF_CAP);
-            for _ in 0..50 {
-                assert!(backoff(attempt) <= ceiling);
-            }
+        // Ceilings written out, not recomputed: 300 ms doubling per attempt, capped at 7 s.
+        let ceilings_ms = [300, 600, 1200, 2400, 4800, 7000, 7000, 7000, 7000, 7000];
+        for (attempt, ceiling_ms) in (0u32..).zip(ceilings_ms) {
+            let ceiling = Duration::from_millis(ceiling_ms);
+            let samples: Vec<Duration> = (0..200).map(|_| backoff(attempt)).collect();
+            let max = samples.iter().max().copied().unwrap_or_default();
+            let min = samples.iter().min().copied().unwrap_or_default();
+            // Full jitter spreads over [0, ceiling]: a fixed or zero delay fails here
+            // (chance of a false failure with 200 uniform samples: 2 * 0.8^200, about 1e-19).
+            assert!(max <= ceiling, "attempt {attempt}: {max:?} > {ceiling:?}");
+            assert!(max > ceiling.mul_f64(0.8), "attempt {attempt}: max {max:?}");
+            assert!(min < ceiling.mul_f64(0.2), "attempt {attempt}: min {min:?}");
         }
-        assert!(BACKOFF_BASE.saturating_mul(1 << 5) > BACKOFF_CAP);
+        assert!(backoff(30) <= Duration::from_secs(7));
     }
 }
