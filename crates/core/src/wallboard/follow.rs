@@ -238,6 +238,7 @@ mod tests {
             level,
             quality,
             tracks: Vec::new(),
+            agent: None,
         }
     }
 
