@@ -24,7 +24,13 @@ impl Heard {
 
     /// One data channel message; the line it adds or replaces, if any.
     pub(super) fn data(&mut self, bytes: &[u8], roster: &Roster) -> Option<TranscriptLine> {
-        let segment = self.streams.message(bytes, Instant::now())?;
+        let before = self.streams.drops();
+        let segment = self.streams.message(bytes, Instant::now());
+        let after = self.streams.drops();
+        if after != before {
+            tracing::debug!(drops = ?after, "a data packet was ignored");
+        }
+        let segment = segment?;
         let speaker = roster.speaker(&segment.sender);
         self.transcript.apply(segment, speaker, unix_millis())
     }

@@ -211,6 +211,13 @@ impl Reassembler {
             return None;
         }
         let compressed = h.compression == CompressionType::DeflateRaw as i32;
+        tracing::debug!(
+            stream = %id,
+            compressed,
+            inline = h.inline_content.is_some(),
+            total_length = ?h.total_length,
+            "transcript stream opened"
+        );
         let mut open = Open {
             sender,
             attributes: h.attributes,
