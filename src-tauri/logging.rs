@@ -72,7 +72,7 @@ impl RotatingFile {
         if let Some(dir) = path.parent() {
             earshot_core::settings::private_dir(dir)?;
         }
-        let file = open_private_append(&path)?;
+        let file = earshot_core::settings::private_append(&path)?;
         let size = file.metadata()?.len();
         let mut me = Self { path, file, size };
         if me.size >= ROTATE_BYTES {
@@ -88,7 +88,7 @@ impl RotatingFile {
             let _ = std::fs::rename(numbered(n), numbered(n + 1));
         }
         std::fs::rename(&self.path, numbered(1))?;
-        self.file = open_private_append(&self.path)?;
+        self.file = earshot_core::settings::private_append(&self.path)?;
         self.size = 0;
         Ok(())
     }
@@ -108,23 +108,6 @@ impl std::io::Write for RotatingFile {
     fn flush(&mut self) -> std::io::Result<()> {
         self.file.flush()
     }
-}
-
-fn open_private_append(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(file)
 }
 
 /// What the WebRTC stack reports when it drops LiveKit's RTCP sender reports. Every 3 s the

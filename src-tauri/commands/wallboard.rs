@@ -4,7 +4,8 @@
 use crate::Core;
 use earshot_core::audit::Audited;
 use earshot_core::protocol::command::*;
-use earshot_core::protocol::room_view::RoomView;
+use earshot_core::protocol::room_view::{RoomView, RoomViewEvent};
+use earshot_core::protocol::transcript::{TranscriptDrops, TranscriptLine};
 use earshot_core::protocol::wallboard::{Alert, AlertRule, WallEvent, WallSnapshot};
 use earshot_core::protocol::{AppError, ErrorCode};
 use earshot_core::room_view::RoomViewSink;
@@ -73,12 +74,26 @@ struct ViewSink {
     events: Channel<InvokeResponseBody>,
 }
 
-impl RoomViewSink for ViewSink {
-    fn view(&self, view: &RoomView) -> bool {
-        match serde_json::to_string(view) {
+impl ViewSink {
+    fn send(&self, event: &RoomViewEvent) -> bool {
+        match serde_json::to_string(event) {
             Ok(json) => self.events.send(InvokeResponseBody::Json(json)).is_ok(),
             Err(_) => false,
         }
+    }
+}
+
+impl RoomViewSink for ViewSink {
+    fn view(&self, view: &RoomView) -> bool {
+        self.send(&RoomViewEvent::View(view.clone()))
+    }
+
+    fn transcript(&self, session: u64, line: &TranscriptLine, drops: TranscriptDrops) -> bool {
+        self.send(&RoomViewEvent::Transcript {
+            session,
+            line: line.clone(),
+            drops,
+        })
     }
 }
 

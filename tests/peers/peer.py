@@ -3,6 +3,11 @@
 Joins a room, optionally publishes a sine tone, and prints one JSON object per line for
 everything it observes (participants joining/leaving, the participant list, tracks, data).
 It leaves when its stdin is closed or after --seconds.
+
+With --commands it reads one JSON command per stdin line and answers each with a `done`
+event (or `failed`): set attributes (an agent's `lk.agent.state`), send text streams the way
+livekit-agents sends transcripts (`stream_text`, with `sender_identity` for the caller's
+speech), or `send_text` with the SDK's defaults (which compress).
 """
 
 import argparse
@@ -23,6 +28,52 @@ FRAME = 480  # 10 ms
 def emit(event: str, **fields) -> None:
     # `t` (Unix seconds) lets tests measure how long others took to see this happen.
     print(json.dumps({"event": event, "t": time.time(), **fields}), flush=True)
+
+
+TRANSCRIPTION = "lk.transcription"
+
+
+async def run_command(room: rtc.Room, cmd: dict) -> None:
+    local = room.local_participant
+    op = cmd["op"]
+    if op == "attributes":
+        await local.set_attributes(cmd["attributes"])
+    elif op == "stream":
+        # As livekit-agents does: a header with the segment's attributes, the text in chunks,
+        # a trailer that may mark the segment final.
+        writer = await local.stream_text(
+            topic=cmd.get("topic", TRANSCRIPTION),
+            sender_identity=cmd.get("sender"),
+            attributes=cmd.get("attributes") or None,
+        )
+        for chunk in cmd.get("chunks", []):
+            await writer.write(chunk)
+            if cmd.get("pause_ms"):
+                await asyncio.sleep(cmd["pause_ms"] / 1000)
+        await writer.aclose(attributes=cmd.get("trailer") or None)
+    elif op == "send_text":
+        # The SDK's defaults (compress=True), as any app sending text would.
+        await local.send_text(
+            cmd["text"],
+            topic=cmd.get("topic", TRANSCRIPTION),
+            attributes=cmd.get("attributes") or None,
+        )
+    else:
+        raise ValueError(f"unknown op {op}")
+
+
+async def read_commands(room: rtc.Room, stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            return
+        cmd = json.loads(line)
+        try:
+            await run_command(room, cmd)
+            emit("done", id=cmd.get("id"))
+        except Exception as e:  # reported to the test, which fails on it
+            emit("failed", id=cmd.get("id"), error=str(e))
 
 
 def source_name(source: int) -> str:
@@ -83,6 +134,7 @@ async def main() -> None:
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--attribute", action="append", default=[])
     ap.add_argument("--token", help="join with this token instead of minting one")
+    ap.add_argument("--commands", action="store_true", help="read JSON commands from stdin")
     ap.add_argument(
         "--agent", action="store_true", help="join as an agent, as livekit-agents workers do: kind agent plus the agent grant"
     )
@@ -97,7 +149,16 @@ async def main() -> None:
         # The server takes the participant kind from this claim; the agent grant alone
         # leaves it "standard" (livekit-server 1.13).
         .with_kind("agent" if args.agent else "standard")
-        .with_grants(api.VideoGrants(room_join=True, room=args.room, agent=args.agent or None))
+        # livekit-agents workers may update their own attributes (`lk.agent.state`); without
+        # the grant the server ignores the change.
+        .with_grants(
+            api.VideoGrants(
+                room_join=True,
+                room=args.room,
+                agent=args.agent or None,
+                can_update_own_metadata=True if args.agent else None,
+            )
+        )
         .to_jwt()
     )
     room = rtc.Room()
@@ -193,7 +254,10 @@ async def main() -> None:
         tasks.append(asyncio.create_task(publish_tone(room, args.tone, stop, args.talk_ms)))
 
     loop = asyncio.get_running_loop()
-    stdin_closed = loop.run_in_executor(None, sys.stdin.read)
+    if args.commands:
+        stdin_closed = asyncio.ensure_future(read_commands(room, stop))
+    else:
+        stdin_closed = loop.run_in_executor(None, sys.stdin.read)
     try:
         await asyncio.wait(
             [asyncio.ensure_future(stdin_closed), asyncio.ensure_future(stop.wait())],

@@ -23,6 +23,7 @@ pub mod settings;
 pub mod sip;
 pub mod storage;
 pub mod tokens;
+pub mod transcript;
 pub mod vault;
 pub mod wallboard;
 

@@ -129,6 +129,17 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
 pub fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
+    open_private(path, options)
+}
+
+/// Opens a file for appending (creating it), readable and writable by this user only.
+pub fn private_append(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    open_private(path, options)
+}
+
+fn open_private(path: &Path, mut options: std::fs::OpenOptions) -> std::io::Result<std::fs::File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

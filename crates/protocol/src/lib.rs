@@ -21,6 +21,7 @@ pub mod secret;
 pub mod sip;
 pub mod sip_rules;
 pub mod tokens;
+pub mod transcript;
 pub mod validate;
 pub mod wallboard;
 

@@ -1,8 +1,10 @@
 //! The real-time room view: what a hidden, media-free signal connection learns about a room
-//! as it happens (joins and leaves, active speakers, connection quality, track mutes).
+//! as it happens (joins and leaves, active speakers, connection quality, track mutes), and
+//! what agents in it say and do (transcript lines, agent state).
 
 use crate::projects::ProjectId;
 use crate::rooms::{ConnectionQuality, ParticipantKind, TrackKind};
+use crate::transcript::{AgentStatus, TranscriptDrops, TranscriptLine};
 use serde::{Deserialize, Serialize};
 
 /// A published track as the room view shows it.
@@ -29,6 +31,9 @@ pub struct RoomViewParticipant {
     /// `Unknown` until the server reports it.
     pub quality: ConnectionQuality,
     pub tracks: Vec<RoomViewTrack>,
+    /// The agent state it publishes (`lk.agent.state`); `None` when it publishes none.
+    #[serde(default)]
+    pub agent: Option<AgentStatus>,
 }
 
 /// Where the room view's connection is.
@@ -59,4 +64,20 @@ pub struct RoomView {
     pub participants: Vec<RoomViewParticipant>,
     /// Unix time in milliseconds of this view.
     pub at_ms: i64,
+}
+
+/// What a room view's channel carries: the whole view on every roster change, and transcript
+/// lines one by one (a transcript grows; resending it with every speaker change would not
+/// scale).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RoomViewEvent {
+    View(RoomView),
+    /// A new or replaced transcript line of view `session`.
+    Transcript {
+        session: u64,
+        line: TranscriptLine,
+        /// What the connection ignored so far.
+        drops: TranscriptDrops,
+    },
 }

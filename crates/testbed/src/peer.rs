@@ -5,7 +5,7 @@
 
 use crate::LiveKit;
 use anyhow::{bail, Context, Result};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -25,6 +25,10 @@ pub struct PeerOptions {
     /// Join as an agent the way livekit-agents workers do: the token has kind `agent` (which
     /// the server lists) and the `agent` grant. Ignored with `token`.
     pub agent: bool,
+    /// The participant's name (the identity when unset).
+    pub name: Option<String>,
+    /// Take JSON commands on stdin ([`Peer::command`]).
+    pub commands: bool,
 }
 
 /// A Python SDK participant in a room.
@@ -61,6 +65,12 @@ impl Peer {
         }
         if opts.agent {
             cmd.arg("--agent");
+        }
+        if let Some(name) = &opts.name {
+            cmd.args(["--name", name]);
+        }
+        if opts.commands {
+            cmd.arg("--commands");
         }
         for (k, v) in &opts.attributes {
             cmd.args(["--attribute", &format!("{k}={v}")]);
@@ -136,6 +146,23 @@ impl Peer {
         }
     }
 
+    /// Runs one command of a peer joined with `commands` (see `peer.py`) and waits up to 10 s
+    /// for it to finish; returns the Unix time (s) it finished at.
+    pub fn command(&mut self, mut cmd: serde_json::Value) -> Result<f64> {
+        let id = self.seen.len() as u64 + rand_id();
+        cmd["id"] = id.into();
+        let stdin = self.stdin.as_mut().context("the peer's stdin is closed")?;
+        writeln!(stdin, "{cmd}").context("writing to the peer")?;
+        stdin.flush().context("writing to the peer")?;
+        let done = self.wait_for(Duration::from_secs(10), |e| {
+            e["id"] == id && (e["event"] == "done" || e["event"] == "failed")
+        })?;
+        if done["event"] == "failed" {
+            bail!("the peer failed {cmd}: {}", done["error"]);
+        }
+        Ok(done["t"].as_f64().unwrap_or_default())
+    }
+
     /// Collects whatever arrived until now without waiting.
     pub fn drain(&mut self) -> &[serde_json::Value] {
         while let Ok(event) = self.lines.try_recv() {
@@ -163,6 +190,13 @@ impl Peer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A command id unlikely to repeat within one peer.
+fn rand_id() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_000)
 }
 
 impl Drop for Peer {

@@ -418,6 +418,7 @@ mod tests {
                 level: 0.0,
                 quality,
                 tracks: Vec::new(),
+                agent: None,
             }],
             at_ms: 0,
         }

@@ -256,6 +256,7 @@ mod tests {
             level,
             quality,
             tracks: Vec::new(),
+            agent: None,
         }
     }
 

@@ -266,6 +266,15 @@ impl room_view::RoomViewSink for AlertingSink {
     fn tick(&self, view: &RoomView) {
         self.shared.raise_duration_alerts(view);
     }
+
+    fn transcript(
+        &self,
+        session: u64,
+        line: &earshot_protocol::transcript::TranscriptLine,
+        drops: earshot_protocol::transcript::TranscriptDrops,
+    ) -> bool {
+        self.inner.transcript(session, line, drops)
+    }
 }
 
 impl Drop for Wallboard {

@@ -1,6 +1,7 @@
 //! The real-time view of an open room: who is in it, who speaks now, connection quality and
 //! mutes as they happen (a hidden connection the backend opens while this view is shown),
-//! and who spoke when over the last five minutes.
+//! and who spoke when over the last five minutes; beside the speakers, the live transcript
+//! agents publish (interim lines marked, replaced when final) and each agent's state.
 
 use crate::components::charts::{participants_svg, speaking_svg, Series, SpeakingRow};
 use crate::ipc::{invoke, Channel};
@@ -8,7 +9,11 @@ use crate::state::now_ms;
 use earshot_protocol::command::{CloseRoomView, ListHiddenParticipants, OpenRoomView};
 use earshot_protocol::listen::{EarshotRole, HiddenParticipant};
 use earshot_protocol::projects::ProjectId;
-use earshot_protocol::room_view::{RoomView as Update, RoomViewParticipant, RoomViewState};
+use earshot_protocol::room_view::{
+    RoomView as Update, RoomViewEvent, RoomViewParticipant, RoomViewState,
+};
+use earshot_protocol::rooms::ParticipantKind;
+use earshot_protocol::transcript::{TranscriptDrops, TranscriptLine};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::JSON;
 use std::cell::Cell;
@@ -21,6 +26,32 @@ use wasm_bindgen::JsValue;
 const TIMELINE_MS: f64 = 300_000.0;
 /// How far back the room's participant chart goes (kept in memory while the view is open).
 const HOUR_MS: f64 = 3_600_000.0;
+
+/// Transcript lines the view keeps while open.
+const KEPT_LINES: usize = 300;
+
+/// Puts `line` in place of its segment's earlier version, or at the end.
+fn record_line(lines: &mut Vec<TranscriptLine>, line: TranscriptLine) {
+    match lines.iter_mut().find(|l| l.segment_id == line.segment_id) {
+        Some(old) => *old = line,
+        None => {
+            lines.push(line);
+            if lines.len() > KEPT_LINES {
+                lines.remove(0);
+            }
+        }
+    }
+}
+
+/// "12 s", "3 min 5 s": how long an agent has held its state.
+fn held_for(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    if s < 60 {
+        format!("{s} s")
+    } else {
+        format!("{} min {} s", s / 60, s % 60)
+    }
+}
 
 /// Speaking intervals per participant (start, end; `None` while speaking), by identity.
 type Timeline = BTreeMap<String, Vec<(f64, Option<f64>)>>;
@@ -69,17 +100,27 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
         });
     };
     let now = create_signal(now_ms());
+    let lines = create_signal(Vec::<TranscriptLine>::new());
+    let drops = create_signal(TranscriptDrops::default());
 
     let channel = Channel::open(move |message: JsValue| {
         let Some(text) = JSON::stringify(&message).ok().and_then(|s| s.as_string()) else {
             return;
         };
-        if let Ok(view) = serde_json::from_str::<Update>(&text) {
-            if view_signal.is_alive() {
+        if !view_signal.is_alive() {
+            return;
+        }
+        match serde_json::from_str::<RoomViewEvent>(&text) {
+            Ok(RoomViewEvent::View(view)) => {
                 timeline.update(|t| record_speaking(t, &view, view.at_ms as f64));
                 count(&view);
                 view_signal.set(Some(view));
             }
+            Ok(RoomViewEvent::Transcript { line, drops: d, .. }) => {
+                lines.update(|l| record_line(l, line));
+                drops.set(d);
+            }
+            Err(_) => {}
         }
     });
     match channel {
@@ -240,6 +281,76 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
         }
     };
 
+    let agents = create_memo(move || {
+        people.with(|p| {
+            p.iter()
+                .filter(|p| p.kind == ParticipantKind::Agent || p.agent.is_some())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let agent_lines = move || {
+        let now = now.get() as i64;
+        let list = agents.get_clone();
+        if list.is_empty() && lines.with(|l| l.is_empty()) {
+            return view! {
+                p(class="muted", data-testid="no-agent") { "No agent in this room: no transcript." }
+            };
+        }
+        list.into_iter()
+            .map(|a| {
+                let name = if a.name.is_empty() { a.identity.clone() } else { a.name.clone() };
+                match a.agent {
+                    Some(status) => {
+                        let state = status.state.label();
+                        let held = held_for(now - status.since_ms);
+                        view! {
+                            p(data-testid="agent-state", data-identity=a.identity.clone(), data-state=state) {
+                                strong { (name) } " · agent "
+                                span(class=format!("badge agent-{state}")) { (state) }
+                                span(class="muted") { " for " (held) }
+                            }
+                        }
+                    }
+                    None => view! {
+                        p(data-testid="agent-state", data-identity=a.identity.clone(), data-state="") {
+                            strong { (name) } span(class="muted") { " · agent, no state published" }
+                        }
+                    },
+                }
+            })
+            .collect::<Vec<_>>()
+            .into()
+    };
+    let transcript = move || {
+        let shown = lines.get_clone();
+        let ignored = drops.get().total();
+        let rows: Vec<View> = shown
+            .into_iter()
+            .map(|l| {
+                let who = if l.speaker_name.is_empty() { l.speaker_identity.clone() } else { l.speaker_name.clone() };
+                let kind = l.speaker_kind.map_or("left", |k| k.label());
+                let interim = if l.is_final { "false" } else { "true" };
+                view! {
+                    li(class=if l.is_final { "line" } else { "line interim" }, data-testid="transcript-line",
+                       data-segment=l.segment_id.clone(), data-speaker=l.speaker_identity.clone(), data-interim=interim) {
+                        strong { (who) }
+                        span(class="muted") { " (" (kind) ")" }
+                        ": "
+                        span(data-testid="transcript-text") { (l.text.clone()) }
+                        (if l.is_final { view! {} } else { view! { span(class="badge") { "interim" } } })
+                    }
+                }
+            })
+            .collect();
+        view! {
+            ol(class="transcript", data-testid="transcript") { (rows) }
+            (if ignored > 0 {
+                view! { p(class="muted", data-testid="transcript-ignored") { (ignored) " malformed text streams ignored" } }
+            } else { view! {} })
+        }
+    };
+
     view! {
         div(class="subpanel", data-testid="live-view") {
             h3 {
@@ -247,6 +358,7 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
                 span(class=move || format!("badge state-{}", status().1), data-testid="live-state", data-state=move || status().1) { (status().0) }
             }
             (error.get_clone().map(|e| view! { p(class="form-error", data-testid="live-error") { (e) } }).unwrap_or_default())
+            div(class="live-columns") {
             ul(class="live-people") {
                 Keyed(list=people, key=|p: &RoomViewParticipant| (p.sid.clone(), p.speaking, p.quality, p.tracks.iter().filter(|t| t.muted).count()),
                     view=|p: RoomViewParticipant| {
@@ -264,6 +376,12 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
                             }
                         }
                     })
+            }
+            div(class="live-transcript", data-testid="live-transcript") {
+                h4 { "Transcript" }
+                (agent_lines())
+                (transcript())
+            }
             }
             (hidden_line())
             (chart())

@@ -120,6 +120,8 @@ pub(super) async fn on_pc(
             }
             None
         }
+        // Transcripts are read by the room view's connection; the listener plays audio only.
+        PcEvent::Data(_) => None,
     }
 }
 

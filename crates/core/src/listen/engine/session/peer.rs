@@ -1,11 +1,12 @@
 //! The subscriber PeerConnection: answers the server's offers (receive only), trickles ICE
-//! candidates both ways and hands received audio tracks to the room.
+//! candidates both ways and hands received audio tracks and data channel messages to the room.
 
 use crate::listen::engine::error::{ListenError, ListenResult};
 use livekit_protocol as proto;
 use rtc::peer_connection::transport::RTCDtlsRole;
 use std::sync::Arc;
 use tokio::sync::mpsc;
+use webrtc::data_channel::{DataChannel, DataChannelEvent};
 use webrtc::media_stream::track_remote::TrackRemote;
 use webrtc::peer_connection::{
     register_default_interceptors, MediaEngine, PeerConnection, PeerConnectionBuilder,
@@ -20,6 +21,9 @@ pub(crate) enum PcEvent {
     Candidate(String),
     State(RTCPeerConnectionState),
     Track(Arc<dyn TrackRemote>),
+    /// A message on one of the data channels the server opens on this connection
+    /// (`_reliable`, `_lossy`): a protobuf `DataPacket`.
+    Data(Vec<u8>),
 }
 
 /// Forwards PeerConnection callbacks into the room task's queue, so all state lives there.
@@ -46,6 +50,27 @@ impl PeerConnectionEventHandler for Handler {
 
     async fn on_track(&self, track: Arc<dyn TrackRemote>) {
         let _ = self.tx.send(PcEvent::Track(track));
+    }
+
+    /// livekit-server opens its data channels on the subscriber connection in-band (not
+    /// negotiated) outside migrations, so they arrive here. Each is read until it closes,
+    /// which closing the connection does.
+    async fn on_data_channel(&self, channel: Arc<dyn DataChannel>) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            while let Some(event) = channel.poll().await {
+                let closed = match event {
+                    DataChannelEvent::OnMessage(message) => {
+                        tx.send(PcEvent::Data(message.data.to_vec())).is_err()
+                    }
+                    DataChannelEvent::OnClose => true,
+                    _ => false,
+                };
+                if closed {
+                    return;
+                }
+            }
+        });
     }
 }
 

@@ -11,20 +11,28 @@
 //! v1.13.3 never wires the hook meant to tell a new subscriber who speaks right now
 //! (`onSubscribeStatusChanged`): someone already talking shows up at their next change —
 //! within moments for speech, never for a perfectly steady tone.
+//! The same connection reads the data channels the server opens on it: agents' transcripts
+//! (`lk.transcription` text streams) become lines sent one by one, and their state
+//! (`lk.agent.state`) rides on the participants.
 
-use crate::api::rooms_convert::{connection_quality, participant_kind, track_kind};
+mod heard;
+mod roster;
+
 use crate::api::{RetryPolicy, ServerApi};
 use crate::clock::unix_millis;
 use crate::listen::engine::session::peer::{PcEvent, Subscriber};
 use crate::listen::engine::token::{Supervisor, ROLE_ATTRIBUTE, SUPERVISOR_ATTRIBUTE};
 use crate::projects::ProjectHandle;
 use earshot_protocol::projects::ProjectId;
-use earshot_protocol::room_view::{RoomView, RoomViewParticipant, RoomViewState, RoomViewTrack};
-use earshot_protocol::rooms::{ConnectionQuality, TrackKind};
+use earshot_protocol::room_view::{RoomView, RoomViewState};
+use earshot_protocol::rooms::TrackKind;
+use earshot_protocol::transcript::{TranscriptDrops, TranscriptLine};
 use earshot_protocol::{AppError, ErrorCode};
+use heard::Heard;
 use livekit_api::access_token::AccessToken;
 use livekit_protocol as proto;
 use livekit_signaling::{SignalClient, SignalEvent, SignalEvents, SignalOptions};
+use roster::Roster;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -49,6 +57,11 @@ pub trait RoomViewSink: Send + Sync {
     /// Called every second with the current view (for rules about durations, like "nobody
     /// spoke for 30 s", which no event announces).
     fn tick(&self, _view: &RoomView) {}
+    /// A new or replaced transcript line of view `session`, with what was ignored so far;
+    /// `false` when the receiver is gone.
+    fn transcript(&self, _session: u64, _line: &TranscriptLine, _drops: TranscriptDrops) -> bool {
+        true
+    }
 }
 
 const JOIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -255,73 +268,6 @@ async fn join(
     Ok((link, roster))
 }
 
-/// The room as the connection knows it, by participant sid.
-struct Roster {
-    me: String,
-    people: BTreeMap<String, RoomViewParticipant>,
-}
-
-impl Roster {
-    fn new(me: &str) -> Self {
-        Self {
-            me: me.to_owned(),
-            people: BTreeMap::new(),
-        }
-    }
-
-    fn apply(&mut self, infos: &[proto::ParticipantInfo]) {
-        use proto::participant_info::State;
-        for p in infos {
-            let hidden = p.permission.as_ref().is_some_and(|perm| perm.hidden);
-            if p.sid == self.me || hidden || p.state == State::Disconnected as i32 {
-                self.people.remove(&p.sid);
-                continue;
-            }
-            let previous = self.people.remove(&p.sid);
-            let tracks = p
-                .tracks
-                .iter()
-                .map(|t| RoomViewTrack {
-                    sid: t.sid.clone(),
-                    kind: track_kind(t.r#type),
-                    muted: t.muted,
-                })
-                .collect();
-            self.people.insert(
-                p.sid.clone(),
-                RoomViewParticipant {
-                    sid: p.sid.clone(),
-                    identity: p.identity.clone(),
-                    name: p.name.clone(),
-                    kind: participant_kind(p.kind),
-                    joined_at: p.joined_at,
-                    speaking: previous.as_ref().is_some_and(|o| o.speaking),
-                    level: previous.as_ref().map_or(0.0, |o| o.level),
-                    quality: previous.map_or(ConnectionQuality::Unknown, |o| o.quality),
-                    tracks,
-                },
-            );
-        }
-    }
-
-    fn speakers(&mut self, speakers: &[proto::SpeakerInfo]) {
-        for s in speakers {
-            if let Some(p) = self.people.get_mut(&s.sid) {
-                p.speaking = s.active;
-                p.level = if s.active { s.level } else { 0.0 };
-            }
-        }
-    }
-
-    fn quality(&mut self, updates: &[proto::ConnectionQualityInfo]) {
-        for q in updates {
-            if let Some(p) = self.people.get_mut(&q.participant_sid) {
-                p.quality = connection_quality(q.quality);
-            }
-        }
-    }
-}
-
 struct Context {
     project: String,
     room: String,
@@ -427,14 +373,16 @@ async fn run(
     mut roster: Roster,
     mut stop: oneshot::Receiver<String>,
 ) {
+    let mut heard = Heard::new();
     loop {
-        let reason = match follow(&ctx, &mut link, &mut roster, &mut stop).await {
+        let reason = match follow(&ctx, &mut link, &mut roster, &mut heard, &mut stop).await {
             Outcome::End(reason) => reason,
             Outcome::Lost => {
                 link.close().await;
                 match rejoin(&ctx, &target, &supervisor, &mut roster, &mut stop).await {
                     Ok(next) => {
                         link = next;
+                        heard.reconnected();
                         if ctx.send(RoomViewState::Live, &roster) {
                             continue;
                         }
@@ -493,6 +441,7 @@ async fn follow(
     ctx: &Context,
     link: &mut Link,
     roster: &mut Roster,
+    heard: &mut Heard,
     stop: &mut oneshot::Receiver<String>,
 ) -> Outcome {
     use proto::signal_response::Message;
@@ -508,6 +457,7 @@ async fn follow(
             reason = &mut *stop => return Outcome::End(reason.unwrap_or_else(|_| CLOSED.into())),
             _ = sleep_until(empty_at) => return Outcome::End("everyone left the room".into()),
             _ = clock.tick() => {
+                heard.tick();
                 ctx.tick(roster);
                 false
             }
@@ -529,6 +479,14 @@ async fn follow(
                             MEDIA_PACKETS.fetch_add(1, Ordering::Relaxed);
                         }
                     }));
+                    false
+                }
+                Some(PcEvent::Data(bytes)) => {
+                    if let Some(line) = heard.data(&bytes, roster) {
+                        if !ctx.sink.transcript(ctx.session, &line, heard.drops()) {
+                            return Outcome::End("the view was closed".into());
+                        }
+                    }
                     false
                 }
                 Some(PcEvent::State(RTCPeerConnectionState::Failed)) | None => return Outcome::Lost,
