@@ -242,13 +242,14 @@ async fn join(
         );
         AppError::from(err)
     })?;
-    let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &target.endpoint().url).await {
-        Ok(ok) => ok,
-        Err(e) => {
-            signal.close().await;
-            return Err(e.into());
-        }
-    };
+    let (sub, pc_events) =
+        match Subscriber::new(&join.ice_servers, &target.endpoint().url, true).await {
+            Ok(ok) => ok,
+            Err(e) => {
+                signal.close().await;
+                return Err(e.into());
+            }
+        };
     let me = join
         .participant
         .as_ref()

@@ -175,7 +175,7 @@ pub(crate) async fn connect(
         .as_ref()
         .map(|p| p.sid.clone())
         .unwrap_or_default();
-    let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &endpoint.url).await {
+    let (sub, pc_events) = match Subscriber::new(&join.ice_servers, &endpoint.url, false).await {
         Ok(ok) => ok,
         Err(e) => {
             signal.close().await;

@@ -120,7 +120,7 @@ pub(super) async fn on_pc(
             }
             None
         }
-        // Transcripts are read by the room view's connection; the listener plays audio only.
+        // Not forwarded for the listener (see `Subscriber::new`): it plays audio only.
         PcEvent::Data(_) => None,
     }
 }

@@ -29,6 +29,9 @@ pub(crate) enum PcEvent {
 /// Forwards PeerConnection callbacks into the room task's queue, so all state lives there.
 struct Handler {
     tx: mpsc::UnboundedSender<PcEvent>,
+    /// Whether data channel messages are forwarded; otherwise they are read and dropped
+    /// where they arrive (the listener plays audio only: no copy, nothing queued).
+    data: bool,
 }
 
 #[async_trait::async_trait]
@@ -56,11 +59,12 @@ impl PeerConnectionEventHandler for Handler {
     /// negotiated) outside migrations, so they arrive here. Each is read until it closes,
     /// which closing the connection does.
     async fn on_data_channel(&self, channel: Arc<dyn DataChannel>) {
-        let tx = self.tx.clone();
+        let (tx, forward) = (self.tx.clone(), self.data);
         tokio::spawn(async move {
+            // Read even when not forwarding, so nothing piles up in the channel.
             while let Some(event) = channel.poll().await {
                 let closed = match event {
-                    DataChannelEvent::OnMessage(message) => {
+                    DataChannelEvent::OnMessage(message) if forward => {
                         tx.send(PcEvent::Data(message.data.to_vec())).is_err()
                     }
                     DataChannelEvent::OnClose => true,
@@ -198,10 +202,12 @@ fn media(err: impl std::fmt::Display) -> ListenError {
 }
 
 impl Subscriber {
-    /// Builds a PeerConnection that only receives, with the server's ICE servers.
+    /// Builds a PeerConnection that only receives, with the server's ICE servers; `data`:
+    /// whether data channel messages come out as [`PcEvent::Data`].
     pub(crate) async fn new(
         ice_servers: &[proto::IceServer],
         server_url: &str,
+        data: bool,
     ) -> ListenResult<(Self, mpsc::UnboundedReceiver<PcEvent>)> {
         tracing::debug!(servers = ?ice_summary(ice_servers), "ICE servers from the server");
         let mut media_engine = MediaEngine::default();
@@ -217,7 +223,7 @@ impl Subscriber {
             .with_media_engine(media_engine)
             .with_setting_engine(settings())
             .with_interceptor_registry(registry)
-            .with_handler(Arc::new(Handler { tx }))
+            .with_handler(Arc::new(Handler { tx, data }))
             .with_udp_addrs(vec![local_bind_addr(server_url).await])
             .build()
             .await
