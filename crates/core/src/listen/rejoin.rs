@@ -2,9 +2,9 @@
 //! scratch a few times, with the supervisor's mix carried over.
 
 use super::record::{Record, REJOIN_DELAYS};
-use super::shared::{guard, Records, Sink};
+use super::shared::{guard, send_state, Records, Sink};
 use crate::api::ServerApi;
-use crate::listen::engine::{EndReason, ListenEvent, ListenState, Listener};
+use crate::listen::engine::{EndReason, ListenState, Listener};
 use earshot_protocol::listen::RoomKey;
 use std::time::Instant;
 
@@ -41,14 +41,7 @@ async fn attempts(
         };
         let state = change(record);
         drop(records);
-        let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(current) = current {
-            current.event(&ListenEvent::State {
-                project: key.project.clone(),
-                room: key.room.clone(),
-                state,
-            });
-        }
+        send_state(&sink, key, state);
         true
     };
     let mut attempt = first_attempt;

@@ -4,9 +4,9 @@
 
 use super::record::Record;
 use super::session_audit;
-use super::shared::{guard, Records, Sink};
+use super::shared::{guard, send_state, Records, Sink};
 use crate::audit::Audit;
-use crate::listen::engine::{EndReason, ListenEvent, ListenState, Listener};
+use crate::listen::engine::{EndReason, ListenState, Listener};
 use crate::projects::{still_valid, ProjectEntry};
 use earshot_protocol::listen::RoomKey;
 use std::sync::Weak;
@@ -71,12 +71,5 @@ async fn end(
     record.set_state(state.clone());
     session_audit::session_ended(audit, record, &EndReason::ProjectChanged);
     drop(records_now);
-    let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
-    if let Some(current) = current {
-        current.event(&ListenEvent::State {
-            project: key.project.clone(),
-            room: key.room.clone(),
-            state,
-        });
-    }
+    send_state(sink, key, state);
 }

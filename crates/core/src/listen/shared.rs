@@ -27,6 +27,18 @@ pub(super) fn not_listening(key: &RoomKey) -> AppError {
 }
 pub(super) type Sink = Arc<RwLock<Option<Arc<dyn ListenSink>>>>;
 
+/// Reports a room's new state to the sink, if one is attached.
+pub(super) fn send_state(sink: &Sink, key: &RoomKey, state: crate::listen::engine::ListenState) {
+    let current = sink.read().unwrap_or_else(|p| p.into_inner()).clone();
+    if let Some(current) = current {
+        current.event(&ListenEvent::State {
+            project: key.project.clone(),
+            room: key.room.clone(),
+            state,
+        });
+    }
+}
+
 pub(super) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
