@@ -61,6 +61,11 @@ pub fn init<R: Runtime>(
         Some(dir) => dir,
         None => app.path().app_data_dir()?,
     };
+    // Settings, logs, the journal and its installation id all live here: private from the
+    // start, not only once settings are first saved.
+    if let Err(err) = earshot_core::settings::private_dir(&data_dir) {
+        eprintln!("Earshot: cannot make {} private: {err}", data_dir.display());
+    }
     logging::init(&data_dir.join("logs"));
     tracing::info!(data_dir = %data_dir.display(), "Earshot starting");
     let settings = settings_store::PluginSettings::open(app, &data_dir)?;
