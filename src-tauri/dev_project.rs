@@ -25,6 +25,7 @@ pub fn ensure_from_env(core: Core) {
         api_key: key,
         api_secret: SecretInput::new(secret),
         allow_plaintext: false,
+        guardrails: Default::default(),
     };
     tauri::async_runtime::block_on(async move {
         match core.projects().ensure_project(input).await {

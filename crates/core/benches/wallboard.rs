@@ -110,6 +110,7 @@ fn main() -> anyhow::Result<()> {
                     api_key: bed.api_key.clone(),
                     api_secret: SecretInput::new(bed.api_secret.clone()),
                     allow_plaintext: false,
+                    guardrails: Default::default(),
                 },
                 true,
             )

@@ -27,6 +27,7 @@ async fn app() -> (Earshot, Arc<MemorySettings>) {
                 api_key: bed.api_key.clone(),
                 api_secret: SecretInput::new(bed.api_secret.clone()),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             },
             true,
         )

@@ -47,6 +47,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
                 api_key: "APIcrud".into(),
                 api_secret: SecretInput::new(secret.clone()),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             },
             false,
         )
@@ -72,6 +73,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
                 api_key: "k".into(),
                 api_secret: SecretInput::new("x"),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             },
             false,
         )
@@ -90,6 +92,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
         api_key: "APIcrud2".into(),
         api_secret: SecretInput::default(),
         allow_plaintext: false,
+        guardrails: Default::default(),
     };
     let moved = app
         .projects()
@@ -120,6 +123,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
                 api_key: "k".into(),
                 api_secret: SecretInput::new("new-secret"),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             },
             false,
         )
@@ -139,6 +143,7 @@ async fn project_crud_keeps_secret_in_keychain_only() {
                 api_key: "k2".into(),
                 api_secret: SecretInput::new("s2"),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             },
             false,
         )

@@ -25,6 +25,7 @@ async fn no_keychain_means_a_clear_error_and_nothing_saved() {
                 api_key: "k".into(),
                 api_secret: SecretInput::new("never-stored"),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             },
             false,
         )

@@ -242,6 +242,7 @@ async fn one_room_name_in_two_projects_is_two_rooms() {
                 api_key: bed.api_key.clone(),
                 api_secret: SecretInput::new(bed.api_secret.clone()),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             },
             false,
         )

@@ -28,6 +28,7 @@ fn form(url: &str, secret: &str) -> ProjectInput {
         api_key: bed.api_key.clone(),
         api_secret: SecretInput::new(secret),
         allow_plaintext: false,
+        guardrails: Default::default(),
     }
 }
 
@@ -331,6 +332,7 @@ async fn plaintext_to_a_public_host_waits_for_the_opt_in() {
         api_key: "k".into(),
         api_secret: SecretInput::new("s"),
         allow_plaintext: true,
+        guardrails: Default::default(),
     };
     let saved = app
         .projects()

@@ -29,6 +29,7 @@ fn project_input() -> ProjectInput {
         api_key: "APIkey".into(),
         api_secret: secret(),
         allow_plaintext: false,
+        guardrails: Default::default(),
     }
 }
 
@@ -58,6 +59,7 @@ fn samples() -> Vec<(&'static str, String)> {
                 api_key: "k".into(),
                 api_secret: Some(secret()),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             }),
         ),
         ("CliProjectConfig", dbg(&cli)),

@@ -17,6 +17,7 @@ fn input(url: &str, key: &str, secret: &str) -> ProjectInput {
         api_key: key.into(),
         api_secret: SecretInput::new(secret),
         allow_plaintext: false,
+        guardrails: Default::default(),
     }
 }
 

@@ -234,6 +234,7 @@ mod tests {
                 api_key: "APIk".into(),
                 api_secret: crate::SecretInput::new("s3cr3t"),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             },
             verify: true,
         };
@@ -241,7 +242,8 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({"input": {"name": "Prod", "url": "wss://x.livekit.cloud",
-                "api_key": "APIk", "api_secret": "s3cr3t", "allow_plaintext": false},
+                "api_key": "APIk", "api_secret": "s3cr3t", "allow_plaintext": false,
+                "guardrails": {"max_listen_minutes": 60, "max_monitors_per_room": 3}},
                 "verify": true})
         );
         assert!(!format!("{cmd:?}").contains("s3cr3t"));

@@ -62,6 +62,9 @@ pub enum ErrorCode {
     /// The journal (audit and history store) cannot be opened, read or written: a full
     /// disk, a locked or corrupt file, or an unreachable team server.
     JournalError,
+    /// A monitoring guardrail refused: the room already has as many Earshot listeners as
+    /// its project allows, or this app holds as many listens or views open as it may.
+    LimitReached,
 }
 
 impl ErrorCode {

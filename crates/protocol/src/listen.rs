@@ -22,6 +22,8 @@ pub enum EndReason {
     /// The project was removed, or its server, key or secret changed: the connection was
     /// made with credentials that no longer belong to it.
     ProjectChanged,
+    /// The project's listen time limit (in minutes) was reached.
+    TimeLimit { minutes: u32 },
 }
 
 /// Where a listened room's connection is.
@@ -224,6 +226,10 @@ pub struct ListenRoom {
     pub ended_at_ms: Option<i64>,
     /// App-level rejoins after the listener gave up reconnecting (0 normally).
     pub rejoins: u32,
+    /// Unix time in milliseconds when the project's time limit ends this listen; `None`
+    /// without a limit.
+    #[serde(default)]
+    pub limit_at_ms: Option<i64>,
 }
 
 /// Everything the Listen page needs when it opens.

@@ -1,5 +1,6 @@
 //! Projects: a LiveKit server (Cloud or self-hosted) with its API key.
 
+use crate::guardrails::Guardrails;
 use crate::SecretInput;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,9 @@ pub struct ProjectSummary {
     /// Whether unencrypted `ws://` to a non-local host was explicitly allowed.
     #[serde(default)]
     pub allow_plaintext: bool,
+    /// Limits on monitoring this project's calls.
+    #[serde(default)]
+    pub guardrails: Guardrails,
 }
 
 /// What the add and edit forms submit.
@@ -33,6 +37,9 @@ pub struct ProjectInput {
     /// tokens and admin calls then cross the network unencrypted (the form warns).
     #[serde(default)]
     pub allow_plaintext: bool,
+    /// Limits on monitoring this project's calls.
+    #[serde(default)]
+    pub guardrails: Guardrails,
 }
 
 /// A settings entry that could not be read; it is left untouched in the file.

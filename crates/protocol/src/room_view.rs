@@ -64,6 +64,10 @@ pub struct RoomView {
     pub participants: Vec<RoomViewParticipant>,
     /// Unix time in milliseconds of this view.
     pub at_ms: i64,
+    /// Unix time in milliseconds when the project's time limit closes this view; `None`
+    /// without a limit (and for the wallboard's followed rows).
+    #[serde(default)]
+    pub limit_at_ms: Option<i64>,
 }
 
 /// What a room view's channel carries: the whole view on every roster change, and transcript

@@ -274,6 +274,7 @@ pub struct ValidProject {
     pub api_secret: Option<SecretInput>,
     /// Plain `ws://` to a non-local host was allowed explicitly.
     pub allow_plaintext: bool,
+    pub guardrails: crate::guardrails::Guardrails,
 }
 
 /// Validates a whole project form, returning every field's error (empty when valid).
@@ -292,17 +293,20 @@ pub fn project_form(
     } else {
         api_secret(input.api_secret.expose()).map(Some)
     };
+    let limits = input.guardrails.check();
     match (name, url, key, secret) {
-        (Ok(name), Ok(url), Ok(api_key), Ok(api_secret)) => Ok(ValidProject {
+        (Ok(name), Ok(url), Ok(api_key), Ok(api_secret)) if limits.is_empty() => Ok(ValidProject {
             name,
             url,
             api_key,
             api_secret,
             allow_plaintext: input.allow_plaintext,
+            guardrails: input.guardrails,
         }),
         (name, url, key, secret) => Err([name.err(), url.err(), key.err(), secret.err()]
             .into_iter()
             .flatten()
+            .chain(limits)
             .collect()),
     }
 }
@@ -358,6 +362,7 @@ mod tests {
             api_key: "k".into(),
             api_secret: crate::SecretInput::new("s"),
             allow_plaintext: allow,
+            guardrails: Default::default(),
         };
         let errs = project_form(&input("ws://livekit.example.com", false), true).unwrap_err();
         assert_eq!(errs[0].field.as_deref(), Some("url"));

@@ -7,6 +7,7 @@
 use earshot_protocol::admin::{DataMessage, RoomOptions};
 use earshot_protocol::agents::NewAgentDispatch;
 use earshot_protocol::egress::{EgressRequest, StorageInput};
+use earshot_protocol::guardrails::Guardrails;
 use earshot_protocol::projects::ProjectInput;
 use earshot_protocol::tokens::TokenRequest;
 use earshot_protocol::{egress_rules, fields, listen, sip_rules, validate, wallboard, SecretInput};
@@ -100,12 +101,17 @@ proptest! {
     }
 
     #[test]
-    fn project_forms(name in text(), url in text(), key in text(), secret in text(), plain in any::<bool>()) {
-        let input = ProjectInput { name, url, api_key: key, api_secret: SecretInput::new(secret), allow_plaintext: plain };
+    fn project_forms(name in text(), url in text(), key in text(), secret in text(), plain in any::<bool>(), minutes in any::<u32>(), monitors in any::<u32>()) {
+        let guardrails = Guardrails { max_listen_minutes: minutes, max_monitors_per_room: monitors };
+        let input = ProjectInput { name, url, api_key: key, api_secret: SecretInput::new(secret), allow_plaintext: plain, guardrails };
         for required in [true, false] {
-            if let Err(errors) = validate::project_form(&input, required) {
-                prop_assert!(!errors.is_empty());
-                prop_assert!(errors.iter().all(specific), "{errors:?}");
+            match validate::project_form(&input, required) {
+                Err(errors) => {
+                    prop_assert!(!errors.is_empty());
+                    prop_assert!(errors.iter().all(specific), "{errors:?}");
+                }
+                // Out-of-range limits are never accepted.
+                Ok(valid) => prop_assert!(valid.guardrails.check().is_empty() && valid.guardrails == guardrails),
             }
         }
     }

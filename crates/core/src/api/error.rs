@@ -33,6 +33,8 @@ pub enum ApiError {
     Server { status: u16, message: String },
     #[error("no LiveKit API answers at this URL ({0})")]
     NotLiveKit(String),
+    #[error("the reply is larger than {limit_mib} MiB")]
+    TooLarge { limit_mib: usize },
     #[error("could not sign the request token: {0}")]
     Token(String),
     /// livekit-server forwards SIP, egress and URL-ingress calls to a worker over Redis
@@ -165,6 +167,10 @@ impl From<ApiError> for AppError {
             NotLiveKit(d) => (
                 ErrorCode::ServerError,
                 format!("Something answered, but it is not a LiveKit server's API ({d}). Check the URL."),
+            ),
+            TooLarge { limit_mib } => (
+                ErrorCode::ServerError,
+                format!("The server's reply is larger than {limit_mib} MiB, more than any LiveKit reply should be; Earshot stopped reading it."),
             ),
             Token(d) => (ErrorCode::Internal, format!("Could not sign the request token: {d}")),
             CallFailed {

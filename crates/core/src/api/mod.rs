@@ -17,6 +17,7 @@ mod egress_summary;
 mod endpoint;
 mod error;
 pub mod ingress;
+pub mod reply;
 pub mod rooms;
 pub(crate) mod rooms_convert;
 pub mod sip;

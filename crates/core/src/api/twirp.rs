@@ -167,9 +167,12 @@ impl ServerApi {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let body = resp.bytes().await.map_err(|e| self.transport_error(e))?;
+        let body = super::reply::read_capped(resp, super::reply::MAX_REPLY_BYTES, |e| {
+            self.transport_error(e)
+        })
+        .await?;
         if status == 200 {
-            return Resp::decode(body).map_err(|e| {
+            return Resp::decode(body.as_slice()).map_err(|e| {
                 ApiError::NotLiveKit(format!(
                     "the reply to {method} is not a LiveKit message: {e}"
                 ))

@@ -24,6 +24,7 @@ use std::time::Instant;
 use tokio::sync::{watch, OnceCell};
 
 pub mod engine;
+mod limits;
 mod record;
 mod rejoin;
 mod retire;
@@ -41,6 +42,8 @@ pub struct ListenHub {
     /// How long the engine reconnects before the app-level rejoin takes over (tests shorten
     /// it; read when the engine starts).
     reconnect_budget: Mutex<Option<std::time::Duration>>,
+    /// A time limit for every project's listens instead of their own (tests use seconds).
+    time_limit: Mutex<Option<std::time::Duration>>,
     sink: Sink,
     records: Records,
     /// Where each session's entry goes when it ends.
@@ -74,6 +77,7 @@ impl ListenHub {
             own: OwnIdentities::default(),
             engine: OnceCell::new(),
             reconnect_budget: Mutex::new(None),
+            time_limit: Mutex::new(None),
             sink: Arc::new(RwLock::new(None)),
             records: Arc::new(Mutex::new(BTreeMap::new())),
             audit,
@@ -104,6 +108,12 @@ impl ListenHub {
     #[doc(hidden)]
     pub fn set_reconnect_budget(&self, budget: std::time::Duration) {
         *guard(&self.reconnect_budget) = Some(budget);
+    }
+
+    /// Replaces every project's listen time limit (tests need seconds, not minutes).
+    #[doc(hidden)]
+    pub fn set_time_limit(&self, limit: std::time::Duration) {
+        *guard(&self.time_limit) = Some(limit);
     }
 
     /// The engine, started on first use (it needs a running tokio runtime).
@@ -164,14 +174,22 @@ impl ListenHub {
         }
     }
 
-    async fn join(&self, project: &ProjectHandle, room: &str, hear: bool) -> AppResult<ListenRoom> {
-        let target = project.api.clone();
-        let project = (
-            project.id.clone(),
-            project.name.clone(),
-            project.credentials,
-        );
+    async fn join(&self, handle: &ProjectHandle, room: &str, hear: bool) -> AppResult<ListenRoom> {
+        let target = handle.api.clone();
+        let project = (handle.id.clone(), handle.name.clone(), handle.credentials);
         name_field(room, "room", "room name")?;
+        limits::check_open(&self.records)?;
+        let cap = handle.guardrails.max_monitors_per_room;
+        if cap > 0 {
+            // Counted on the server, so colleagues' installations count too. A room that does
+            // not exist has nobody listening; joining then says what is wrong.
+            match self.hidden_participants(handle, room).await {
+                Ok(hidden) => limits::check_monitors(room, cap, &hidden)?,
+                Err(err) if err.code == ErrorCode::NotFound => {}
+                Err(err) => return Err(err),
+            }
+        }
+        let limit = limits::time_limit(handle, *guard(&self.time_limit));
         let engine = self.engine().await;
         let key = RoomKey::new(project.0.clone(), room);
         {
@@ -193,6 +211,7 @@ impl ListenHub {
                 started_at_ms: unix_millis(),
                 ended_at_ms: None,
                 rejoins: 0,
+                limit_at_ms: None,
             };
             records.insert(key.clone(), Record::new(view, target.clone(), project.2));
         }
@@ -220,6 +239,20 @@ impl ListenHub {
                 }
                 let state = record.view.state.clone();
                 record.track(&state, Instant::now());
+                if let Some(limit) = limit {
+                    let joined = record.joined_ms.unwrap_or_else(unix_millis);
+                    let limit_ms = i64::try_from(limit.as_millis()).unwrap_or(i64::MAX);
+                    record.view.limit_at_ms = Some(joined.saturating_add(limit_ms));
+                    tokio::spawn(limits::enforce(
+                        key.clone(),
+                        record.view.started_at_ms,
+                        limit,
+                        self.records.clone(),
+                        Arc::downgrade(&engine),
+                        self.sink.clone(),
+                        self.audit.clone(),
+                    ));
+                }
                 Ok(record.view.clone())
             }
             Err(err) => {

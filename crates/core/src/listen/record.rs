@@ -165,6 +165,7 @@ mod tests {
             started_at_ms: 0,
             ended_at_ms: None,
             rejoins: 0,
+            limit_at_ms: None,
         };
         let target = ServerApi::for_calls(crate::api::Endpoint {
             url: "ws://127.0.0.1:1".into(),

@@ -30,7 +30,16 @@ pub(super) async fn follow(
             .map(|(key, _)| key.clone())
             .collect();
         for key in stale {
-            end(&key, &records, &engine, &sink, &audit).await;
+            tracing::info!(room = %key.room, "listen: the project changed; leaving");
+            end(
+                &key,
+                EndReason::ProjectChanged,
+                &records,
+                &engine,
+                &sink,
+                &audit,
+            )
+            .await;
         }
     }
 }
@@ -39,8 +48,11 @@ fn ended(record: &Record) -> bool {
     matches!(record.view.state, ListenState::Ended { .. })
 }
 
-async fn end(
+/// Ends the listen of `key` for a reason the hub decided (not the engine), reporting and
+/// auditing it as `reason`.
+pub(super) async fn end(
     key: &RoomKey,
+    reason: EndReason,
     records: &Records,
     engine: &Weak<Listener>,
     sink: &Sink,
@@ -50,11 +62,10 @@ async fn end(
         Some(record) => {
             // `stopping` also ends a rejoin between its attempts.
             record.stopping = true;
-            record.end_as = Some(EndReason::ProjectChanged);
+            record.end_as = Some(reason.clone());
         }
         None => return,
     }
-    tracing::info!(room = %key.room, "listen: the project changed; leaving");
     if let Some(engine) = engine.upgrade() {
         // A connected room's own end comes back through the hub's events, reported with
         // `end_as`; a room between rejoin attempts has no connection to end.
@@ -62,14 +73,14 @@ async fn end(
         engine.set_audible(engine.audible().without(key));
     }
     let state = ListenState::Ended {
-        reason: EndReason::ProjectChanged,
+        reason: reason.clone(),
     };
     let mut records_now = guard(records);
     let Some(record) = records_now.get_mut(key).filter(|r| !ended(r)) else {
         return;
     };
     record.set_state(state.clone());
-    session_audit::session_ended(audit, record, &EndReason::ProjectChanged);
+    session_audit::session_ended(audit, record, &reason);
     drop(records_now);
     send_state(sink, key, state);
 }

@@ -25,6 +25,7 @@ pub(super) fn session_ended(audit: &Audit, record: &mut Record, reason: &EndReas
         EndReason::Removed => "removed",
         EndReason::ConnectionLost { .. } => "connection_lost",
         EndReason::ProjectChanged => "project_changed",
+        EndReason::TimeLimit { .. } => "time_limit",
     };
     audit.record(entry(record, reason, outcome));
 }

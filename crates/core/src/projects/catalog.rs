@@ -2,6 +2,7 @@
 //! what could not be read.
 
 use crate::settings::SettingsStore;
+use earshot_protocol::guardrails::Guardrails;
 use earshot_protocol::projects::{ProjectId, ProjectSummary, SettingsProblem};
 use earshot_protocol::validate;
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,9 @@ pub struct ProjectRecord {
     /// Plain `ws://` to a non-local host was allowed explicitly (absent in older files).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_plaintext: bool,
+    /// Monitoring limits (the defaults in older files).
+    #[serde(default)]
+    pub guardrails: Guardrails,
 }
 
 /// The vault account holding a project's API secret.
@@ -105,6 +109,7 @@ impl Catalog {
                 api_key: r.api_key.clone(),
                 is_default: self.default.as_deref() == Some(id),
                 allow_plaintext: r.allow_plaintext,
+                guardrails: r.guardrails,
             })
             .collect();
         list.sort_by_key(|p| p.name.to_lowercase());

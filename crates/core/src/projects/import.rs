@@ -63,6 +63,7 @@ pub async fn import_cli_projects(
             api_key: found.api_key.clone(),
             api_secret: found.api_secret.clone(),
             allow_plaintext: false,
+            guardrails: Default::default(),
         };
         match projects.add_project(input, false).await {
             Ok(summary) => report.imported.push(summary),

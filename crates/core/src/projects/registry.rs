@@ -30,6 +30,8 @@ pub struct ProjectHandle {
     /// The project's [`ProjectEntry::credentials`] when this handle was built: connections
     /// made with it end once the registry announces a newer one (or the project is gone).
     pub credentials: u64,
+    /// The project's monitoring limits when this handle was built.
+    pub guardrails: earshot_protocol::guardrails::Guardrails,
 }
 
 impl ProjectHandle {
@@ -113,6 +115,7 @@ impl Projects {
             name: record.name,
             api: ServerApi::for_calls(self.endpoint(id).await?)?,
             credentials,
+            guardrails: record.guardrails,
         };
         guard(&self.handles).insert(id.to_owned(), handle.clone());
         Ok(handle)
@@ -452,6 +455,7 @@ fn record(valid: &ValidProject) -> ProjectRecord {
         url: valid.url.clone(),
         api_key: valid.api_key.clone(),
         allow_plaintext: valid.allow_plaintext,
+        guardrails: valid.guardrails,
     }
 }
 

@@ -274,6 +274,34 @@ struct Context {
     room: String,
     session: u64,
     sink: Arc<dyn RoomViewSink>,
+    /// When the project's time limit closes the view, and how it was set.
+    limit: Option<TimeLimit>,
+}
+
+/// A view's time limit: its end as a wall-clock time (for the UI) and as a timer.
+#[derive(Clone, Copy)]
+struct TimeLimit {
+    at_ms: i64,
+    deadline: Instant,
+    minutes: u64,
+}
+
+impl TimeLimit {
+    fn starting_now(limit: Duration) -> Self {
+        Self {
+            at_ms: unix_millis()
+                .saturating_add(i64::try_from(limit.as_millis()).unwrap_or(i64::MAX)),
+            deadline: Instant::now() + limit,
+            minutes: limit.as_secs() / 60,
+        }
+    }
+
+    fn reason(&self) -> String {
+        format!(
+            "the project's time limit of {} min was reached",
+            self.minutes
+        )
+    }
 }
 
 impl Context {
@@ -285,6 +313,7 @@ impl Context {
             state: RoomViewState::Live,
             participants: roster.people.values().cloned().collect(),
             at_ms: unix_millis(),
+            limit_at_ms: self.limit.map(|l| l.at_ms),
         });
     }
 
@@ -296,16 +325,19 @@ impl Context {
             state,
             participants: roster.people.values().cloned().collect(),
             at_ms: unix_millis(),
+            limit_at_ms: self.limit.map(|l| l.at_ms),
         })
     }
 }
 
-/// Opens a room view of `room`. The room must exist: joining would otherwise create it.
+/// Opens a room view of `room`, closed after `limit` if one is given. The room must exist:
+/// joining would otherwise create it.
 pub(crate) async fn open(
     project: &ProjectHandle,
     room: &str,
     supervisor: &Supervisor,
     sink: Arc<dyn RoomViewSink>,
+    limit: Option<Duration>,
 ) -> Result<(ViewConnection, RoomView), AppError> {
     earshot_protocol::fields::name_field(room, "room", "room name")?;
     let found = project
@@ -319,7 +351,9 @@ pub(crate) async fn open(
         ));
     }
     let (id, api) = (project.id.clone(), project.api.clone());
-    let (mut obs, view) = observe(id, api, room.to_owned(), supervisor.clone(), sink).await?;
+    let limit = limit.map(TimeLimit::starting_now);
+    let (mut obs, view) =
+        observe(id, api, room.to_owned(), supervisor.clone(), sink, limit).await?;
     obs.credentials = project.credentials;
     Ok((obs, view))
 }
@@ -331,6 +365,7 @@ async fn observe(
     room: String,
     supervisor: Supervisor,
     sink: Arc<dyn RoomViewSink>,
+    limit: Option<TimeLimit>,
 ) -> Result<(ViewConnection, RoomView), AppError> {
     let (link, roster) = join(&target, &room, &supervisor).await?;
     let session = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
@@ -341,6 +376,7 @@ async fn observe(
         state: RoomViewState::Live,
         participants: roster.people.values().cloned().collect(),
         at_ms: unix_millis(),
+        limit_at_ms: limit.map(|l| l.at_ms),
     };
     let (stop_tx, stop_rx) = oneshot::channel();
     let ctx = Context {
@@ -348,6 +384,7 @@ async fn observe(
         room,
         session,
         sink,
+        limit,
     };
     let task = tokio::spawn(run(ctx, target, supervisor, link, roster, stop_rx));
     Ok((
@@ -420,6 +457,9 @@ async fn rejoin(
         ) {
             return Err("the view was closed".into());
         }
+        if let Some(limit) = ctx.limit.filter(|l| l.deadline <= Instant::now() + *pause) {
+            return Err(limit.reason());
+        }
         tokio::select! {
             _ = tokio::time::sleep(*pause) => {}
             reason = &mut *stop => return Err(reason.unwrap_or_else(|_| CLOSED.into())),
@@ -453,9 +493,15 @@ async fn follow(
     } else {
         far
     };
+    let limit_at = ctx.limit.map_or(far, |l| l.deadline);
     loop {
         let changed = tokio::select! {
             reason = &mut *stop => return Outcome::End(reason.unwrap_or_else(|_| CLOSED.into())),
+            _ = sleep_until(limit_at) => {
+                let reason = ctx.limit.map(|l| l.reason()).unwrap_or_default();
+                tracing::info!(room = %ctx.room, "room view: time limit reached; leaving");
+                return Outcome::End(reason);
+            }
             _ = sleep_until(empty_at) => return Outcome::End("everyone left the room".into()),
             _ = clock.tick() => {
                 heard.tick();

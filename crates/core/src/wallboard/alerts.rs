@@ -421,6 +421,7 @@ mod tests {
                 agent: None,
             }],
             at_ms: 0,
+            limit_at_ms: None,
         }
     }
 

@@ -175,7 +175,9 @@ impl Follower {
         });
         let opened = match self.projects.handle(&key.project).await {
             Ok(project) => {
-                room_view::open(&project, &key.room, &self.supervisor, sink.clone()).await
+                // Followed rows are the wallboard's own (capped by `MAX_FOLLOWED` and closed when
+                // they scroll away), not a view the supervisor left open: no time limit.
+                room_view::open(&project, &key.room, &self.supervisor, sink.clone(), None).await
             }
             Err(err) => Err(err),
         };
@@ -274,6 +276,7 @@ mod tests {
                 person("d", "Di", false, 0.0, ConnectionQuality::Unknown),
             ],
             at_ms: 0,
+            limit_at_ms: None,
         };
         let live = summarize(&view);
         assert!(live.live);
@@ -297,6 +300,7 @@ mod tests {
             },
             participants: vec![person("a", "Ann", false, 0.0, ConnectionQuality::Unknown)],
             at_ms: 0,
+            limit_at_ms: None,
         };
         let live = summarize(&view);
         assert!(!live.live);

@@ -25,6 +25,7 @@ use crate::result::AppResult;
 use crate::room_view;
 use crate::settings::SettingsStore;
 use alerts::Alerts;
+use earshot_protocol::guardrails::MAX_OPEN_ROOM_VIEWS;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::room_view::RoomView;
 use earshot_protocol::wallboard::{self, Alert, AlertRule, WallRoomRef, WallSnapshot};
@@ -50,6 +51,8 @@ pub struct Wallboard {
     follower: Arc<Follower>,
     /// Where room-view sessions the supervisor opens are journaled.
     audit: Audit,
+    /// A time limit for every project's room views instead of their own (tests use seconds).
+    view_time_limit: Mutex<Option<std::time::Duration>>,
 }
 
 impl Wallboard {
@@ -79,7 +82,14 @@ impl Wallboard {
             following: Mutex::new(None),
             views: Default::default(),
             audit,
+            view_time_limit: Mutex::new(None),
         }
+    }
+
+    /// Replaces every project's time limit of room views (tests need seconds, not minutes).
+    #[doc(hidden)]
+    pub fn set_view_time_limit(&self, limit: std::time::Duration) {
+        *guard(&self.view_time_limit) = Some(limit);
     }
 
     /// Starts watching (idempotent) and routes events to `sink`; returns the current board.
@@ -189,7 +199,21 @@ impl Wallboard {
             shared: self.shared.clone(),
             session: Some(session.clone()),
         });
-        let (obs, view) = match room_view::open(project, room, &self.supervisor, sink).await {
+        room_view::prune(&self.views);
+        let open = guard(&self.views).len();
+        let replacing = guard(&self.views).contains_key(&(project.id.clone(), room.to_owned()));
+        if open >= MAX_OPEN_ROOM_VIEWS && !replacing {
+            return Err(AppError::new(
+                ErrorCode::LimitReached,
+                format!(
+                    "{open} room views are open, the most one app may hold. Close one before \
+                     opening another."
+                ),
+            ));
+        }
+        let limit = guard(&self.view_time_limit).or_else(|| project.guardrails.time_limit());
+        let opened = room_view::open(project, room, &self.supervisor, sink, limit).await;
+        let (obs, view) = match opened {
             Ok(opened) => opened,
             Err(err) => {
                 session.failed(crate::audit::code_name(err.code));

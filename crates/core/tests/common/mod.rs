@@ -30,6 +30,7 @@ pub async fn bed_app() -> earshot_core::Earshot {
                 api_key: bed.api_key.clone(),
                 api_secret: SecretInput::new(bed.api_secret.clone()),
                 allow_plaintext: false,
+                guardrails: Default::default(),
             },
             true,
         )

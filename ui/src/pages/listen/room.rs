@@ -5,6 +5,7 @@ use crate::ipc::invoke;
 use crate::listen::listen;
 use crate::state::{app_state, now_ms};
 use earshot_protocol::command::ListHiddenParticipants;
+use earshot_protocol::guardrails::LIMIT_WARNING_SECS;
 use earshot_protocol::listen::{
     AudibleSet, EndReason, HiddenParticipant, Level, ListenState, RoomKey, SpeakerChange,
     SpeakerMeter,
@@ -58,6 +59,10 @@ fn state_label(state: &ListenState) -> (String, &'static str) {
                 EndReason::ConnectionLost { error } => {
                     format!("connection lost: {}", error.message)
                 }
+                EndReason::TimeLimit { minutes } if *minutes > 0 => {
+                    format!("the project's time limit of {minutes} min was reached")
+                }
+                EndReason::TimeLimit { .. } => "the project's time limit was reached".to_owned(),
             };
             (format!("ended: {why}"), "ended")
         }
@@ -165,6 +170,20 @@ pub fn RoomCard(room: RoomKey) -> View {
         })
         .unwrap_or_default()
     };
+    // The project's time limit: time left, and a warning shortly before it ends the listen.
+    let limit = move || {
+        info.with(|i| {
+            let i = i.as_ref()?;
+            let at = i.limit_at_ms.filter(|_| i.ended_at_ms.is_none())?;
+            let left = (at as f64 - now.get()).max(0.0);
+            let warn = left <= LIMIT_WARNING_SECS as f64 * 1000.0;
+            Some(if warn {
+                (format!("Leaves in {} (time limit)", mmss(left)), true)
+            } else {
+                (format!("{} left", mmss(left)), false)
+            })
+        })
+    };
     let master = {
         let room = room.clone();
         create_memo(move || {
@@ -206,6 +225,11 @@ pub fn RoomCard(room: RoomKey) -> View {
                 }
                 div(class="actions") {
                     span(class="mono", data-testid="listen-elapsed", title="Listening for") { (elapsed()) }
+                    (limit().map(|(text, warn)| view! {
+                        span(class=if warn { "badge warn" } else { "muted" }, data-testid="listen-limit",
+                            data-warning=warn.to_string(),
+                            title="The project's listen time limit: Earshot leaves the room when it is reached") { (text) }
+                    }).unwrap_or_default())
                     button(r#type="button", class=if heard.get() { "primary" } else { "" }, data-testid="listen-focus",
                         disabled=ended.get(), title="Hear only this room", on:click=focus) {
                         (if heard.get() { "Hearing" } else { "Hear" })

@@ -6,6 +6,7 @@ use crate::components::fields::field_error;
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{AddProject, CheckProjectInput, UpdateProject};
+use earshot_protocol::guardrails::Guardrails;
 use earshot_protocol::projects::{ProjectInput, ProjectSummary};
 use earshot_protocol::{validate, AppError, SecretInput};
 use sycamore::futures::spawn_local_scoped;
@@ -26,6 +27,9 @@ struct Form {
     secret: Signal<String>,
     /// Plain `ws://` to a non-local host allowed (see [`ProjectInput::allow_plaintext`]).
     plaintext: Signal<bool>,
+    /// The monitoring limits as typed (whole numbers; 0 = no limit).
+    limit_minutes: Signal<String>,
+    monitors: Signal<String>,
     /// Errors shown next to their field.
     field_errors: Signal<Vec<AppError>>,
     /// The error of the last attempt that belongs to no field.
@@ -44,6 +48,11 @@ impl Form {
             api_key: self.key.get_clone(),
             api_secret: SecretInput::new(self.secret.get_clone()),
             allow_plaintext: self.plaintext.get(),
+            guardrails: Guardrails {
+                // Not a whole number: out of range, so the range's message shows.
+                max_listen_minutes: whole(&self.limit_minutes.get_clone()),
+                max_monitors_per_room: whole(&self.monitors.get_clone()),
+            },
         }
     }
 
@@ -78,6 +87,11 @@ impl Form {
     }
 }
 
+/// A whole number typed in a limit field; anything else reads as out of range.
+fn whole(raw: &str) -> u32 {
+    raw.trim().parse().unwrap_or(u32::MAX)
+}
+
 #[component(inline_props)]
 pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> View {
     let state = app_state();
@@ -89,6 +103,7 @@ pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> Vie
             Some(p.clone()),
         ),
     };
+    let limits = editing.as_ref().map(|p| p.guardrails).unwrap_or_default();
     let form = Form {
         name: create_signal(editing.as_ref().map(|p| p.name.clone()).unwrap_or_default()),
         url: create_signal(editing.as_ref().map(|p| p.url.clone()).unwrap_or_default()),
@@ -100,6 +115,8 @@ pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> Vie
         ),
         secret: create_signal(String::new()),
         plaintext: create_signal(editing.as_ref().is_some_and(|p| p.allow_plaintext)),
+        limit_minutes: create_signal(limits.max_listen_minutes.to_string()),
+        monitors: create_signal(limits.max_monitors_per_room.to_string()),
         field_errors: create_signal(Vec::new()),
         error: create_signal(None),
         progress: create_signal(None),
@@ -196,6 +213,16 @@ pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> Vie
                 input(id="project-secret", r#type="password", bind:value=form.secret, autocomplete="off",
                     placeholder=secret_hint)
                 (field_error(form.field_errors, "api_secret"))
+
+                fieldset(class="limits", data-testid="project-limits") {
+                    legend { "Monitoring limits (0 = none)" }
+                    label(r#for="project-limit-minutes") { "Longest listen or room view, minutes" }
+                    input(id="project-limit-minutes", inputmode="numeric", bind:value=form.limit_minutes, autocomplete="off")
+                    (field_error(form.field_errors, "max_listen_minutes"))
+                    label(r#for="project-monitors") { "Earshot listeners allowed per room (all installations)" }
+                    input(id="project-monitors", inputmode="numeric", bind:value=form.monitors, autocomplete="off")
+                    (field_error(form.field_errors, "max_monitors_per_room"))
+                }
 
                 (form.progress.get().map(|text| view! {
                     p(class="progress", data-testid="form-progress") { span(class="spinner") (text) }

@@ -7,6 +7,7 @@ use crate::components::charts::{participants_svg, speaking_svg, Series, Speaking
 use crate::ipc::{invoke, Channel};
 use crate::state::now_ms;
 use earshot_protocol::command::{CloseRoomView, ListHiddenParticipants, OpenRoomView};
+use earshot_protocol::guardrails::LIMIT_WARNING_SECS;
 use earshot_protocol::listen::{EarshotRole, HiddenParticipant};
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::room_view::{
@@ -259,6 +260,22 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
             Some(RoomViewState::Ended { reason }) => (format!("ended: {reason}"), "ended"),
         })
     };
+    // The project's time limit on an open view: time left, a warning shortly before.
+    let limit = move || {
+        view_signal.with(|v| {
+            let v = v
+                .as_ref()
+                .filter(|v| !matches!(v.state, RoomViewState::Ended { .. }))?;
+            let left = (v.limit_at_ms? as f64 - now.get()).max(0.0);
+            let secs = (left / 1000.0) as u64;
+            let text = format!("{:02}:{:02}", secs / 60, secs % 60);
+            Some(if secs <= LIMIT_WARNING_SECS {
+                (format!("Closes in {text} (time limit)"), "badge warn")
+            } else {
+                (format!("{text} left"), "muted")
+            })
+        })
+    };
     let people = create_memo(move || {
         view_signal.with(|v| {
             v.as_ref()
@@ -356,6 +373,10 @@ pub fn RoomView(project: ReadSignal<ProjectId>, room: String) -> View {
             h3 {
                 "Live "
                 span(class=move || format!("badge state-{}", status().1), data-testid="live-state", data-state=move || status().1) { (status().0) }
+                (limit().map(|(text, class)| view! {
+                    span(class=class, data-testid="view-limit",
+                        title="The project's time limit: the view closes when it is reached") { " " (text) }
+                }).unwrap_or_default())
             }
             (error.get_clone().map(|e| view! { p(class="form-error", data-testid="live-error") { (e) } }).unwrap_or_default())
             div(class="live-columns") {

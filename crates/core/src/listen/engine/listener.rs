@@ -80,6 +80,10 @@ struct Inner {
     latency: Mutex<LatencyWindow>,
     events: mpsc::UnboundedSender<ListenEvent>,
     dropped_frames: AtomicU64,
+    /// Wakes the clock when a room is added; it sleeps while there is none.
+    wake: tokio::sync::Notify,
+    /// Clock ticks so far (a test checks that an idle listener does not tick).
+    ticks: AtomicU64,
 }
 
 fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -107,6 +111,8 @@ impl Listener {
             latency: Mutex::new(LatencyWindow::default()),
             events: events_tx,
             dropped_frames: AtomicU64::new(0),
+            wake: tokio::sync::Notify::new(),
+            ticks: AtomicU64::new(0),
         });
         let clock = tokio::spawn(run_clock(Arc::downgrade(&inner), frames_tx));
         (Self { inner, clock }, ListenerOutput { frames, events })
@@ -168,6 +174,7 @@ impl Listener {
                 },
             );
         }
+        self.inner.wake.notify_one();
         let result = ready.await.unwrap_or_else(|_| {
             Err(ListenError::Media(
                 "the room task ended before joining".into(),
@@ -300,6 +307,11 @@ impl Listener {
         guard(&self.inner.latency).clear();
     }
 
+    /// How many 20 ms ticks the mixing clock has run (it stops while no room is listened to).
+    pub fn clock_ticks(&self) -> u64 {
+        self.inner.ticks.load(Ordering::Relaxed)
+    }
+
     /// Frames dropped because the consumer did not keep up.
     pub fn dropped_frames(&self) -> u64 {
         self.inner.dropped_frames.load(Ordering::Relaxed)
@@ -329,9 +341,6 @@ async fn run_clock(inner: std::sync::Weak<Inner>, frames: mpsc::Sender<AudioFram
         let Some(inner) = inner.upgrade() else {
             return;
         };
-        tick += 1;
-        let now = Instant::now();
-        let audible = guard(&inner.audible).clone();
         let rooms: Vec<(RoomKey, SharedAudio)> = {
             let mut rooms = guard(&inner.rooms);
             rooms.retain(|_, e| !e.task.is_finished());
@@ -340,6 +349,17 @@ async fn run_clock(inner: std::sync::Weak<Inner>, frames: mpsc::Sender<AudioFram
                 .map(|(name, e)| (name.clone(), e.audio.clone()))
                 .collect()
         };
+        if rooms.is_empty() {
+            // Nothing to render: sleep until a room is added instead of waking 50 times a
+            // second for nothing (a stored wake-up from `listen_with` is not lost).
+            inner.wake.notified().await;
+            ticker.reset();
+            continue;
+        }
+        inner.ticks.fetch_add(1, Ordering::Relaxed);
+        tick += 1;
+        let now = Instant::now();
+        let audible = guard(&inner.audible).clone();
         let mut mix = [0.0f32; FRAME_SAMPLES];
         let mut heard = Vec::new();
         let mut earliest: Option<Instant> = None;
@@ -406,6 +426,25 @@ mod tests {
         fn sendable<T: Send + 'static>() {}
         sendable::<ListenerOutput>();
         sendable::<AudioFrame>();
+    }
+
+    #[tokio::test]
+    async fn the_clock_sleeps_while_no_room_is_listened_to() {
+        let (listener, _out) = Listener::new(ListenerConfig::default());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(listener.clock_ticks(), 0, "an idle listener ticked");
+        // A room (even one that fails to join) wakes it; once it is gone it sleeps again.
+        let server = ServerApi::for_calls(crate::api::Endpoint {
+            url: "ws://127.0.0.1:1".into(),
+            api_key: "k".into(),
+            api_secret: crate::vault::Secret::new("s"),
+        })
+        .unwrap();
+        let _ = listener.listen(&server, "r").await;
+        let after_join = listener.clock_ticks();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let later = listener.clock_ticks();
+        assert!(later <= after_join + 1, "ticked {later} after {after_join}");
     }
 
     #[tokio::test]
