@@ -144,19 +144,20 @@ impl App {
         Ok(app)
     }
 
-    /// Waits up to 15 s for an element.
+    /// Waits up to 15 s for an element. Every failed lookup is retried until then: besides
+    /// "no such element", WebKitWebDriver reports "stale element" when the page re-renders
+    /// the match between finding it and handing it over (a replaced transcript line).
     pub async fn wait_css(&self, css: &str) -> Result<fantoccini::elements::Element> {
-        match self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(15))
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(el) => Ok(el),
-            Err(err) => {
-                let shot = self.screenshot().await;
-                Err(err).with_context(|| format!("no element matches {css} (window: {shot})"))
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(el) => return Ok(el),
+                Err(err) if std::time::Instant::now() > deadline => {
+                    let shot = self.screenshot().await;
+                    return Err(err)
+                        .with_context(|| format!("no element matches {css} (window: {shot})"));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
         }
     }
