@@ -38,14 +38,27 @@ async fn limits_are_set_per_project_and_shown_while_listening() -> Result<()> {
     app.click("[data-testid=project-save]").await?;
     common::wait::wait_gone(&app, "[data-testid=project-dialog]").await?;
 
-    // Saved: the dialog opens with the new values.
-    app.click("[data-testid=project-row][data-project-name='Bed'] [data-testid=project-edit]")
-        .await?;
-    let minutes = app.wait_css("#project-limit-minutes").await?;
-    assert_eq!(minutes.prop("value").await?.as_deref(), Some("2"));
-    let monitors = app.wait_css("#project-monitors").await?;
-    assert_eq!(monitors.prop("value").await?.as_deref(), Some("1"));
-    app.click("[data-testid=dialog-cancel]").await?;
+    // Saved: once the list has reloaded, the dialog opens with the new values.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        app.click("[data-testid=project-row][data-project-name='Bed'] [data-testid=project-edit]")
+            .await?;
+        let minutes = app.wait_css("#project-limit-minutes").await?;
+        let monitors = app.wait_css("#project-monitors").await?;
+        let shown = (
+            minutes.prop("value").await?.unwrap_or_default(),
+            monitors.prop("value").await?.unwrap_or_default(),
+        );
+        app.click("[data-testid=dialog-cancel]").await?;
+        if shown == ("2".to_owned(), "1".to_owned()) {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("the dialog reopened with {shown:?}");
+        }
+        common::wait::wait_gone(&app, "[data-testid=project-dialog]").await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
 
     // A 2-minute limit is within the warning period from the start.
     app.click("[data-testid=nav-rooms]").await?;

@@ -114,7 +114,13 @@ pub fn ProjectsPage() -> View {
                 tbody {
                     Keyed(
                         list=projects,
-                        key=|p: &ProjectSummary| (p.id.clone(), p.name.clone(), p.url.clone(), p.api_key.clone(), p.is_default),
+                        // Every field the row or its Edit dialog shows: a row kept across an
+                        // edit would open the dialog with the old values.
+                        key=|p: &ProjectSummary| (
+                            (p.id.clone(), p.name.clone(), p.url.clone(), p.api_key.clone()),
+                            (p.is_default, p.allow_plaintext),
+                            (p.guardrails.max_listen_minutes, p.guardrails.max_monitors_per_room),
+                        ),
                         view=move |p: ProjectSummary| {
                             let id = p.id.clone();
                             let (id_check, id_default, id_use) = (id.clone(), id.clone(), id.clone());
