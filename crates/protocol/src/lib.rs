@@ -12,6 +12,7 @@ pub mod egress_rules;
 pub mod egress_storage_rules;
 pub mod error;
 pub mod fields;
+pub mod history;
 pub mod ingress;
 pub mod listen;
 pub mod projects;
