@@ -144,3 +144,25 @@ pub struct WebhookStatus {
     /// Not a POST, no Authorization header, or a body that is not an event.
     pub malformed: u64,
 }
+
+/// The webhook receiver's settings: off by default, on loopback when on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookSettings {
+    pub enabled: bool,
+    /// The address to listen on; loopback unless the server runs elsewhere.
+    pub bind: String,
+    pub port: u16,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            bind: "127.0.0.1".into(),
+            port: DEFAULT_WEBHOOK_PORT,
+        }
+    }
+}
+
+/// The receiver's port unless set otherwise.
+pub const DEFAULT_WEBHOOK_PORT: u16 = 7890;
