@@ -5,6 +5,7 @@
 //! rooms nobody watched still have a history.
 
 mod events;
+pub mod sources;
 pub mod webhook;
 
 use crate::audit::Audit;

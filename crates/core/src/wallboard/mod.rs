@@ -63,6 +63,7 @@ impl Wallboard {
     ) -> Self {
         let shared = Arc::new(Shared {
             alerts: Mutex::new(Alerts::load(&*settings)),
+            history: Some(audit.clone()),
             ..Default::default()
         });
         Self {
