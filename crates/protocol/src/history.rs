@@ -166,3 +166,10 @@ impl Default for WebhookSettings {
 
 /// The receiver's port unless set otherwise.
 pub const DEFAULT_WEBHOOK_PORT: u16 = 7890;
+
+/// The webhook receiver as the History page shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookReceiverView {
+    pub settings: WebhookSettings,
+    pub status: WebhookStatus,
+}

@@ -5,6 +5,7 @@
 //! rooms nobody watched still have a history.
 
 mod events;
+mod service;
 pub mod sources;
 pub mod webhook;
 
@@ -15,6 +16,7 @@ use earshot_protocol::history::{CallDetail, CallFilter, CallPage};
 use earshot_protocol::{AppError, ErrorCode};
 
 pub use earshot_journal::history::{CallSeen, RoomEvent};
+pub use service::{Webhooks, SETTINGS_KEY};
 
 /// Queues a history write; never waits. Before the journal opens (the first seconds of a
 /// start) or when it could not, the write is dropped: history is best effort, the audit
