@@ -147,3 +147,83 @@ async fn pollers_feed_history_postgres() {
     })
     .await;
 }
+
+struct Unseen;
+
+impl earshot_core::room_view::RoomViewSink for Unseen {
+    fn view(&self, _: &earshot_core::protocol::room_view::RoomView) -> bool {
+        true
+    }
+}
+
+/// A room view alone (no wallboard attached, so no poller): the call gets the view's
+/// joins and leaves in order, merged under the room's sid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn room_views_feed_history() {
+    let bed = livekit();
+    let app = common::bed_app().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let j = Journal::open(JournalConfig {
+        location: Location::Sqlite(dir.path().join("journal.sqlite")),
+        installation: "view".into(),
+        key: ChainKey::generate(),
+        retention_days: 0,
+    })
+    .await
+    .expect("journal");
+    app.audit().attach(j.clone());
+    let p = app.projects().default_handle().await.expect("project");
+    let room = unique_room("viewed");
+    let ann = Peer::join(bed, &room, "ann", PeerOptions::default()).expect("ann");
+    let view = app
+        .wallboard()
+        .open_room_view(&p, &room, Arc::new(Unseen))
+        .await
+        .expect("room view");
+    let bob = Peer::join(bed, &room, "bob", PeerOptions::default()).expect("bob");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut left = Some(ann);
+    loop {
+        let c = call(&j, &p.id, &room).await;
+        let moves: Vec<(String, String)> = match &c {
+            Some(c) => j
+                .call_detail(c.id)
+                .await
+                .expect("detail")
+                .expect("call")
+                .timeline
+                .into_iter()
+                .map(|e| (e.kind, e.identity.unwrap_or_default()))
+                .collect(),
+            None => Vec::new(),
+        };
+        if moves.len() == 2 {
+            if let Some(ann) = left.take() {
+                ann.leave();
+            }
+        }
+        if moves.len() == 3 {
+            let c = c.expect("call");
+            assert_eq!(c.sources, vec![CallSource::RoomView]);
+            assert_eq!(c.peak_participants, 2);
+            let want = [
+                ("participant_joined", "ann"),
+                ("participant_joined", "bob"),
+                ("participant_left", "ann"),
+            ];
+            let got: Vec<(&str, &str)> = moves
+                .iter()
+                .map(|(k, w)| (k.as_str(), w.as_str()))
+                .collect();
+            assert_eq!(got, want);
+            break;
+        }
+        assert!(Instant::now() < deadline, "timeline: {moves:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.wallboard()
+        .close_room_view(view.session)
+        .expect("close");
+    drop(bob);
+    j.close().await;
+}

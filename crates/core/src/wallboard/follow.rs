@@ -265,6 +265,7 @@ mod tests {
         let view = RoomView {
             project: "p".into(),
             room: "r".into(),
+            room_sid: String::new(),
             session: 1,
             state: RoomViewState::Live,
             participants: vec![
@@ -291,6 +292,7 @@ mod tests {
         let view = RoomView {
             project: "p".into(),
             room: "r".into(),
+            room_sid: String::new(),
             session: 1,
             state: RoomViewState::Ended {
                 reason: "the room emptied".into(),

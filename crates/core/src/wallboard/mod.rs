@@ -189,6 +189,7 @@ impl Wallboard {
             inner: sink,
             shared: self.shared.clone(),
             session: Some(session.clone()),
+            roster: Mutex::new(Default::default()),
         });
         let (obs, view) = match room_view::open(project, room, &self.supervisor, sink).await {
             Ok(opened) => opened,
@@ -254,6 +255,8 @@ struct AlertingSink {
     shared: Arc<Shared>,
     /// The session's audit entry, written when the view's task lets this sink go.
     session: Option<Arc<view_audit::ViewSession>>,
+    /// The previous view's participants, for the joins and leaves history records.
+    roster: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 impl room_view::RoomViewSink for AlertingSink {
@@ -261,6 +264,8 @@ impl room_view::RoomViewSink for AlertingSink {
         if let Some(s) = &self.session {
             s.seen(view);
         }
+        let ops = crate::history::sources::view_changed(&mut guard(&self.roster), view);
+        self.shared.history(ops);
         self.inner.view(view)
     }
 
