@@ -72,6 +72,10 @@ pub fn init<R: Runtime>(
     let vault = options.vault.unwrap_or_else(Vault::keychain);
     let core: Core = Arc::new(Earshot::new(settings, vault.clone()));
     tauri::async_runtime::spawn(core.audit().clone().run_journal(data_dir.clone(), vault));
+    let hooks = core.clone();
+    tauri::async_runtime::spawn(async move {
+        hooks.webhooks().start().await;
+    });
     dev_project::ensure_from_env(core.clone());
     app.manage(core);
     app.manage(cli_file::CliConfigFile::new(options.cli_config));

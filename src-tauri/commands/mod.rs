@@ -5,6 +5,7 @@ mod admin;
 mod agents;
 mod audit;
 mod egress;
+mod history;
 mod ingress;
 mod listen;
 mod projects;
@@ -90,5 +91,9 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         audit::verify_audit,
         audit::export_audit,
         audit::journal_health,
+        history::list_calls,
+        history::get_call,
+        history::get_webhook_receiver,
+        history::save_webhook_receiver,
     ]
 }

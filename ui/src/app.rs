@@ -5,8 +5,8 @@ use crate::components::switcher::ProjectSwitcher;
 use crate::listen::{listen, Listen};
 use crate::pages::{
     agents::AgentsPage, alerts::AlertsPage, audit::AuditPage, egress::EgressPage,
-    ingress::IngressPage, listen::ListenPage, projects::ProjectsPage, rooms::RoomsPage,
-    sip::SipPage, tokens::TokensPage, wallboard::WallboardPage,
+    history::HistoryPage, ingress::IngressPage, listen::ListenPage, projects::ProjectsPage,
+    rooms::RoomsPage, sip::SipPage, tokens::TokensPage, wallboard::WallboardPage,
 };
 use crate::routes::{self, go, route, HashIntegration, Page, Param, Route};
 use crate::state::{app_state, AppState};
@@ -103,6 +103,7 @@ fn page_view(
         (Page::Ingress, Some(project)) => view! { IngressPage(project=project) },
         (Page::Egress, Some(project)) => view! { EgressPage(project=project) },
         (Page::Tokens, Some(project)) => view! { TokensPage(project=project) },
+        (Page::History, Some(project)) => view! { HistoryPage(project=project) },
         (_, None) => view! { Start {} },
     }
 }

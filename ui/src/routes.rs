@@ -68,6 +68,8 @@ pub enum Route {
     Egress { project: Param },
     #[to("/p/<project>/tokens")]
     Tokens { project: Param },
+    #[to("/p/<project>/history")]
+    History { project: Param },
     #[not_found]
     NotFound,
 }
@@ -91,7 +93,8 @@ impl Route {
             | Route::Agents { project }
             | Route::Ingress { project }
             | Route::Egress { project }
-            | Route::Tokens { project } => Some(&project.0),
+            | Route::Tokens { project }
+            | Route::History { project } => Some(&project.0),
             Route::Home
             | Route::Wallboard
             | Route::Alerts
@@ -124,6 +127,7 @@ impl Route {
             Route::Ingress { .. } => Page::Ingress,
             Route::Egress { .. } => Page::Egress,
             Route::Tokens { .. } => Page::Tokens,
+            Route::History { .. } => Page::History,
         })
     }
 
@@ -143,6 +147,7 @@ impl Route {
             Route::Ingress { project } => format!("/p/{project}/ingress"),
             Route::Egress { project } => format!("/p/{project}/egress"),
             Route::Tokens { project } => format!("/p/{project}/tokens"),
+            Route::History { project } => format!("/p/{project}/history"),
         }
     }
 
@@ -220,12 +225,13 @@ pub enum Page {
     Agents,
     Ingress,
     Egress,
+    History,
     Audit,
 }
 
 impl Page {
     /// Every page, in navigation order.
-    pub const ALL: [Page; 11] = [
+    pub const ALL: [Page; 12] = [
         Page::Wallboard,
         Page::Rooms,
         Page::Listen,
@@ -235,6 +241,7 @@ impl Page {
         Page::Ingress,
         Page::Egress,
         Page::Tokens,
+        Page::History,
         Page::Audit,
         Page::Projects,
     ];
@@ -264,6 +271,7 @@ impl Page {
             Page::Ingress => with(|project| Route::Ingress { project }),
             Page::Egress => with(|project| Route::Egress { project }),
             Page::Tokens => with(|project| Route::Tokens { project }),
+            Page::History => with(|project| Route::History { project }),
         }
     }
 
@@ -280,6 +288,7 @@ impl Page {
             Page::Agents => "Agents",
             Page::Ingress => "Ingress",
             Page::Egress => "Egress",
+            Page::History => "History",
         }
     }
 
@@ -297,6 +306,7 @@ impl Page {
             Page::Agents => "nav-agents",
             Page::Ingress => "nav-ingress",
             Page::Egress => "nav-egress",
+            Page::History => "nav-history",
         }
     }
 }

@@ -1,9 +1,10 @@
 //! [`Earshot`]: the app's long-lived parts, built once and owned here: the project registry,
-//! the listen hub, the wallboard and the audit. It adds no behaviour of its own; the shell calls each
+//! the listen hub, the wallboard, the audit and the webhook receiver. It adds no behaviour of its own; the shell calls each
 //! feature's functions with the part or the [`ProjectHandle`] they take. No part holds it:
 //! the wallboard follows the registry's `watch` channel instead of being called back.
 
 use crate::audit::Audit;
+use crate::history::Webhooks;
 use crate::listen::ListenHub;
 
 use crate::projects::{ProjectHandle, Projects};
@@ -19,6 +20,7 @@ pub struct Earshot {
     listen: ListenHub,
     wallboard: Wallboard,
     audit: Audit,
+    webhooks: Webhooks,
 }
 
 impl Earshot {
@@ -28,6 +30,7 @@ impl Earshot {
         let projects = Arc::new(Projects::new(settings.clone(), vault));
         let audit = Audit::new(&supervisor_name());
         let listen = ListenHub::new(&supervisor_name(), audit.clone(), projects.subscribe());
+        let webhooks = Webhooks::new(projects.clone(), audit.clone(), settings.clone());
         let wallboard = Wallboard::new(
             settings,
             projects.clone(),
@@ -39,6 +42,7 @@ impl Earshot {
             listen,
             wallboard,
             audit,
+            webhooks,
         }
     }
 
@@ -60,6 +64,11 @@ impl Earshot {
     /// The audit: entries go to the journal once it is attached.
     pub fn audit(&self) -> &Audit {
         &self.audit
+    }
+
+    /// The signed webhook receiver feeding call history (off unless turned on).
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.webhooks
     }
 
     /// The wallboard: pollers, board, alert rules, room views.

@@ -14,6 +14,7 @@ pub mod clock;
 mod earshot;
 pub mod egress;
 pub mod grants;
+pub mod history;
 pub mod ingress;
 pub mod listen;
 pub mod projects;

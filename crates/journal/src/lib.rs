@@ -9,7 +9,8 @@
 //!   [`BATCH`] entries in one transaction. A full queue drops the entry and counts it; the
 //!   writer then journals how many were dropped ([`AuditAction::JournalOverflow`]). A
 //!   failing write (full disk, locked database, lost server) is retried and reported in
-//!   [`Journal::health`]; the batch stays in memory meanwhile.
+//!   [`Journal::health`]; the batch stays in memory meanwhile. Call history and room
+//!   timelines ([`history`]) take the same queue and writer, in their own transaction.
 //! - **Tamper evidence**: one hash chain per installation, keyed ([`chain`]); [`Journal::verify`]
 //!   reports each chain's first broken link. Retention prunes a chain's front behind a
 //!   signed anchor, so what is left still verifies.
@@ -17,6 +18,7 @@
 
 pub mod chain;
 pub mod export;
+pub mod history;
 pub mod store;
 mod writer;
 
@@ -154,6 +156,7 @@ impl NewEntry {
 
 enum Msg {
     Entry(Box<NewEntry>),
+    History(Box<history::HistoryOp>),
     Flush(oneshot::Sender<JournalResult<()>>),
 }
 
@@ -161,6 +164,8 @@ enum Msg {
 struct Counters {
     written: AtomicU64,
     dropped: AtomicU64,
+    /// History writes dropped because the queue was full (not audit: no overflow entry).
+    history_dropped: AtomicU64,
     last_error: Mutex<Option<String>>,
 }
 

@@ -3,6 +3,7 @@
 //! hashed; a batch that fails to write is kept and retried (in order) before newer ones.
 
 use crate::chain::{row_hash, Row};
+use crate::history::HistoryOp;
 use crate::store::Store;
 use crate::{ChainKey, Counters, JournalError, Msg, NewEntry, BATCH};
 use earshot_protocol::audit::AuditAction;
@@ -49,9 +50,10 @@ impl Writer {
 pub(crate) async fn run(mut w: Writer) {
     let mut msgs = Vec::with_capacity(BATCH);
     let mut pending: Vec<Row> = Vec::new();
+    let mut history: Vec<HistoryOp> = Vec::new();
     let mut reported_drops = 0u64;
     loop {
-        let got = if pending.is_empty() {
+        let got = if pending.is_empty() && history.is_empty() {
             w.rx.recv_many(&mut msgs, BATCH).await
         } else {
             // Retry the failed batch within a second even if nothing new comes.
@@ -67,6 +69,7 @@ pub(crate) async fn run(mut w: Writer) {
         for m in msgs.drain(..) {
             match m {
                 Msg::Entry(e) => pending.push(w.link(*e)),
+                Msg::History(op) => history.push(*op),
                 Msg::Flush(done) => flushes.push(done),
             }
         }
@@ -97,13 +100,29 @@ pub(crate) async fn run(mut w: Writer) {
                 }
             }
         }
+        if !history.is_empty() && result.is_ok() {
+            // After the audit batch, so a failing store is reported once per round.
+            match w.store.history(history.clone()).await {
+                Ok(()) => history.clear(),
+                Err(e) => {
+                    tracing::error!(
+                        "journal: {} history writes could not be written: {e}",
+                        history.len()
+                    );
+                    if let Ok(mut g) = w.counters.last_error.lock() {
+                        *g = Some(e.to_string());
+                    }
+                    result = Err(e);
+                }
+            }
+        }
         for done in flushes {
             let _ = done.send(match &result {
                 Ok(()) => Ok(()),
                 Err(e) => Err(JournalError::Store(e.to_string())),
             });
         }
-        if closed && (pending.is_empty() || result.is_err()) {
+        if closed && ((pending.is_empty() && history.is_empty()) || result.is_err()) {
             // Closing: one last attempt was made; what failed stays unwritten (reported).
             break;
         }

@@ -10,62 +10,8 @@ use earshot_protocol::audit::BreakReason;
 use std::io::BufRead;
 use std::time::{Duration, Instant};
 
-struct Bed {
-    location: Location,
-    _dir: Option<tempfile::TempDir>,
-}
-
-#[derive(Clone, Copy)]
-enum Kind {
-    Sqlite,
-    Postgres,
-}
-
-impl Bed {
-    fn new(kind: Kind) -> Result<Self> {
-        Ok(match kind {
-            Kind::Sqlite => {
-                let dir = tempfile::tempdir()?;
-                Self {
-                    location: Location::Sqlite(dir.path().join("journal.sqlite")),
-                    _dir: Some(dir),
-                }
-            }
-            Kind::Postgres => Self {
-                location: Location::Postgres {
-                    url: earshot_testbed::postgres().fresh_database("journal")?,
-                    password: None,
-                },
-                _dir: None,
-            },
-        })
-    }
-
-    async fn open(&self, installation: &str, key: &ChainKey) -> Result<Journal> {
-        Ok(Journal::open(JournalConfig {
-            location: self.location.clone(),
-            installation: installation.into(),
-            key: key.clone(),
-            retention_days: 90,
-        })
-        .await?)
-    }
-}
-
-macro_rules! both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() -> anyhow::Result<()> {
-                super::$name(super::Bed::new(super::Kind::Sqlite)?).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() -> anyhow::Result<()> {
-                super::$name(super::Bed::new(super::Kind::Postgres)?).await
-            }
-        }
-    )*};
-}
+mod common;
+use common::Bed;
 
 both_stores!(
     records_filters_and_pages,

@@ -10,6 +10,7 @@ use crate::admin::{
 use crate::agents::{AgentDispatchInfo, NewAgentDispatch};
 use crate::audit::{AuditFilter, AuditPage, ChainReport, ExportFormat, JournalHealth};
 use crate::egress::{EgressRequest, EgressSummary, StorageInput, StorageSummary};
+use crate::history::{CallDetail, CallFilter, CallPage, WebhookReceiverView, WebhookSettings};
 use crate::ingress::{IngressInfo, IngressSpec};
 use crate::listen::{AudibleSet, HiddenParticipant, ListenRoom, ListenStatus, SpeakerChange};
 use crate::projects::{
@@ -207,6 +208,14 @@ commands! {
     ExportAudit => "export_audit" -> String { filter: AuditFilter, format: ExportFormat }
     /// Where the journal lives and how it is doing.
     GetJournalHealth => "journal_health" -> JournalHealth {}
+    /// A page of one project's calls (live and ended), newest first, searchable.
+    ListCalls => "list_calls" -> CallPage { filter: CallFilter }
+    /// One call with its timeline and who listened.
+    GetCall => "get_call" -> CallDetail { id: i64 }
+    /// The webhook receiver's settings and counters.
+    GetWebhookReceiver => "get_webhook_receiver" -> WebhookReceiverView {}
+    /// Stores the webhook receiver's settings and restarts it (or stops it).
+    SaveWebhookReceiver => "save_webhook_receiver" -> WebhookReceiverView { settings: WebhookSettings }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod egress_storage_rules;
 pub mod error;
 pub mod fields;
 pub mod guardrails;
+pub mod history;
 pub mod ingress;
 pub mod listen;
 pub mod projects;

@@ -56,6 +56,10 @@ pub enum RoomViewState {
 pub struct RoomView {
     pub project: ProjectId,
     pub room: String,
+    /// The room's sid as the view's connection joined it (a room recreated under the same
+    /// name is another call); empty where unknown.
+    #[serde(default)]
+    pub room_sid: String,
     /// The view session (one per open view): [`crate::command::CloseRoomView`] closes it by
     /// this id, so a close that arrives late never ends a newer view of the same room.
     #[serde(default)]

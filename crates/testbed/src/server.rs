@@ -38,6 +38,12 @@ impl LiveKit {
 
     /// Starts redis and livekit-server on free loopback ports and waits until healthy.
     pub fn start() -> Result<Self> {
+        Self::start_with_webhook(None)
+    }
+
+    /// Like [`LiveKit::start`], and the server posts its webhooks (signed with its key) to
+    /// `webhook_url` when given. A server of its own: the shared one sends none.
+    pub fn start_with_webhook(webhook_url: Option<&str>) -> Result<Self> {
         let binary = Self::binary();
         if !binary.exists() {
             bail!(
@@ -57,7 +63,7 @@ impl LiveKit {
         // Media only on loopback: without the interface filter the server also offers ICE
         // candidates on the machine's other addresses, and peers would send there. Remote
         // unmute is on, so the admin test can check that an unmute reaches the publisher.
-        let config = format!(
+        let mut config = format!(
             "port: {port}\nbind_addresses: [\"127.0.0.1\"]\nrtc:\n  tcp_port: {tcp}\n  \
              udp_port: {udp}\n  use_external_ip: false\n  node_ip: 127.0.0.1\n  \
              enable_loopback_candidate: true\n  interfaces:\n    includes: [lo]\n  ips:\n    \
@@ -68,6 +74,11 @@ impl LiveKit {
             tcp = free_tcp_port()?,
             udp = free_udp_port()?,
         );
+        if let Some(url) = webhook_url {
+            config.push_str(&format!(
+                "webhook:\n  api_key: {api_key}\n  urls: [\"{url}\"]\n"
+            ));
+        }
         std::fs::write(dir.path().join("livekit.yaml"), config)?;
         let bed = Self {
             ws_url: format!("ws://127.0.0.1:{port}"),

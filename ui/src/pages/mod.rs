@@ -4,6 +4,7 @@ pub mod agents;
 pub mod alerts;
 pub mod audit;
 pub mod egress;
+pub mod history;
 pub mod ingress;
 pub mod listen;
 pub mod projects;

@@ -376,6 +376,18 @@ impl Projects {
             })
     }
 
+    /// The projects whose API key is `api_key` (a webhook names its key, not its project).
+    pub fn with_api_key(&self, api_key: &str) -> Vec<ProjectId> {
+        let state = self.read();
+        state
+            .catalog
+            .records
+            .iter()
+            .filter(|(_, r)| r.api_key == api_key)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     fn record(&self, id: &str) -> AppResult<ProjectRecord> {
         self.read()
             .catalog

@@ -256,6 +256,11 @@ async fn join(
         .map(|p| p.sid.clone())
         .unwrap_or_default();
     let mut roster = Roster::new(&me);
+    roster.room_sid = join
+        .room
+        .as_ref()
+        .map(|r| r.sid.clone())
+        .unwrap_or_default();
     roster.apply(&join.other_participants);
     let mut link = Link {
         signal,
@@ -309,6 +314,7 @@ impl Context {
         self.sink.tick(&RoomView {
             project: self.project.clone(),
             room: self.room.clone(),
+            room_sid: roster.room_sid.clone(),
             session: self.session,
             state: RoomViewState::Live,
             participants: roster.people.values().cloned().collect(),
@@ -321,6 +327,7 @@ impl Context {
         self.sink.view(&RoomView {
             project: self.project.clone(),
             room: self.room.clone(),
+            room_sid: roster.room_sid.clone(),
             session: self.session,
             state,
             participants: roster.people.values().cloned().collect(),
@@ -372,6 +379,7 @@ async fn observe(
     let first = RoomView {
         project: project.clone(),
         room: room.clone(),
+        room_sid: roster.room_sid.clone(),
         session,
         state: RoomViewState::Live,
         participants: roster.people.values().cloned().collect(),

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 /// The room as the connection knows it, by participant sid.
 pub(super) struct Roster {
     me: String,
+    /// The sid of the room joined (history tells calls apart by it).
+    pub(super) room_sid: String,
     pub(super) people: BTreeMap<String, RoomViewParticipant>,
 }
 
@@ -19,6 +21,7 @@ impl Roster {
     pub(super) fn new(me: &str) -> Self {
         Self {
             me: me.to_owned(),
+            room_sid: String::new(),
             people: BTreeMap::new(),
         }
     }

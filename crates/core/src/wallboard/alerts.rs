@@ -406,6 +406,7 @@ mod tests {
         RoomView {
             project: "p".into(),
             room: "call".into(),
+            room_sid: String::new(),
             session: 1,
             state: earshot_protocol::room_view::RoomViewState::Live,
             participants: vec![earshot_protocol::room_view::RoomViewParticipant {

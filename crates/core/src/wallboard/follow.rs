@@ -267,6 +267,7 @@ mod tests {
         let view = RoomView {
             project: "p".into(),
             room: "r".into(),
+            room_sid: String::new(),
             session: 1,
             state: RoomViewState::Live,
             participants: vec![
@@ -294,6 +295,7 @@ mod tests {
         let view = RoomView {
             project: "p".into(),
             room: "r".into(),
+            room_sid: String::new(),
             session: 1,
             state: RoomViewState::Ended {
                 reason: "the room emptied".into(),

@@ -66,6 +66,7 @@ impl Wallboard {
     ) -> Self {
         let shared = Arc::new(Shared {
             alerts: Mutex::new(Alerts::load(&*settings)),
+            history: Some(audit.clone()),
             ..Default::default()
         });
         Self {
@@ -198,6 +199,7 @@ impl Wallboard {
             inner: sink,
             shared: self.shared.clone(),
             session: Some(session.clone()),
+            roster: Mutex::new(Default::default()),
         });
         room_view::prune(&self.views);
         let open = guard(&self.views).len();
@@ -277,6 +279,8 @@ struct AlertingSink {
     shared: Arc<Shared>,
     /// The session's audit entry, written when the view's task lets this sink go.
     session: Option<Arc<view_audit::ViewSession>>,
+    /// The previous view's participants, for the joins and leaves history records.
+    roster: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 impl room_view::RoomViewSink for AlertingSink {
@@ -284,6 +288,8 @@ impl room_view::RoomViewSink for AlertingSink {
         if let Some(s) = &self.session {
             s.seen(view);
         }
+        let ops = crate::history::sources::view_changed(&mut guard(&self.roster), view);
+        self.shared.history(ops);
         self.inner.view(view)
     }
 

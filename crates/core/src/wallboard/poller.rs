@@ -8,6 +8,7 @@ use super::schedule::{LookupFailure, Schedule};
 use super::shared::{guard, Shared};
 use crate::api::RetryPolicy;
 use crate::clock::unix_millis;
+use crate::history::sources;
 use crate::listen::engine::token::ROLE_ATTRIBUTE;
 use crate::projects::Projects;
 use earshot_protocol::admin::ParticipantDetail;
@@ -130,6 +131,17 @@ impl Poller {
             return None;
         };
         let now = unix_millis();
+        self.shared.history(
+            diff.added
+                .iter()
+                .chain(diff.changed.iter().map(|(_, r)| r))
+                .map(|r| sources::room_listed(&self.id, &r.room, now))
+                .chain(
+                    diff.removed
+                        .iter()
+                        .map(|r| sources::room_gone(&self.id, &r.room, now)),
+                ),
+        );
         let mut alerts = guard(&self.shared.alerts).on_diff(&self.id, &diff, self.baseline, now);
         if self.baseline {
             self.baseline_rooms = diff.added.iter().map(|r| r.room.sid.clone()).collect();
@@ -246,6 +258,8 @@ impl Poller {
         {
             upserts.insert(updated.room.sid.clone(), updated);
         }
+        self.shared
+            .history(sources::people_seen(&self.id, &room.room, &people, now));
         let first_look = !self.seen.contains_key(&room.room.sid);
         let seen = self.seen.entry(room.room.sid.clone()).or_default();
         let joined: Vec<SeenParticipant> = people

@@ -4,6 +4,7 @@
 
 use super::alerts::Alerts;
 use super::board::{Board, Diff};
+use crate::audit::Audit;
 use crate::clock::unix_millis;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::room_view::RoomView;
@@ -26,6 +27,8 @@ pub(crate) struct Shared {
     pub health: Mutex<HashMap<ProjectId, ProjectHealth>>,
     pub alerts: Mutex<Alerts>,
     pub sink: RwLock<Option<Arc<dyn WallSink>>>,
+    /// Where what the pollers see goes into call history (the journal behind the audit).
+    pub history: Option<Audit>,
 }
 
 pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -33,6 +36,15 @@ pub(crate) fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// Queues history writes (never waits; see [`crate::history::record`]).
+    pub fn history(&self, ops: impl IntoIterator<Item = earshot_journal::history::HistoryOp>) {
+        if let Some(audit) = &self.history {
+            for op in ops {
+                crate::history::record(audit, op);
+            }
+        }
+    }
+
     pub fn send(&self, event: WallEvent) {
         let sink = self.sink.read().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(sink) = sink {

@@ -2,12 +2,16 @@
 //! (team mode). The SQL text is shared; only placeholders (`?N` / `$N`) and the batch
 //! insert differ.
 
+mod pg_history;
 pub mod postgres;
 pub mod sqlite;
+mod sqlite_history;
 
 use crate::chain::{Anchor, Row};
+use crate::history::HistoryOp;
 use crate::JournalResult;
 use earshot_protocol::audit::{AuditFilter, MAX_PAGE};
+use earshot_protocol::history::{CallFilter, CallSummary, TimelineEvent};
 
 /// The columns of `audit_entries` in the order [`Row`] is read.
 pub const COLS: &str = "id, installation, seq, ts_ms, action, outcome, project, server_url, \
@@ -156,6 +160,42 @@ impl Store {
         match self {
             Store::Sqlite(s) => s.execute_raw(sql).await,
             Store::Postgres(s) => s.execute_raw(sql).await,
+        }
+    }
+
+    /// Applies history writes in one transaction (all or nothing).
+    pub async fn history(&self, ops: Vec<HistoryOp>) -> JournalResult<()> {
+        match self {
+            Store::Sqlite(s) => s.history(ops).await,
+            Store::Postgres(s) => s.history(ops).await,
+        }
+    }
+
+    /// A page of calls, newest first (at most the limit + 1), and the limit used.
+    pub async fn calls(&self, filter: &CallFilter) -> JournalResult<(Vec<CallSummary>, usize)> {
+        match self {
+            Store::Sqlite(s) => s.calls(filter).await,
+            Store::Postgres(s) => s.calls(filter).await,
+        }
+    }
+
+    /// One call by id.
+    pub async fn call(&self, id: i64) -> JournalResult<Option<CallSummary>> {
+        match self {
+            Store::Sqlite(s) => s.call(id).await,
+            Store::Postgres(s) => s.call(id).await,
+        }
+    }
+
+    /// One call's timeline in order.
+    pub async fn timeline(
+        &self,
+        project: &str,
+        room_sid: &str,
+    ) -> JournalResult<Vec<TimelineEvent>> {
+        match self {
+            Store::Sqlite(s) => s.timeline(project, room_sid).await,
+            Store::Postgres(s) => s.timeline(project, room_sid).await,
         }
     }
 }

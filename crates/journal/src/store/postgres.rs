@@ -9,14 +9,20 @@ use earshot_protocol::audit::AuditFilter;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Config, NoTls};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_audit.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_audit.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_history.sql"),
+    ),
+];
 /// The advisory lock key migrations hold ("earshot" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0065_6172_7368_6f74;
 
 /// The PostgreSQL store: a writer connection (transactions) and a reader connection.
 pub struct PgStore {
-    write: tokio::sync::Mutex<Client>,
-    read: Client,
+    pub(super) write: tokio::sync::Mutex<Client>,
+    pub(super) read: Client,
 }
 
 /// The URL as shown to people: user, host, port and database, never a password.
@@ -318,7 +324,7 @@ fn read_row(r: &tokio_postgres::Row) -> JournalResult<Row> {
     })
 }
 
-fn pg_err(e: tokio_postgres::Error) -> JournalError {
+pub(super) fn pg_err(e: tokio_postgres::Error) -> JournalError {
     // The server's message where there is one (e.g. "password authentication failed").
     match e.as_db_error() {
         Some(db) => JournalError::Store(format!(

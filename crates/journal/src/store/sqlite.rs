@@ -10,12 +10,15 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_audit.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_audit.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_history.sql")),
+];
 
 /// The SQLite store: a writer connection and a reader connection.
 pub struct SqliteStore {
-    write: Arc<Mutex<Connection>>,
-    read: Arc<Mutex<Connection>>,
+    pub(super) write: Arc<Mutex<Connection>>,
+    pub(super) read: Arc<Mutex<Connection>>,
 }
 
 impl SqliteStore {
@@ -54,7 +57,7 @@ impl SqliteStore {
         ))
     }
 
-    async fn with<T: Send + 'static>(
+    pub(super) async fn with<T: Send + 'static>(
         conn: &Arc<Mutex<Connection>>,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> JournalResult<T> {
@@ -337,7 +340,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
-fn sqlite_err(e: rusqlite::Error) -> JournalError {
+pub(super) fn sqlite_err(e: rusqlite::Error) -> JournalError {
     use rusqlite::ErrorCode as C;
     match e.sqlite_error_code() {
         Some(C::DiskFull) => JournalError::DiskFull,
