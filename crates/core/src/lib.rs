@@ -15,6 +15,7 @@ mod earshot;
 pub mod egress;
 pub mod grants;
 pub mod ingress;
+pub mod instance;
 pub mod listen;
 pub mod projects;
 pub mod result;
