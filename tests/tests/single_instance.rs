@@ -58,7 +58,11 @@ async fn a_second_start_shows_the_first_window_and_exits() -> Result<()> {
     let logged = std::fs::read_dir(&log_dir)?
         .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
         .any(|text| text.contains("a second instance started"));
-    assert!(logged, "the first instance logged no knock in {}", log_dir.display());
+    assert!(
+        logged,
+        "the first instance logged no knock in {}",
+        log_dir.display()
+    );
     app.click("[data-testid=nav-projects]").await?;
     app.wait_css("[data-testid=add-project]").await?;
     app.close().await?;

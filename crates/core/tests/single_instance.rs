@@ -44,7 +44,10 @@ fn a_second_claim_knocks_on_the_first() {
     assert_eq!(knocks.load(Ordering::SeqCst), 1);
     // Another dir is another app.
     let other = tempfile::tempdir().unwrap();
-    assert!(matches!(claim(other.path(), || {}).unwrap(), Claim::First(_)));
+    assert!(matches!(
+        claim(other.path(), || {}).unwrap(),
+        Claim::First(_)
+    ));
     // Released: the next start is the first again.
     drop(first);
     assert!(matches!(claim(dir.path(), || {}).unwrap(), Claim::First(_)));

@@ -5,15 +5,17 @@
 //! the same output).
 
 use earshot_protocol::admin::{DataMessage, ParticipantChanges, RoomOptions};
-use earshot_protocol::egress::AdvancedEncoding;
-use earshot_protocol::ingress::IngressSpec;
-use earshot_protocol::sip::{DialOut, DispatchRuleSpec, InboundTrunkSpec, OutboundTrunkSpec, Transfer};
-use earshot_protocol::wallboard::{AlertCondition, AlertRule};
 use earshot_protocol::agents::NewAgentDispatch;
+use earshot_protocol::egress::AdvancedEncoding;
 use earshot_protocol::egress::{EgressRequest, StorageInput};
 use earshot_protocol::guardrails::Guardrails;
+use earshot_protocol::ingress::IngressSpec;
 use earshot_protocol::projects::ProjectInput;
+use earshot_protocol::sip::{
+    DialOut, DispatchRuleSpec, InboundTrunkSpec, OutboundTrunkSpec, Transfer,
+};
 use earshot_protocol::tokens::TokenRequest;
+use earshot_protocol::wallboard::{AlertCondition, AlertRule};
 use earshot_protocol::{egress_rules, fields, listen, sip_rules, validate, wallboard, SecretInput};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -63,12 +65,9 @@ fn fill(template: &Value, strings: &[String], i: &mut usize, lists: bool) -> Val
             let (k, v) = (next(), next());
             Value::Object([(k, Value::String(v))].into_iter().collect())
         }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| fill(v, strings, i, lists))
-                .collect(),
-        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| fill(v, strings, i, lists)).collect())
+        }
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| (k.clone(), fill(v, strings, i, lists)))
