@@ -9,6 +9,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$EARSHOT_CACHE/target}
 LIVEKIT_SERVER_VERSION=v1.13.3
 WASM_BINDGEN_VERSION=0.2.130
 TAURI_DRIVER_VERSION=2.1.0
+CARGO_DENY_VERSION=0.20.2
 LIVEKIT_PY_VERSION=1.2.1
 LIVEKIT_API_PY_VERSION=1.2.2
 export PATH="$EARSHOT_CACHE/tools/bin:$EARSHOT_CACHE/go/bin:$HOME/.cargo/bin:$PATH"
@@ -54,6 +55,10 @@ fi
 if [ "$_purpose" = test ] && ! tauri-driver --help >/dev/null 2>&1; then
   _step "cargo install tauri-driver $TAURI_DRIVER_VERSION"
   cargo install -q --root "$EARSHOT_CACHE/tools" tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+fi
+if [ "$_purpose" = test ] && ! cargo deny --version 2>/dev/null | grep -q " $CARGO_DENY_VERSION"; then
+  _step "cargo install cargo-deny $CARGO_DENY_VERSION"
+  cargo install -q --root "$EARSHOT_CACHE/tools" cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
 
 # livekit-server from source through the Go module proxy, pinned.

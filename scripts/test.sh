@@ -10,6 +10,9 @@ cargo fmt --all --check
 cargo clippy -q --workspace --exclude earshot-ui --all-targets -- -D warnings
 cargo clippy -q -p earshot-ui --target wasm32-unknown-unknown -- -D warnings
 
+echo "==> supply chain: cargo deny (licences, bans, sources; see deny.toml)"
+cargo deny --log-level error check licenses bans sources
+
 echo "==> UI: the player's ring buffer (node --test on the worklet's own code)"
 command -v node >/dev/null || { echo "Node.js is missing (the UI's JavaScript is tested with it)." >&2; exit 1; }
 ui_tests=$(node --test ui/tests/ 2>&1) || { echo "$ui_tests"; echo "the UI's JavaScript tests failed" >&2; exit 1; }

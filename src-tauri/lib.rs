@@ -5,6 +5,7 @@
 mod cli_file;
 mod commands;
 mod dev_project;
+mod instance;
 mod logging;
 mod navigation;
 mod rendering;
@@ -57,10 +58,7 @@ pub fn init<R: Runtime>(
     app: &tauri::AppHandle<R>,
     options: Options,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let data_dir = match options.data_dir {
-        Some(dir) => dir,
-        None => app.path().app_data_dir()?,
-    };
+    let data_dir = data_dir(app, &options)?;
     // Settings, logs, the journal and its installation id all live here: private from the
     // start, not only once settings are first saved.
     if let Err(err) = earshot_core::settings::private_dir(&data_dir) {
@@ -82,11 +80,27 @@ pub fn init<R: Runtime>(
     Ok(())
 }
 
+/// Where settings, logs and the journal live: the option, or the platform's app data dir.
+fn data_dir<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    options: &Options,
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    Ok(match &options.data_dir {
+        Some(dir) => dir.clone(),
+        None => app.path().app_data_dir()?,
+    })
+}
+
 /// Runs the desktop app.
 pub fn run() {
     rendering::choose();
     let app = builder(tauri::Builder::default())
-        .setup(|app| init(app.handle(), Options::default()))
+        .setup(|app| {
+            let options = Options::default();
+            // Before anything opens the data dir's files: a second instance leaves here.
+            instance::claim_or_exit(app.handle(), &data_dir(app.handle(), &options)?);
+            init(app.handle(), options)
+        })
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, _| {}),

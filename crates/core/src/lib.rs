@@ -16,6 +16,7 @@ pub mod egress;
 pub mod grants;
 pub mod history;
 pub mod ingress;
+pub mod instance;
 pub mod listen;
 pub mod projects;
 pub mod result;

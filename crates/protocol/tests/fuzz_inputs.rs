@@ -4,12 +4,18 @@
 //! naming its field; accepted URLs and names round-trip (validating the output again gives
 //! the same output).
 
-use earshot_protocol::admin::{DataMessage, RoomOptions};
+use earshot_protocol::admin::{DataMessage, ParticipantChanges, RoomOptions};
 use earshot_protocol::agents::NewAgentDispatch;
+use earshot_protocol::egress::AdvancedEncoding;
 use earshot_protocol::egress::{EgressRequest, StorageInput};
 use earshot_protocol::guardrails::Guardrails;
+use earshot_protocol::ingress::IngressSpec;
 use earshot_protocol::projects::ProjectInput;
+use earshot_protocol::sip::{
+    DialOut, DispatchRuleSpec, InboundTrunkSpec, OutboundTrunkSpec, Transfer,
+};
 use earshot_protocol::tokens::TokenRequest;
+use earshot_protocol::wallboard::{AlertCondition, AlertRule};
 use earshot_protocol::{egress_rules, fields, listen, sip_rules, validate, wallboard, SecretInput};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -41,28 +47,43 @@ fn specific(e: &earshot_protocol::AppError) -> bool {
     !e.message.trim().is_empty() && e.field.as_deref().is_some_and(|f| !f.is_empty())
 }
 
-/// `template` with each string replaced, in order, by one of `strings` (cycled).
-fn fill(template: &Value, strings: &[String], i: &mut usize) -> Value {
+/// `template` with each string replaced, in order, by one of `strings` (cycled); with
+/// `lists`, empty lists get two strings and empty maps one entry (a form's numbers,
+/// addresses, headers and attributes).
+fn fill(template: &Value, strings: &[String], i: &mut usize, lists: bool) -> Value {
+    let mut next = || {
+        let s = strings[*i % strings.len()].clone();
+        *i += 1;
+        s
+    };
     match template {
-        Value::String(_) => {
-            let s = strings[*i % strings.len()].clone();
-            *i += 1;
-            Value::String(s)
+        Value::String(_) => Value::String(next()),
+        Value::Array(items) if items.is_empty() && lists => {
+            Value::Array(vec![Value::String(next()), Value::String(next())])
         }
-        Value::Array(items) => Value::Array(items.iter().map(|v| fill(v, strings, i)).collect()),
+        Value::Object(map) if map.is_empty() && lists => {
+            let (k, v) = (next(), next());
+            Value::Object([(k, Value::String(v))].into_iter().collect())
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| fill(v, strings, i, lists)).collect())
+        }
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), fill(v, strings, i)))
+                .map(|(k, v)| (k.clone(), fill(v, strings, i, lists)))
                 .collect(),
         ),
         other => other.clone(),
     }
 }
 
-/// A form of type `T` from its default with every string field replaced.
+/// A form of type `T` from its default with every string field replaced, and its empty
+/// lists and maps of strings filled where the type has such.
 fn form<T: serde::Serialize + serde::de::DeserializeOwned + Default>(strings: &[String]) -> T {
     let template = serde_json::to_value(T::default()).expect("template");
-    serde_json::from_value(fill(&template, strings, &mut 0)).expect("same shape")
+    serde_json::from_value(fill(&template, strings, &mut 0, true))
+        .or_else(|_| serde_json::from_value(fill(&template, strings, &mut 0, false)))
+        .expect("same shape")
 }
 
 proptest! {
@@ -150,9 +171,33 @@ proptest! {
             earshot_protocol::admin::data_message(&form::<DataMessage>(&strings)),
             earshot_protocol::agents::dispatch_errors(&form::<NewAgentDispatch>(&strings)),
             earshot_protocol::tokens::token_request(&form::<TokenRequest>(&strings)),
+            sip_rules::inbound_trunk_errors(&form::<InboundTrunkSpec>(&strings)),
+            sip_rules::outbound_trunk_errors(&form::<OutboundTrunkSpec>(&strings)),
+            sip_rules::dispatch_rule_errors(&form::<DispatchRuleSpec>(&strings)),
+            sip_rules::dial_out_errors(&form::<DialOut>(&strings)),
+            sip_rules::transfer_errors(&form::<Transfer>(&strings)),
+            earshot_protocol::ingress::ingress_errors(&form::<IngressSpec>(&strings)),
+            earshot_protocol::admin::participant_changes(&form::<ParticipantChanges>(&strings)),
+            egress_rules::encoding_errors(&form::<AdvancedEncoding>(&strings)),
         ];
         for e in errors.iter().flatten() {
             prop_assert!(specific(e), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn alert_rules(name in text(), key in text(), value in text(), pattern in text(), n in any::<u32>(), kind in 0..6u8, project in prop::option::of(text())) {
+        let condition = match kind {
+            0 => AlertCondition::RoomStarted,
+            1 => AlertCondition::RoomEnded,
+            2 => AlertCondition::ParticipantsAbove { count: n },
+            3 => AlertCondition::AttributeJoined { key, value },
+            4 => AlertCondition::QualityPoor { seconds: n },
+            _ => AlertCondition::Silence { seconds: n },
+        };
+        let rule = AlertRule { id: String::new(), name, condition, project, room_pattern: pattern, enabled: true };
+        for e in wallboard::alert_rule(&rule) {
+            prop_assert!(specific(&e), "{e:?}");
         }
     }
 

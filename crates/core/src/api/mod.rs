@@ -22,6 +22,7 @@ pub mod rooms;
 pub(crate) mod rooms_convert;
 pub mod sip;
 mod sip_convert;
+mod tls;
 mod twirp;
 
 pub use egress_convert::Upload;

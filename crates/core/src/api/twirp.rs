@@ -60,7 +60,7 @@ impl ServerApi {
         let parsed = url::Url::parse(&base).map_err(|e| ApiError::InvalidUrl(e.to_string()))?;
         let host = parsed.host_str().unwrap_or_default().to_owned();
         let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config())
+            .tls_backend_preconfigured(super::tls::client_config())
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .timeout(timeout)
             .user_agent(concat!("earshot/", env!("CARGO_PKG_VERSION")))
@@ -312,19 +312,6 @@ fn sip_status(twirp: &TwirpBody) -> Option<(u16, String)> {
     let code = twirp.meta.get("sip_status_code")?.parse().ok()?;
     let status = twirp.meta.get("sip_status").cloned().unwrap_or_default();
     Some((code, status))
-}
-
-/// rustls on ring with the webpki roots, the provider livekit's own clients use, so that
-/// a process never holds two providers without a default.
-fn tls_config() -> rustls::ClientConfig {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("ring supports TLS 1.2 and 1.3")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
 }
 
 #[cfg(test)]

@@ -11,6 +11,10 @@ pub enum ListenError {
     RoomNotFound(String),
     #[error("nothing answered at {url}: {detail}")]
     Unreachable { url: String, detail: String },
+    /// The TLS handshake failed: an untrusted or wrong certificate, or no TLS at all. Not
+    /// transient: waiting does not make a certificate trusted.
+    #[error("the secure connection to {url} failed: {detail}")]
+    Tls { url: String, detail: String },
     #[error("the server rejected the API key or secret")]
     InvalidCredentials,
     #[error("the key may not do this: {0}")]
@@ -66,6 +70,15 @@ impl ListenError {
                 what: "the signal connection",
                 seconds: deadline.as_secs_f64().ceil() as u64,
             },
+            // The transport reports TLS failures as text only.
+            SignalError::Connection(detail)
+                if detail.contains("TLS") || detail.contains("certificate") =>
+            {
+                ListenError::Tls {
+                    url: url.to_owned(),
+                    detail: detail.clone(),
+                }
+            }
             other => ListenError::Unreachable {
                 url: url.to_owned(),
                 detail: other.to_string(),
@@ -85,12 +98,14 @@ impl ListenError {
             },
             ApiError::InvalidUrl(msg) => ListenError::InvalidUrl(msg.clone()),
             ApiError::Token(msg) => ListenError::InvalidInput(msg.clone()),
-            ApiError::Dns { .. } | ApiError::Unreachable { .. } | ApiError::Tls { .. } => {
-                ListenError::Unreachable {
-                    url: url.to_owned(),
-                    detail: err.to_string(),
-                }
-            }
+            ApiError::Tls { .. } => ListenError::Tls {
+                url: url.to_owned(),
+                detail: err.to_string(),
+            },
+            ApiError::Dns { .. } | ApiError::Unreachable { .. } => ListenError::Unreachable {
+                url: url.to_owned(),
+                detail: err.to_string(),
+            },
             other => ListenError::Server(other.to_string()),
         }
     }
@@ -100,6 +115,7 @@ impl ListenError {
         match self {
             ListenError::RoomNotFound(_) | ListenError::NotListening(_) => ErrorCode::NotFound,
             ListenError::Unreachable { .. } => ErrorCode::Unreachable,
+            ListenError::Tls { .. } => ErrorCode::TlsFailure,
             ListenError::InvalidCredentials => ErrorCode::InvalidCredentials,
             ListenError::PermissionDenied(_) => ErrorCode::PermissionDenied,
             ListenError::Timeout { .. } => ErrorCode::Timeout,
@@ -117,6 +133,10 @@ impl From<ListenError> for AppError {
         let hint = match &err {
             ListenError::Unreachable { .. } => " Is the server running, and is the URL right?",
             ListenError::InvalidCredentials => " Check the project's API key and secret.",
+            ListenError::Tls { .. } => {
+                " A server with a certificate from a private CA is trusted once that CA is in \
+                 the system's certificate store; a server without TLS needs ws://."
+            }
             _ => "",
         };
         AppError::new(
