@@ -32,5 +32,5 @@ echo "  $(stat -c %s "$deb") bytes; installed size $(dpkg-deb --field "$deb" Ins
 echo "rpm: $rpm"
 echo "  $(stat -c %s "$rpm") bytes"
 echo "app binary (release, stripped): $(stat -c %s "$CARGO_TARGET_DIR/release/earshot") bytes"
-echo "UI wasm (opt-level z, LTO, wasm-opt -Oz): $(stat -c %s "$wasm") bytes, $(gzip -9c "$wasm" | wc -c) gzipped"
+echo "UI wasm (opt-level z, LTO): $(stat -c %s "$wasm") bytes, $(gzip -9c "$wasm" | wc -c) gzipped"
 cat "$figures"

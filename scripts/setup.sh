@@ -28,8 +28,8 @@ _apt_packages="build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgt
 # Tests also dial out through livekit-sip (built here with cgo: opus, soxr) to sipp.
 [ "$_purpose" = test ] && _apt_packages="$_apt_packages webkit2gtk-driver libopus-dev
   libopusfile-dev libsoxr-dev sip-tester postgresql"
-# Installers: wasm-opt (binaryen) shrinks the UI's wasm; the driver runs the installed app.
-[ "$_purpose" = package ] && _apt_packages="$_apt_packages binaryen webkit2gtk-driver"
+# Installers: the driver runs the installed app in the package test.
+[ "$_purpose" = package ] && _apt_packages="$_apt_packages webkit2gtk-driver"
 
 _missing=""
 for p in $_apt_packages; do

@@ -111,8 +111,9 @@ async fn installed_deb_runs_keeps_its_secret_and_uninstalls_clean() -> Result<()
     )?;
     let paths: Vec<PathBuf> = listing
         .lines()
-        .map(|l| PathBuf::from(l.trim_start_matches('.').trim_end_matches('/')))
-        .filter(|p| p != Path::new(""))
+        .map(|l| l.trim_start_matches("./").trim_end_matches('/'))
+        .filter(|l| !l.is_empty() && *l != ".")
+        .map(|l| Path::new("/").join(l))
         .collect();
     let brought: Vec<&PathBuf> = paths.iter().filter(|p| !p.exists()).collect();
 
