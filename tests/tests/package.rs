@@ -80,6 +80,17 @@ fn app_rss_kib(app: &App) -> Result<(u64, Vec<String>)> {
     Ok((total, names))
 }
 
+/// Starts the installed app. A window whose UI fails to load (seen: a wasm that WebKit
+/// rejected) once kept the WebDriver session request waiting for good: bounded here.
+async fn start(binary: &Path, home: tempfile::TempDir) -> Result<App> {
+    tokio::time::timeout(
+        Duration::from_secs(90),
+        App::launch_binary(binary, home, "info"),
+    )
+    .await
+    .context("the installed app showed no page within 90 s")?
+}
+
 #[tokio::test]
 #[ignore = "installs a package as root: scripts/package.sh runs it on the .deb it built"]
 async fn installed_deb_runs_keeps_its_secret_and_uninstalls_clean() -> Result<()> {
@@ -153,7 +164,7 @@ async fn installed_deb_runs_keeps_its_secret_and_uninstalls_clean() -> Result<()
     for dir in [".config", ".local/share", ".cache", ".local/state"] {
         std::fs::create_dir_all(home.path().join(dir))?;
     }
-    let app = App::launch_binary(&binary, home, "info").await?;
+    let app = start(&binary, home).await?;
     let cold_start = app.startup;
     app.click("[data-testid=nav-projects]").await?;
     app.wait_css("[data-testid=projects-empty]").await?;
@@ -169,7 +180,7 @@ async fn installed_deb_runs_keeps_its_secret_and_uninstalls_clean() -> Result<()
 
     // The second start reads the secret back from the keychain: the start page becomes the
     // project's rooms, listed from the server with that secret.
-    let app = App::launch_binary(&binary, home, "info").await?;
+    let app = start(&binary, home).await?;
     let warm_start = app.startup;
     app.wait_css(&format!("[data-testid=room-row][data-room='{room}']"))
         .await
