@@ -68,8 +68,8 @@ fn app_rss_kib(app: &App) -> Result<(u64, Vec<String>)> {
                 .map(|v| v.trim().to_owned())
         };
         let name = field("Name:").unwrap_or_default();
-        if name == "tauri-driver" || name == "WebKitWebDrive" {
-            continue; // the comm name is cut at 15 characters
+        if name == "tauri-driver" || name == "WebKitWebDriver" {
+            continue;
         }
         let rss: u64 = field("VmRSS:")
             .and_then(|v| v.split_whitespace().next().and_then(|n| n.parse().ok()))
