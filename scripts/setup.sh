@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Earshot needs to build, run and test, idempotently, into a cache dir.
-# Sourced by run.sh and test.sh:  source scripts/setup.sh run|test
+# Sourced by run.sh, test.sh and package.sh:  source scripts/setup.sh run|test|package
 # Everything comes from Debian packages, crates.io, the Go module proxy and PyPI.
 
 EARSHOT_CACHE=${EARSHOT_CACHE:-$HOME/.cache/earshot}
@@ -10,11 +10,15 @@ LIVEKIT_SERVER_VERSION=v1.13.3
 WASM_BINDGEN_VERSION=0.2.130
 TAURI_DRIVER_VERSION=2.1.0
 CARGO_DENY_VERSION=0.20.2
+TAURI_CLI_VERSION=2.12.6
 LIVEKIT_PY_VERSION=1.2.1
 LIVEKIT_API_PY_VERSION=1.2.2
 export PATH="$EARSHOT_CACHE/tools/bin:$EARSHOT_CACHE/go/bin:$HOME/.cargo/bin:$PATH"
 
 _purpose=${1:-test}
+# The package command's own test drives the installed app as the tests drive the built one.
+_window_tests=0
+case "$_purpose" in test|package) _window_tests=1 ;; esac
 _sudo=""
 [ "$(id -u)" = 0 ] || _sudo="sudo"
 _step() { printf '\n==> %s\n' "$*" >&2; }
@@ -25,6 +29,8 @@ _apt_packages="build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgt
 # Tests also dial out through livekit-sip (built here with cgo: opus, soxr) to sipp.
 [ "$_purpose" = test ] && _apt_packages="$_apt_packages webkit2gtk-driver libopus-dev
   libopusfile-dev libsoxr-dev sip-tester postgresql"
+# Installers: the driver runs the installed app in the package test.
+[ "$_purpose" = package ] && _apt_packages="$_apt_packages webkit2gtk-driver"
 
 _missing=""
 for p in $_apt_packages; do
@@ -52,7 +58,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then
   _step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   cargo install -q --root "$EARSHOT_CACHE/tools" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
-if [ "$_purpose" = test ] && ! tauri-driver --help >/dev/null 2>&1; then
+if [ "$_window_tests" = 1 ] && ! tauri-driver --help >/dev/null 2>&1; then
   _step "cargo install tauri-driver $TAURI_DRIVER_VERSION"
   cargo install -q --root "$EARSHOT_CACHE/tools" tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
 fi
@@ -60,6 +66,16 @@ if [ "$_purpose" = test ] && ! cargo deny --version 2>/dev/null | grep -q " $CAR
   _step "cargo install cargo-deny $CARGO_DENY_VERSION"
   cargo install -q --root "$EARSHOT_CACHE/tools" cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
+# Tauri's CLI (bundler and icon maker), from the npm registry: its package there carries the
+# prebuilt CLI, where `cargo install tauri-cli` compiles some 600 crates first.
+_tauri_npm="$EARSHOT_CACHE/tools/tauri-cli"
+if [ "$_purpose" = package ] && ! "$_tauri_npm/node_modules/.bin/tauri" --version 2>/dev/null | grep -q " $TAURI_CLI_VERSION$"; then
+  _step "npm install @tauri-apps/cli $TAURI_CLI_VERSION"
+  command -v npm >/dev/null || { echo "npm is missing: install Node.js and npm (Debian: nodejs npm)." >&2; exit 1; }
+  mkdir -p "$_tauri_npm"
+  npm install --prefix "$_tauri_npm" --no-audit --no-fund --silent "@tauri-apps/cli@$TAURI_CLI_VERSION"
+fi
+export EARSHOT_TAURI_CLI="$_tauri_npm/node_modules/.bin/tauri"
 
 # livekit-server from source through the Go module proxy, pinned.
 _lk="$EARSHOT_CACHE/go/bin/livekit-server"
@@ -98,4 +114,4 @@ export EARSHOT_PYTHON="$_py"
 export EARSHOT_LIVEKIT_SERVER="$_lk"
 
 _step "building the UI (wasm)"
-bash ui/build.sh
+if [ "$_purpose" = package ]; then bash ui/build.sh --dist; else bash ui/build.sh; fi

@@ -28,18 +28,8 @@ export EARSHOT_APP_BINARY="$CARGO_TARGET_DIR/debug/earshot"
 log=$(mktemp -t earshot-tests.XXXXXX)
 # One D-Bus session with an unlocked gnome-keyring (the real Secret Service) and one X
 # display for the whole run; both end with it.
-dbus-run-session -- bash -c '
-  set -euo pipefail
-  # A throwaway keyring file, so an existing login keyring never prompts for its password.
-  keyring_home=$(mktemp -d -t earshot-keyring.XXXXXX)
-  echo -n earshot-test | XDG_DATA_HOME="$keyring_home" gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  display=:$((90 + RANDOM % 400))
-  Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
-  xvfb=$!
-  trap "kill $xvfb 2>/dev/null || true; rm -rf $keyring_home" EXIT
-  export DISPLAY=$display
-  cargo test --workspace --exclude earshot-ui --no-fail-fast -- --test-threads=2 "$@"
-' earshot-tests "$@" 2>&1 | tee "$log"
+bash scripts/session.sh \
+  cargo test --workspace --exclude earshot-ui --no-fail-fast -- --test-threads=2 "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')

@@ -22,6 +22,8 @@ pub struct App {
     pub home: tempfile::TempDir,
     /// tauri-driver's output, which includes the app's stdout and stderr (its logs).
     pub output: PathBuf,
+    /// From the WebDriver session request that started the app to its first rendered page.
+    pub startup: Duration,
 }
 
 /// The app binary built by `cargo test --workspace --no-run`.
@@ -51,16 +53,6 @@ impl App {
 
     /// [`App::launch`] with the app's log level (benchmarks measure at a user's level).
     pub async fn launch_logging(prepare: impl FnOnce(&Path), log_level: &str) -> Result<Self> {
-        if std::env::var_os("DISPLAY").is_none() {
-            bail!("no DISPLAY: run the end-to-end tests through scripts/test.sh (it starts Xvfb)");
-        }
-        let binary = app_binary();
-        if !binary.exists() {
-            bail!(
-                "{} is missing: build it first (scripts/test.sh does)",
-                binary.display()
-            );
-        }
         let home = tempfile::Builder::new()
             .prefix("earshot-e2e-home-")
             .tempdir()?;
@@ -68,7 +60,32 @@ impl App {
             std::fs::create_dir_all(home.path().join(dir))?;
         }
         prepare(home.path());
-        let output = home.path().join("driver-output.log");
+        Self::launch_binary(&app_binary(), home, log_level).await
+    }
+
+    /// Starts `binary` (e.g. an installed one) with `home` as its HOME, whose XDG dirs
+    /// exist; a home from an earlier run keeps that run's settings and data.
+    pub async fn launch_binary(
+        binary: &Path,
+        home: tempfile::TempDir,
+        log_level: &str,
+    ) -> Result<Self> {
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no DISPLAY: run the end-to-end tests through scripts/test.sh (it starts Xvfb)");
+        }
+        if !binary.exists() {
+            bail!(
+                "{} is missing: build it first (scripts/test.sh does)",
+                binary.display()
+            );
+        }
+        let output = home.path().join(format!(
+            "driver-output-{}.log",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or_default()
+        ));
         let log = std::fs::File::create(&output)?;
         let (port, native) = (free_port(), free_port());
         let driver = Command::new("tauri-driver")
@@ -99,21 +116,26 @@ impl App {
         let url = format!("http://127.0.0.1:{port}");
         let mut last = None;
         for _ in 0..50 {
+            // WebKitWebDriver starts the app when the session is made: the start-up time
+            // runs from the request that succeeds to the first rendered page.
+            let requested = std::time::Instant::now();
             match ClientBuilder::native()
                 .capabilities(caps.clone())
                 .connect(&url)
                 .await
             {
                 Ok(client) => {
-                    let app = Self {
+                    let mut app = Self {
                         client,
                         driver,
                         home,
                         output,
+                        startup: Duration::ZERO,
                     };
                     app.wait_css("[data-testid=nav-rooms]")
                         .await
                         .context("the UI did not render")?;
+                    app.startup = requested.elapsed();
                     return Ok(app);
                 }
                 Err(e) => last = Some(e),

@@ -34,6 +34,8 @@ pub fn display_url(url: &str) -> String {
                 .first()
                 .map(|h| match h {
                     tokio_postgres::config::Host::Tcp(s) => s.clone(),
+                    // Unix sockets exist only there: Windows' Host has no such variant.
+                    #[cfg(unix)]
                     tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
                 })
                 .unwrap_or_default();
