@@ -42,7 +42,8 @@ async fn a_second_start_shows_the_first_window_and_exits() -> Result<()> {
     let home = app.home.path().to_owned();
 
     let started = Instant::now();
-    let Some(out) = tokio::task::block_in_place(|| second_start(&home))? else {
+    let second = home.clone();
+    let Some(out) = tokio::task::spawn_blocking(move || second_start(&second)).await?? else {
         bail!("the second start did not exit within 30 s");
     };
     let stderr = String::from_utf8_lossy(&out.stderr);

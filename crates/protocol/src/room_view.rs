@@ -24,6 +24,10 @@ pub struct RoomViewParticipant {
     pub kind: ParticipantKind,
     /// Unix time in seconds.
     pub joined_at: i64,
+    /// Unix time in milliseconds when the server gives it (0 otherwise): two joins in one
+    /// second keep their order.
+    #[serde(default)]
+    pub joined_at_ms: i64,
     /// Among the server's active speakers now.
     pub speaking: bool,
     /// The server's audio level for the speaker (0–1).

@@ -47,43 +47,64 @@ fn specific(e: &earshot_protocol::AppError) -> bool {
     !e.message.trim().is_empty() && e.field.as_deref().is_some_and(|f| !f.is_empty())
 }
 
-/// `template` with each string replaced, in order, by one of `strings` (cycled); with
-/// `lists`, empty lists get two strings and empty maps one entry (a form's numbers,
-/// addresses, headers and attributes).
-fn fill(template: &Value, strings: &[String], i: &mut usize, lists: bool) -> Value {
+/// A form of type `T` from its default: each string field, and each empty list or map (a
+/// form's numbers, addresses, headers, attributes), in turn replaced by generated strings
+/// (cycled), each replacement kept only if the form still has `T`'s shape (a choice such as
+/// a rule kind keeps its valid value).
+fn form<T: serde::Serialize + serde::de::DeserializeOwned + Default>(strings: &[String]) -> T {
+    let mut value = serde_json::to_value(T::default()).expect("template");
+    let mut i = 0;
     let mut next = || {
-        let s = strings[*i % strings.len()].clone();
-        *i += 1;
+        let s = strings[i % strings.len()].clone();
+        i += 1;
         s
     };
-    match template {
-        Value::String(_) => Value::String(next()),
-        Value::Array(items) if items.is_empty() && lists => {
-            Value::Array(vec![Value::String(next()), Value::String(next())])
+    for path in leaves(&value, "") {
+        let replacement = match value.pointer(&path) {
+            Some(Value::String(_)) => Value::String(next()),
+            Some(Value::Array(_)) => {
+                Value::Array(vec![Value::String(next()), Value::String(next())])
+            }
+            Some(Value::Object(_)) => {
+                Value::Object([(next(), Value::String(next()))].into_iter().collect())
+            }
+            _ => continue,
+        };
+        let Some(slot) = value.pointer_mut(&path) else {
+            continue;
+        };
+        let old = std::mem::replace(slot, replacement);
+        if serde_json::from_value::<T>(value.clone()).is_err() {
+            if let Some(slot) = value.pointer_mut(&path) {
+                *slot = old;
+            }
         }
-        Value::Object(map) if map.is_empty() && lists => {
-            let (k, v) = (next(), next());
-            Value::Object([(k, Value::String(v))].into_iter().collect())
-        }
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| fill(v, strings, i, lists)).collect())
-        }
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), fill(v, strings, i, lists)))
-                .collect(),
-        ),
-        other => other.clone(),
     }
+    serde_json::from_value(value).expect("only shape-keeping replacements were kept")
 }
 
-/// A form of type `T` from its default with every string field replaced, and its empty
-/// lists and maps of strings filled where the type has such.
-fn form<T: serde::Serialize + serde::de::DeserializeOwned + Default>(strings: &[String]) -> T {
-    let template = serde_json::to_value(T::default()).expect("template");
-    serde_json::from_value(fill(&template, strings, &mut 0, true))
-        .or_else(|_| serde_json::from_value(fill(&template, strings, &mut 0, false)))
-        .expect("same shape")
+/// JSON pointers of the string fields and empty lists and maps in `v`.
+fn leaves(v: &Value, at: &str) -> Vec<String> {
+    match v {
+        Value::String(_) => vec![at.to_owned()],
+        Value::Array(items) if items.is_empty() => vec![at.to_owned()],
+        Value::Object(map) if map.is_empty() && !at.is_empty() => vec![at.to_owned()],
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(n, item)| leaves(item, &format!("{at}/{n}")))
+            .collect(),
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, item)| {
+                leaves(
+                    item,
+                    &format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 proptest! {

@@ -124,7 +124,9 @@ pub fn view_changed(
         .iter()
         .filter(|p| !known.contains_key(&p.sid))
     {
-        let ts = if p.joined_at > 0 {
+        let ts = if p.joined_at_ms > 0 {
+            p.joined_at_ms
+        } else if p.joined_at > 0 {
             p.joined_at * 1000
         } else {
             view.at_ms

@@ -52,6 +52,7 @@ impl Roster {
                     name: p.name.clone(),
                     kind: participant_kind(p.kind),
                     joined_at: p.joined_at,
+                    joined_at_ms: p.joined_at_ms,
                     speaking: previous.as_ref().is_some_and(|o| o.speaking),
                     level: previous.as_ref().map_or(0.0, |o| o.level),
                     quality: previous

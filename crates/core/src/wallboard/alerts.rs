@@ -415,6 +415,7 @@ mod tests {
                 name: String::new(),
                 kind: ParticipantKind::Standard,
                 joined_at: 0,
+                joined_at_ms: 0,
                 speaking,
                 level: 0.0,
                 quality,

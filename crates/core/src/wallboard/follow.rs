@@ -254,6 +254,7 @@ mod tests {
             name: name.into(),
             kind: ParticipantKind::Standard,
             joined_at: 0,
+            joined_at_ms: 0,
             speaking,
             level,
             quality,
