@@ -5,6 +5,7 @@
 mod cli_file;
 mod commands;
 mod dev_project;
+mod exit;
 mod instance;
 mod logging;
 mod navigation;
@@ -99,11 +100,13 @@ pub fn run() {
             let options = Options::default();
             // Before anything opens the data dir's files: a second instance leaves here.
             instance::claim_or_exit(app.handle(), &data_dir(app.handle(), &options)?);
-            init(app.handle(), options)
+            init(app.handle(), options)?;
+            exit::on_signals(app.handle());
+            Ok(())
         })
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(exit::on_event),
         Err(err) => {
             eprintln!("Earshot could not start: {err}");
             std::process::exit(1);

@@ -71,6 +71,32 @@ impl Earshot {
         &self.webhooks
     }
 
+    /// Closes down for the app's exit: leaves every listened room, room view and followed
+    /// row (telling the server, so no room keeps a departed listener), journals the ended
+    /// sessions and writes what the journal holds. Bounded by `within`.
+    pub async fn shutdown(&self, within: std::time::Duration) {
+        let started = std::time::Instant::now();
+        let leave = async {
+            tokio::join!(self.listen.stop_all(), self.wallboard.close_all(within));
+        };
+        if tokio::time::timeout(within, leave).await.is_err() {
+            tracing::warn!("some rooms were still being left when the app closed");
+        }
+        if let Some(journal) = self.audit.journal() {
+            let left = within
+                .saturating_sub(started.elapsed())
+                .max(std::time::Duration::from_millis(500));
+            match tokio::time::timeout(left, journal.flush()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "the journal could not be written at exit")
+                }
+                Err(_) => tracing::warn!("the journal was still writing when the app closed"),
+            }
+        }
+        tracing::info!(ms = started.elapsed().as_millis() as u64, "closed down");
+    }
+
     /// The wallboard: pollers, board, alert rules, room views.
     pub fn wallboard(&self) -> &Wallboard {
         &self.wallboard

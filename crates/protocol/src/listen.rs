@@ -24,6 +24,8 @@ pub enum EndReason {
     ProjectChanged,
     /// The project's listen time limit (in minutes) was reached.
     TimeLimit { minutes: u32 },
+    /// The app closed (window closed, quit, or a termination signal) while listening.
+    AppClosed,
 }
 
 /// Where a listened room's connection is.

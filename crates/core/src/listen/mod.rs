@@ -297,6 +297,33 @@ impl ListenHub {
         Ok(())
     }
 
+    /// Leaves every listened room at once as the app closes (each leave waits at most 3 s),
+    /// journaling each session as ended by `app_closed`: without it a closed app's listens
+    /// would go unrecorded, and their rooms would keep a departed listener until it times out.
+    pub async fn stop_all(&self) {
+        let keys: Vec<RoomKey> = {
+            let mut records = guard(&self.records);
+            records.values_mut().for_each(|r| {
+                r.stopping = true;
+                r.end_as = Some(EndReason::AppClosed);
+            });
+            records.keys().cloned().collect()
+        };
+        if let Some(engine) = self.engine.get() {
+            let mut leaving = tokio::task::JoinSet::new();
+            for key in keys.clone() {
+                let engine = engine.clone();
+                leaving.spawn(async move { engine.stop(key).await });
+            }
+            while leaving.join_next().await.is_some() {}
+        }
+        for key in keys {
+            if let Some(mut record) = guard(&self.records).remove(&key) {
+                session_audit::session_ended(&self.audit, &mut record, &EndReason::AppClosed);
+            }
+        }
+    }
+
     /// Chooses what is heard; every named room must be one listened to.
     pub fn set_audible(&self, set: AudibleSet) -> AppResult<()> {
         let missing = {

@@ -26,6 +26,7 @@ pub(super) fn session_ended(audit: &Audit, record: &mut Record, reason: &EndReas
         EndReason::ConnectionLost { .. } => "connection_lost",
         EndReason::ProjectChanged => "project_changed",
         EndReason::TimeLimit { .. } => "time_limit",
+        EndReason::AppClosed => "app_closed",
     };
     audit.record(entry(record, reason, outcome));
 }

@@ -626,6 +626,31 @@ pub(crate) fn retire(views: &OpenViews, now: &[crate::projects::ProjectEntry]) {
 }
 
 /// Drops views whose task ended.
+/// Why views end when the app closes.
+pub(crate) const APP_CLOSED: &str = "the app closed";
+
+/// Asks every connection in `views` to leave and waits (at most `within`) until all have said
+/// goodbye to the server, so their rooms do not keep a departed listener until it times out.
+pub(crate) async fn leave_all(views: Vec<ViewConnection>, within: Duration) {
+    let tasks: Vec<JoinHandle<()>> = views
+        .into_iter()
+        .map(|mut v| {
+            if let Some(stop) = v.stop.take() {
+                let _ = stop.send(APP_CLOSED.to_owned());
+            }
+            v.task
+        })
+        .collect();
+    let all = async {
+        for task in tasks {
+            let _ = task.await;
+        }
+    };
+    if tokio::time::timeout(within, all).await.is_err() {
+        tracing::warn!("room views still leaving when the app closed");
+    }
+}
+
 pub(crate) fn prune(views: &OpenViews) {
     let mut map = views.lock().unwrap_or_else(|p| p.into_inner());
     map.retain(|_, o| !o.task.is_finished());

@@ -227,6 +227,15 @@ impl Follower {
         }
     }
 
+    /// Stops following every row and hands over the connections, to leave as the app closes.
+    pub fn take_all(&self) -> Vec<room_view::ViewConnection> {
+        let mut followed = guard(&self.followed);
+        followed.wanted.clear();
+        std::mem::take(&mut followed.running)
+            .into_values()
+            .collect()
+    }
+
     /// The rooms followed live now (connections up).
     pub fn followed(&self) -> Vec<WallRoomRef> {
         let mut followed = guard(&self.followed);

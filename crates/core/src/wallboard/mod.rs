@@ -235,6 +235,16 @@ impl Wallboard {
 
     /// Closes the room view `session`. A session that a newer view of its room replaced
     /// (or that ended) is `NotFound`: the newer view stays open.
+    /// Closes every room view and followed row as the app closes, waiting (at most
+    /// `within`) until each has left its room.
+    pub async fn close_all(&self, within: std::time::Duration) {
+        let mut all: Vec<_> = std::mem::take(&mut *guard(&self.views))
+            .into_values()
+            .collect();
+        all.extend(self.follower.take_all());
+        room_view::leave_all(all, within).await;
+    }
+
     pub fn close_room_view(&self, session: u64) -> AppResult<()> {
         room_view::prune(&self.views);
         let mut views = guard(&self.views);

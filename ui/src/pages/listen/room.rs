@@ -63,6 +63,7 @@ fn state_label(state: &ListenState) -> (String, &'static str) {
                     format!("the project's time limit of {minutes} min was reached")
                 }
                 EndReason::TimeLimit { .. } => "the project's time limit was reached".to_owned(),
+                EndReason::AppClosed => "the app closed".to_owned(),
             };
             (format!("ended: {why}"), "ended")
         }
