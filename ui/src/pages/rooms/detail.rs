@@ -1,5 +1,6 @@
-//! One room in detail: its settings, participants (kind, state, permissions, attributes,
-//! hidden flag) and their tracks, refreshed live, with the moderation actions.
+//! One room in detail: the live view first (given as children), then its settings,
+//! participants (kind, state, permissions, attributes, hidden flag) and their tracks,
+//! refreshed live, with the moderation actions.
 
 use super::forms::{MetadataEditor, SendDataForm};
 use super::participant::{ManageParticipant, OtherTrack};
@@ -26,8 +27,11 @@ enum Ask {
 }
 
 #[component(inline_props)]
-pub fn RoomDetailPanel(project: ReadSignal<ProjectId>, room: String) -> View {
+pub fn RoomDetailPanel(project: ReadSignal<ProjectId>, room: String, children: Children) -> View {
     let state = app_state();
+    // The live view (speakers, transcript, charts) comes first: it is what a supervisor
+    // opens a room for; the admin table follows.
+    let live = children.call();
     // Closing goes back to the project's room list (a new history entry, like opening).
     let close = move || {
         go(&Route::Rooms {
@@ -137,7 +141,10 @@ pub fn RoomDetailPanel(project: ReadSignal<ProjectId>, room: String) -> View {
             busy.set(None);
             match result {
                 Ok(0) => state.tell("Nothing to mute: no unmuted audio tracks."),
-                Ok(n) => state.tell(format!("Muted {n} audio track(s).")),
+                Ok(n) => state.tell(format!(
+                    "Muted {}.",
+                    crate::state::count(n as u64, "audio track", "audio tracks")
+                )),
                 Err(err) => state.fail(&err),
             }
             poke.set(poke.get().wrapping_add(1));
@@ -175,6 +182,8 @@ pub fn RoomDetailPanel(project: ReadSignal<ProjectId>, room: String) -> View {
                 }
             }
             (busy.get_clone().map(|b| view! { p(class="progress", data-testid="room-progress") { span(class="spinner") (b) } }).unwrap_or_default())
+            (live)
+            h3(class="section-head") { "Participants and settings" }
             (match detail.get_clone() {
                 None => view! { p(class="muted") { "Loading…" } },
                 Some(Err(err)) => view! { p(class="banner error", data-testid="room-detail-error") { (err.message) } },

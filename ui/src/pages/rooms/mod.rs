@@ -176,7 +176,7 @@ pub fn RoomsPage(project: ProjectId, open_room: ReadSignal<Option<String>>) -> V
             }
             (open_room.get_clone().map(|room| {
                 let live = room.clone();
-                view! { RoomDetailPanel(project=project, room=room) RoomView(project=project, room=live) }
+                view! { RoomDetailPanel(project=project, room=room) { RoomView(project=project, room=live) } }
             }).unwrap_or_default())
             (if creating.get() {
                 view! {

@@ -259,14 +259,14 @@ pub fn ManageParticipant<F: Fn(bool) + Copy + 'static>(
                 Ok(()) => result.set(Some((
                     false,
                     format!(
-                        "{} {} {} track(s).",
+                        "{} {} {}.",
                         cmd.identity,
                         if on {
                             "subscribed to"
                         } else {
                             "unsubscribed from"
                         },
-                        cmd.track_sids.len()
+                        crate::state::count(cmd.track_sids.len() as u64, "track", "tracks")
                     ),
                 ))),
                 Err(err) => result.set(Some((true, err.message))),
