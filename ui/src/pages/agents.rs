@@ -2,7 +2,7 @@
 //! and LiveKit Cloud's restart policy and deployment; delete) and the agent participants in
 //! it (participant kind `agent`).
 
-use crate::components::fields::{field_error, route_error};
+use crate::components::fields::{clear_on_edit, field_error, route_error};
 use crate::components::inputs::{self, area, choice, text, Parse};
 use crate::ipc::invoke;
 use crate::state::app_state;
@@ -31,6 +31,13 @@ pub fn AgentsPage(project: ProjectId) -> View {
     let deployment = create_signal(String::new());
     let attributes = create_signal(String::new());
     let errors = create_signal(Vec::<AppError>::new());
+    for (field, value) in [
+        ("room", room),
+        ("agent_name", agent_name),
+        ("metadata", metadata),
+    ] {
+        clear_on_edit(errors, field, value);
+    }
     let error = create_signal(None::<AppError>);
     let busy = create_signal(false);
 
@@ -188,7 +195,11 @@ pub fn AgentsPage(project: ProjectId) -> View {
                     (empty)
                 }
             }).unwrap_or_default())
-            table(class="grid") {
+            (if shown.with(Option::is_none) {
+                view! { p(class="empty", data-testid="agents-start") { "Type a room and press “Show dispatches” to see its agent dispatches and agent participants, or dispatch an agent to it." } }
+            } else { view! {} })
+            // Headers only over rows: an empty list says so in words above.
+            table(class=if dispatches.with(Vec::is_empty) { "grid hidden" } else { "grid" }) {
                 thead { tr { th { "Agent" } th { "Id" } th { "Metadata · attributes" } th { "On failure" } th { "Jobs" } th {} } }
                 tbody {
                     Keyed(list=dispatches, key=|d: &AgentDispatchInfo| d.id.clone(), view=move |d: AgentDispatchInfo| {

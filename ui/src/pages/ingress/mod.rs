@@ -29,6 +29,8 @@ pub fn IngressPage(project: ProjectId) -> View {
     let state = app_state();
     let list = create_signal(Vec::<IngressInfo>::new());
     let error = create_signal(None::<AppError>);
+    // Whether a listing has arrived, so "none" is not claimed before it has.
+    let loaded = create_signal(false);
     let room = create_signal(String::new());
     let reload = create_signal(0u32);
     // `Some(None)`: new; `Some(Some(i))`: editing i.
@@ -44,6 +46,7 @@ pub fn IngressPage(project: ProjectId) -> View {
             match invoke(&ListIngress { project, room }).await {
                 Ok(items) => {
                     list.set(items);
+                    loaded.set(true);
                     error.set(None);
                 }
                 Err(e) => error.set(Some(e)),
@@ -87,6 +90,14 @@ pub fn IngressPage(project: ProjectId) -> View {
                     Keyed(list=list, key=|i: &IngressInfo| format!("{i:?}"), view=move |i: IngressInfo| ingress_row(i, open, pending))
                 }
             }
+            (if loaded.get() && list.with(Vec::is_empty) {
+                let text = if room.with(|r| r.trim().is_empty()) {
+                    "No ingress in this project. An ingress takes an RTMP, WHIP or URL stream into a room: “New ingress”.".to_owned()
+                } else {
+                    format!("No ingress publishes into “{}”.", room.with(|r| r.trim().to_owned()))
+                };
+                view! { p(class="empty", data-testid="ingress-empty") { (text) } }
+            } else { view! {} })
             (open.get_clone().map(|existing| {
                 let close = move |saved: Option<IngressInfo>| {
                     open.set(None);

@@ -132,6 +132,9 @@ pub fn SipPage(project: ProjectId) -> View {
                     })
                 }
             }
+            (if overview.with(|o| o.as_ref().is_some_and(|o| o.inbound.is_empty())) {
+                view! { p(class="empty", data-testid="sip-inbound-empty") { "No inbound trunks. One lets calls to your phone numbers reach LiveKit: “New inbound trunk”." } }
+            } else { view! {} })
             h2 { "Outbound trunks" }
             table(class="grid") {
                 thead { tr { th { "Name" } th { "Id" } th { "Address" } th { "Numbers" } th { "Transport" } th {} } }
@@ -158,6 +161,9 @@ pub fn SipPage(project: ProjectId) -> View {
                     })
                 }
             }
+            (if overview.with(|o| o.as_ref().is_some_and(|o| o.outbound.is_empty())) {
+                view! { p(class="empty", data-testid="sip-outbound-empty") { "No outbound trunks. Dialling out needs one: “New outbound trunk”." } }
+            } else { view! {} })
             h2 { "Dispatch rules" }
             table(class="grid") {
                 thead { tr { th { "Name" } th { "Id" } th { "Kind" } th { "Room" } th { "PIN" } th { "Trunks" } th {} } }
@@ -187,6 +193,9 @@ pub fn SipPage(project: ProjectId) -> View {
                     })
                 }
             }
+            (if overview.with(|o| o.as_ref().is_some_and(|o| o.rules.is_empty())) {
+                view! { p(class="empty", data-testid="sip-rules-empty") { "No dispatch rules. Without one, calls on an inbound trunk are not routed to any room: “New dispatch rule”." } }
+            } else { view! {} })
             (match open.get_clone() {
                 // Option props are optional in Sycamore: leave them out for "new".
                 Some(Open::Inbound(Some(t))) => view! { InboundTrunkDialog(project=project, existing=t, others=ov().inbound, on_close=close) },
