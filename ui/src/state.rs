@@ -24,7 +24,13 @@ pub struct AppState {
 pub struct Notice {
     pub text: String,
     pub is_error: bool,
+    /// Tells this notice from a later one with the same text, so an expiry clears only its own.
+    seq: u32,
 }
+
+/// How long a notice stays: a success is read at a glance; an error may need acting on.
+const NOTICE_MS: u32 = 10_000;
+const ERROR_NOTICE_MS: u32 = 30_000;
 
 impl AppState {
     pub fn new() -> Self {
@@ -80,19 +86,35 @@ impl AppState {
 
     /// Shows a success line.
     pub fn tell(self, text: impl Into<String>) {
-        self.notice.set(Some(Notice {
-            text: text.into(),
-            is_error: false,
-        }));
+        self.show(text.into(), false);
     }
 
     /// Shows an error line (and logs it to the webview console).
     pub fn fail(self, err: &AppError) {
         web_sys::console::warn_1(&format!("{:?}: {}", err.code, err.message).into());
+        self.show(err.message.clone(), true);
+    }
+
+    /// Shows a notice and clears it after its time unless a newer one replaced it. The
+    /// timer is not tied to the caller's scope: a dialog that tells and closes keeps it.
+    fn show(self, text: String, is_error: bool) {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let seq = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.notice.set(Some(Notice {
-            text: err.message.clone(),
-            is_error: true,
+            text,
+            is_error,
+            seq,
         }));
+        let ms = if is_error { ERROR_NOTICE_MS } else { NOTICE_MS };
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(ms).await;
+            if self
+                .notice
+                .with_untracked(|n| n.as_ref().is_some_and(|n| n.seq == seq))
+            {
+                self.notice.set(None);
+            }
+        });
     }
 }
 
@@ -114,4 +136,10 @@ pub fn human_duration(secs: i64) -> String {
         60..=3599 => format!("{} min", secs / 60),
         _ => format!("{} h {} min", secs / 3600, (secs % 3600) / 60),
     }
+}
+
+/// "1 room", "3 rooms": a count with its noun in the right number.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -1,7 +1,7 @@
 //! Form pieces for the service dialogs (SIP, ingress, egress): labelled inputs with their inline error, and the
 //! text forms of lists (comma or line separated) and maps (`key=value` lines).
 
-use crate::components::fields::field_error;
+use crate::components::fields::{clear_on_edit, field_error};
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::BTreeMap;
 use sycamore::prelude::*;
@@ -14,6 +14,7 @@ pub fn text(
     errors: Signal<Vec<AppError>>,
     field: &'static str,
 ) -> View {
+    clear_on_edit(errors, field, value);
     view! {
         div {
             label(r#for=id) { (label) }
@@ -47,6 +48,7 @@ pub fn area(
     field: &'static str,
     placeholder: &'static str,
 ) -> View {
+    clear_on_edit(errors, field, value);
     view! {
         div {
             label(r#for=id) { (label) }

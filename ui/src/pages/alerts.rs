@@ -4,6 +4,7 @@
 
 use crate::components::fields::field_error;
 use crate::ipc::invoke;
+use crate::routes::{go, Route};
 use crate::state::app_state;
 use crate::wallboard::wallboard;
 use earshot_protocol::command::{
@@ -191,9 +192,12 @@ pub fn AlertsPage() -> View {
                     .as_string()
                     .unwrap_or_default();
                 let (attr_rule, rule_name, text) = (a.rule_name.clone(), a.rule_name, a.text);
+                let to = Route::room(a.project, a.room.clone());
+                let open_label = format!("Open {}", a.room);
                 view! {
                     li(data-testid="alert-entry", data-rule=attr_rule) {
-                        span(class="mono muted") { (when) } " " strong { (rule_name) } " — " (text)
+                        span(class="mono muted") { (when) } " " strong { (rule_name) } " — " (text) " "
+                        button(r#type="button", class="link", data-testid="alert-open-room", on:click=move |_| go(&to)) { (open_label) }
                     }
                 }
             })

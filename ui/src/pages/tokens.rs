@@ -1,7 +1,7 @@
 //! Tokens: a builder for every VideoGrant and SIP grant, signed with the route's project's
 //! key, and an inspector that decodes any token and checks it against that key.
 
-use crate::components::fields::{field_error, route_error};
+use crate::components::fields::{clear_on_edit, field_error, route_error};
 use crate::ipc::invoke;
 use crate::state::{app_state, now_ms};
 use earshot_protocol::command::{CreateToken, InspectToken};
@@ -73,6 +73,16 @@ fn Builder(project: ReadSignal<ProjectId>) -> View {
         .collect();
     let flag_signals = flags.iter().map(|(k, _, s)| (*k, *s)).collect::<Vec<_>>();
     let errors = create_signal(Vec::<AppError>::new());
+    for (field, value) in [
+        ("identity", identity),
+        ("room", room),
+        ("ttl_seconds", ttl),
+        ("metadata", metadata),
+        ("attributes", attributes),
+        ("room_config_json", room_config),
+    ] {
+        clear_on_edit(errors, field, value);
+    }
     let error = create_signal(None::<AppError>);
     let result = create_signal(None::<TokenResult>);
     // None: not copied yet; Some(Err) says why the clipboard refused.
@@ -249,6 +259,7 @@ fn Builder(project: ReadSignal<ProjectId>) -> View {
 fn Inspector(project: ReadSignal<ProjectId>) -> View {
     let token = create_signal(String::new());
     let errors = create_signal(Vec::<AppError>::new());
+    clear_on_edit(errors, "token", token);
     let error = create_signal(None::<AppError>);
     let found = create_signal(None::<TokenInspection>);
     let inspect = move |_| {

@@ -2,7 +2,7 @@
 //! and "save anyway" when only the connection failed.
 
 use crate::components::dialog::Dialog;
-use crate::components::fields::field_error;
+use crate::components::fields::{clear_on_edit, field_error};
 use crate::ipc::invoke;
 use crate::state::app_state;
 use earshot_protocol::command::{AddProject, CheckProjectInput, UpdateProject};
@@ -124,6 +124,16 @@ pub fn ProjectForm<F: Fn() + Copy + 'static>(mode: FormMode, on_close: F) -> Vie
     };
     let adding = editing.is_none();
     let id = create_signal(id);
+    for (field, value) in [
+        ("name", form.name),
+        ("url", form.url),
+        ("api_key", form.key),
+        ("api_secret", form.secret),
+        ("max_listen_minutes", form.limit_minutes),
+        ("max_monitors_per_room", form.monitors),
+    ] {
+        clear_on_edit(form.field_errors, field, value);
+    }
 
     let save = move |verify: bool| {
         if form.progress.get().is_some() || !form.validate(adding) {

@@ -135,22 +135,25 @@ pub fn ProjectsPage() -> View {
                                     }
                                     td(class="mono") { (url) }
                                     td(class="mono") { (key) }
-                                    td(data-testid="project-check-result") {
+                                    td(class="check-result", data-testid="project-check-result") {
                                         (checks.with(|c| c.get(&id).cloned()).map(|(ok, text)| {
                                             let class = if ok { "ok" } else { "error" };
                                             view! { span(class=class) { (text) } }
                                         }).unwrap_or_default())
                                     }
-                                    td(class="row-actions") {
-                                        button(r#type="button", data-testid="project-use",
-                                            on:click=move |_| go(&Route::Rooms { project: Param(id_use.clone()) })) { "Open" }
-                                        button(r#type="button", data-testid="project-check", on:click=move |_| check(id_check.clone())) { "Check" }
-                                        (if is_default { view! {} } else {
-                                            let id = id_default.clone();
-                                            view! { button(r#type="button", data-testid="project-default", on:click=move |_| make_default(id.clone())) { "Make default" } }
-                                        })
-                                        button(r#type="button", data-testid="project-edit", on:click=move |_| modal.set(Modal::Form(FormMode::Edit(edit.clone())))) { "Edit" }
-                                        button(r#type="button", class="danger", data-testid="project-remove", on:click=move |_| modal.set(Modal::Remove(del.clone()))) { "Remove" }
+                                    // The cell stays a table cell (a flex cell would cut the row's line short).
+                                    td {
+                                        div(class="row-actions") {
+                                            button(r#type="button", data-testid="project-use",
+                                                on:click=move |_| go(&Route::Rooms { project: Param(id_use.clone()) })) { "Open" }
+                                            button(r#type="button", data-testid="project-check", on:click=move |_| check(id_check.clone())) { "Check" }
+                                            (if is_default { view! {} } else {
+                                                let id = id_default.clone();
+                                                view! { button(r#type="button", data-testid="project-default", on:click=move |_| make_default(id.clone())) { "Make default" } }
+                                            })
+                                            button(r#type="button", data-testid="project-edit", on:click=move |_| modal.set(Modal::Form(FormMode::Edit(edit.clone())))) { "Edit" }
+                                            button(r#type="button", class="danger", data-testid="project-remove", on:click=move |_| modal.set(Modal::Remove(del.clone()))) { "Remove" }
+                                        }
                                     }
                                 }
                             }

@@ -84,7 +84,7 @@ pub(super) fn health_card(h: ProjectHealth, watched: Signal<Option<Vec<String>>>
         div(class="panel health", data-testid="wall-health", data-project=h.project.clone(), data-state=label) {
             strong { (h.name.clone()) } span(class=class) { (label) }
             div(class="muted") { (detail) }
-            div(class="muted") { (next) " · " (h.requests) " requests" }
+            div(class="muted") { (next) " · " (crate::state::count(h.requests, "request", "requests")) }
             button(r#type="button", class="link", on:click=move |_| {
                 let project = project.clone();
                 wasm_bindgen_futures::spawn_local(async move {

@@ -9,7 +9,7 @@ use crate::components::charts::{participants_svg, Series};
 use crate::ipc::invoke;
 use crate::listen::listen;
 use crate::routes::{go, Param, Route};
-use crate::state::{app_state, human_duration, now_ms};
+use crate::state::{app_state, count, human_duration, now_ms};
 use crate::wallboard::wallboard;
 use earshot_protocol::command::WallboardFollow;
 use earshot_protocol::wallboard::{ProjectHealth, WallLive, WallRoom, WallRoomRef, MAX_FOLLOWED};
@@ -185,8 +185,9 @@ pub fn WallboardPage() -> View {
             let people: u32 = r.iter().map(|r| r.room.num_participants).sum();
             let listeners: u32 = r.iter().filter_map(|r| r.listeners).sum();
             format!(
-                "{} rooms · {people} participants · {listeners} listening unseen",
-                r.len()
+                "{} · {} · {listeners} listening unseen",
+                count(r.len() as u64, "room", "rooms"),
+                count(people, "participant", "participants"),
             )
         })
     };
