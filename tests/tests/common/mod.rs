@@ -317,13 +317,35 @@ impl App {
 
     /// Closes the window and the driver.
     pub async fn close(mut self) -> Result<(tempfile::TempDir, PathBuf)> {
+        let running = self.processes();
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        // WebKitWebDriver ends the app; give it a moment to flush its files.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // WebKitWebDriver ends the app, which then leaves its rooms and writes its journal
+        // (at most 3 s): wait until every process of it is gone, so a restart on the same
+        // HOME does not meet the previous run's single-instance lock.
+        let deadline = std::time::Instant::now() + Duration::from_secs(8);
+        while std::time::Instant::now() < deadline && running.iter().any(|pid| alive(*pid)) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         Ok((self.home, self.output))
     }
+}
+
+/// Whether process `pid` still runs (an exited one waiting for its parent does not).
+pub fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let state = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .next()?
+                .to_owned();
+            Some(state != "Z" && state != "X")
+        })
+        .unwrap_or(false)
 }
 
 /// Files under `dir` whose bytes contain `needle`.
