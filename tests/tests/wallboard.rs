@@ -166,8 +166,10 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
     );
     let wall = chart_svg(&app, "wall-chart").await?;
     assert!(
-        wall.contains("<polyline"),
-        "the wallboard chart draws its series: {wall}"
+        wall.contains("<polyline")
+            && wall.contains(&format!("stroke=\"{FIRST_SERIES}\""))
+            && svg_has_text(&wall, "Bed"),
+        "the wallboard chart draws the project's series with its legend: {wall}"
     );
 
     rooms.delete_room(&room).await?;
@@ -183,7 +185,8 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
         "room deleted → gone from the wallboard: {:?}",
         gone.elapsed()
     );
-    app.wait_css("[data-testid=alerts-badge]").await?;
+    // Exactly one new alert, counted on the nav's badge.
+    wait_exact_text(&app, "[data-testid=alerts-badge]", "1").await?;
     app.click("[data-testid=nav-alerts]").await?;
     wait_count(&app, "[data-testid=alert-entry][data-rule='wall ended']", 1).await?;
     // More polls pass; the rule does not fire again.

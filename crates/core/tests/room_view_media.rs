@@ -53,7 +53,8 @@ async fn a_room_view_hears_who_speaks_without_media() {
     let app = common::bed_app().await;
     let views = Arc::new(Views::default());
     let before = media_packets_received();
-    app.wallboard()
+    let paused_view = app
+        .wallboard()
         .open_room_view(
             &app.projects().default_handle().await.expect("project"),
             &room,
@@ -77,5 +78,30 @@ async fn a_room_view_hears_who_speaks_without_media() {
     assert!(
         packets < 25,
         "the view received {packets} media packets: its audio is not paused"
+    );
+
+    // The control: the same counter over a view whose audio is not paused counts the
+    // talking that reaches it, so the low figure above is the pause, not a dead counter.
+    app.wallboard()
+        .close_room_view(paused_view.session)
+        .expect("close");
+    earshot_core::room_view::pause_audio_in_new_views(false);
+    let before = media_packets_received();
+    let running = app
+        .wallboard()
+        .open_room_view(
+            &app.projects().default_handle().await.expect("project"),
+            &room,
+            Arc::new(Views::default()),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    earshot_core::room_view::pause_audio_in_new_views(true);
+    running.expect("unpaused view");
+    let packets = media_packets_received() - before;
+    println!("control view (audio not paused): {packets} media packets in 5 s");
+    assert!(
+        packets >= 100,
+        "an unpaused view counted only {packets} media packets in 5 s"
     );
 }

@@ -34,7 +34,7 @@ use livekit_protocol as proto;
 use livekit_signaling::{SignalClient, SignalEvent, SignalEvents, SignalOptions};
 use roster::Roster;
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -49,6 +49,17 @@ static MEDIA_PACKETS: AtomicU64 = AtomicU64::new(0);
 /// How many media packets room views have received in this process so far.
 pub fn media_packets_received() -> u64 {
     MEDIA_PACKETS.load(Ordering::Relaxed)
+}
+
+/// Whether room views pause the audio they subscribe (always, outside tests).
+static PAUSE_AUDIO: AtomicBool = AtomicBool::new(true);
+
+/// Test control: views opened after `false` leave their audio running, so a test can show
+/// that [`media_packets_received`] counts what arrives (a paused view's low count then
+/// means something).
+#[doc(hidden)]
+pub fn pause_audio_in_new_views(pause: bool) {
+    PAUSE_AUDIO.store(pause, Ordering::Relaxed);
 }
 
 /// Where views go; `false` when the receiver is gone (the view then closes).
@@ -191,8 +202,10 @@ impl Link {
         };
         self.send(proto::signal_request::Message::Subscription(update))
             .await;
-        self.send(proto::signal_request::Message::TrackSetting(paused))
-            .await;
+        if PAUSE_AUDIO.load(Ordering::Relaxed) {
+            self.send(proto::signal_request::Message::TrackSetting(paused))
+                .await;
+        }
     }
 
     async fn close(self) {
