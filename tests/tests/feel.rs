@@ -94,3 +94,35 @@ async fn empty_pages_say_so_notices_expire_and_alerts_open_their_room() -> Resul
     app.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_first_run_offers_the_ways_to_a_project() -> Result<()> {
+    let app = App::launch(|_| {}).await?;
+    app.wait_text(
+        "[data-testid=rooms-no-project]",
+        "No project is configured yet",
+    )
+    .await?;
+    app.click("[data-testid=start-projects]").await?;
+    app.wait_text("[data-testid=projects-empty]", "./scripts/run.sh")
+        .await?;
+    let table_shown: bool = app
+        .client
+        .execute(
+            "return [...document.querySelectorAll('section.projects table')].some(t => t.offsetHeight > 0);",
+            vec![],
+        )
+        .await?
+        .as_bool()
+        .unwrap_or(true);
+    assert!(!table_shown, "no empty table on a first run");
+    app.click("[data-testid=first-import]").await?;
+    app.wait_css("[data-testid=cli-path]").await?;
+    common::wait::escape(&app).await?;
+    wait_gone(&app, "[data-testid=cli-path]").await?;
+    app.click("[data-testid=first-add]").await?;
+    app.wait_css("[data-testid=project-dialog] #project-name")
+        .await?;
+    app.close().await?;
+    Ok(())
+}

@@ -120,9 +120,12 @@ fn Start() -> View {
     view! {
         (if none.get() {
             view! {
-                div(class="empty", data-testid="rooms-no-project") {
-                    p { "No project is configured yet." }
-                    button(r#type="button", class="primary", on:click=move |_| go(&Route::Projects)) { "Add a project" }
+                div(class="empty first-run", data-testid="rooms-no-project") {
+                    p { strong { "Welcome to Earshot." } " No project is configured yet: add a LiveKit server, or import the projects the lk CLI knows." }
+                    div(class="actions centered") {
+                        button(r#type="button", class="primary", data-testid="start-projects", on:click=move |_| go(&Route::Projects)) { "Set up a project" }
+                    }
+                    p(class="muted") { "Trying Earshot from its source? " span(class="mono") { "./scripts/run.sh" } " starts a local LiveKit dev server with demo calls and adds it." }
                 }
             }
         } else {

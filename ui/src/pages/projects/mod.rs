@@ -102,14 +102,22 @@ pub fn ProjectsPage() -> View {
             }).unwrap_or_default())
             (if projects.with(Vec::is_empty) && state.projects.with(Option::is_some) {
                 view! {
-                    div(class="empty", data-testid="projects-empty") {
-                        p { "No project yet. Add a LiveKit Cloud or self-hosted server, or import the projects of the lk CLI." }
+                    div(class="empty first-run", data-testid="projects-empty") {
+                        p { strong { "No project yet." } " A project is one LiveKit server (Cloud or self-hosted) with an API key; its secret goes to the system keychain." }
+                        div(class="actions centered") {
+                            button(r#type="button", class="primary", data-testid="first-add",
+                                on:click=move |_| modal.set(Modal::Form(FormMode::Add))) { "Add project" }
+                            button(r#type="button", data-testid="first-import",
+                                on:click=move |_| modal.set(Modal::Import)) { "Import from lk CLI" }
+                        }
+                        p(class="muted") { "Trying Earshot from its source? " span(class="mono") { "./scripts/run.sh" } " starts a local LiveKit dev server with demo calls and adds it here." }
                     }
                 }
             } else {
                 view! {}
             })
-            table(class="grid") {
+            // Headers only over rows: the empty state above says what to do first.
+            table(class=if projects.with(Vec::is_empty) { "grid hidden" } else { "grid" }) {
                 thead { tr { th { "Name" } th { "Server" } th { "API key" } th { "Connection" } th {} } }
                 tbody {
                     Keyed(
