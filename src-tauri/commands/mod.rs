@@ -3,6 +3,7 @@
 
 mod admin;
 mod agents;
+mod appearance;
 mod audit;
 mod egress;
 mod history;
@@ -95,5 +96,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         history::get_call,
         history::get_webhook_receiver,
         history::save_webhook_receiver,
+        appearance::get_theme,
+        appearance::set_theme,
     ]
 }

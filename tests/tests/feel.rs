@@ -126,3 +126,83 @@ async fn a_first_run_offers_the_ways_to_a_project() -> Result<()> {
     app.close().await?;
     Ok(())
 }
+
+/// The window's background colour, as `rgb(r, g, b)`.
+async fn background(app: &App) -> Result<String> {
+    Ok(app
+        .client
+        .execute(
+            "return getComputedStyle(document.documentElement).backgroundColor;",
+            vec![],
+        )
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
+}
+
+async fn wait_background(app: &App, wanted: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = background(app).await?;
+        if now == wanted {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "background {now}, wanted {wanted} (window: {})",
+                app.screenshot().await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+const LIGHT: &str = "rgb(246, 247, 249)";
+const DARK: &str = "rgb(18, 22, 29)";
+
+#[tokio::test]
+async fn the_theme_switch_darkens_the_window_and_is_kept() -> Result<()> {
+    let app = App::launch(|_| {}).await?;
+    // No desktop preference under Xvfb: the system theme is light.
+    wait_background(&app, LIGHT).await?;
+    app.client
+        .find(fantoccini::Locator::Css("[data-testid=theme-switch]"))
+        .await?
+        .select_by_value("dark")
+        .await?;
+    wait_background(&app, DARK).await?;
+    let (home, _) = app.close().await?;
+
+    let app = App::launch(|new_home| {
+        for dir in [".local/share", ".config"] {
+            let _ = std::process::Command::new("cp")
+                .arg("-a")
+                .arg(format!("{}/.", home.path().join(dir).display()))
+                .arg(new_home.join(dir))
+                .status();
+        }
+    })
+    .await?;
+    wait_background(&app, DARK).await?;
+    let shown = app
+        .client
+        .execute(
+            "return document.querySelector('[data-testid=theme-switch]').value;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        shown.as_str(),
+        Some("dark"),
+        "the switch shows the kept theme"
+    );
+    app.client
+        .find(fantoccini::Locator::Css("[data-testid=theme-switch]"))
+        .await?
+        .select_by_value("system")
+        .await?;
+    wait_background(&app, LIGHT).await?;
+    app.close().await?;
+    Ok(())
+}

@@ -2,6 +2,7 @@
 //! notices.
 
 use crate::components::switcher::ProjectSwitcher;
+use crate::components::theme::ThemeSwitch;
 use crate::listen::{listen, Listen};
 use crate::pages::{
     agents::AgentsPage, alerts::AlertsPage, audit::AuditPage, egress::EgressPage,
@@ -68,6 +69,7 @@ fn frame(route: ReadSignal<Route>) -> View {
                 span(class="brand") { "Earshot" }
                 Nav {}
                 ProjectSwitcher {}
+                ThemeSwitch {}
             }
             main(class="page") {
                 (match screen.get_clone() {

@@ -21,6 +21,8 @@ pub struct Earshot {
     wallboard: Wallboard,
     audit: Audit,
     webhooks: Webhooks,
+    /// The app's settings, for what no part owns (the window's look).
+    settings: Arc<dyn SettingsStore>,
 }
 
 impl Earshot {
@@ -32,7 +34,7 @@ impl Earshot {
         let listen = ListenHub::new(&supervisor_name(), audit.clone(), projects.subscribe());
         let webhooks = Webhooks::new(projects.clone(), audit.clone(), settings.clone());
         let wallboard = Wallboard::new(
-            settings,
+            settings.clone(),
             projects.clone(),
             listen.supervisor_info(),
             audit.clone(),
@@ -43,7 +45,13 @@ impl Earshot {
             wallboard,
             audit,
             webhooks,
+            settings,
         }
+    }
+
+    /// The app's settings store (see [`crate::appearance`]).
+    pub fn settings(&self) -> &dyn SettingsStore {
+        &*self.settings
     }
 
     /// The project registry.

@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod agents;
 pub mod api;
+pub mod appearance;
 pub mod audit;
 pub mod clock;
 mod earshot;

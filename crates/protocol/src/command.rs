@@ -8,6 +8,7 @@ use crate::admin::{
     DataMessage, ParticipantChanges, ParticipantDetail, RoomDetail, RoomOptions, TrackDetail,
 };
 use crate::agents::{AgentDispatchInfo, NewAgentDispatch};
+use crate::appearance::Theme;
 use crate::audit::{AuditFilter, AuditPage, ChainReport, ExportFormat, JournalHealth};
 use crate::egress::{EgressRequest, EgressSummary, StorageInput, StorageSummary};
 use crate::history::{CallDetail, CallFilter, CallPage, WebhookReceiverView, WebhookSettings};
@@ -216,6 +217,12 @@ commands! {
     GetWebhookReceiver => "get_webhook_receiver" -> WebhookReceiverView {}
     /// Stores the webhook receiver's settings and restarts it (or stops it).
     SaveWebhookReceiver => "save_webhook_receiver" -> WebhookReceiverView { settings: WebhookSettings }
+
+    // ---- Appearance ----
+    /// The colour theme kept in settings.
+    GetTheme => "get_theme" -> Theme {}
+    /// Keeps the colour theme; returns it as stored.
+    SetTheme => "set_theme" -> Theme { theme: Theme }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod appearance;
 pub mod audit;
 pub mod command;
 pub mod egress;

@@ -5,3 +5,4 @@ pub mod dialog;
 pub mod fields;
 pub mod inputs;
 pub mod switcher;
+pub mod theme;
