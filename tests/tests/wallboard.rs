@@ -207,7 +207,8 @@ fn stream(sender: Option<&str>, segment: &str, is_final: bool, text: &str) -> se
 
 /// A row in view shows its agent's state with time in state, and the last line said (the
 /// interim version, then the final one, attributed to the caller), as a Python SDK peer
-/// playing the agent changes state and sends lines.
+/// playing the agent changes state and sends lines; a rule on what is said, made in the
+/// Alerts page, fires once and names the line.
 #[tokio::test]
 async fn wallboard_rows_show_the_agent_and_the_last_line() -> Result<()> {
     use common::wait::{attr, wait_attr, wait_exact};
@@ -216,6 +217,24 @@ async fn wallboard_rows_show_the_agent_and_the_last_line() -> Result<()> {
     let rooms = RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
     let app = App::with_bed_project(bed).await?;
     let room = unique_room("e2e-wall-agent");
+    // A rule on what is said, made in the Alerts page; bad words are refused inline.
+    app.click("[data-testid=nav-alerts]").await?;
+    app.fill("#rule-name", "escalation").await?;
+    app.client
+        .find(fantoccini::Locator::Css("#rule-kind"))
+        .await?
+        .select_by_value("line_said")
+        .await?;
+    app.fill("#rule-words", "*").await?;
+    app.fill("#rule-pattern", &room).await?;
+    app.click("[data-testid=rule-save]").await?;
+    app.wait_text("[data-testid=error-words]", "any line")
+        .await?;
+    wait_count(&app, "[data-testid=alert-rule]", 0).await?;
+    app.fill("#rule-words", "cancel*, supervisor").await?;
+    app.click("[data-testid=rule-save]").await?;
+    app.wait_css("[data-testid=alert-rule][data-rule=escalation]")
+        .await?;
     app.click("[data-testid=nav-wallboard]").await?;
     app.wait_css("[data-testid=wall-health][data-state=ok]")
         .await?;
@@ -296,6 +315,12 @@ async fn wallboard_rows_show_the_agent_and_the_last_line() -> Result<()> {
     agent.command(stream(None, "SG_a1", true, "Sure, I can help with that."))?;
     wait_attr(&app, &line, "data-speaker", "agent-1").await?;
     app.wait_text(&line, "Helper Bot").await?;
+    // The caller's final line fired the rule once, naming the line (the interim did not).
+    app.click("[data-testid=nav-alerts]").await?;
+    let entry = "[data-testid=alert-entry][data-rule=escalation]";
+    app.wait_text(entry, "Caller Jane said “I want to cancel my order.”")
+        .await?;
+    wait_count(&app, entry, 1).await?;
     app.close().await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use crate::error::{AppError, ErrorCode};
 use crate::projects::ProjectId;
 use crate::rooms::{ConnectionQuality, RoomSummary};
-use crate::transcript::{AgentStatus, TranscriptLine};
+use crate::transcript::{AgentStatus, SaidWords, TranscriptLine};
 use serde::{Deserialize, Serialize};
 
 /// One active room on the wallboard.
@@ -95,6 +95,14 @@ pub enum AlertCondition {
     /// Nobody in the room speaks for more than `seconds` while someone is in it. Watched in
     /// rooms whose real-time view is open or whose wallboard row is in view.
     Silence { seconds: u32 },
+    /// An agent stays in `thinking` for more than `seconds`. Watched like [`Self::Silence`].
+    AgentThinking { seconds: u32 },
+    /// Nobody speaks for more than `seconds` while an agent is in the room. Watched like
+    /// [`Self::Silence`].
+    AgentSilence { seconds: u32 },
+    /// A final transcript line says one of `words` (see [`SaidWords`]): fires once per line.
+    /// Watched like [`Self::Silence`].
+    LineSaid { words: String },
 }
 
 /// A user-defined alert rule.
@@ -268,13 +276,21 @@ pub fn alert_rule(rule: &AlertRule) -> Vec<AppError> {
         AlertCondition::ParticipantsAbove { count } if *count == 0 || *count > 100_000 => {
             errors.push(invalid("count", "The participant count must be 1–100000."));
         }
-        AlertCondition::QualityPoor { seconds } | AlertCondition::Silence { seconds }
+        AlertCondition::QualityPoor { seconds }
+        | AlertCondition::Silence { seconds }
+        | AlertCondition::AgentThinking { seconds }
+        | AlertCondition::AgentSilence { seconds }
             if *seconds == 0 || *seconds > 86_400 =>
         {
             errors.push(invalid("seconds", "The duration must be 1–86400 seconds."));
         }
         AlertCondition::AttributeJoined { key, .. } if key.trim().is_empty() => {
             errors.push(invalid("key", "Enter the attribute to watch for."));
+        }
+        AlertCondition::LineSaid { words } => {
+            if let Err(why) = SaidWords::parse(words) {
+                errors.push(invalid("words", &why));
+            }
         }
         _ => {}
     }

@@ -2,7 +2,7 @@
 //! (at most [`MAX_FOLLOWED`]), each reduced to who is speaking and the worst connection
 //! quality, its agent's state and the last line said, sent as [`WallEvent::Live`] only when
 //! that changes. The followed rooms also feed the duration alert rules (poor quality,
-//! silence), as an open room view does.
+//! silence, agents) and the rules on what is said, as an open room view does.
 
 use super::shared::{guard, Shared};
 use crate::listen::engine::token::Supervisor;
@@ -106,6 +106,7 @@ struct Shown {
 /// Turns a followed room's views and transcript lines into wallboard events.
 struct LiveSink {
     shared: Arc<Shared>,
+    key: WallRoomRef,
     last: Mutex<Shown>,
 }
 
@@ -130,6 +131,8 @@ impl RoomViewSink for LiveSink {
     }
 
     fn transcript(&self, _session: u64, line: &TranscriptLine, _drops: TranscriptDrops) -> bool {
+        self.shared
+            .raise_line_alerts(&self.key.project, &self.key.room, line);
         let mut shown = guard(&self.last);
         shown.line = Some(WallLine::from_line(line));
         // Before the first view the line waits for it.
@@ -219,6 +222,7 @@ impl Follower {
         let shared = self.shared.clone();
         let sink = Arc::new(LiveSink {
             shared: shared.clone(),
+            key: key.clone(),
             last: Mutex::default(),
         });
         let opened = match self.projects.handle(&key.project).await {
