@@ -1,7 +1,8 @@
 //! End to end on the real window: a room created by the test appears on the wallboard with
 //! its participants and the chart; opening it shows the real-time view, where a joining
 //! participant appears (speaking); an alert rule made in the Alerts page fires once when the
-//! room ends.
+//! room ends. A row with an agent (a Python SDK peer) shows its state and the last line said,
+//! and a rule on what is said fires once naming the line.
 
 mod common;
 
