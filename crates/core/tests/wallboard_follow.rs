@@ -326,6 +326,31 @@ async fn followed_rows_show_the_agent_state_and_the_last_line_said() {
         said.text.chars().count() <= LAST_LINE_CHARS && said.text.ends_with('…'),
         "cut to the row's length: {said:?}"
     );
+    // Latency, line written to the peer → row event out of core, over 30 final lines (each
+    // waits for the previous; includes the Python SDK's send and the server's relay).
+    let mut took = Vec::new();
+    for n in 0..30 {
+        let text = format!("line number {n}");
+        let sent = Instant::now();
+        block(|| agent.command(stream(None, &format!("SG_l{n}"), true, &text))).expect("line");
+        recorder
+            .wait(&room, "the numbered line", |l| {
+                l.last_line.as_ref().is_some_and(|s| s.text == text)
+            })
+            .await;
+        took.push(sent.elapsed());
+    }
+    took.sort();
+    println!(
+        "transcript line → wallboard row event, 30 lines: p50 {:?}, p95 {:?}, max {:?}",
+        took[14], took[28], took[29]
+    );
+    block(|| agent.command(stream(None, "SG_2", true, &long))).expect("long again");
+    recorder
+        .wait(&room, "the long line again", |l| {
+            l.last_line.as_ref().is_some_and(|s| s.text.ends_with('…'))
+        })
+        .await;
     // A view changing (the agent speaks now) keeps the last line on the row.
     block(|| {
         agent.command(
