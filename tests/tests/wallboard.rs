@@ -1,7 +1,8 @@
 //! End to end on the real window: a room created by the test appears on the wallboard with
 //! its participants and the chart; opening it shows the real-time view, where a joining
 //! participant appears (speaking); an alert rule made in the Alerts page fires once when the
-//! room ends.
+//! room ends. A row with an agent (a Python SDK peer) shows its state and the last line said,
+//! and a rule on what is said fires once naming the line.
 
 mod common;
 
@@ -192,6 +193,138 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
     // More polls pass; the rule does not fire again.
     tokio::time::sleep(Duration::from_secs(4)).await;
     wait_count(&app, "[data-testid=alert-entry][data-rule='wall ended']", 1).await?;
+    app.close().await?;
+    Ok(())
+}
+
+fn stream(sender: Option<&str>, segment: &str, is_final: bool, text: &str) -> serde_json::Value {
+    serde_json::json!({
+        "op": "stream",
+        "sender": sender,
+        "attributes": {
+            "lk.segment_id": segment,
+            "lk.transcription_final": if is_final { "true" } else { "false" },
+        },
+        "chunks": [text],
+    })
+}
+
+/// A row in view shows its agent's state with time in state, and the last line said (the
+/// interim version, then the final one, attributed to the caller), as a Python SDK peer
+/// playing the agent changes state and sends lines; a rule on what is said, made in the
+/// Alerts page, fires once and names the line.
+#[tokio::test]
+async fn wallboard_rows_show_the_agent_and_the_last_line() -> Result<()> {
+    use common::wait::{attr, wait_attr, wait_exact};
+    use serde_json::json;
+    let bed = livekit();
+    let rooms = RoomClient::with_api_key(&bed.http_url, &bed.api_key, &bed.api_secret);
+    let app = App::with_bed_project(bed).await?;
+    let room = unique_room("e2e-wall-agent");
+    // A rule on what is said, made in the Alerts page; bad words are refused inline.
+    app.click("[data-testid=nav-alerts]").await?;
+    app.fill("#rule-name", "escalation").await?;
+    app.client
+        .find(fantoccini::Locator::Css("#rule-kind"))
+        .await?
+        .select_by_value("line_said")
+        .await?;
+    app.fill("#rule-words", "*").await?;
+    app.fill("#rule-pattern", &room).await?;
+    app.click("[data-testid=rule-save]").await?;
+    app.wait_text("[data-testid=error-words]", "any line")
+        .await?;
+    wait_count(&app, "[data-testid=alert-rule]", 0).await?;
+    app.fill("#rule-words", "cancel*, supervisor").await?;
+    app.click("[data-testid=rule-save]").await?;
+    app.wait_css("[data-testid=alert-rule][data-rule=escalation]")
+        .await?;
+    app.click("[data-testid=nav-wallboard]").await?;
+    app.wait_css("[data-testid=wall-health][data-state=ok]")
+        .await?;
+    rooms
+        .create_room(
+            &room,
+            CreateRoomOptions {
+                empty_timeout: 60,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let _caller = Peer::join(
+        bed,
+        &room,
+        "caller",
+        PeerOptions {
+            name: Some("Caller Jane".into()),
+            ..Default::default()
+        },
+    )?;
+    let row = format!("[data-testid=wall-row][data-room='{room}']");
+    let agent_cell = format!("{row} [data-testid=wall-agent]");
+    // Followed with no agent: the row says so.
+    app.wait_text(&agent_cell, "no agent").await?;
+    let mut agent = Peer::join(
+        bed,
+        &room,
+        "agent-1",
+        PeerOptions {
+            name: Some("Helper Bot".into()),
+            agent: true,
+            commands: true,
+            attributes: vec![("lk.agent.state".into(), "listening".into())],
+            ..Default::default()
+        },
+    )?;
+    wait_attr(&app, &agent_cell, "data-state", "listening").await?;
+    let changed = Instant::now();
+    agent.command(json!({"op": "attributes", "attributes": {"lk.agent.state": "thinking"}}))?;
+    wait_attr(&app, &agent_cell, "data-state", "thinking").await?;
+    println!("agent state changed → on the row: {:?}", changed.elapsed());
+    // Time in state counts up with the clock.
+    app.wait_text(&agent_cell, "thinking · 2 s").await?;
+    assert!(attr(&app, &agent_cell, "title")
+        .await?
+        .contains("Helper Bot"));
+
+    let line = format!("{row} [data-testid=wall-line]");
+    let sent = Instant::now();
+    agent.command(stream(Some("caller"), "SG_c1", false, "I want to"))?;
+    wait_attr(&app, &line, "data-final", "false").await?;
+    println!("interim line sent → on the row: {:?}", sent.elapsed());
+    wait_exact(
+        &app,
+        &format!("{line} [data-testid=wall-line-text]"),
+        "I want to",
+    )
+    .await?;
+    assert_eq!(attr(&app, &line, "data-speaker").await?, "caller");
+    app.wait_text(&line, "Caller Jane").await?;
+    let sent = Instant::now();
+    agent.command(stream(
+        Some("caller"),
+        "SG_c1",
+        true,
+        "I want to cancel my order.",
+    ))?;
+    wait_attr(&app, &line, "data-final", "true").await?;
+    println!("final line sent → on the row: {:?}", sent.elapsed());
+    wait_exact(
+        &app,
+        &format!("{line} [data-testid=wall-line-text]"),
+        "I want to cancel my order.",
+    )
+    .await?;
+    // The agent answers: the row moves on to its line.
+    agent.command(stream(None, "SG_a1", true, "Sure, I can help with that."))?;
+    wait_attr(&app, &line, "data-speaker", "agent-1").await?;
+    app.wait_text(&line, "Helper Bot").await?;
+    // The caller's final line fired the rule once, naming the line (the interim did not).
+    app.click("[data-testid=nav-alerts]").await?;
+    let entry = "[data-testid=alert-entry][data-rule=escalation]";
+    app.wait_text(entry, "Caller Jane said “I want to cancel my order.”")
+        .await?;
+    wait_count(&app, entry, 1).await?;
     app.close().await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Live columns of the wallboard against the real server: following a room tells who speaks
 //! (a Python participant sending a tone, not the silent one) and the connection quality;
 //! unfollowing leaves the room; bad requests are refused and a missing room is reported,
-//! never created.
+//! never created. A room with an agent shows its state and the last line said.
 
 mod common;
 
@@ -193,4 +193,180 @@ async fn followed_rooms_show_speakers_and_quality_and_are_left_when_unfollowed()
     );
     let rooms = client.list_rooms(vec![ghost.clone()]).await.expect("list");
     assert!(rooms.is_empty(), "following must not create the room");
+}
+
+/// Runs a blocking peer call off the runtime's worker.
+fn block<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+fn stream(sender: Option<&str>, segment: &str, is_final: bool, text: &str) -> serde_json::Value {
+    serde_json::json!({
+        "op": "stream",
+        "sender": sender,
+        "attributes": {
+            "lk.segment_id": segment,
+            "lk.transcription_final": if is_final { "true" } else { "false" },
+        },
+        "chunks": [text],
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn followed_rows_show_the_agent_state_and_the_last_line_said() {
+    use earshot_core::protocol::transcript::AgentState;
+    use earshot_core::protocol::wallboard::LAST_LINE_CHARS;
+    let bed = livekit();
+    let app = Arc::new(common::bed_app().await);
+    let project = app.projects().list_projects().projects[0].id.clone();
+    let recorder = Arc::new(Recorder::default());
+    app.wallboard().attach(recorder.clone());
+    let room = unique_room("follow-agent");
+    let _caller = block(|| {
+        Peer::join(
+            bed,
+            &room,
+            "caller",
+            PeerOptions {
+                name: Some("Caller Jane".into()),
+                ..Default::default()
+            },
+        )
+    })
+    .expect("caller");
+    app.wallboard()
+        .follow(vec![WallRoomRef {
+            project,
+            room: room.clone(),
+        }])
+        .expect("follow");
+    recorder
+        .wait(&room, "the room is followed, no agent", |l| {
+            l.live && l.agent.is_none()
+        })
+        .await;
+    let mut agent = block(|| {
+        Peer::join(
+            bed,
+            &room,
+            "agent-1",
+            PeerOptions {
+                name: Some("Helper Bot".into()),
+                agent: true,
+                commands: true,
+                attributes: vec![("lk.agent.state".into(), "listening".into())],
+                ..Default::default()
+            },
+        )
+    })
+    .expect("agent");
+    let live = recorder
+        .wait(&room, "the agent listens", |l| {
+            l.agent
+                .as_ref()
+                .is_some_and(|a| a.status.state == AgentState::Listening)
+        })
+        .await;
+    let agent_row = live.agent.expect("agent");
+    assert_eq!(
+        (agent_row.identity.as_str(), agent_row.name.as_str()),
+        ("agent-1", "Helper Bot")
+    );
+    let listening_since = agent_row.status.since_ms;
+    block(|| {
+        agent.command(
+            serde_json::json!({"op": "attributes", "attributes": {"lk.agent.state": "thinking"}}),
+        )
+    })
+    .expect("state");
+    let live = recorder
+        .wait(&room, "the agent thinks", |l| {
+            l.agent
+                .as_ref()
+                .is_some_and(|a| a.status.state == AgentState::Thinking)
+        })
+        .await;
+    assert!(live.agent.expect("agent").status.since_ms >= listening_since);
+
+    // The caller's interim line, then its final version, then the agent's long line (cut).
+    let sent = Instant::now();
+    block(|| agent.command(stream(Some("caller"), "SG_1", false, "I want"))).expect("interim");
+    let live = recorder
+        .wait(&room, "the interim line", |l| {
+            l.last_line.as_ref().is_some_and(|s| s.text == "I want")
+        })
+        .await;
+    println!("line sent → on the row: {:?}", sent.elapsed());
+    let said = live.last_line.expect("line");
+    assert!(!said.is_final);
+    assert_eq!(
+        (said.speaker_identity.as_str(), said.speaker_name.as_str()),
+        ("caller", "Caller Jane")
+    );
+    block(|| agent.command(stream(Some("caller"), "SG_1", true, "I want to cancel.")))
+        .expect("final");
+    recorder
+        .wait(&room, "the final line replaces it", |l| {
+            l.last_line
+                .as_ref()
+                .is_some_and(|s| s.is_final && s.text == "I want to cancel.")
+        })
+        .await;
+    let long = "word ".repeat(LAST_LINE_CHARS);
+    block(|| agent.command(stream(None, "SG_2", true, &long))).expect("long");
+    let live = recorder
+        .wait(&room, "the agent's line", |l| {
+            l.last_line
+                .as_ref()
+                .is_some_and(|s| s.speaker_identity == "agent-1")
+        })
+        .await;
+    let said = live.last_line.expect("line");
+    assert!(
+        said.text.chars().count() <= LAST_LINE_CHARS && said.text.ends_with('…'),
+        "cut to the row's length: {said:?}"
+    );
+    // Latency, line written to the peer → row event out of core, over 30 final lines (each
+    // waits for the previous; includes the Python SDK's send and the server's relay).
+    let mut took = Vec::new();
+    for n in 0..30 {
+        let text = format!("line number {n}");
+        let sent = Instant::now();
+        block(|| agent.command(stream(None, &format!("SG_l{n}"), true, &text))).expect("line");
+        recorder
+            .wait(&room, "the numbered line", |l| {
+                l.last_line.as_ref().is_some_and(|s| s.text == text)
+            })
+            .await;
+        took.push(sent.elapsed());
+    }
+    took.sort();
+    println!(
+        "transcript line → wallboard row event, 30 lines: p50 {:?}, p95 {:?}, max {:?}",
+        took[14], took[28], took[29]
+    );
+    block(|| agent.command(stream(None, "SG_2", true, &long))).expect("long again");
+    recorder
+        .wait(&room, "the long line again", |l| {
+            l.last_line.as_ref().is_some_and(|s| s.text.ends_with('…'))
+        })
+        .await;
+    // A view changing (the agent speaks now) keeps the last line on the row.
+    block(|| {
+        agent.command(
+            serde_json::json!({"op": "attributes", "attributes": {"lk.agent.state": "speaking"}}),
+        )
+    })
+    .expect("state");
+    let live = recorder
+        .wait(&room, "the agent speaks", |l| {
+            l.agent
+                .as_ref()
+                .is_some_and(|a| a.status.state == AgentState::Speaking)
+        })
+        .await;
+    assert_eq!(
+        live.last_line.map(|s| s.speaker_identity).as_deref(),
+        Some("agent-1")
+    );
 }

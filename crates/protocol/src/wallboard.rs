@@ -4,6 +4,7 @@
 use crate::error::{AppError, ErrorCode};
 use crate::projects::ProjectId;
 use crate::rooms::{ConnectionQuality, RoomSummary};
+use crate::transcript::{AgentStatus, SaidWords, TranscriptLine};
 use serde::{Deserialize, Serialize};
 
 /// One active room on the wallboard.
@@ -94,6 +95,14 @@ pub enum AlertCondition {
     /// Nobody in the room speaks for more than `seconds` while someone is in it. Watched in
     /// rooms whose real-time view is open or whose wallboard row is in view.
     Silence { seconds: u32 },
+    /// An agent stays in `thinking` for more than `seconds`. Watched like [`Self::Silence`].
+    AgentThinking { seconds: u32 },
+    /// Nobody speaks for more than `seconds` while an agent is in the room. Watched like
+    /// [`Self::Silence`].
+    AgentSilence { seconds: u32 },
+    /// A final transcript line says one of `words` (see [`SaidWords`]): fires once per line.
+    /// Watched like [`Self::Silence`].
+    LineSaid { words: String },
 }
 
 /// A user-defined alert rule.
@@ -152,6 +161,63 @@ pub struct WallLive {
     pub poor: Vec<String>,
     /// Why following failed or ended, when it did.
     pub error: Option<String>,
+    /// The room's agent (a participant publishing `lk.agent.state`), `None` when none does.
+    #[serde(default)]
+    pub agent: Option<WallAgent>,
+    /// The last transcript line said in the room since it was followed.
+    #[serde(default)]
+    pub last_line: Option<WallLine>,
+}
+
+/// The agent of a followed room and its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WallAgent {
+    pub identity: String,
+    /// The display name, the identity when it has none.
+    pub name: String,
+    pub status: AgentStatus,
+}
+
+/// The last line said in a followed room, cut to [`LAST_LINE_CHARS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WallLine {
+    pub speaker_identity: String,
+    /// The display name, the identity when it has none.
+    pub speaker_name: String,
+    /// The text, ending in `…` when it was cut.
+    pub text: String,
+    /// Interim lines are replaced by their final version.
+    pub is_final: bool,
+    /// Unix time in milliseconds of this version of the line.
+    pub at_ms: i64,
+}
+
+/// How much of the last line a wallboard row carries (characters): a row shows one line,
+/// and every interim version of a long line would otherwise cost its whole text.
+pub const LAST_LINE_CHARS: usize = 120;
+
+impl WallLine {
+    /// The row's version of a transcript line.
+    pub fn from_line(line: &TranscriptLine) -> Self {
+        let text = line.text.trim();
+        let text = if text.chars().count() > LAST_LINE_CHARS {
+            let cut: String = text.chars().take(LAST_LINE_CHARS - 1).collect();
+            format!("{}…", cut.trim_end())
+        } else {
+            text.to_owned()
+        };
+        Self {
+            speaker_identity: line.speaker_identity.clone(),
+            speaker_name: if line.speaker_name.is_empty() {
+                line.speaker_identity.clone()
+            } else {
+                line.speaker_name.clone()
+            },
+            text,
+            is_final: line.is_final,
+            at_ms: line.at_ms,
+        }
+    }
 }
 
 /// Messages on the wallboard's channel.
@@ -210,13 +276,21 @@ pub fn alert_rule(rule: &AlertRule) -> Vec<AppError> {
         AlertCondition::ParticipantsAbove { count } if *count == 0 || *count > 100_000 => {
             errors.push(invalid("count", "The participant count must be 1–100000."));
         }
-        AlertCondition::QualityPoor { seconds } | AlertCondition::Silence { seconds }
+        AlertCondition::QualityPoor { seconds }
+        | AlertCondition::Silence { seconds }
+        | AlertCondition::AgentThinking { seconds }
+        | AlertCondition::AgentSilence { seconds }
             if *seconds == 0 || *seconds > 86_400 =>
         {
             errors.push(invalid("seconds", "The duration must be 1–86400 seconds."));
         }
         AlertCondition::AttributeJoined { key, .. } if key.trim().is_empty() => {
             errors.push(invalid("key", "Enter the attribute to watch for."));
+        }
+        AlertCondition::LineSaid { words } => {
+            if let Err(why) = SaidWords::parse(words) {
+                errors.push(invalid("words", &why));
+            }
         }
         _ => {}
     }
@@ -254,6 +328,30 @@ mod tests {
             !pattern_matches("ab*ba", "aba"),
             "prefix and suffix must not overlap"
         );
+    }
+
+    #[test]
+    fn a_long_last_line_is_cut_on_a_character() {
+        let line = TranscriptLine {
+            segment_id: "s".into(),
+            speaker_identity: "caller".into(),
+            speaker_name: String::new(),
+            speaker_kind: None,
+            track_id: String::new(),
+            text: "é".repeat(LAST_LINE_CHARS + 5),
+            is_final: true,
+            first_ms: 0,
+            at_ms: 1,
+        };
+        let row = WallLine::from_line(&line);
+        assert_eq!(row.text.chars().count(), LAST_LINE_CHARS);
+        assert!(row.text.ends_with('…'));
+        assert_eq!(row.speaker_name, "caller");
+        let short = WallLine::from_line(&TranscriptLine {
+            text: " hello ".into(),
+            ..line
+        });
+        assert_eq!(short.text, "hello");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Alerts page: rules (room started or ended, participants above N, a participant with
-//! an attribute joins; by project and room-name pattern) and the alerts they raised. Alerts
-//! also appear as desktop notifications.
+//! an attribute joins, quality and silence, an agent thinking too long, a line saying given
+//! words; by project and room-name pattern) and the alerts they raised. Alerts also appear
+//! as desktop notifications.
 
 use crate::components::fields::field_error;
 use crate::ipc::invoke;
@@ -26,6 +27,13 @@ fn describe(rule: &AlertRule) -> String {
         AlertCondition::Silence { seconds } => {
             format!("nobody speaks for {seconds} s (open views)")
         }
+        AlertCondition::AgentThinking { seconds } => {
+            format!("an agent thinks for {seconds} s (open views)")
+        }
+        AlertCondition::AgentSilence { seconds } => {
+            format!("nobody speaks for {seconds} s with an agent in (open views)")
+        }
+        AlertCondition::LineSaid { words } => format!("a line says {words} (open views)"),
         AlertCondition::AttributeJoined { key, value } if value.is_empty() => {
             format!("someone with {key} joins")
         }
@@ -67,6 +75,7 @@ pub fn AlertsPage() -> View {
     let count = create_signal("10".to_owned());
     let seconds = create_signal("30".to_owned());
     let key = create_signal(String::new());
+    let words = create_signal(String::new());
     let value = create_signal(String::new());
     let pattern = create_signal(String::new());
     let project = create_signal(String::new());
@@ -87,17 +96,28 @@ pub fn AlertsPage() -> View {
                     return;
                 }
             },
-            "quality_poor" | "silence" => match seconds.get_clone().trim().parse::<u32>() {
-                Ok(s) if kind.get_clone() == "silence" => AlertCondition::Silence { seconds: s },
-                Ok(s) => AlertCondition::QualityPoor { seconds: s },
-                Err(_) => {
-                    errors.set(vec![AppError::field(
-                        earshot_protocol::ErrorCode::InvalidInput,
-                        "seconds",
-                        "Enter a whole number of seconds.",
-                    )]);
-                    return;
+            timed @ ("quality_poor" | "silence" | "agent_thinking" | "agent_silence") => {
+                match seconds.get_clone().trim().parse::<u32>() {
+                    Ok(s) if timed == "silence" => AlertCondition::Silence { seconds: s },
+                    Ok(s) if timed == "agent_thinking" => {
+                        AlertCondition::AgentThinking { seconds: s }
+                    }
+                    Ok(s) if timed == "agent_silence" => {
+                        AlertCondition::AgentSilence { seconds: s }
+                    }
+                    Ok(s) => AlertCondition::QualityPoor { seconds: s },
+                    Err(_) => {
+                        errors.set(vec![AppError::field(
+                            earshot_protocol::ErrorCode::InvalidInput,
+                            "seconds",
+                            "Enter a whole number of seconds.",
+                        )]);
+                        return;
+                    }
                 }
+            }
+            "line_said" => AlertCondition::LineSaid {
+                words: words.get_clone(),
             },
             "attribute_joined" => AlertCondition::AttributeJoined {
                 key: key.get_clone().trim().to_owned(),
@@ -220,16 +240,27 @@ pub fn AlertsPage() -> View {
                             option(value="attribute_joined") { "a participant with an attribute joins" }
                             option(value="quality_poor") { "a participant's quality is poor for T s" }
                             option(value="silence") { "nobody speaks for T s" }
+                            option(value="agent_thinking") { "an agent is thinking for T s" }
+                            option(value="agent_silence") { "nobody speaks for T s while an agent is in the room" }
+                            option(value="line_said") { "a transcript line says certain words" }
                         }
                     }
                     (if kind.get_clone() == "participants_above" {
                         view! { label { "N" input(id="rule-count", r#type="number", min="1", bind:value=count) } (field_error(errors, "count")) }
                     } else { view! {} })
-                    (if matches!(kind.get_clone().as_str(), "quality_poor" | "silence") {
+                    (if matches!(kind.get_clone().as_str(), "quality_poor" | "silence" | "agent_thinking" | "agent_silence") {
                         view! {
                             label { "T (seconds)" input(id="rule-seconds", r#type="number", min="1", bind:value=seconds) }
                             (field_error(errors, "seconds"))
                             p(class="muted") { "Watched in rooms whose real-time view is open (Rooms → a room) or whose wallboard row is in view." }
+                        }
+                    } else { view! {} })
+                    (if kind.get_clone() == "line_said" {
+                        view! {
+                            label { "Words or phrases (comma-separated, any case; * = any letters in a word)"
+                                input(id="rule-words", placeholder="cancel*, supervisor, lawyer", bind:value=words) }
+                            (field_error(errors, "words"))
+                            p(class="muted") { "Final transcript lines of rooms whose real-time view is open or whose wallboard row is in view; each line fires once." }
                         }
                     } else { view! {} })
                     (if kind.get_clone() == "attribute_joined" {

@@ -1,14 +1,20 @@
 //! Alert rules (kept in the settings store) and their evaluation against what the pollers
 //! see. Rules are edge-triggered: each fires once per event (a room starting, a count
-//! crossing its threshold, a participant joining), never once per poll.
+//! crossing its threshold, a participant joining), never once per poll. Duration rules
+//! (quality, silence, an agent thinking) fire once per episode on the views of open or
+//! followed rooms; rules on what is said fire once per final line ([`said`]).
 
 use super::board::Diff;
 use crate::settings::{SettingsError, SettingsStore};
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::room_view::RoomView;
+use earshot_protocol::rooms::ParticipantKind;
 use earshot_protocol::rooms::RoomSummary;
+use earshot_protocol::transcript::{AgentState, TranscriptLine};
 use earshot_protocol::wallboard::{pattern_matches, Alert, AlertCondition, AlertRule, WallRoom};
 use std::collections::{BTreeMap, HashMap, VecDeque};
+
+mod said;
 
 /// Settings key prefix of a stored rule.
 const RULE_PREFIX: &str = "alert_rule.";
@@ -42,6 +48,8 @@ pub struct Alerts {
     /// Duration rules: since when a condition holds, and whether it already fired for this
     /// episode.
     episodes: HashMap<EpisodeKey, (i64, bool)>,
+    /// Lines that already fired a rule on what is said (see [`said`]).
+    lines: said::FiredLines,
 }
 
 impl Alerts {
@@ -63,6 +71,7 @@ impl Alerts {
             raised: VecDeque::new(),
             next_id: 1,
             episodes: HashMap::new(),
+            lines: Default::default(),
         }
     }
 
@@ -224,20 +233,14 @@ impl Alerts {
     /// Duration rules (quality poor, silence) against an open room view at `now_ms`: each
     /// fires once when its condition has held long enough, and re-arms when it stops holding.
     pub fn on_view(&mut self, view: &RoomView, now_ms: i64) -> Vec<Alert> {
-        let room = WallRoom {
-            project: view.project.clone(),
-            room: RoomSummary {
-                sid: String::new(),
-                name: view.room.clone(),
-                num_participants: view.participants.len() as u32,
-                num_publishers: 0,
-                creation_time: 0,
-                active_recording: false,
-                metadata: String::new(),
-            },
-            listeners: None,
-        };
-        let mut holding: Vec<(AlertRule, String, u32, String)> = Vec::new();
+        let mut room = wall_room(&view.project, &view.room);
+        room.room.num_participants = view.participants.len() as u32;
+        // (rule, who, seconds, text, since when it holds when the view knows it)
+        let mut holding: Vec<(AlertRule, String, u32, String, Option<i64>)> = Vec::new();
+        let agent_in_room = view
+            .participants
+            .iter()
+            .any(|p| p.kind == ParticipantKind::Agent || p.agent.is_some());
         for rule in self
             .applicable(&view.project, &view.room)
             .collect::<Vec<_>>()
@@ -251,7 +254,7 @@ impl Alerts {
                             view.room,
                             p.quality.label()
                         );
-                        holding.push((rule.clone(), p.identity.clone(), seconds, text));
+                        holding.push((rule.clone(), p.identity.clone(), seconds, text, None));
                     }
                 }
                 AlertCondition::Silence { seconds }
@@ -259,7 +262,37 @@ impl Alerts {
                         && view.participants.iter().all(|p| !p.speaking) =>
                 {
                     let text = format!("Nobody has spoken in {} for over {seconds} s.", view.room);
-                    holding.push((rule.clone(), String::new(), seconds, text));
+                    holding.push((rule.clone(), String::new(), seconds, text, None));
+                }
+                AlertCondition::AgentSilence { seconds }
+                    if agent_in_room && view.participants.iter().all(|p| !p.speaking) =>
+                {
+                    let text = format!(
+                        "Nobody has spoken in {} for over {seconds} s, with an agent in the room.",
+                        view.room
+                    );
+                    holding.push((rule.clone(), String::new(), seconds, text, None));
+                }
+                AlertCondition::AgentThinking { seconds } => {
+                    for p in &view.participants {
+                        let Some(status) = p.agent.filter(|s| s.state == AgentState::Thinking)
+                        else {
+                            continue;
+                        };
+                        let name = if p.name.is_empty() {
+                            &p.identity
+                        } else {
+                            &p.name
+                        };
+                        let text = format!(
+                            "Agent {name} in {} has been thinking for over {seconds} s.",
+                            view.room
+                        );
+                        // The state's own start: thinking → listening → thinking between two
+                        // ticks is a new episode.
+                        let since = Some(status.since_ms);
+                        holding.push((rule.clone(), p.identity.clone(), seconds, text, since));
+                    }
                 }
                 _ => {}
             }
@@ -267,7 +300,7 @@ impl Alerts {
         // Episodes of this room that no longer hold end (and re-arm).
         let now_holding: Vec<EpisodeKey> = holding
             .iter()
-            .map(|(r, who, _, _)| EpisodeKey {
+            .map(|(r, who, ..)| EpisodeKey {
                 rule: r.id.clone(),
                 project: view.project.clone(),
                 room: view.room.clone(),
@@ -278,11 +311,51 @@ impl Alerts {
             key.room != view.room || key.project != view.project || now_holding.contains(key)
         });
         let mut out = Vec::new();
-        for ((rule, _, seconds, text), key) in holding.into_iter().zip(now_holding) {
-            let (since, fired) = *self.episodes.entry(key.clone()).or_insert((now_ms, false));
+        for ((rule, _, seconds, text, began), key) in holding.into_iter().zip(now_holding) {
+            let episode = self
+                .episodes
+                .entry(key.clone())
+                .or_insert((began.unwrap_or(now_ms), false));
+            if began.is_some_and(|b| b != episode.0) {
+                *episode = (began.unwrap_or(now_ms), false);
+            }
+            let (since, fired) = *episode;
             if !fired && now_ms - since > i64::from(seconds) * 1000 {
                 self.episodes.insert(key, (since, true));
                 out.push(self.raise(&rule, &room, text, now_ms));
+            }
+        }
+        out
+    }
+
+    /// Rules on what is said, against one line of `room` (interim lines never fire: their
+    /// text is still changing). Each line fires a rule once ([`said::FiredLines`]).
+    pub fn on_line(
+        &mut self,
+        project: &ProjectId,
+        room: &str,
+        line: &TranscriptLine,
+        now_ms: i64,
+    ) -> Vec<Alert> {
+        if !line.is_final {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for rule in self.applicable(project, room).collect::<Vec<_>>() {
+            let AlertCondition::LineSaid { words } = &rule.condition else {
+                continue;
+            };
+            let Some(text) = said::alert_text(words, room, line) else {
+                continue;
+            };
+            let key = (
+                rule.id.clone(),
+                project.clone(),
+                room.to_owned(),
+                line.segment_id.clone(),
+            );
+            if self.lines.first(key) {
+                out.push(self.raise(&rule, &wall_room(project, room), text, now_ms));
             }
         }
         out
@@ -320,173 +393,22 @@ impl Alerts {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::settings::MemorySettings;
-    use crate::wallboard::board::{synthetic_room, Board};
-    use earshot_protocol::rooms::{ConnectionQuality, ParticipantKind};
-
-    fn rule(name: &str, condition: AlertCondition, pattern: &str) -> AlertRule {
-        AlertRule {
-            id: String::new(),
-            name: name.into(),
-            condition,
-            project: None,
-            room_pattern: pattern.into(),
-            enabled: true,
-        }
-    }
-
-    #[test]
-    fn rules_fire_once_per_event_and_persist() {
-        let settings = std::sync::Arc::new(MemorySettings::default());
-        let mut alerts = Alerts::load(&settings);
-        alerts
-            .save(
-                &settings,
-                rule("start", AlertCondition::RoomStarted, "synthetic-*"),
-            )
-            .unwrap();
-        alerts
-            .save(
-                &settings,
-                rule("big", AlertCondition::ParticipantsAbove { count: 3 }, ""),
-            )
-            .unwrap();
-        alerts
-            .save(
-                &settings,
-                rule("end", AlertCondition::RoomEnded, "synthetic-1"),
-            )
-            .unwrap();
-        assert_eq!(Alerts::load(&settings).rules().len(), 3, "rules persist");
-
-        let mut board = Board::default();
-        let p = "p".to_owned();
-        let d = board.apply(&p, vec![synthetic_room("p", 9, 5)]);
-        assert!(
-            alerts.on_diff(&p, &d, true, 0).is_empty(),
-            "the first answer is a baseline"
-        );
-        let d = board.apply(
-            &p,
-            vec![synthetic_room("p", 9, 5), synthetic_room("p", 1, 1)],
-        );
-        let fired: Vec<_> = alerts
-            .on_diff(&p, &d, false, 1)
-            .into_iter()
-            .map(|a| a.rule_name)
-            .collect();
-        assert_eq!(fired, ["start"]);
-        let mut counts = Vec::new();
-        for n in [2, 4, 5, 6, 3, 4] {
-            let d = board.apply(
-                &p,
-                vec![synthetic_room("p", 9, 5), synthetic_room("p", 1, n)],
-            );
-            counts.push(alerts.on_diff(&p, &d, false, 2).len());
-        }
-        assert_eq!(
-            counts,
-            [0, 1, 0, 0, 0, 1],
-            "fires when crossing above 3, re-arms below"
-        );
-        let d = board.apply(&p, vec![synthetic_room("p", 9, 5)]);
-        let fired: Vec<_> = alerts
-            .on_diff(&p, &d, false, 3)
-            .into_iter()
-            .map(|a| a.rule_name)
-            .collect();
-        assert_eq!(fired, ["end"]);
-        assert_eq!(alerts.raised().len(), 4);
-    }
-
-    fn view(speaking: bool, quality: ConnectionQuality) -> RoomView {
-        RoomView {
-            project: "p".into(),
-            room: "call".into(),
-            room_sid: String::new(),
-            session: 1,
-            state: earshot_protocol::room_view::RoomViewState::Live,
-            participants: vec![earshot_protocol::room_view::RoomViewParticipant {
-                sid: "PA_1".into(),
-                identity: "caller".into(),
-                name: String::new(),
-                kind: ParticipantKind::Standard,
-                joined_at: 0,
-                joined_at_ms: 0,
-                speaking,
-                level: 0.0,
-                quality,
-                tracks: Vec::new(),
-                agent: None,
-            }],
-            at_ms: 0,
-            limit_at_ms: None,
-        }
-    }
-
-    #[test]
-    fn duration_rules_fire_once_per_episode() {
-        let settings = std::sync::Arc::new(MemorySettings::default());
-        let mut alerts = Alerts::load(&settings);
-        alerts
-            .save(
-                &settings,
-                rule("quiet", AlertCondition::Silence { seconds: 5 }, ""),
-            )
-            .unwrap();
-        alerts
-            .save(
-                &settings,
-                rule("bad line", AlertCondition::QualityPoor { seconds: 3 }, ""),
-            )
-            .unwrap();
-        let mut fired = Vec::new();
-        // 8 s of silence on a poor line, then speech on a good line, then 6 s of silence.
-        let script = (0..=8)
-            .map(|s| (s, false, ConnectionQuality::Poor))
-            .chain([(9, true, ConnectionQuality::Good)])
-            .chain((10..=16).map(|s| (s, false, ConnectionQuality::Good)));
-        for (second, speaking, quality) in script {
-            for a in alerts.on_view(&view(speaking, quality), second * 1000) {
-                fired.push((second, a.rule_name));
-            }
-        }
-        assert_eq!(
-            fired,
-            [
-                (4, "bad line".to_owned()),
-                (6, "quiet".to_owned()),
-                (16, "quiet".to_owned())
-            ]
-        );
-    }
-
-    #[test]
-    fn same_named_rooms_in_two_projects_keep_their_own_episodes() {
-        let settings = std::sync::Arc::new(MemorySettings::default());
-        let mut alerts = Alerts::load(&settings);
-        alerts
-            .save(
-                &settings,
-                rule("quiet", AlertCondition::Silence { seconds: 5 }, ""),
-            )
-            .unwrap();
-        let mut fired = Vec::new();
-        // "call" in project p stays silent; "call" in project q talks every second, which
-        // must not restart p's silence.
-        for second in 0..=8 {
-            let silent = view(false, ConnectionQuality::Good);
-            let mut talking = view(true, ConnectionQuality::Good);
-            talking.project = "q".into();
-            for v in [silent, talking] {
-                for a in alerts.on_view(&v, second * 1000) {
-                    fired.push((second, a.project));
-                }
-            }
-        }
-        assert_eq!(fired, [(6, "p".to_owned())]);
+/// A room as an alert names it, when only its project and name are known.
+fn wall_room(project: &ProjectId, name: &str) -> WallRoom {
+    WallRoom {
+        project: project.clone(),
+        room: RoomSummary {
+            sid: String::new(),
+            name: name.to_owned(),
+            num_participants: 0,
+            num_publishers: 0,
+            creation_time: 0,
+            active_recording: false,
+            metadata: String::new(),
+        },
+        listeners: None,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,8 @@
 //! Live columns of the wallboard: the rows in view are followed by room-view connections
 //! (at most [`MAX_FOLLOWED`]), each reduced to who is speaking and the worst connection
-//! quality, sent as [`WallEvent::Live`] only when that changes. The followed rooms also feed
-//! the duration alert rules (poor quality, silence), as an open room view does.
+//! quality, its agent's state and the last line said, sent as [`WallEvent::Live`] only when
+//! that changes. The followed rooms also feed the duration alert rules (poor quality,
+//! silence, agents) and the rules on what is said, as an open room view does.
 
 use super::shared::{guard, Shared};
 use crate::listen::engine::token::Supervisor;
@@ -10,7 +11,11 @@ use crate::result::AppResult;
 use crate::room_view::{self, RoomViewSink, ViewConnection};
 use earshot_protocol::room_view::{RoomView, RoomViewState};
 use earshot_protocol::rooms::ConnectionQuality;
-use earshot_protocol::wallboard::{WallEvent, WallLive, WallRoomRef, MAX_FOLLOWED};
+use earshot_protocol::rooms::ParticipantKind;
+use earshot_protocol::transcript::{TranscriptDrops, TranscriptLine};
+use earshot_protocol::wallboard::{
+    WallAgent, WallEvent, WallLine, WallLive, WallRoomRef, MAX_FOLLOWED,
+};
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -48,10 +53,27 @@ pub fn summarize(view: &RoomView) -> WallLive {
         RoomViewState::Connecting | RoomViewState::Reconnecting { .. } => (false, None),
         RoomViewState::Ended { reason } => (false, Some(reason.clone())),
     };
+    // An agent-kind participant first: a standard one may set the attribute too.
+    let agent = view
+        .participants
+        .iter()
+        .filter_map(|p| Some((p, p.agent?)))
+        .min_by_key(|(p, _)| p.kind != ParticipantKind::Agent)
+        .map(|(p, status)| WallAgent {
+            identity: p.identity.clone(),
+            name: if p.name.is_empty() {
+                p.identity.clone()
+            } else {
+                p.name.clone()
+            },
+            status,
+        });
     WallLive {
         project: view.project.clone(),
         room: view.room.clone(),
         live,
+        agent,
+        last_line: None,
         speaking: speaking
             .into_iter()
             .map(|p| {
@@ -74,20 +96,49 @@ pub fn summarize(view: &RoomView) -> WallLive {
     }
 }
 
-/// Turns a followed room's views into wallboard events.
+/// What a followed row showed last, and the last line said (kept across views).
+#[derive(Default)]
+struct Shown {
+    live: Option<WallLive>,
+    line: Option<WallLine>,
+}
+
+/// Turns a followed room's views and transcript lines into wallboard events.
 struct LiveSink {
     shared: Arc<Shared>,
-    last: Mutex<Option<WallLive>>,
+    key: WallRoomRef,
+    last: Mutex<Shown>,
+}
+
+impl LiveSink {
+    /// Sends `live` when it differs from what the row shows; the lock is held across the
+    /// send so two changes cannot reach the UI in the opposite order.
+    fn show(&self, shown: &mut Shown, live: WallLive) {
+        if shown.live.as_ref() != Some(&live) {
+            shown.live = Some(live.clone());
+            self.shared.send(WallEvent::Live(live));
+        }
+    }
 }
 
 impl RoomViewSink for LiveSink {
     fn view(&self, view: &RoomView) -> bool {
-        let live = summarize(view);
-        let mut last = guard(&self.last);
-        if last.as_ref() != Some(&live) {
-            *last = Some(live.clone());
-            drop(last);
-            self.shared.send(WallEvent::Live(live));
+        let mut live = summarize(view);
+        let mut shown = guard(&self.last);
+        live.last_line = shown.line.clone();
+        self.show(&mut shown, live);
+        true
+    }
+
+    fn transcript(&self, _session: u64, line: &TranscriptLine, _drops: TranscriptDrops) -> bool {
+        self.shared
+            .raise_line_alerts(&self.key.project, &self.key.room, line);
+        let mut shown = guard(&self.last);
+        shown.line = Some(WallLine::from_line(line));
+        // Before the first view the line waits for it.
+        if let Some(mut live) = shown.live.clone() {
+            live.last_line = shown.line.clone();
+            self.show(&mut shown, live);
         }
         true
     }
@@ -171,7 +222,8 @@ impl Follower {
         let shared = self.shared.clone();
         let sink = Arc::new(LiveSink {
             shared: shared.clone(),
-            last: Mutex::new(None),
+            key: key.clone(),
+            last: Mutex::default(),
         });
         let opened = match self.projects.handle(&key.project).await {
             Ok(project) => {
@@ -204,6 +256,8 @@ impl Follower {
                     worst_quality: None,
                     poor: Vec::new(),
                     error: Some(err.message),
+                    agent: None,
+                    last_line: None,
                 }));
             }
         }
@@ -298,6 +352,45 @@ mod tests {
         assert_eq!(live.worst_quality, Some(ConnectionQuality::Poor));
         assert_eq!(live.poor, vec!["b".to_owned()]);
         assert_eq!(live.error, None);
+    }
+
+    #[test]
+    fn summary_names_the_agent_kind_first() {
+        use earshot_protocol::transcript::{AgentState, AgentStatus};
+        let mut pretender = person("p", "", false, 0.0, ConnectionQuality::Good);
+        pretender.agent = Some(AgentStatus {
+            state: AgentState::Idle,
+            since_ms: 1,
+        });
+        let mut bot = person("bot", "Helper", false, 0.0, ConnectionQuality::Good);
+        bot.kind = ParticipantKind::Agent;
+        bot.agent = Some(AgentStatus {
+            state: AgentState::Thinking,
+            since_ms: 5,
+        });
+        let mut view = RoomView {
+            project: "p".into(),
+            room: "r".into(),
+            room_sid: String::new(),
+            session: 1,
+            state: RoomViewState::Live,
+            participants: vec![pretender, bot],
+            at_ms: 0,
+            limit_at_ms: None,
+        };
+        let agent = summarize(&view).agent.expect("an agent");
+        assert_eq!(
+            (agent.identity.as_str(), agent.name.as_str()),
+            ("bot", "Helper")
+        );
+        assert_eq!(agent.status.state, AgentState::Thinking);
+        view.participants.pop();
+        let agent = summarize(&view)
+            .agent
+            .expect("the attribute alone is an agent");
+        assert_eq!(agent.name, "p");
+        view.participants[0].agent = None;
+        assert_eq!(summarize(&view).agent, None);
     }
 
     #[test]

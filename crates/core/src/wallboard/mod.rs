@@ -197,6 +197,8 @@ impl Wallboard {
         ));
         let sink = Arc::new(AlertingSink {
             inner: sink,
+            project: project.id.clone(),
+            room: room.to_owned(),
             shared: self.shared.clone(),
             session: Some(session.clone()),
             roster: Mutex::new(Default::default()),
@@ -283,9 +285,13 @@ async fn follow_projects(
     }
 }
 
-/// Forwards room views to the UI and evaluates the duration rules on them each second.
+/// Forwards room views to the UI and evaluates the duration rules on them each second, and
+/// the rules on what is said on each transcript line.
 struct AlertingSink {
     inner: Arc<dyn room_view::RoomViewSink>,
+    /// The room viewed, for the rules on what is said (lines do not name their room).
+    project: ProjectId,
+    room: String,
     shared: Arc<Shared>,
     /// The session's audit entry, written when the view's task lets this sink go.
     session: Option<Arc<view_audit::ViewSession>>,
@@ -313,6 +319,8 @@ impl room_view::RoomViewSink for AlertingSink {
         line: &earshot_protocol::transcript::TranscriptLine,
         drops: earshot_protocol::transcript::TranscriptDrops,
     ) -> bool {
+        self.shared
+            .raise_line_alerts(&self.project, &self.room, line);
         self.inner.transcript(session, line, drops)
     }
 }

@@ -8,6 +8,7 @@ use crate::audit::Audit;
 use crate::clock::unix_millis;
 use earshot_protocol::projects::ProjectId;
 use earshot_protocol::room_view::RoomView;
+use earshot_protocol::transcript::TranscriptLine;
 use earshot_protocol::wallboard::{Alert, ProjectHealth, WallDelta, WallEvent, WallRoom};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -88,11 +89,21 @@ impl Shared {
         });
     }
 
-    /// Evaluates the rules about durations (poor quality, silence) on a room's current
+    /// Evaluates the rules about durations (poor quality, silence, agents) on a room's current
     /// view. A room open in a view and followed on the wallboard is evaluated twice a
     /// second; the rules' episodes are per room and participant, so it still fires once.
     pub fn raise_duration_alerts(&self, view: &RoomView) {
         let alerts = guard(&self.alerts).on_view(view, unix_millis());
+        self.raise(alerts);
+    }
+
+    /// Evaluates the rules on what is said against a transcript line of `room`.
+    pub fn raise_line_alerts(&self, project: &ProjectId, room: &str, line: &TranscriptLine) {
+        let alerts = guard(&self.alerts).on_line(project, room, line, unix_millis());
+        self.raise(alerts);
+    }
+
+    fn raise(&self, alerts: Vec<Alert>) {
         for alert in alerts {
             tracing::info!(rule = %alert.rule_name, room = %alert.room, "alert: {}", alert.text);
             self.send(WallEvent::Alert(alert));

@@ -9,6 +9,8 @@ mod participant;
 mod room_view;
 mod settings;
 
+pub(crate) use room_view::held_for;
+
 use crate::ipc::invoke;
 use crate::routes::{go, Param, Route};
 use crate::state::{app_state, human_duration, now_ms};

@@ -45,7 +45,7 @@ fn record_line(lines: &mut Vec<TranscriptLine>, line: TranscriptLine) {
 }
 
 /// "12 s", "3 min 5 s": how long an agent has held its state.
-fn held_for(ms: i64) -> String {
+pub(crate) fn held_for(ms: i64) -> String {
     let s = ms.max(0) / 1000;
     if s < 60 {
         format!("{s} s")

@@ -1,9 +1,11 @@
 //! The wallboard: active rooms of every watched project in one virtualized list (only the
 //! rows in view are in the DOM), each project's polling health, and participants over the
 //! last hour per project. One click opens a room or listens to it. The rows in view are
-//! followed live (who speaks, connection quality) by the backend's hidden room connections.
+//! followed live (who speaks, connection quality, the agent's state, the last line said) by
+//! the backend's hidden room connections.
 
 mod health;
+mod live;
 
 use crate::components::charts::{participants_svg, Series};
 use crate::ipc::invoke;
@@ -12,9 +14,10 @@ use crate::routes::{go, Param, Route};
 use crate::state::{app_state, count, human_duration, now_ms};
 use crate::wallboard::wallboard;
 use earshot_protocol::command::WallboardFollow;
-use earshot_protocol::wallboard::{ProjectHealth, WallLive, WallRoom, WallRoomRef, MAX_FOLLOWED};
+use earshot_protocol::wallboard::{ProjectHealth, WallRoom, WallRoomRef, MAX_FOLLOWED};
 use gloo_timers::future::TimeoutFuture;
 use health::{health_card, saved_projects, unwatched_card};
+use live::live_cells;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -283,6 +286,8 @@ pub fn WallboardPage() -> View {
                 span { "Project" } span { "Room" } span { "People" } span { "Publishers" }
                 span(title="Who is speaking, for the rooms in view") { "Speaking" }
                 span(title="The worst connection quality in the room, for the rooms in view") { "Quality" }
+                span(title="The agent's state and how long it has held it, for the rooms in view") { "Agent" }
+                span(title="The last transcript line said, for the rooms in view") { "Last said" }
                 span { "Listening" } span { "Duration" } span {}
             }
             div(class="wall-list", data-testid="wall-list", style=format!("height: {VIEW_PX}px"), on:scroll=on_scroll) {
@@ -295,63 +300,6 @@ pub fn WallboardPage() -> View {
                 view! { p(class="empty", data-testid="wall-empty") { "No active rooms in the watched projects." } }
             } else { view! {} })
             (render_line())
-        }
-    }
-}
-
-/// The Speaking and Quality cells of a row: blank until the row has been in view long
-/// enough to be followed.
-fn live_cells(live: ReadSignal<Option<WallLive>>) -> View {
-    let speakers = move || {
-        live.with(|l| {
-            l.as_ref()
-                .map(|l| {
-                    l.speaking
-                        .iter()
-                        .map(|(id, _)| id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                })
-                .unwrap_or_default()
-        })
-    };
-    let speaking_text = move || {
-        live.with(|l| match l {
-            None => String::new(),
-            Some(l) if l.error.is_some() => "—".to_owned(),
-            Some(l) if l.speaking.is_empty() => {
-                if l.live {
-                    "nobody".to_owned()
-                } else {
-                    "…".to_owned()
-                }
-            }
-            Some(l) => l
-                .speaking
-                .iter()
-                .map(|(_, name)| name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
-    };
-    let error = move || live.with(|l| l.as_ref().and_then(|l| l.error.clone()).unwrap_or_default());
-    let quality = move || {
-        live.with(|l| {
-            l.as_ref()
-                .and_then(|l| l.worst_quality)
-                .map_or("", |q| q.label())
-        })
-    };
-    let quality_title = move || {
-        live.with(|l| match l {
-            Some(l) if !l.poor.is_empty() => format!("Poor or lost: {}", l.poor.join(", ")),
-            _ => String::new(),
-        })
-    };
-    view! {
-        span(class="wall-speakers", data-testid="wall-speaking", data-speakers=speakers, title=error) { (speaking_text()) }
-        span(data-testid="wall-quality", data-quality=quality, title=quality_title) {
-            span(class=move || format!("quality q-{}", quality())) { (quality()) }
         }
     }
 }
@@ -380,7 +328,7 @@ fn wall_row(r: WallRoom, project_name: String, now: Signal<f64>) -> View {
             span { strong { (label) } (recording) }
             span(data-testid="wall-participants") { (participants) }
             span { (publishers) }
-            (live_cells(live))
+            (live_cells(live, now))
             span(data-testid="wall-listeners") { (listeners) }
             span { (human_duration((now.get() / 1000.0) as i64 - created)) }
             span(class="row-actions") {
