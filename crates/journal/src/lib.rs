@@ -166,7 +166,17 @@ struct Counters {
     dropped: AtomicU64,
     /// History writes dropped because the queue was full (not audit: no overflow entry).
     history_dropped: AtomicU64,
+    /// Entries and history writes held in memory because the store is failing.
+    held: AtomicU64,
     last_error: Mutex<Option<String>>,
+}
+
+impl Counters {
+    fn set_error(&self, e: Option<String>) {
+        if let Ok(mut g) = self.last_error.lock() {
+            *g = e;
+        }
+    }
 }
 
 struct Inner {
@@ -367,6 +377,7 @@ impl Journal {
             installation: self.inner.installation.clone(),
             written: c.written.load(Ordering::Relaxed),
             dropped: c.dropped.load(Ordering::Relaxed),
+            held: c.held.load(Ordering::Relaxed),
             last_error: c.last_error.lock().ok().and_then(|g| g.clone()),
             moved_aside: self
                 .inner

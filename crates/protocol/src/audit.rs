@@ -293,6 +293,9 @@ pub struct JournalHealth {
     pub written: u64,
     /// Entries dropped since start because the writer's queue was full.
     pub dropped: u64,
+    /// Entries waiting in memory because the store is failing; written once it recovers.
+    #[serde(default)]
+    pub held: u64,
     /// The last write or open error, if the journal is failing now.
     pub last_error: Option<String>,
     /// A corrupt database file found at start and moved aside (its new path).
