@@ -48,6 +48,9 @@ pub enum AuditAction {
     ListenSession,
     /// A room-view session (a hidden observer connection), written when it ends.
     RoomViewSession,
+    /// A wallboard row followed live (a hidden observer connection while the row is in
+    /// view), written when it ends.
+    FollowedRowSession,
     /// The journal's writer had to drop entries (its queue was full); the detail says how many.
     JournalOverflow,
     /// An action name from a newer build.
@@ -96,6 +99,7 @@ impl AuditAction {
         Self::AlertRuleDelete,
         Self::ListenSession,
         Self::RoomViewSession,
+        Self::FollowedRowSession,
         Self::JournalOverflow,
     ];
 
@@ -169,6 +173,7 @@ const NAMES: &[(AuditAction, &str)] = &[
     (AuditAction::AlertRuleDelete, "alert_rule_delete"),
     (AuditAction::ListenSession, "listen_session"),
     (AuditAction::RoomViewSession, "room_view_session"),
+    (AuditAction::FollowedRowSession, "followed_row_session"),
     (AuditAction::JournalOverflow, "journal_overflow"),
     (AuditAction::Other, "other"),
 ];

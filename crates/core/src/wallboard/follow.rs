@@ -2,18 +2,28 @@
 //! (at most [`MAX_FOLLOWED`]), each reduced to who is speaking and the worst connection
 //! quality, sent as [`WallEvent::Live`] only when that changes. The followed rooms also feed
 //! the duration alert rules (poor quality, silence), as an open room view does.
+//!
+//! Each followed row is a hidden connection in someone's call, so it is journaled like a
+//! room view the supervisor opens ([`AuditAction::FollowedRowSession`]: start, end,
+//! duration, end reason, the identity used), written when its connection ends.
 
 use super::shared::{guard, Shared};
+use super::view_audit::ViewSession;
+use crate::audit::Audit;
 use crate::listen::engine::token::Supervisor;
 use crate::projects::Projects;
 use crate::result::AppResult;
 use crate::room_view::{self, RoomViewSink, ViewConnection};
+use earshot_protocol::audit::AuditAction;
 use earshot_protocol::room_view::{RoomView, RoomViewState};
 use earshot_protocol::rooms::ConnectionQuality;
 use earshot_protocol::wallboard::{WallEvent, WallLive, WallRoomRef, MAX_FOLLOWED};
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
+
+/// Why a followed row's connection ends when the UI stops asking for it (scrolled away).
+pub(crate) const UNFOLLOWED: &str = "the row left the wallboard's view";
 
 /// Followed rooms: the set the UI asked for, and the connections that are up.
 #[derive(Default)]
@@ -78,10 +88,13 @@ pub fn summarize(view: &RoomView) -> WallLive {
 struct LiveSink {
     shared: Arc<Shared>,
     last: Mutex<Option<WallLive>>,
+    /// The row's audit entry, written when the connection's task lets this sink go.
+    session: Arc<ViewSession>,
 }
 
 impl RoomViewSink for LiveSink {
     fn view(&self, view: &RoomView) -> bool {
+        self.session.seen(view);
         let live = summarize(view);
         let mut last = guard(&self.last);
         if last.as_ref() != Some(&live) {
@@ -103,15 +116,23 @@ pub(crate) struct Follower {
     projects: Arc<Projects>,
     supervisor: Supervisor,
     followed: Mutex<Followed>,
+    /// Where followed rows' sessions are journaled.
+    audit: Audit,
 }
 
 impl Follower {
-    pub fn new(shared: Arc<Shared>, projects: Arc<Projects>, supervisor: Supervisor) -> Self {
+    pub fn new(
+        shared: Arc<Shared>,
+        projects: Arc<Projects>,
+        supervisor: Supervisor,
+        audit: Audit,
+    ) -> Self {
         Self {
             shared,
             projects,
             supervisor,
             followed: Mutex::default(),
+            audit,
         }
     }
 
@@ -143,7 +164,7 @@ impl Follower {
             .collect();
         for key in stale {
             if let Some(obs) = followed.running.remove(&key) {
-                obs.stop();
+                obs.stop_because(UNFOLLOWED);
             }
         }
         let new: Vec<WallRoomRef> = wanted
@@ -169,20 +190,35 @@ impl Follower {
 
     async fn start_following(self: Arc<Self>, key: WallRoomRef) {
         let shared = self.shared.clone();
-        let sink = Arc::new(LiveSink {
-            shared: shared.clone(),
-            last: Mutex::new(None),
-        });
         let opened = match self.projects.handle(&key.project).await {
             Ok(project) => {
+                let session = Arc::new(ViewSession::new(
+                    self.audit.clone(),
+                    AuditAction::FollowedRowSession,
+                    project.name.clone(),
+                    project.endpoint().url.clone(),
+                    key.room.clone(),
+                ));
+                let sink = Arc::new(LiveSink {
+                    shared: shared.clone(),
+                    last: Mutex::new(None),
+                    session: session.clone(),
+                });
                 // Followed rows are the wallboard's own (capped by `MAX_FOLLOWED` and closed when
                 // they scroll away), not a view the supervisor left open: no time limit.
-                room_view::open(&project, &key.room, &self.supervisor, sink.clone(), None).await
+                let opened =
+                    room_view::open(&project, &key.room, &self.supervisor, sink.clone(), None)
+                        .await;
+                match &opened {
+                    Ok((obs, view)) => session.joined(Some(obs.identity.clone()), view.session),
+                    Err(err) => session.failed(crate::audit::code_name(err.code)),
+                }
+                opened.map(|o| (o, sink))
             }
             Err(err) => Err(err),
         };
         match opened {
-            Ok((obs, view)) => {
+            Ok(((obs, view), sink)) => {
                 let mut followed = guard(&self.followed);
                 // The UI may have scrolled on while this joined.
                 if followed.wanted.contains(&key) && !followed.running.contains_key(&key) {
@@ -190,7 +226,7 @@ impl Follower {
                     drop(followed);
                     sink.view(&view);
                 } else {
-                    obs.stop();
+                    obs.stop_because(UNFOLLOWED);
                 }
             }
             Err(err) => {
