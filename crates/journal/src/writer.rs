@@ -5,7 +5,7 @@
 //! in. At most [`HOLD`] entries are held: beyond that new ones are dropped and counted, so
 //! a long outage costs bounded memory and the drop is journaled once the store is back.
 
-use crate::chain::{row_hash, Row};
+use crate::chain::{row_hash, Head, Row};
 use crate::history::HistoryOp;
 use crate::store::Store;
 use crate::{ChainKey, Counters, JournalError, Msg, NewEntry, BATCH, QUEUE};
@@ -29,6 +29,8 @@ pub(crate) struct Writer {
     pub head: (i64, Vec<u8>),
     pub rx: mpsc::Receiver<Msg>,
     pub counters: Arc<Counters>,
+    /// The newest written entry, for whoever keeps it outside the database.
+    pub written_head: Arc<tokio::sync::watch::Sender<Option<Head>>>,
 }
 
 impl Writer {
@@ -128,6 +130,20 @@ async fn write(
         let n = pending.len() as u64;
         match w.store.append(pending.clone()).await {
             Ok(()) => {
+                let frozen = w.counters.head_frozen.load(Ordering::Relaxed);
+                if let Some(last) = pending.last().filter(|_| !frozen) {
+                    let head = Head {
+                        seq: last.seq,
+                        hash: last.hash.clone(),
+                    };
+                    w.written_head.send_if_modified(|h| {
+                        let newer = h.as_ref().is_none_or(|h| h.seq < head.seq);
+                        if newer {
+                            *h = Some(head);
+                        }
+                        newer
+                    });
+                }
                 pending.clear();
                 w.counters.written.fetch_add(n, Ordering::Relaxed);
                 w.counters.set_error(None);

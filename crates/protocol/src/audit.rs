@@ -264,6 +264,9 @@ pub enum BreakReason {
     Gap,
     /// The pruning checkpoint's signature does not check.
     AnchorInvalid,
+    /// The newest entries are gone: the chain head kept outside the database (in the
+    /// keychain) is further on, or its entry was replaced.
+    Truncated,
 }
 
 /// The verification of one installation's chain.
