@@ -6,7 +6,7 @@
 use earshot_core::audit::journal::{
     AuditAction, ChainKey, ChainState, Journal, JournalConfig, Location, NewEntry,
 };
-use earshot_core::audit::{keep_head, CHAIN_HEAD_ACCOUNT, HEAD_EVERY};
+use earshot_core::audit::{head_account, keep_head, HEAD_EVERY};
 use earshot_core::protocol::audit::BreakReason;
 use earshot_core::vault::{MemoryStore, Vault};
 use std::time::{Duration, Instant};
@@ -38,9 +38,10 @@ async fn rows_deleted_from_the_end_while_closed_are_reported() {
     }
     j.flush().await.expect("flush");
     // The head reaches the keychain within the coalescing interval.
+    let account = head_account(&j);
     let deadline = Instant::now() + HEAD_EVERY * 3;
     let stored = loop {
-        let got = vault.get(CHAIN_HEAD_ACCOUNT).await.expect("vault");
+        let got = vault.get(&account).await.expect("vault");
         if let Some(s) = got.filter(|s| s.expose().starts_with("8:")) {
             break s.expose().to_owned();
         }
@@ -76,11 +77,21 @@ async fn rows_deleted_from_the_end_while_closed_are_reported() {
         ),
         "{s:?}"
     );
+    // Another installation sharing the keychain keeps its own head: a fresh journal in
+    // another file verifies intact beside this one.
+    let other = open(&dir.path().join("other.sqlite"), &key).await;
+    keep_head(&other, vault.clone()).await.expect("keep head");
+    other.record(NewEntry::new(AuditAction::RoomCreate));
+    other.flush().await.expect("flush");
+    assert_eq!(
+        other.verify_chain("head").await.expect("verify").state,
+        ChainState::Intact
+    );
     // New entries do not overwrite the evidence in the keychain.
     j.record(NewEntry::new(AuditAction::RoomDelete));
     j.flush().await.expect("flush");
     tokio::time::sleep(HEAD_EVERY + Duration::from_millis(500)).await;
-    let kept = vault.get(CHAIN_HEAD_ACCOUNT).await.expect("vault");
+    let kept = vault.get(&account).await.expect("vault");
     assert_eq!(kept.map(|s| s.expose().to_owned()), Some(stored));
 }
 

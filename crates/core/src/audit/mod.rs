@@ -9,7 +9,7 @@
 //! the same value in each member's keychain — so any member can verify every chain.
 //!
 //! The chain head (the newest written entry's position and hash) is also kept in the
-//! keychain ([`CHAIN_HEAD_ACCOUNT`]), written at most every [`HEAD_EVERY`]: deleting the
+//! keychain ([`head_account`]), written at most every [`HEAD_EVERY`]: deleting the
 //! newest rows breaks no link inside the database, but then the chain no longer reaches the
 //! head kept outside, and verify says so (after a restart too).
 
@@ -32,7 +32,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 /// The keychain account holding the chain key (hex).
 pub const CHAIN_KEY_ACCOUNT: &str = "journal-chain-key";
-/// The keychain account holding this installation's chain head (`<seq>:<hash hex>`).
+/// The keychain accounts holding chain heads (`<seq>:<hash hex>`) start with this; see
+/// [`head_account`].
 pub const CHAIN_HEAD_ACCOUNT: &str = "journal-chain-head";
 /// How often at most the chain head is written to the keychain (each write is a D-Bus round
 /// trip on Linux; a burst of entries makes one write). Entries written in the last interval
@@ -272,7 +273,8 @@ pub fn code_name(code: ErrorCode) -> String {
 /// Checks the chain head kept in the keychain against the journal, then keeps it there as
 /// the chain grows (see the module docs).
 pub async fn keep_head(journal: &Journal, vault: Vault) -> AppResult<()> {
-    if let Some(stored) = vault.get(CHAIN_HEAD_ACCOUNT).await? {
+    let account = head_account(journal);
+    if let Some(stored) = vault.get(&account).await? {
         match earshot_journal::Head::from_text(stored.expose()) {
             Some(head) => journal.expect_head(head).await.map_err(journal_error)?,
             None => tracing::warn!("journal: the chain head in the keychain is malformed"),
@@ -285,16 +287,24 @@ pub async fn keep_head(journal: &Journal, vault: Vault) -> AppResult<()> {
             tokio::time::sleep(HEAD_EVERY).await;
             let head = heads.borrow_and_update().clone();
             if let Some(head) = head {
-                if let Err(e) = vault
-                    .set(CHAIN_HEAD_ACCOUNT, Secret::new(head.to_text()))
-                    .await
-                {
+                if let Err(e) = vault.set(&account, Secret::new(head.to_text())).await {
                     tracing::warn!("journal: the chain head could not be kept: {e}");
                 }
             }
         }
     });
     Ok(())
+}
+
+/// The keychain account of `journal`'s chain head: one per installation and store, as
+/// several data dirs (and a switch to a team server) share one keychain, and each chain
+/// must be checked against its own head only.
+pub fn head_account(journal: &Journal) -> String {
+    format!(
+        "{CHAIN_HEAD_ACCOUNT}:{}:{}",
+        journal.installation(),
+        journal.health().location
+    )
 }
 
 /// Where this installation's journal lives: SQLite at `<data_dir>/journal.sqlite`, or
