@@ -1,6 +1,7 @@
 //! Journal figures on both stores (printed, no pass/fail): audit insert rate through the
 //! writer (batched), a filtered Audit page at 1,000,000 stored events, the database size
-//! per million events, and a full verify. `EARSHOT_JOURNAL_BENCH_EVENTS` changes the count.
+//! per million events, and a full verify. `EARSHOT_JOURNAL_BENCH_EVENTS` changes the count;
+//! `EARSHOT_JOURNAL_BENCH_STORES=sqlite` (or `postgres`) runs one store.
 
 use anyhow::Result;
 use earshot_journal::{
@@ -121,22 +122,28 @@ async fn main() -> Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    let stores = std::env::var("EARSHOT_JOURNAL_BENCH_STORES").unwrap_or_default();
+    let wanted = |s: &str| stores.is_empty() || stores.split(',').any(|w| w.trim() == s);
     let dir = tempfile::tempdir()?;
-    run(
-        "sqlite",
-        Location::Sqlite(dir.path().join("journal.sqlite")),
-        events,
-    )
-    .await?;
-    let url = earshot_testbed::postgres().fresh_database("bench")?;
-    run(
-        "postgres",
-        Location::Postgres {
-            url,
-            password: None,
-        },
-        events,
-    )
-    .await?;
+    if wanted("sqlite") {
+        run(
+            "sqlite",
+            Location::Sqlite(dir.path().join("journal.sqlite")),
+            events,
+        )
+        .await?;
+    }
+    if wanted("postgres") {
+        let url = earshot_testbed::postgres().fresh_database("bench")?;
+        run(
+            "postgres",
+            Location::Postgres {
+                url,
+                password: None,
+            },
+            events,
+        )
+        .await?;
+    }
     Ok(())
 }

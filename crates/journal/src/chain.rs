@@ -78,6 +78,38 @@ pub struct Row {
     pub hash: Vec<u8>,
 }
 
+/// A chain's newest written entry: its position and hash. Kept outside the database (the
+/// app stores it in the keychain), it shows when the newest entries are deleted, which no
+/// link inside the database can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: Vec<u8>,
+}
+
+impl Head {
+    /// `<seq>:<hash in hex>`, as stored.
+    pub fn to_text(&self) -> String {
+        let hex: String = self.hash.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}:{hex}", self.seq)
+    }
+
+    /// The head from its stored form; `None` if malformed.
+    pub fn from_text(text: &str) -> Option<Self> {
+        let (seq, hex) = text.trim().split_once(':')?;
+        if hex.len() != 64 {
+            return None;
+        }
+        let hash = (0..32)
+            .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        Some(Self {
+            seq: seq.parse().ok()?,
+            hash,
+        })
+    }
+}
+
 /// A checkpoint left by pruning: the last pruned entry's position and hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anchor {
@@ -218,6 +250,16 @@ mod tests {
         );
         assert_eq!(format!("{k:?}"), "ChainKey(<redacted>)");
         assert!(ChainKey::from_hex("zz").is_none());
+    }
+
+    #[test]
+    fn head_text_round_trips() {
+        let h = Head {
+            seq: 42,
+            hash: (0..32).collect(),
+        };
+        assert_eq!(Head::from_text(&h.to_text()), Some(h));
+        assert_eq!(Head::from_text("42:zz"), None);
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //!   timelines ([`history`]) take the same queue and writer, in their own transaction.
 //! - **Tamper evidence**: one hash chain per installation, keyed ([`chain`]); [`Journal::verify`]
 //!   reports each chain's first broken link. Retention prunes a chain's front behind a
-//!   signed anchor, so what is left still verifies.
+//!   signed anchor, so what is left still verifies. Deleting the newest entries leaves no
+//!   broken link inside the database, so the chain head ([`Head`]) is also kept outside it
+//!   (the app keeps it in the keychain: [`Journal::head`], [`Journal::expect_head`]).
 #![forbid(unsafe_code)]
 
 pub mod chain;
@@ -22,7 +24,7 @@ pub mod history;
 pub mod store;
 mod writer;
 
-pub use chain::ChainKey;
+pub use chain::{ChainKey, Head};
 pub use earshot_protocol::audit::{
     AuditAction, AuditEntry, AuditFilter, AuditPage, ChainReport, ChainState, JournalHealth,
 };
@@ -166,7 +168,20 @@ struct Counters {
     dropped: AtomicU64,
     /// History writes dropped because the queue was full (not audit: no overflow entry).
     history_dropped: AtomicU64,
+    /// Entries and history writes held in memory because the store is failing.
+    held: AtomicU64,
+    /// Set once the newest entries were found deleted: the head given out stays the one
+    /// that proves it.
+    head_frozen: std::sync::atomic::AtomicBool,
     last_error: Mutex<Option<String>>,
+}
+
+impl Counters {
+    fn set_error(&self, e: Option<String>) {
+        if let Ok(mut g) = self.last_error.lock() {
+            *g = e;
+        }
+    }
 }
 
 struct Inner {
@@ -177,6 +192,11 @@ struct Inner {
     retention_days: u32,
     moved_aside: Option<PathBuf>,
     tx: Mutex<Option<mpsc::Sender<Msg>>>,
+    /// The newest entry written (or the head kept outside, if further on).
+    head: Arc<tokio::sync::watch::Sender<Option<Head>>>,
+    /// The head kept outside when the database no longer holds it: the newest entries were
+    /// deleted. Kept for the process's life (the outside copy is not overwritten).
+    truncated: Mutex<Option<Head>>,
     writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
     counters: Arc<Counters>,
 }
@@ -218,6 +238,7 @@ impl Journal {
         };
         let counters = Arc::new(Counters::default());
         let (tx, rx) = mpsc::channel(QUEUE);
+        let written_head = Arc::new(tokio::sync::watch::Sender::new(None));
         let writer = tokio::spawn(writer::run(writer::Writer {
             store: store.clone(),
             key: config.key.clone(),
@@ -225,6 +246,7 @@ impl Journal {
             head,
             rx,
             counters: counters.clone(),
+            written_head: written_head.clone(),
         }));
         Ok(Self {
             inner: Arc::new(Inner {
@@ -235,6 +257,8 @@ impl Journal {
                 retention_days: config.retention_days,
                 moved_aside,
                 tx: Mutex::new(Some(tx)),
+                head: written_head,
+                truncated: Mutex::new(None),
                 writer: Mutex::new(Some(writer)),
                 counters,
             }),
@@ -265,6 +289,57 @@ impl Journal {
             .await
             .map_err(|_| JournalError::Closed)?;
         wait.await.map_err(|_| JournalError::Closed)?
+    }
+
+    /// The newest written entry of this installation's chain, as it changes: to keep
+    /// outside the database. It stops changing once a truncation was found, so the copy
+    /// outside keeps the evidence.
+    pub fn head(&self) -> tokio::sync::watch::Receiver<Option<Head>> {
+        self.inner.head.subscribe()
+    }
+
+    /// Checks the head kept outside the database (from the last run) against it. If the
+    /// database no longer holds that entry, the newest entries were deleted: every verify
+    /// reports it from now on. Call once after opening, before recording.
+    pub async fn expect_head(&self, head: Head) -> JournalResult<()> {
+        let inst = &self.inner.installation;
+        let held = self
+            .inner
+            .store
+            .chain(inst, (head.seq - 1, i64::MAX), 1)
+            .await?;
+        let pruned = self
+            .inner
+            .store
+            .anchor(inst)
+            .await?
+            .is_some_and(|a| a.seq >= head.seq);
+        let found = held
+            .first()
+            .is_some_and(|r| r.seq == head.seq && r.hash == head.hash);
+        if found || pruned {
+            self.inner.head.send_if_modified(|h| {
+                let newer = h.as_ref().is_none_or(|h| h.seq < head.seq);
+                if newer {
+                    *h = Some(head);
+                }
+                newer
+            });
+        } else {
+            tracing::error!(
+                seq = head.seq,
+                "journal: the newest audit entries were deleted"
+            );
+            self.inner
+                .counters
+                .head_frozen
+                .store(true, Ordering::Relaxed);
+            self.inner.head.send_replace(Some(head.clone()));
+            if let Ok(mut t) = self.inner.truncated.lock() {
+                *t = Some(head);
+            }
+        }
+        Ok(())
     }
 
     /// Writes what is queued and stops the writer.
@@ -303,6 +378,16 @@ impl Journal {
         let anchor = self.inner.store.anchor(installation).await?;
         let mut v = Verifier::new(&self.inner.key, anchor.as_ref());
         let mut after = (anchor.as_ref().map_or(0, |a| a.seq), 0);
+        // This installation's head kept outside the database: the chain must reach it.
+        let (head, truncated) = if installation == self.inner.installation {
+            (
+                self.inner.head.borrow().clone(),
+                self.inner.truncated.lock().ok().and_then(|t| t.clone()),
+            )
+        } else {
+            (None, None)
+        };
+        let mut head_seen = head.as_ref().is_none_or(|h| h.seq <= after.0);
         'chunks: loop {
             let rows = self
                 .inner
@@ -313,17 +398,35 @@ impl Journal {
                 if !v.feed(r) {
                     break 'chunks;
                 }
+                if let Some(h) = head.as_ref().filter(|h| h.seq == r.seq) {
+                    head_seen = h.hash == r.hash;
+                }
                 after = (r.seq, r.id);
             }
             if (rows.len() as i64) < VERIFY_CHUNK {
                 break;
             }
         }
+        let mut state = v.state();
+        if state == ChainState::Intact {
+            let missing = match (truncated, head) {
+                (Some(t), _) => Some(t.seq),
+                (None, Some(h)) if !head_seen => Some(h.seq),
+                _ => None,
+            };
+            if let Some(seq) = missing {
+                state = ChainState::Broken {
+                    seq,
+                    id: None,
+                    reason: earshot_protocol::audit::BreakReason::Truncated,
+                };
+            }
+        }
         Ok(ChainReport {
             installation: installation.to_owned(),
             checked: v.checked,
             pruned: v.pruned,
-            state: v.state(),
+            state,
         })
     }
 
@@ -367,6 +470,7 @@ impl Journal {
             installation: self.inner.installation.clone(),
             written: c.written.load(Ordering::Relaxed),
             dropped: c.dropped.load(Ordering::Relaxed),
+            held: c.held.load(Ordering::Relaxed),
             last_error: c.last_error.lock().ok().and_then(|g| g.clone()),
             moved_aside: self
                 .inner

@@ -48,6 +48,9 @@ pub enum AuditAction {
     ListenSession,
     /// A room-view session (a hidden observer connection), written when it ends.
     RoomViewSession,
+    /// A wallboard row followed live (a hidden observer connection while the row is in
+    /// view), written when it ends.
+    FollowedRowSession,
     /// The journal's writer had to drop entries (its queue was full); the detail says how many.
     JournalOverflow,
     /// An action name from a newer build.
@@ -96,6 +99,7 @@ impl AuditAction {
         Self::AlertRuleDelete,
         Self::ListenSession,
         Self::RoomViewSession,
+        Self::FollowedRowSession,
         Self::JournalOverflow,
     ];
 
@@ -169,6 +173,7 @@ const NAMES: &[(AuditAction, &str)] = &[
     (AuditAction::AlertRuleDelete, "alert_rule_delete"),
     (AuditAction::ListenSession, "listen_session"),
     (AuditAction::RoomViewSession, "room_view_session"),
+    (AuditAction::FollowedRowSession, "followed_row_session"),
     (AuditAction::JournalOverflow, "journal_overflow"),
     (AuditAction::Other, "other"),
 ];
@@ -259,6 +264,9 @@ pub enum BreakReason {
     Gap,
     /// The pruning checkpoint's signature does not check.
     AnchorInvalid,
+    /// The newest entries are gone: the chain head kept outside the database (in the
+    /// keychain) is further on, or its entry was replaced.
+    Truncated,
 }
 
 /// The verification of one installation's chain.
@@ -293,6 +301,9 @@ pub struct JournalHealth {
     pub written: u64,
     /// Entries dropped since start because the writer's queue was full.
     pub dropped: u64,
+    /// Entries waiting in memory because the store is failing; written once it recovers.
+    #[serde(default)]
+    pub held: u64,
     /// The last write or open error, if the journal is failing now.
     pub last_error: Option<String>,
     /// A corrupt database file found at start and moved aside (its new path).

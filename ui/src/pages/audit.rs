@@ -197,7 +197,10 @@ fn health_text(h: &JournalHealth) -> String {
         h.location, h.installation, h.written, h.dropped, h.retention_days
     );
     if let Some(e) = &h.last_error {
-        s.push_str(&format!(" · failing: {e}"));
+        s.push_str(&format!(
+            " · failing: {e} · listening and admin go on; {} entries held in memory, written once it clears",
+            h.held
+        ));
     }
     if let Some(p) = &h.moved_aside {
         s.push_str(&format!(" · an unreadable journal was moved aside to {p}"));

@@ -7,6 +7,11 @@
 //! Keys: the chain key is 32 random bytes kept in the OS keychain (account
 //! [`CHAIN_KEY_ACCOUNT`]), made on first start. A team in team mode shares one key — set
 //! the same value in each member's keychain — so any member can verify every chain.
+//!
+//! The chain head (the newest written entry's position and hash) is also kept in the
+//! keychain ([`head_account`]), written at most every [`HEAD_EVERY`]: deleting the
+//! newest rows breaks no link inside the database, but then the chain no longer reaches the
+//! head kept outside, and verify says so (after a restart too).
 
 mod facts;
 
@@ -27,6 +32,13 @@ use std::sync::{Arc, Mutex, RwLock};
 
 /// The keychain account holding the chain key (hex).
 pub const CHAIN_KEY_ACCOUNT: &str = "journal-chain-key";
+/// The keychain accounts holding chain heads (`<seq>:<hash hex>`) start with this; see
+/// [`head_account`].
+pub const CHAIN_HEAD_ACCOUNT: &str = "journal-chain-head";
+/// How often at most the chain head is written to the keychain (each write is a D-Bus round
+/// trip on Linux; a burst of entries makes one write). Entries written in the last interval
+/// before a crash are not covered.
+pub const HEAD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// The keychain account holding the team PostgreSQL password.
 pub const DB_PASSWORD_ACCOUNT: &str = "journal-db-password";
 /// Entries kept while the journal is still opening (the first seconds of a start).
@@ -117,6 +129,12 @@ impl Audit {
             tracing::error!(%aside, "journal: the database was unreadable and was moved aside");
         }
         tracing::info!(location = %health.location, "journal open");
+        if let Err(e) = keep_head(&journal, vault).await {
+            tracing::warn!(
+                "journal: the chain head cannot be kept in the keychain: {}",
+                e.message
+            );
+        }
         self.attach(journal.clone());
         loop {
             if let Err(e) = journal.prune_by_retention().await {
@@ -250,6 +268,43 @@ pub fn code_name(code: ErrorCode) -> String {
         Ok(serde_json::Value::String(s)) => s,
         _ => "internal".into(),
     }
+}
+
+/// Checks the chain head kept in the keychain against the journal, then keeps it there as
+/// the chain grows (see the module docs).
+pub async fn keep_head(journal: &Journal, vault: Vault) -> AppResult<()> {
+    let account = head_account(journal);
+    if let Some(stored) = vault.get(&account).await? {
+        match earshot_journal::Head::from_text(stored.expose()) {
+            Some(head) => journal.expect_head(head).await.map_err(journal_error)?,
+            None => tracing::warn!("journal: the chain head in the keychain is malformed"),
+        }
+    }
+    let mut heads = journal.head();
+    tokio::spawn(async move {
+        while heads.changed().await.is_ok() {
+            // Coalesced: the newest head after a pause.
+            tokio::time::sleep(HEAD_EVERY).await;
+            let head = heads.borrow_and_update().clone();
+            if let Some(head) = head {
+                if let Err(e) = vault.set(&account, Secret::new(head.to_text())).await {
+                    tracing::warn!("journal: the chain head could not be kept: {e}");
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// The keychain account of `journal`'s chain head: one per installation and store, as
+/// several data dirs (and a switch to a team server) share one keychain, and each chain
+/// must be checked against its own head only.
+pub fn head_account(journal: &Journal) -> String {
+    format!(
+        "{CHAIN_HEAD_ACCOUNT}:{}:{}",
+        journal.installation(),
+        journal.health().location
+    )
 }
 
 /// Where this installation's journal lives: SQLite at `<data_dir>/journal.sqlite`, or

@@ -102,6 +102,8 @@ pub(crate) struct ViewConnection {
     pub session: u64,
     /// The project's credentials number the view joined with.
     pub credentials: u64,
+    /// The hidden identity it joined with (a rejoin mints another).
+    pub identity: String,
 }
 
 /// Why a view ends when the supervisor (or the wallboard scrolling on) closes it.
@@ -274,6 +276,11 @@ async fn join(
         .as_ref()
         .map(|r| r.sid.clone())
         .unwrap_or_default();
+    roster.identity = join
+        .participant
+        .as_ref()
+        .map(|p| p.identity.clone())
+        .unwrap_or_default();
     roster.apply(&join.other_participants);
     let mut link = Link {
         signal,
@@ -407,6 +414,7 @@ async fn observe(
         sink,
         limit,
     };
+    let identity = roster.identity.clone();
     let task = tokio::spawn(run(ctx, target, supervisor, link, roster, stop_rx));
     Ok((
         ViewConnection {
@@ -414,6 +422,7 @@ async fn observe(
             stop: Some(stop_tx),
             session,
             credentials: 0,
+            identity,
         },
         first,
     ))

@@ -14,6 +14,8 @@ pub(super) struct Roster {
     me: String,
     /// The sid of the room joined (history tells calls apart by it).
     pub(super) room_sid: String,
+    /// This connection's own (hidden) identity, as the server knows it.
+    pub(super) identity: String,
     pub(super) people: BTreeMap<String, RoomViewParticipant>,
 }
 
@@ -22,6 +24,7 @@ impl Roster {
         Self {
             me: me.to_owned(),
             room_sid: String::new(),
+            identity: String::new(),
             people: BTreeMap::new(),
         }
     }

@@ -3,12 +3,19 @@
 //! quality, its agent's state and the last line said, sent as [`WallEvent::Live`] only when
 //! that changes. The followed rooms also feed the duration alert rules (poor quality,
 //! silence, agents) and the rules on what is said, as an open room view does.
+//!
+//! Each followed row is a hidden connection in someone's call, so it is journaled like a
+//! room view the supervisor opens ([`AuditAction::FollowedRowSession`]: start, end,
+//! duration, end reason, the identity used), written when its connection ends.
 
 use super::shared::{guard, Shared};
+use super::view_audit::ViewSession;
+use crate::audit::Audit;
 use crate::listen::engine::token::Supervisor;
 use crate::projects::Projects;
 use crate::result::AppResult;
 use crate::room_view::{self, RoomViewSink, ViewConnection};
+use earshot_protocol::audit::AuditAction;
 use earshot_protocol::room_view::{RoomView, RoomViewState};
 use earshot_protocol::rooms::ConnectionQuality;
 use earshot_protocol::rooms::ParticipantKind;
@@ -19,6 +26,9 @@ use earshot_protocol::wallboard::{
 use earshot_protocol::{AppError, ErrorCode};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
+
+/// Why a followed row's connection ends when the UI stops asking for it (scrolled away).
+pub(crate) const UNFOLLOWED: &str = "the row left the wallboard's view";
 
 /// Followed rooms: the set the UI asked for, and the connections that are up.
 #[derive(Default)]
@@ -108,6 +118,8 @@ struct LiveSink {
     shared: Arc<Shared>,
     key: WallRoomRef,
     last: Mutex<Shown>,
+    /// The row's audit entry, written when the connection's task lets this sink go.
+    session: Arc<ViewSession>,
 }
 
 impl LiveSink {
@@ -123,6 +135,7 @@ impl LiveSink {
 
 impl RoomViewSink for LiveSink {
     fn view(&self, view: &RoomView) -> bool {
+        self.session.seen(view);
         let mut live = summarize(view);
         let mut shown = guard(&self.last);
         live.last_line = shown.line.clone();
@@ -154,15 +167,23 @@ pub(crate) struct Follower {
     projects: Arc<Projects>,
     supervisor: Supervisor,
     followed: Mutex<Followed>,
+    /// Where followed rows' sessions are journaled.
+    audit: Audit,
 }
 
 impl Follower {
-    pub fn new(shared: Arc<Shared>, projects: Arc<Projects>, supervisor: Supervisor) -> Self {
+    pub fn new(
+        shared: Arc<Shared>,
+        projects: Arc<Projects>,
+        supervisor: Supervisor,
+        audit: Audit,
+    ) -> Self {
         Self {
             shared,
             projects,
             supervisor,
             followed: Mutex::default(),
+            audit,
         }
     }
 
@@ -194,7 +215,7 @@ impl Follower {
             .collect();
         for key in stale {
             if let Some(obs) = followed.running.remove(&key) {
-                obs.stop();
+                obs.stop_because(UNFOLLOWED);
             }
         }
         let new: Vec<WallRoomRef> = wanted
@@ -220,21 +241,36 @@ impl Follower {
 
     async fn start_following(self: Arc<Self>, key: WallRoomRef) {
         let shared = self.shared.clone();
-        let sink = Arc::new(LiveSink {
-            shared: shared.clone(),
-            key: key.clone(),
-            last: Mutex::default(),
-        });
         let opened = match self.projects.handle(&key.project).await {
             Ok(project) => {
+                let session = Arc::new(ViewSession::new(
+                    self.audit.clone(),
+                    AuditAction::FollowedRowSession,
+                    project.name.clone(),
+                    project.endpoint().url.clone(),
+                    key.room.clone(),
+                ));
+                let sink = Arc::new(LiveSink {
+                    shared: shared.clone(),
+                    key: key.clone(),
+                    last: Mutex::default(),
+                    session: session.clone(),
+                });
                 // Followed rows are the wallboard's own (capped by `MAX_FOLLOWED` and closed when
                 // they scroll away), not a view the supervisor left open: no time limit.
-                room_view::open(&project, &key.room, &self.supervisor, sink.clone(), None).await
+                let opened =
+                    room_view::open(&project, &key.room, &self.supervisor, sink.clone(), None)
+                        .await;
+                match &opened {
+                    Ok((obs, view)) => session.joined(Some(obs.identity.clone()), view.session),
+                    Err(err) => session.failed(crate::audit::code_name(err.code)),
+                }
+                opened.map(|o| (o, sink))
             }
             Err(err) => Err(err),
         };
         match opened {
-            Ok((obs, view)) => {
+            Ok(((obs, view), sink)) => {
                 let mut followed = guard(&self.followed);
                 // The UI may have scrolled on while this joined.
                 if followed.wanted.contains(&key) && !followed.running.contains_key(&key) {
@@ -242,7 +278,7 @@ impl Follower {
                     drop(followed);
                     sink.view(&view);
                 } else {
-                    obs.stop();
+                    obs.stop_because(UNFOLLOWED);
                 }
             }
             Err(err) => {

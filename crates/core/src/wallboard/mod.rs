@@ -75,6 +75,7 @@ impl Wallboard {
                 shared.clone(),
                 projects.clone(),
                 supervisor.clone(),
+                audit.clone(),
             )),
             shared,
             settings,
@@ -191,6 +192,7 @@ impl Wallboard {
     ) -> AppResult<RoomView> {
         let session = Arc::new(view_audit::ViewSession::new(
             self.audit.clone(),
+            earshot_protocol::audit::AuditAction::RoomViewSession,
             project.name.clone(),
             project.endpoint().url.clone(),
             room.to_owned(),

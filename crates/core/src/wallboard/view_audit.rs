@@ -1,5 +1,5 @@
-//! The audit entry of a room-view session the supervisor opened: written once, when the
-//! view's connection ends — that is when the last holder of its sink lets go (the view's
+//! The audit entry of a room-view session — one the supervisor opened, or a wallboard row
+//! followed live (the action tells them apart): written once, when the view's connection ends — that is when the last holder of its sink lets go (the view's
 //! task on leaving, or the open call itself when joining failed).
 
 use crate::audit::Audit;
@@ -12,6 +12,7 @@ use std::sync::Mutex;
 /// One room-view session, journaled on drop.
 pub(super) struct ViewSession {
     audit: Audit,
+    action: AuditAction,
     project: String,
     server_url: String,
     room: String,
@@ -33,9 +34,16 @@ struct Late {
 }
 
 impl ViewSession {
-    pub(super) fn new(audit: Audit, project: String, server_url: String, room: String) -> Self {
+    pub(super) fn new(
+        audit: Audit,
+        action: AuditAction,
+        project: String,
+        server_url: String,
+        room: String,
+    ) -> Self {
         Self {
             audit,
+            action,
             project,
             server_url,
             room,
@@ -73,7 +81,7 @@ impl Drop for ViewSession {
     fn drop(&mut self) {
         let late = std::mem::take(&mut *self.late());
         let ended = unix_millis();
-        let mut e = NewEntry::new(AuditAction::RoomViewSession);
+        let mut e = NewEntry::new(self.action);
         e.ts_ms = ended;
         e.outcome = late.failed.clone().unwrap_or_else(|| "ok".into());
         e.project = Some(self.project.clone());
