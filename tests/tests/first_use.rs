@@ -133,7 +133,7 @@ async fn counts_leave_out_listeners_and_room_views() -> Result<()> {
         "2",
     )
     .await?;
-    app.wait_text("[data-testid=wall-totals]", "1 rooms · 2 participants")
+    app.wait_text("[data-testid=wall-totals]", "1 room · 2 participants")
         .await?;
     // And back on the Rooms page, with every hidden connection still open.
     app.click("[data-testid=nav-rooms]").await?;

@@ -89,6 +89,10 @@ async fn readme_screenshots() -> Result<()> {
         .await?;
     app.wait_css(&format!("[data-testid=wall-row][data-room='{hold}']"))
         .await?;
+    agent.command(json!({"op": "attributes", "attributes": {"lk.agent.state": "thinking"}}))?;
+    // Counts polled, and the rows in view followed live (who speaks, quality).
+    settle(&app, &format!("[data-testid=wall-row][data-room='{call}'] [data-testid=wall-speaking][data-speakers*=caller-jane]")).await;
+    settle(&app, &format!("[data-testid=wall-row][data-room='{call}'] [data-testid=wall-quality]:not([data-quality=''])")).await;
     // Lines reach the connections open when they are said: the wallboard's followed row
     // now, the room's view later.
     agent.command(line(
@@ -96,10 +100,6 @@ async fn readme_screenshots() -> Result<()> {
         "SG_1",
         "Hi, my order never arrived.",
     ))?;
-    agent.command(json!({"op": "attributes", "attributes": {"lk.agent.state": "thinking"}}))?;
-    // Counts polled, and the rows in view followed live (who speaks, quality).
-    settle(&app, &format!("[data-testid=wall-row][data-room='{call}'] [data-testid=wall-speaking][data-speakers*=caller-jane]")).await;
-    settle(&app, &format!("[data-testid=wall-row][data-room='{call}'] [data-testid=wall-quality]:not([data-quality=''])")).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     save(&app, "wallboard").await?;
 

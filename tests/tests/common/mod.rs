@@ -207,7 +207,9 @@ impl App {
     pub async fn click(&self, css: &str) -> Result<()> {
         let mut attempt = 0;
         loop {
-            let result = self.wait_css(css).await?.click().await;
+            let element = self.wait_css(css).await?;
+            self.reveal(&element).await;
+            let result = element.click().await;
             match result {
                 Ok(()) => return Ok(()),
                 Err(_) if attempt < 4 => {
@@ -222,9 +224,24 @@ impl App {
         }
     }
 
+    /// Scrolls `element` to the middle of the window: scrolled only to an edge, it can sit
+    /// under the sticky top bar, which would take a click or refuse typing.
+    async fn reveal(&self, element: &fantoccini::elements::Element) {
+        if let Ok(arg) = serde_json::to_value(element) {
+            let _ = self
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});",
+                    vec![arg],
+                )
+                .await;
+        }
+    }
+
     /// Replaces the value of the input matching `css`.
     pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
         let input = self.wait_css(css).await?;
+        self.reveal(&input).await;
         input.clear().await?;
         if text.is_empty() {
             // WebKitWebDriver refuses an empty key sequence, and clear() fires no input

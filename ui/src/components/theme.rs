@@ -57,7 +57,7 @@ pub fn ThemeSwitch() -> View {
         .into_iter()
         .map(|t| {
             let label = match t {
-                Theme::System => "System theme",
+                Theme::System => "Auto",
                 Theme::Light => "Light",
                 Theme::Dark => "Dark",
             };
