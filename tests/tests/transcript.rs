@@ -8,22 +8,10 @@ mod common;
 use anyhow::{bail, Result};
 use common::wait::{attr, wait_attr, wait_exact, wait_gone};
 use common::App;
-use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use earshot_testbed::{livekit, transcription, unique_room, Peer, PeerOptions};
 use livekit_api::services::room::{CreateRoomOptions, RoomClient};
 use serde_json::json;
 use std::time::Instant;
-
-fn stream(sender: Option<&str>, segment: &str, is_final: bool, text: &str) -> serde_json::Value {
-    json!({
-        "op": "stream",
-        "sender": sender,
-        "attributes": {
-            "lk.segment_id": segment,
-            "lk.transcription_final": if is_final { "true" } else { "false" },
-        },
-        "chunks": [text],
-    })
-}
 
 #[tokio::test]
 async fn the_room_view_shows_the_live_transcript_and_agent_state() -> Result<()> {
@@ -82,7 +70,7 @@ async fn the_room_view_shows_the_live_transcript_and_agent_state() -> Result<()>
     // The caller's speech: interim, then final in the same line.
     let line = "[data-testid=transcript-line][data-segment=SG_c1]";
     let sent = Instant::now();
-    agent.command(stream(Some("caller"), "SG_c1", false, "I want to"))?;
+    agent.command(transcription(Some("caller"), "SG_c1", false, "I want to"))?;
     app.wait_css(&format!("{line}[data-interim=true]")).await?;
     println!(
         "transcript: interim line shown {:?} after sent",
@@ -98,7 +86,7 @@ async fn the_room_view_shows_the_live_transcript_and_agent_state() -> Result<()>
     app.wait_text(line, "Caller Jane").await?;
     app.wait_text(line, "interim").await?;
     let sent = Instant::now();
-    agent.command(stream(
+    agent.command(transcription(
         Some("caller"),
         "SG_c1",
         true,
@@ -125,7 +113,12 @@ async fn the_room_view_shows_the_live_transcript_and_agent_state() -> Result<()>
     }
 
     // The agent's own line, below the caller's.
-    agent.command(stream(None, "SG_a1", true, "Sure, I can help with that."))?;
+    agent.command(transcription(
+        None,
+        "SG_a1",
+        true,
+        "Sure, I can help with that.",
+    ))?;
     let said = "[data-testid=transcript-line][data-segment=SG_a1][data-interim=false]";
     app.wait_css(said).await?;
     assert_eq!(attr(&app, said, "data-speaker").await?, "agent-1");

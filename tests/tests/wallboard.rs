@@ -8,7 +8,7 @@ mod common;
 
 use anyhow::{bail, Result};
 use common::App;
-use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use earshot_testbed::{livekit, transcription, unique_room, Peer, PeerOptions};
 use livekit_api::services::room::{CreateRoomOptions, RoomClient};
 use std::time::{Duration, Instant};
 
@@ -197,18 +197,6 @@ async fn wallboard_shows_rooms_and_alerts_fire() -> Result<()> {
     Ok(())
 }
 
-fn stream(sender: Option<&str>, segment: &str, is_final: bool, text: &str) -> serde_json::Value {
-    serde_json::json!({
-        "op": "stream",
-        "sender": sender,
-        "attributes": {
-            "lk.segment_id": segment,
-            "lk.transcription_final": if is_final { "true" } else { "false" },
-        },
-        "chunks": [text],
-    })
-}
-
 /// A row in view shows its agent's state with time in state, and the last line said (the
 /// interim version, then the final one, attributed to the caller), as a Python SDK peer
 /// playing the agent changes state and sends lines; a rule on what is said, made in the
@@ -289,7 +277,7 @@ async fn wallboard_rows_show_the_agent_and_the_last_line() -> Result<()> {
 
     let line = format!("{row} [data-testid=wall-line]");
     let sent = Instant::now();
-    agent.command(stream(Some("caller"), "SG_c1", false, "I want to"))?;
+    agent.command(transcription(Some("caller"), "SG_c1", false, "I want to"))?;
     wait_attr(&app, &line, "data-final", "false").await?;
     println!("interim line sent → on the row: {:?}", sent.elapsed());
     wait_exact(
@@ -301,7 +289,7 @@ async fn wallboard_rows_show_the_agent_and_the_last_line() -> Result<()> {
     assert_eq!(attr(&app, &line, "data-speaker").await?, "caller");
     app.wait_text(&line, "Caller Jane").await?;
     let sent = Instant::now();
-    agent.command(stream(
+    agent.command(transcription(
         Some("caller"),
         "SG_c1",
         true,
@@ -316,7 +304,12 @@ async fn wallboard_rows_show_the_agent_and_the_last_line() -> Result<()> {
     )
     .await?;
     // The agent answers: the row moves on to its line.
-    agent.command(stream(None, "SG_a1", true, "Sure, I can help with that."))?;
+    agent.command(transcription(
+        None,
+        "SG_a1",
+        true,
+        "Sure, I can help with that.",
+    ))?;
     wait_attr(&app, &line, "data-speaker", "agent-1").await?;
     app.wait_text(&line, "Helper Bot").await?;
     // The caller's final line fired the rule once, naming the line (the interim did not).

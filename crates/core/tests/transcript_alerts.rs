@@ -8,7 +8,7 @@ mod common;
 use earshot_core::protocol::wallboard::{Alert, AlertCondition, AlertRule, WallEvent, WallRoomRef};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::wallboard::WallSink;
-use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use earshot_testbed::{livekit, transcription, unique_room, Peer, PeerOptions};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -54,18 +54,6 @@ impl Alerts {
 
 fn block<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)
-}
-
-fn stream(sender: Option<&str>, segment: &str, is_final: bool, text: &str) -> serde_json::Value {
-    json!({
-        "op": "stream",
-        "sender": sender,
-        "attributes": {
-            "lk.segment_id": segment,
-            "lk.transcription_final": if is_final { "true" } else { "false" },
-        },
-        "chunks": [text],
-    })
 }
 
 fn rule(name: &str, condition: AlertCondition, room: &str) -> AlertRule {
@@ -179,13 +167,20 @@ async fn agent_and_transcript_rules_fire_once_and_name_the_line() {
     assert!(slow[0].text.contains("Helper Bot"), "{}", slow[0].text);
 
     // Interim lines never fire; the final line does, once, quoting it.
-    block(|| agent.command(stream(Some("caller"), "SG_1", false, "I want to cancel")))
-        .expect("interim");
+    block(|| {
+        agent.command(transcription(
+            Some("caller"),
+            "SG_1",
+            false,
+            "I want to cancel",
+        ))
+    })
+    .expect("interim");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(alerts.of("escalate").is_empty(), "an interim line fired");
     let sent = Instant::now();
     block(|| {
-        agent.command(stream(
+        agent.command(transcription(
             Some("caller"),
             "SG_1",
             true,
@@ -202,7 +197,7 @@ async fn agent_and_transcript_rules_fire_once_and_name_the_line() {
     // The same final line again, and a line saying nothing watched: no new alert. A new
     // line with the phrase: one more.
     block(|| {
-        agent.command(stream(
+        agent.command(transcription(
             Some("caller"),
             "SG_1",
             true,
@@ -210,9 +205,10 @@ async fn agent_and_transcript_rules_fire_once_and_name_the_line() {
         ))
     })
     .expect("again");
-    block(|| agent.command(stream(None, "SG_2", true, "Sure, let me check."))).expect("agent line");
+    block(|| agent.command(transcription(None, "SG_2", true, "Sure, let me check.")))
+        .expect("agent line");
     block(|| {
-        agent.command(stream(
+        agent.command(transcription(
             Some("caller"),
             "SG_3",
             true,

@@ -8,7 +8,7 @@ mod common;
 use earshot_core::protocol::wallboard::{Alert, WallEvent, WallLive, WallRoomRef, MAX_FOLLOWED};
 use earshot_core::protocol::ErrorCode;
 use earshot_core::wallboard::WallSink;
-use earshot_testbed::{livekit, unique_room, Peer, PeerOptions};
+use earshot_testbed::{livekit, transcription, unique_room, Peer, PeerOptions};
 use livekit_api::services::room::{CreateRoomOptions, RoomClient};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -200,18 +200,6 @@ fn block<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)
 }
 
-fn stream(sender: Option<&str>, segment: &str, is_final: bool, text: &str) -> serde_json::Value {
-    serde_json::json!({
-        "op": "stream",
-        "sender": sender,
-        "attributes": {
-            "lk.segment_id": segment,
-            "lk.transcription_final": if is_final { "true" } else { "false" },
-        },
-        "chunks": [text],
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn followed_rows_show_the_agent_state_and_the_last_line_said() {
     use earshot_core::protocol::transcript::AgentState;
@@ -290,7 +278,8 @@ async fn followed_rows_show_the_agent_state_and_the_last_line_said() {
 
     // The caller's interim line, then its final version, then the agent's long line (cut).
     let sent = Instant::now();
-    block(|| agent.command(stream(Some("caller"), "SG_1", false, "I want"))).expect("interim");
+    block(|| agent.command(transcription(Some("caller"), "SG_1", false, "I want")))
+        .expect("interim");
     let live = recorder
         .wait(&room, "the interim line", |l| {
             l.last_line.as_ref().is_some_and(|s| s.text == "I want")
@@ -303,8 +292,15 @@ async fn followed_rows_show_the_agent_state_and_the_last_line_said() {
         (said.speaker_identity.as_str(), said.speaker_name.as_str()),
         ("caller", "Caller Jane")
     );
-    block(|| agent.command(stream(Some("caller"), "SG_1", true, "I want to cancel.")))
-        .expect("final");
+    block(|| {
+        agent.command(transcription(
+            Some("caller"),
+            "SG_1",
+            true,
+            "I want to cancel.",
+        ))
+    })
+    .expect("final");
     recorder
         .wait(&room, "the final line replaces it", |l| {
             l.last_line
@@ -313,7 +309,7 @@ async fn followed_rows_show_the_agent_state_and_the_last_line_said() {
         })
         .await;
     let long = "word ".repeat(LAST_LINE_CHARS);
-    block(|| agent.command(stream(None, "SG_2", true, &long))).expect("long");
+    block(|| agent.command(transcription(None, "SG_2", true, &long))).expect("long");
     let live = recorder
         .wait(&room, "the agent's line", |l| {
             l.last_line
@@ -332,7 +328,8 @@ async fn followed_rows_show_the_agent_state_and_the_last_line_said() {
     for n in 0..30 {
         let text = format!("line number {n}");
         let sent = Instant::now();
-        block(|| agent.command(stream(None, &format!("SG_l{n}"), true, &text))).expect("line");
+        block(|| agent.command(transcription(None, &format!("SG_l{n}"), true, &text)))
+            .expect("line");
         recorder
             .wait(&room, "the numbered line", |l| {
                 l.last_line.as_ref().is_some_and(|s| s.text == text)
@@ -345,7 +342,7 @@ async fn followed_rows_show_the_agent_state_and_the_last_line_said() {
         "transcript line → wallboard row event, 30 lines: p50 {:?}, p95 {:?}, max {:?}",
         took[14], took[28], took[29]
     );
-    block(|| agent.command(stream(None, "SG_2", true, &long))).expect("long again");
+    block(|| agent.command(transcription(None, "SG_2", true, &long))).expect("long again");
     recorder
         .wait(&room, "the long line again", |l| {
             l.last_line.as_ref().is_some_and(|s| s.text.ends_with('…'))

@@ -11,7 +11,7 @@ mod process;
 mod server;
 mod sip;
 
-pub use peer::{Peer, PeerOptions};
+pub use peer::{transcription, Peer, PeerOptions};
 pub use postgres::Postgres;
 pub use server::{LiveKit, RTMP_BASE_URL, WHIP_BASE_URL};
 pub use sip::{FarEnd, FarEndMode, SipWorker};

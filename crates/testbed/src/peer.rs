@@ -204,3 +204,23 @@ impl Drop for Peer {
         self.shutdown();
     }
 }
+
+/// A peer command (with [`PeerOptions::commands`]) that sends one `lk.transcription` text
+/// stream as livekit-agents does: `sender` is the speaker's identity (the peer's own when
+/// `None`), interim (`is_final` false) lines are replaced by later ones of the same segment.
+pub fn transcription(
+    sender: Option<&str>,
+    segment: &str,
+    is_final: bool,
+    text: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "op": "stream",
+        "sender": sender,
+        "attributes": {
+            "lk.segment_id": segment,
+            "lk.transcription_final": if is_final { "true" } else { "false" },
+        },
+        "chunks": [text],
+    })
+}
